@@ -1,0 +1,64 @@
+"""The one dependencies object: services reach the analyst, the tools and the API only through it.
+
+Stores open lazily, so a command that needs only the sales data never loads the embedding model.
+Tests build a `Deps` on a temp workspace (see tests/conftest.py) or pass fakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fupan.settings import Settings
+
+if TYPE_CHECKING:  # imported lazily at run time
+    from knowledge.doc_index import DocumentIndex
+    from knowledge.records import Records
+    from knowledge.sales_store import SalesStore
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    clock: Callable[[], dt.datetime] = utc_now
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def sales(self) -> SalesStore:
+        """Sales tables in DuckDB (opportunities, targets, side tables, snapshots)."""
+        if "sales" not in self._cache:
+            from knowledge.sales_store import SalesStore
+
+            self._cache["sales"] = SalesStore(self.settings)
+        return self._cache["sales"]
+
+    @property
+    def docs(self) -> DocumentIndex:
+        """Notes, past reviews and lessons: Chroma + BM25 hybrid search."""
+        if "docs" not in self._cache:
+            from knowledge.doc_index import DocumentIndex
+
+            self._cache["docs"] = DocumentIndex(self.settings)
+        return self._cache["docs"]
+
+    @property
+    def records(self) -> Records:
+        """Drafts, approvals, action items, API keys and the audit log (SQLAlchemy)."""
+        if "records" not in self._cache:
+            from knowledge.records import Records
+
+            self._cache["records"] = Records(self.settings)
+        return self._cache["records"]
+
+    def close(self) -> None:
+        for service in self._cache.values():
+            close = getattr(service, "close", None)
+            if callable(close):
+                close()
+        self._cache.clear()

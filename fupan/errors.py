@@ -1,0 +1,79 @@
+"""The few error classes Fupan raises. Only the edges (CLI, API) turn them into user-facing output."""
+
+from __future__ import annotations
+
+
+class FupanError(Exception):
+    """Base class: a message a user can act on, plus an optional hint for what to do next."""
+
+    exit_code = 1
+    http_status = 400
+    title = "Fupan error"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class InputError(FupanError):
+    """Bad input: names the file, row, column and value when it can."""
+
+    exit_code = 2
+    http_status = 422
+    title = "Invalid input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str = "",
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                f"file {file}" if file else "",
+                f"row {row}" if row is not None else "",
+                f"column {column}" if column else "",
+                f"value {value!r}" if value is not None else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        self.file, self.row, self.column, self.value = file, row, column, value
+
+
+class NotFound(FupanError):
+    exit_code = 3
+    http_status = 404
+    title = "Not found"
+
+
+class Conflict(FupanError):
+    exit_code = 4
+    http_status = 409
+    title = "Conflict"
+
+
+class PermissionDenied(FupanError):
+    exit_code = 5
+    http_status = 403
+    title = "Forbidden"
+
+
+class ConfigError(FupanError):
+    exit_code = 6
+    http_status = 500
+    title = "Configuration error"
+
+
+class NotAvailable(FupanError):
+    """A feature whose issue has not landed yet, or that needs something not configured."""
+
+    exit_code = 7
+    http_status = 501
+    title = "Not available"

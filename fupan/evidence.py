@@ -1,0 +1,75 @@
+"""Evidence ids and the evidence record every cited figure or excerpt resolves to.
+
+Ids (DESIGN.md):
+- `metric:<name>:<period>[:<dim>=<value>...]` for computed figures (dims sorted by name),
+- `note:<doc id>#<chunk>` for text,
+- `lesson:<id>` for approved lessons.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+EvidenceKind = Literal["metric", "note", "lesson"]
+
+_METRIC_RE = re.compile(r"^metric:(?P<name>[a-z0-9_]+):(?P<period>[^:]+)(?P<dims>(?::[^:=]+=[^:]*)*)$")
+_NOTE_RE = re.compile(r"^note:(?P<doc>[^#\s]+)#(?P<chunk>\d+)$")
+_LESSON_RE = re.compile(r"^lesson:(?P<id>[^\s:]+)$")
+
+
+def metric_evidence_id(name: str, period: str, dims: dict[str, str] | None = None) -> str:
+    """`metric:win_rate:2026Q3:region=East` — dims sorted so the same figure always gets the same id."""
+    parts = [f"metric:{name}:{period}"]
+    for key in sorted(dims or {}):
+        parts.append(f"{key}={(dims or {})[key]}")
+    return ":".join(parts)
+
+
+def note_evidence_id(doc_id: str, chunk: int) -> str:
+    return f"note:{doc_id}#{chunk}"
+
+
+def lesson_evidence_id(lesson_id: str) -> str:
+    return f"lesson:{lesson_id}"
+
+
+class ParsedMetricId(BaseModel):
+    name: str
+    period: str
+    dims: dict[str, str] = Field(default_factory=dict)
+
+
+def parse_evidence_id(evidence_id: str) -> tuple[EvidenceKind, dict[str, object]]:
+    """Split an evidence id into its kind and parts; raises ValueError on a malformed id."""
+    if m := _METRIC_RE.match(evidence_id):
+        dims: dict[str, str] = {}
+        for part in filter(None, m.group("dims").split(":")):
+            key, _, value = part.partition("=")
+            dims[key] = value
+        return "metric", {"name": m.group("name"), "period": m.group("period"), "dims": dims}
+    if m := _NOTE_RE.match(evidence_id):
+        return "note", {"doc_id": m.group("doc"), "chunk": int(m.group("chunk"))}
+    if m := _LESSON_RE.match(evidence_id):
+        return "lesson", {"lesson_id": m.group("id")}
+    raise ValueError(
+        f"{evidence_id!r} is not an evidence id; expected metric:<name>:<period>[:dim=value], "
+        "note:<doc id>#<chunk> or lesson:<id>"
+    )
+
+
+class Evidence(BaseModel):
+    """One citable thing: a computed figure (value + SQL + snapshot) or a text excerpt (note/lesson)."""
+
+    id: str
+    kind: EvidenceKind
+    label: str = Field("", description="human label, e.g. '华东 2026Q3 赢单率'")
+    value: float | None = Field(None, description="the figure, for metric evidence")
+    unit: str | None = Field(None, description="'CNY', 'ratio', 'days', 'count' ...")
+    text: str | None = Field(None, description="the excerpt, for note and lesson evidence")
+    sql: str | None = Field(None, description="the SQL that produced the figure, so it can be re-run")
+    snapshot_id: str | None = None
+    source: str | None = Field(None, description="file and row/page the excerpt came from")
+    metadata: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,115 @@
+"""The review report shape (DESIGN.md): the contract between the analyst, the records, the API and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from fupan.evidence import Evidence
+
+FishboneCategory = Literal["people", "product_market", "process", "resources"]
+ActionStatus = Literal["not_started", "in_progress", "done"]
+LessonType = Literal["success", "failure"]
+Language = Literal["zh", "en"]
+
+
+class GoalResult(BaseModel):
+    """One row of goal vs result: metric, target, actual, achievement %, gap, short note."""
+
+    metric: str = Field(..., description="registry metric id, e.g. won_revenue")
+    label: str = Field(..., description="display name in the report's language")
+    segment: dict[str, str] = Field(
+        default_factory=dict, description="e.g. {'region': '华东'}; empty = company"
+    )
+    target: float | None = None
+    actual: float | None = None
+    achievement: float | None = Field(None, description="actual / target, as a ratio (0.92 = 92%)")
+    gap: float | None = Field(None, description="actual - target")
+    unit: str = ""
+    note: str = ""
+    evidence: list[str] = Field(default_factory=list)
+
+
+class WhyLink(BaseModel):
+    """One link of a 5-Why chain: a claim and the evidence that supports it."""
+
+    claim: str = Field(..., min_length=1, max_length=600)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class RootCauseChain(BaseModel):
+    id: str
+    problem: str = Field(..., min_length=1, max_length=400)
+    category: FishboneCategory
+    segment: dict[str, str] = Field(default_factory=dict)
+    links: list[WhyLink] = Field(..., min_length=1, max_length=5)
+    root_cause: str = Field(..., min_length=1, max_length=600)
+    gap_share: float | None = Field(None, description="share of the explained gap, 0..1")
+    verification: str = Field("", description="how the root cause was verified (evidence summary)")
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Lesson(BaseModel):
+    id: str
+    type: LessonType
+    content: str = Field(..., min_length=1, max_length=800)
+    scenario: str = Field(..., min_length=1, max_length=400, description="适用场景/可复制点")
+    evidence: list[str] = Field(default_factory=list)
+
+
+class ActionItem(BaseModel):
+    """A SMART action item; checked later against the same metric."""
+
+    id: str
+    action: str = Field(..., min_length=1, max_length=600)
+    owner: str = Field(..., min_length=1, max_length=120)
+    deadline: dt.date
+    metric: str = Field(..., description="registry metric id")
+    segment: dict[str, str] = Field(default_factory=dict)
+    period: str = Field("", description="period the target applies to, e.g. 2026Q4")
+    baseline: float
+    target: float
+    resources: str = ""
+    checkpoint: str = Field("", description="检查节点/输出物")
+    status: ActionStatus = "not_started"
+    progress: str = ""
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Finding(BaseModel):
+    """A validator's finding about a draft (grounding, SMART, citation)."""
+
+    check: Literal["grounding", "smart", "citation"]
+    severity: Literal["error", "warning"] = "error"
+    location: str = Field(..., description="e.g. 'summary', 'chains[0].links[1].claim', 'actions[2]'")
+    message: str
+    value: str | None = None
+
+
+class ReviewDraft(BaseModel):
+    """A review report draft in the 复盘 shape. Saved only as pending; a person approves it."""
+
+    period: str = Field(..., description="e.g. 2026Q3")
+    language: Language = "zh"
+    title: str
+    scope: dict[str, str] = Field(
+        default_factory=dict, description="e.g. {'region': '华东'}; empty = company"
+    )
+    summary: str = ""
+    goals: list[GoalResult] = Field(default_factory=list)
+    chains: list[RootCauseChain] = Field(default_factory=list)
+    lessons: list[Lesson] = Field(default_factory=list)
+    actions: list[ActionItem] = Field(default_factory=list)
+    evidence: dict[str, Evidence] = Field(default_factory=dict, description="every cited id → its evidence")
+    findings: list[Finding] = Field(default_factory=list)
+    snapshot_id: str | None = None
+    writer: str = "deterministic"
+    model: str | None = None
+    prompt_version: str | None = None
+    created_at: dt.datetime | None = None
+
+    @property
+    def grounded(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
