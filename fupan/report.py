@@ -78,6 +78,22 @@ class ActionItem(BaseModel):
     evidence: list[str] = Field(default_factory=list)
 
 
+class ChartSeries(BaseModel):
+    name: str
+    values: list[float | None]
+    evidence: list[str] = Field(default_factory=list, description="one evidence id per value")
+
+
+class ChartSpec(BaseModel):
+    """Data for one report chart; values come from the metric engine and carry their evidence ids."""
+
+    kind: Literal["target_vs_actual", "funnel", "waterfall", "pareto", "trend"]
+    title: str
+    categories: list[str]
+    series: list[ChartSeries]
+    unit: str = ""
+
+
 class Finding(BaseModel):
     """A validator's finding about a draft (grounding, SMART, citation)."""
 
@@ -102,6 +118,7 @@ class ReviewDraft(BaseModel):
     chains: list[RootCauseChain] = Field(default_factory=list)
     lessons: list[Lesson] = Field(default_factory=list)
     actions: list[ActionItem] = Field(default_factory=list)
+    charts: list[ChartSpec] = Field(default_factory=list)
     evidence: dict[str, Evidence] = Field(default_factory=dict, description="every cited id → its evidence")
     findings: list[Finding] = Field(default_factory=list)
     snapshot_id: str | None = None
