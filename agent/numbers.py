@@ -1,0 +1,152 @@
+"""How figures are rendered in answers and reports, zh and en.
+
+The grounding check (agent/grounding.py) reads numbers back with `parse_figures`, so the two agree:
+whatever `fmt` writes, `parse_figures` recovers with the precision that was rendered.
+
+Formats: money ¥1,234,567 (en) or 123.5万 / 1.23亿 (zh); ratios 41.2%; percentage-point changes
+"3.5 个百分点" / "3.5 pp"; days "37 天" / "37 days"; counts 12.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+Lang = str  # "zh" | "en"
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_money(value: float, lang: Lang = "zh") -> str:
+    """CNY amount: 123.5万 / 1.23亿 in Chinese, ¥1,234,567 in English."""
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    if lang == "zh" and amount >= 1e8:
+        return f"{sign}{_trim(f'{amount / 1e8:.2f}')}亿"
+    if lang == "zh" and amount >= 1e4:
+        return f"{sign}{_trim(f'{amount / 1e4:.1f}')}万"
+    return f"{sign}¥{amount:,.0f}"
+
+
+def fmt_ratio(value: float) -> str:
+    """A ratio as a percentage with one decimal: 0.4123 → 41.2%."""
+    return f"{_trim(f'{value * 100:.1f}')}%"
+
+
+def fmt_points(delta: float, lang: Lang = "zh") -> str:
+    """A change between two ratios in percentage points, unsigned: 0.035 → 3.5 个百分点 / 3.5 pp."""
+    text = _trim(f"{abs(delta) * 100:.1f}")
+    return f"{text} 个百分点" if lang == "zh" else f"{text} pp"
+
+
+def fmt_days(value: float, lang: Lang = "zh") -> str:
+    text = _trim(f"{value:.1f}")
+    return f"{text} 天" if lang == "zh" else f"{text} days"
+
+
+def fmt_count(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else _trim(f"{value:,.1f}")
+
+
+def fmt(value: float | None, unit: str | None, lang: Lang = "zh") -> str:
+    """Render one figure in its unit; None → '—'."""
+    if value is None:
+        return "—"
+    if unit == "CNY":
+        return fmt_money(value, lang)
+    if unit == "ratio":
+        return fmt_ratio(value)
+    if unit == "days":
+        return fmt_days(value, lang)
+    return fmt_count(value)
+
+
+def fmt_change(delta: float | None, unit: str | None, lang: Lang = "zh") -> str:
+    """An unsigned change: points for ratios, the unit's own format otherwise."""
+    if delta is None:
+        return "—"
+    if unit == "ratio":
+        return fmt_points(delta, lang)
+    return fmt(abs(delta), unit, lang)
+
+
+# ---- reading numbers back -------------------------------------------------------------------------
+
+FigureKind = str  # "percent" | "points" | "money" | "plain"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number found in text, with the interval of true values that would render to it."""
+
+    raw: str
+    value: float
+    tolerance: float
+    kind: FigureKind
+    start: int
+
+
+_NUMBER = re.compile(
+    r"(?P<sign>[-−+])?\s?(?P<cur>[¥￥])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s?(?P<suffix>%|％|个百分点|pp\b|ppt\b|万|亿|[Mm]\b|[Kk]\b)?"
+)
+# Things that look like numbers but are not figures: evidence ids, dates, periods, ids, ordinals.
+_NOT_FIGURES = [
+    re.compile(r"\[[^\]]*\]"),
+    re.compile(r"(?:metric|note|lesson):[^\s,，。;；)）]+"),
+    re.compile(r"\b[A-Z]{1,4}-[\w-]+"),
+    re.compile(r"\d{4}-\d{1,2}-\d{1,2}"),
+    re.compile(r"\d{4}年\d{1,2}月\d{1,2}日"),
+    re.compile(r"\d{4}年\d{1,2}月"),
+    re.compile(r"\d{4}\s?-?\s?[QqHh][1-4]"),
+    re.compile(r"\b[QqHh][1-4]\b"),
+    re.compile(r"\d{4}\s?年(?:第?[一二三四1-4]季度|[上下]半年|度)?"),
+    re.compile(r"第\s?\d+\s?(?:季度|周|个?月|步|名|位)"),
+    re.compile(r"\b\d{4}-\d{2}\b"),
+    re.compile(r"\b(?:19|20)\d{2}\b"),
+    re.compile(r"(?:Top|TOP|top|前)\s?\d+"),
+    re.compile(r"\d+\s?-?\s?[Ww]hy"),
+    re.compile(r"\d+\s?(?:个|家)?(?:季度|quarters?|周|weeks?|个月|months?)"),
+]
+
+
+def _mask(text: str) -> str:
+    for pattern in _NOT_FIGURES:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _decimals(num: str) -> int:
+    return len(num.split(".")[1]) if "." in num else 0
+
+
+def parse_figures(text: str) -> list[Figure]:
+    """Every figure in `text`, with the tolerance implied by how it was rounded."""
+    figures: list[Figure] = []
+    for m in _NUMBER.finditer(_mask(text)):
+        num = m.group("num")
+        value = float(num.replace(",", ""))
+        half = 0.5 * 10 ** (-_decimals(num))
+        suffix = (m.group("suffix") or "").lower()
+        scale, kind = 1.0, "plain"
+        if suffix in {"%", "％"}:
+            scale, kind = 0.01, "percent"
+        elif suffix in {"个百分点", "pp", "ppt"}:
+            scale, kind = 0.01, "points"
+        elif suffix == "万":
+            scale, kind = 1e4, "money"
+        elif suffix == "亿":
+            scale, kind = 1e8, "money"
+        elif suffix == "m":
+            scale, kind = 1e6, "money"
+        elif suffix == "k":
+            scale, kind = 1e3, "money"
+        elif m.group("cur"):
+            kind = "money"
+        if m.group("sign") in {"-", "−"}:
+            value = -value
+        raw = text[m.start() : m.end()].strip()
+        figures.append(Figure(raw, value * scale, half * scale + 1e-9, kind, m.start()))
+    return figures

@@ -1,0 +1,282 @@
+"""The question router: a question in Chinese or English → an `Intent` (shape, metric, period, segment).
+
+Shapes: value, compare, trend, top (top-N), why (gap or change explained), contribution (which segments drove
+a change), funnel, breakdown (a metric by a dimension). Metric words come from the registry's names and
+synonyms plus knowledge/aliases.yaml; dimension values (regions, reps, products...) from the data.
+A follow-up ("and in the West?", "那华南呢?") inherits what it does not say from the previous turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field
+
+from agent.router_periods import find_periods
+
+ALIASES_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "aliases.yaml"
+Shape = Literal["value", "compare", "trend", "top", "why", "contribution", "funnel", "breakdown"]
+DIMENSIONS = ("region", "rep", "manager", "product", "lead_source", "account")
+
+
+class Intent(BaseModel):
+    shape: Shape = "value"
+    metric: str | None = None
+    period: str | None = None
+    base: str | None = Field(None, description="previous | yoy | target | a period label")
+    periods: list[str] = Field(default_factory=list, description="trend periods")
+    filters: dict[str, str] = Field(default_factory=dict)
+    by: str | None = None
+    n: int = 3
+    order: Literal["desc", "asc"] = "desc"
+    language: Literal["zh", "en"] = "zh"
+    missing: str = ""
+    unknown: dict[str, str] = Field(default_factory=dict, description="named segments not in the data")
+
+
+@cache
+def load_aliases(path: Path = ALIASES_FILE) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Vocabulary:
+    """Every word the router knows, longest first, each mapped to what it means."""
+
+    metric_words: list[tuple[str, str]] = field(default_factory=list)
+    dim_words: list[tuple[str, str]] = field(default_factory=list)
+    values: list[tuple[str, str, str]] = field(default_factory=list)  # (word, dim, data value)
+    unknown_regions: list[str] = field(default_factory=list)
+    unavailable: list[dict[str, Any]] = field(default_factory=list)
+    current: str = ""
+    available: list[str] = field(default_factory=list)
+
+
+def _longest_first(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+
+def build_vocabulary(dimension_values: dict[str, list[str]], available: list[str]) -> Vocabulary:
+    """Vocabulary from the registry, the aliases file and the values present in the data."""
+    from agent.metrics import REGISTRY
+
+    aliases = load_aliases()
+    metric_pairs: list[tuple[str, str]] = []
+    for mid, mdef in REGISTRY.items():
+        words = [mdef.name_zh, mdef.name_en, *mdef.synonyms_zh, *mdef.synonyms_en]
+        words += aliases["metrics"].get(mid, [])
+        metric_pairs += [(w.lower(), mid) for w in words if w]
+    dim_pairs = [(w.lower(), dim) for dim, words in aliases["dimensions"].items() for w in words]
+    values: list[tuple[str, str, str]] = []
+    for dim, vals in dimension_values.items():
+        values += [(str(v).lower(), dim, str(v)) for v in vals if v]
+    for region, words in aliases["regions"].items():
+        values += [(w.lower(), "region", region) for w in words]
+    quarters = sorted(p for p in available if "Q" in p)
+    return Vocabulary(
+        metric_words=_longest_first(metric_pairs),
+        dim_words=_longest_first(dim_pairs),
+        values=sorted(set(values), key=lambda v: -len(v[0])),
+        unknown_regions=sorted((w.lower() for w in aliases["unknown_regions"]), key=len, reverse=True),
+        unavailable=aliases["unavailable"],
+        current=quarters[-1] if quarters else "",
+        available=list(available),
+    )
+
+
+def detect_language(text: str) -> Literal["zh", "en"]:
+    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+
+
+def _contains(text: str, word: str) -> tuple[int, int] | None:
+    """Position of `word` in lower-cased `text`; ASCII words must sit on word boundaries."""
+    if word.isascii():
+        m = re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", text)
+        return (m.start(), m.end()) if m else None
+    i = text.find(word)
+    return (i, i + len(word)) if i >= 0 else None
+
+
+def _blank(text: str, span: tuple[int, int]) -> str:
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+
+
+def _find_values(text: str, vocab: Vocabulary) -> tuple[dict[str, str], str]:
+    filters: dict[str, str] = {}
+    for word, dim, value in vocab.values:
+        if dim in filters:
+            continue
+        if span := _contains(text, word):
+            filters[dim] = value
+            text = _blank(text, span)
+    return filters, text
+
+
+def _find_metric(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
+    for word, mid in vocab.metric_words:
+        if span := _contains(text, word):
+            return mid, _blank(text, span)
+    return None, text
+
+
+_BY_PREFIX_ZH = r"(?:按|各|每个|每位|每一个|分|哪个|哪些|哪位|哪几个|哪几位|哪一个|不同)\s*"
+_BY_PREFIX_EN = r"(?:by|per|each|every|which|what|across|among|for each|for every)\s+"
+
+
+def _find_by(text: str, vocab: Vocabulary) -> str | None:
+    for word, dim in vocab.dim_words:
+        pattern = (_BY_PREFIX_EN if word.isascii() else _BY_PREFIX_ZH) + re.escape(word)
+        if re.search(pattern, text):
+            return dim
+    return None
+
+
+_WHY = re.compile(r"为什么|为何|原因|怎么回事|why|what caused|reason|explain|root cause", re.I)
+_DROVE = re.compile(r"drove|driving|drive|caused|导致|拖累|拉低|拉高|贡献|造成|contributed|responsible", re.I)
+_FUNNEL = re.compile(r"漏斗|各阶段|阶段转化|funnel|stage conversion|by stage", re.I)
+_TREND = re.compile(r"趋势|走势|变化趋势|trend|over time|over the quarters", re.I)
+_COMPARE = re.compile(
+    r"对比|比较|相比|比上|变化|增长|下降|下滑|提升|涨|跌|compare|comparison|versus|\bvs\.?|change|changed|grew|growth|drop|dropped|fell|declin|increase|rose",
+    re.I,
+)
+_TOP = re.compile(
+    r"(?:top|前)\s*(?P<n>\d+|[一二三四五六七八九十两])|最高|最好|最多|最大|最低|最差|最少|最小|排名|排行|best|highest|most|largest|biggest|lowest|worst|least|smallest|bottom|rank|leader",
+    re.I,
+)
+_ASC = re.compile(r"最低|最差|最少|最小|后\s*\d|lowest|worst|least|smallest|bottom", re.I)
+_BEST_WORST = re.compile(r"最好|最差|best|worst", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I
+)
+_TARGET_WORDS = re.compile(r"目标|达成|完成|target|quota|goal|attain", re.I)
+
+
+def _unavailable(text: str, vocab: Vocabulary, lang: str) -> str:
+    for entry in vocab.unavailable:
+        if any(_contains(text, w.lower()) for w in entry["words"]):
+            return str(entry[lang])
+    return ""
+
+
+def _shape(text: str, intent: Intent, words_base: str | None, n_periods: int) -> Shape:
+    if _FUNNEL.search(text):
+        return "funnel"
+    if _WHY.search(text):
+        return "why"
+    if _DROVE.search(text) and intent.by:
+        return "contribution"
+    if _TREND.search(text) or intent.periods:
+        return "trend"
+    if _TOP.search(text) and (intent.by or not intent.filters):
+        return "top"
+    if words_base or n_periods >= 2 or _COMPARE.search(text):
+        return "compare"
+    if intent.by:
+        return "breakdown"
+    return "value"
+
+
+def _top_params(text: str, intent: Intent) -> None:
+    m = _TOP.search(text)
+    if m and m.group("n"):
+        n = m.group("n")
+        intent.n = int(n) if n.isdigit() else {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}.get(n, 3)
+    elif m and not re.search(r"哪些|which (?:reps|regions|products)|排名|rank", text, re.I):
+        intent.n = 1
+    intent.order = "asc" if _ASC.search(text) else "desc"
+    if _BEST_WORST.search(text):
+        from agent.metrics import REGISTRY
+
+        mdef = REGISTRY.get(intent.metric or "")
+        if mdef is not None and not mdef.higher_is_better:
+            intent.order = "desc" if intent.order == "asc" else "asc"
+
+
+def _periods(text: str, intent: Intent, vocab: Vocabulary) -> int:
+    words = find_periods(text, vocab.current)
+    if words.trend_quarters is not None:
+        quarters = sorted(p for p in vocab.available if "Q" in p)
+        end = words.periods[0] if words.periods else vocab.current
+        quarters = [q for q in quarters if q <= end]
+        intent.periods = quarters[-words.trend_quarters :] if words.trend_quarters else quarters
+    if words.periods:
+        ordered = sorted(words.periods[:2], reverse=True) if len(words.periods) >= 2 else words.periods
+        intent.period = ordered[0]
+        if len(ordered) == 2:
+            intent.base = ordered[1]
+    if words.base and not intent.base:
+        intent.base = words.base
+    return len(words.periods)
+
+
+def _inherit(intent: Intent, prev: Intent, said: set[str]) -> Intent:
+    merged = prev.model_copy(deep=True)
+    merged.language = intent.language
+    for name in ("metric", "period", "base", "by"):
+        if name in said:
+            setattr(merged, name, getattr(intent, name))
+    if "shape" in said:
+        merged.shape = intent.shape
+    merged.filters.update(intent.filters)
+    if "periods" in said:
+        merged.periods = intent.periods
+    merged.unknown = intent.unknown
+    return merged
+
+
+def route(
+    question: str, vocab: Vocabulary, *, previous: Intent | None = None, language: str | None = None
+) -> Intent:
+    """Parse one question; a follow-up fills what it does not say from `previous`."""
+    lang = language or detect_language(question)
+    text = question.lower()
+    intent = Intent(language=lang)  # type: ignore[arg-type]
+    intent.filters, text = _find_values(text, vocab)
+    for word in vocab.unknown_regions:
+        if _contains(text, word) and "region" not in intent.filters:
+            intent.unknown["region"] = question[text.find(word) : text.find(word) + len(word)] or word
+    intent.metric, rest = _find_metric(text, vocab)
+    intent.by = _find_by(text, vocab)
+    n_periods = _periods(question, intent, vocab)
+    said = {k for k in ("metric", "period", "base", "by") if getattr(intent, k)}
+    if intent.periods:
+        said.add("periods")
+    shape = _shape(text, intent, intent.base, n_periods)
+    is_follow_up = previous is not None and (
+        bool(_FOLLOW_UP.search(question)) or (intent.metric is None and shape == "value")
+    )
+    if shape != "value" or not is_follow_up:
+        said.add("shape")
+    intent.shape = shape
+    if is_follow_up and previous is not None:
+        intent = _inherit(intent, previous, said)
+    _finish(intent, text, rest, vocab)
+    return intent
+
+
+def _finish(intent: Intent, text: str, rest: str, vocab: Vocabulary) -> None:
+    if intent.shape == "why" and (intent.metric in {None, "target", "gap", "achievement_rate"}):
+        if _TARGET_WORDS.search(text) or intent.metric in {"target", "gap", "achievement_rate"}:
+            intent.metric, intent.base = "won_revenue", "target"
+        elif intent.metric is None:
+            intent.metric = "won_revenue"
+    if intent.shape in {"why", "contribution"} and intent.base is None:
+        intent.base = "previous"
+    if intent.shape == "compare" and intent.base is None:
+        intent.base = "previous"
+    if intent.shape == "top":
+        _top_params(text, intent)
+        intent.by = intent.by or "rep"
+    if intent.shape == "trend" and not intent.periods:
+        intent.periods = sorted(p for p in vocab.available if "Q" in p)
+    if intent.period is None and intent.shape != "trend":
+        intent.period = vocab.current or None
+    if intent.metric is None and intent.shape == "funnel":
+        intent.metric = "conversion_opportunity_to_order"
+    if intent.metric is None:
+        intent.missing = _unavailable(text, vocab, intent.language) or "metric"
