@@ -63,13 +63,14 @@ def _longest_first(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def build_vocabulary(dimension_values: dict[str, list[str]], available: list[str]) -> Vocabulary:
     """Vocabulary from the registry, the aliases file and the values present in the data."""
-    from agent.metrics import REGISTRY
+    from agent.wording import registry
 
     aliases = load_aliases()
     metric_pairs: list[tuple[str, str]] = []
-    for mid, mdef in REGISTRY.items():
-        words = [mdef.name_zh, mdef.name_en, *mdef.synonyms_zh, *mdef.synonyms_en]
-        words += aliases["metrics"].get(mid, [])
+    for mid, mdef in registry().items():
+        words = list(aliases["metrics"].get(mid, []))
+        if mdef is not None:
+            words += [mdef.name_zh, mdef.name_en, *mdef.synonyms_zh, *mdef.synonyms_en]  # type: ignore[attr-defined]
         metric_pairs += [(w.lower(), mid) for w in words if w]
     dim_pairs = [(w.lower(), dim) for dim, words in aliases["dimensions"].items() for w in words]
     values: list[tuple[str, str, str]] = []
@@ -190,10 +191,9 @@ def _top_params(text: str, intent: Intent) -> None:
         intent.n = 1
     intent.order = "asc" if _ASC.search(text) else "desc"
     if _BEST_WORST.search(text):
-        from agent.metrics import REGISTRY
+        from agent.wording import higher_is_better
 
-        mdef = REGISTRY.get(intent.metric or "")
-        if mdef is not None and not mdef.higher_is_better:
+        if intent.metric and not higher_is_better(intent.metric):
             intent.order = "desc" if intent.order == "asc" else "asc"
 
 

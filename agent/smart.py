@@ -19,19 +19,24 @@ def _finding(location: str, message: str, value: object = None) -> Finding:
 
 def period_end(period: str) -> dt.date:
     """Last day of a period label (2026Q3 → 2026-09-30)."""
-    from agent.periods import parse_period
+    try:
+        from agent.periods import parse_period
+    except ImportError:  # until the metric engine's period parser is installed
+        from agent.router_periods import split_quarter
 
+        year, q = split_quarter(period)
+        return dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
     return parse_period(period).end - dt.timedelta(days=1)
 
 
 def _check_metric(item: ActionItem, location: str) -> list[Finding]:
-    from agent.metrics import REGISTRY
+    from agent.wording import higher_is_better, registry
 
-    if item.metric not in REGISTRY:
+    if item.metric not in registry():
         return [_finding(location, "metric is not in the registry", item.metric)]
     if not all(math.isfinite(v) for v in (item.baseline, item.target)):
         return [_finding(location, "baseline and target must be finite numbers")]
-    better = REGISTRY[item.metric].higher_is_better
+    better = higher_is_better(item.metric)
     if item.target == item.baseline:
         return [_finding(location, "target equals the baseline: nothing to improve", item.target)]
     if (item.target > item.baseline) != better:

@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
-import typer
+from typing import Annotated
 
-from fupan.errors import NotAvailable
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fupan.deps import Deps
+
+console = Console(highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("ask", help="Ask a question about results; every number is computed and cited.")
-    def _ask(ctx: typer.Context) -> None:
-        raise NotAvailable("'fupan ask' is not available yet", hint="it arrives with issue 5.")
+    def _ask(
+        ctx: typer.Context,
+        question: Annotated[str, typer.Argument(help='e.g. "三季度华东为什么没完成目标?"')],
+        period: Annotated[
+            str | None, typer.Option("--period", help="Period when the question names none, e.g. 2026Q3.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
+    ) -> None:
+        from agent.workflows import ask
+        from api.cli import settings_from
+
+        deps = Deps(settings=settings_from(ctx))
+        try:
+            text = f"{question} ({period})" if period else question
+            answer = ask(deps, text, language=None)
+        finally:
+            deps.close()
+        if as_json:
+            typer.echo(answer.model_dump_json(indent=2))
+            return
+        console.print(answer.text)
+        if answer.table and answer.table.rows:
+            table = Table(*answer.table.columns)
+            for row in answer.table.rows[:20]:
+                table.add_row(
+                    *["" if v is None else (f"{v:,.4g}" if isinstance(v, float) else str(v)) for v in row]
+                )
+            console.print(table)
+        for finding in answer.findings:
+            console.print(f"[{finding.severity}] {finding.check}: {finding.message} ({finding.value})")

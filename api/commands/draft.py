@@ -2,12 +2,91 @@
 
 from __future__ import annotations
 
-import typer
+import importlib.util
+from pathlib import Path
+from typing import Annotated
 
-from fupan.errors import NotAvailable
+import typer
+from rich.console import Console
+
+from fupan.deps import Deps
+from fupan.errors import InputError
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def _scope(values: list[str]) -> dict[str, str]:
+    scope: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or key not in {"region", "rep", "manager", "product", "lead_source"}:
+            raise InputError(f"--scope {item!r} is not dim=value", hint="e.g. --scope region=华东")
+        scope[key] = value
+    return scope
 
 
 def register(app: typer.Typer) -> None:
     @app.command("draft", help="Draft a review report (复盘报告) for a period; it waits for approval.")
-    def _draft(ctx: typer.Context) -> None:
-        raise NotAvailable("'fupan draft' is not available yet", hint="it arrives with issue 5.")
+    def _draft(
+        ctx: typer.Context,
+        period: Annotated[str, typer.Option("--period", help="Review period, e.g. 2026Q3.")],
+        scope: Annotated[
+            list[str] | None, typer.Option("--scope", help="Segment, e.g. region=华东 (repeatable).")
+        ] = None,
+        notes: Annotated[
+            Path | None, typer.Option("--notes", help="A text file of raw notes to mine.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the draft as JSON.")] = False,
+        out: Annotated[Path | None, typer.Option("--out", help="Write the draft JSON to this file.")] = None,
+    ) -> None:
+        from agent.workflows import draft_review
+        from api.cli import settings_from
+
+        if notes is not None and not notes.is_file():
+            raise InputError("notes file not found", file=str(notes))
+        deps = Deps(settings=settings_from(ctx))
+        try:
+            text = notes.read_text(encoding="utf-8") if notes else None
+            draft = draft_review(deps, period, scope=_scope(scope or []), notes=text)
+            saved = _save_pending(deps, draft)
+        finally:
+            deps.close()
+        payload = draft.model_dump_json(indent=2)
+        if out:
+            tmp = out.with_suffix(out.suffix + ".tmp")
+            tmp.write_text(payload, encoding="utf-8")
+            tmp.replace(out)
+        if as_json:
+            typer.echo(payload)
+            return
+        _print_summary(draft, saved)
+
+
+def _save_pending(deps: Deps, draft: object) -> str | None:
+    """Save as pending when the records store exists (issue 6); otherwise the draft is only printed/written."""
+    if importlib.util.find_spec("knowledge.records") is None:
+        return None
+    save = getattr(deps.records, "save_draft", None)
+    if not callable(save):
+        return None
+    record = save(draft)
+    return str(getattr(record, "id", record))
+
+
+def _print_summary(draft: object, saved: str | None) -> None:
+    from fupan.report import ReviewDraft
+
+    assert isinstance(draft, ReviewDraft)
+    console.print(draft.title)
+    console.print(draft.summary)
+    for chain in draft.chains:
+        console.print(f"- {chain.id} [{chain.category}] {chain.root_cause}")
+    for action in draft.actions:
+        console.print(
+            f"- {action.id} {action.owner} · {action.deadline} · {action.metric}: {action.baseline:.4g} → {action.target:.4g}"
+        )
+    errors = [f for f in draft.findings if f.severity == "error"]
+    console.print(
+        f"findings: {len(errors)} errors, {len(draft.findings) - len(errors)} warnings; "
+        + (f"saved as pending draft {saved}" if saved else "not saved (records store not available)")
+    )

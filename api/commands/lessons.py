@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
-import typer
+import json
+from typing import Annotated
 
-from fupan.errors import NotAvailable
+import typer
+from rich.console import Console
+
+from fupan.deps import Deps
+
+console = Console(highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("lessons", help="Find approved lessons and past actions that apply to a campaign brief.")
-    def _lessons(ctx: typer.Context) -> None:
-        raise NotAvailable("'fupan lessons' is not available yet", hint="it arrives with issue 5.")
+    def _lessons(
+        ctx: typer.Context,
+        brief: Annotated[
+            str, typer.Argument(help='e.g. "Q1 launch of product X in the South, new-customer focus"')
+        ],
+        k: Annotated[int, typer.Option("-k", help="How many to show.")] = 5,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        from agent.workflows import search_lessons
+        from api.cli import settings_from
+
+        deps = Deps(settings=settings_from(ctx))
+        try:
+            matches = search_lessons(deps, brief, k=k)
+        finally:
+            deps.close()
+        if as_json:
+            typer.echo(json.dumps([m.model_dump() for m in matches], ensure_ascii=False, indent=2))
+            return
+        for i, m in enumerate(matches, 1):
+            console.print(
+                f"{i}. [{m.evidence_id}] {m.title} ({m.kind}, {m.period or '-'}, outcome: {m.outcome})"
+            )
+            console.print(f"   {m.text[:200]}")
+            console.print(f"   why: {m.why}")

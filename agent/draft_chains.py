@@ -1,0 +1,403 @@
+"""The drafter's second half: 5-Why chains for the largest parts of the gap, lessons, SMART actions.
+
+A problem is a segment whose revenue fell short (against target or the previous quarter). For each, the
+links walk down: the shortfall → the driver that moved worst (win rate, deals, deal size, cycle...) → where
+it concentrates (rep / product) → what the notes say (signals) → the playbook's deeper cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.ask import Collector
+from agent.numbers import fmt, fmt_change
+from agent.playbook import Cause, best_causes, load_playbook
+from agent.router_periods import shift_quarter
+from agent.signals import Signal, link_signals, top_competitor
+from agent.smart import period_end
+from agent.wording import dim_label, higher_is_better, metric_label, segment_label, value_label
+from fupan.report import ActionItem, Lesson, RootCauseChain, WhyLink
+
+DRIVER_METRICS = (
+    "win_rate",
+    "won_deals",
+    "avg_deal_size",
+    "sales_cycle_median",
+    "new_customers",
+    "conversion_lead_to_opportunity",
+    "conversion_opportunity_to_order",
+)
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+@dataclass
+class Problem:
+    """One part of the gap to explain."""
+
+    segment: dict[str, str]
+    shortfall: float  # revenue short (positive = worse), vs target or base period
+    headline: Any  # MetricValue of gap (vs target) or a ComparisonRow of won_revenue
+    kind: str  # "target" | "decline"
+    moves: list[Any] = field(default_factory=list)  # ComparisonRows of drivers that moved badly, worst first
+    focus: list[tuple[str, Any]] = field(default_factory=list)  # (dim, ComparisonRow) where it concentrates
+
+
+def _bad(metric: str, row: Any) -> float:
+    """How badly a driver moved, as a relative change in the bad direction (0 if it improved)."""
+    if row.change is None or row.base.value in (None, 0):
+        return 0.0
+    rel = row.change / abs(row.base.value)
+    return max(0.0, -rel if higher_is_better(metric) else rel)
+
+
+def driver_moves(engine: Any, period: str, base: str, segment: dict[str, str]) -> list[Any]:
+    rows = []
+    for metric in DRIVER_METRICS:
+        row = engine.compare(metric, period, base, filters=segment or None).rows[0]
+        if _bad(metric, row) > 0.03:
+            rows.append(row)
+    return sorted(rows, key=lambda r: -_bad(r.current.metric, r))
+
+
+def focus_rows(
+    engine: Any, period: str, base: str, segment: dict[str, str], metric: str
+) -> list[tuple[str, Any]]:
+    """The rep and the product where `metric` moved worst inside the segment."""
+    out = []
+    for dim in ("rep", "product"):
+        if dim in segment:
+            continue
+        rows = [
+            r
+            for r in engine.compare(metric, period, base, by=[dim], filters=segment or None).rows
+            if r.change is not None and _bad(metric, r) > 0
+        ]
+        if rows:
+            out.append(
+                (
+                    dim,
+                    max(
+                        rows,
+                        key=lambda r: _bad(metric, r) * float(r.current.denominator or r.base.value or 1),
+                    ),
+                )
+            )
+    return out
+
+
+def find_problems(engine: Any, period: str, scope: dict[str, str], regions: list[str]) -> list[Problem]:
+    base = shift_quarter(period, -1)
+    problems: list[Problem] = []
+    segments = [{**scope, "region": r} for r in regions] if "region" not in scope else [dict(scope)]
+    for seg in segments:
+        gap = engine.value("gap", period, seg)
+        if gap.value is not None and gap.value < 0:
+            problems.append(Problem(seg, -gap.value, gap, "target"))
+        else:
+            row = engine.compare("won_revenue", period, base, filters=seg).rows[0]
+            if row.change is not None and row.change < 0:
+                problems.append(Problem(seg, -row.change, row, "decline"))
+    for dim in ("product", "rep"):
+        rows = engine.compare("won_revenue", period, base, by=[dim], filters=scope or None).rows
+        for row in sorted((r for r in rows if (r.change or 0) < 0), key=lambda r: r.change)[:1]:
+            problems.append(Problem({**scope, **row.dims}, -row.change, row, "decline"))
+    for p in problems:
+        p.moves = driver_moves(engine, period, base, p.segment)
+        if p.moves:
+            p.focus = focus_rows(engine, period, base, p.segment, p.moves[0].current.metric)
+    return sorted(problems, key=lambda p: -p.shortfall)
+
+
+def _signal_counts(signals: list[Signal]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in signals:
+        counts[s.kind] = counts.get(s.kind, 0) + 1
+    return counts
+
+
+def choose_cause(problem: Problem, signals: list[Signal], used: set[str]) -> tuple[Cause, list[Signal]]:
+    linked = link_signals(signals, problem.segment)
+    moved = {r.current.metric: ("up" if (r.change or 0) > 0 else "down") for r in problem.moves}
+    cause = best_causes(moved, _signal_counts(linked), exclude=used)[0]
+    evidence = [s for s in linked if s.kind in cause.signals][:3]
+    return cause, evidence
+
+
+def _row_text(row: Any, lang: str, col: Collector) -> str:
+    m = row.current.metric
+    return _t(
+        lang,
+        f"{metric_label(m, lang)}从 {fmt(row.base.value, row.base.unit, lang)} {'升至' if (row.change or 0) > 0 else '降至'} "
+        f"{fmt(row.current.value, row.current.unit, lang)}（{'+' if (row.change or 0) > 0 else '−'}{fmt_change(row.change, row.current.unit, lang)}）",
+        f"{metric_label(m, lang)} {'rose' if (row.change or 0) > 0 else 'fell'} from {fmt(row.base.value, row.base.unit, lang)} "
+        f"to {fmt(row.current.value, row.current.unit, lang)} ({fmt_change(row.change, row.current.unit, lang)})",
+    )
+
+
+def _cite_row(row: Any, col: Collector) -> list[str]:
+    col.cite(row.current)
+    col.cite(row.base)
+    return [row.current.evidence_id, row.base.evidence_id]
+
+
+def headline_link(problem: Problem, period: str, lang: str, col: Collector) -> WhyLink:
+    who = segment_label(problem.segment, lang)
+    if problem.kind == "target":
+        col.cite(problem.headline)
+        return WhyLink(
+            claim=_t(
+                lang,
+                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, 'CNY', lang)}。",
+                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, 'CNY', lang)}.",
+            ),
+            evidence=[problem.headline.evidence_id],
+        )
+    row = problem.headline
+    return WhyLink(
+        claim=_t(
+            lang,
+            f"{who} 的{_row_text(row, lang, col)}，是销售额下滑的主要来源之一。",
+            f"For {who}, {_row_text(row, lang, col)}, one of the main sources of the revenue decline.",
+        ),
+        evidence=_cite_row(row, col),
+    )
+
+
+def build_chain(
+    index: int,
+    problem: Problem,
+    cause: Cause,
+    sigs: list[Signal],
+    period: str,
+    total: float,
+    lang: str,
+    col: Collector,
+    competitor: str | None,
+) -> RootCauseChain:
+    links = [headline_link(problem, period, lang, col)]
+    who = segment_label(problem.segment, lang)
+    if problem.moves:
+        row = problem.moves[0]
+        links.append(
+            WhyLink(
+                claim=_t(
+                    lang,
+                    f"为什么？与上季度相比，{_row_text(row, lang, col)}。",
+                    f"Why? Against last quarter, {_row_text(row, lang, col)}.",
+                ),
+                evidence=_cite_row(row, col),
+            )
+        )
+    for dim, row in problem.focus[:1]:
+        name = value_label(dim, row.dims.get(dim, ""), lang)
+        links.append(
+            WhyLink(
+                claim=_t(
+                    lang,
+                    f"为什么？问题集中在{dim_label(dim, lang)} {name}：{_row_text(row, lang, col)}。",
+                    f"Why? It concentrates in {dim_label(dim, lang)} {name}: {_row_text(row, lang, col)}.",
+                ),
+                evidence=_cite_row(row, col),
+            )
+        )
+    if sigs:
+        quote = (
+            "；".join(f"“{s.excerpt}”" for s in sigs[:2])
+            if lang == "zh"
+            else "; ".join(f'"{s.excerpt}"' for s in sigs[:2])
+        )
+        who_comp = (
+            f"（{competitor}）"
+            if competitor and lang == "zh" and "competitor" in cause.signals
+            else (f" ({competitor})" if competitor and "competitor" in cause.signals else "")
+        )
+        links.append(
+            WhyLink(
+                claim=_t(
+                    lang,
+                    f"为什么？客户记录指向{cause.title.zh}{who_comp}：{quote}",
+                    f"Why? Customer notes point to {cause.title.en.lower()}{who_comp}: {quote}",
+                ),
+                evidence=[s.evidence_id for s in sigs],
+            )
+        )
+    deeper = cause.why[lang]
+    links.append(
+        WhyLink(
+            claim=_t(lang, f"为什么？{deeper[1]}；{deeper[2]}。", f"Why? {deeper[1]}; {deeper[2].lower()}."),
+            evidence=[s.evidence_id for s in sigs[:1]],
+        )
+    )
+    problem_text = links[0].claim
+    root = _t(
+        lang, f"{who}：{cause.title.zh}——{deeper[0]}。", f"{who}: {cause.title.en} — {deeper[0].lower()}."
+    )
+    ids = sorted({e for link in links for e in link.evidence})
+    return RootCauseChain(
+        id=f"C{index + 1}",
+        problem=problem_text[:400],
+        category=cause.category,
+        segment=problem.segment,
+        links=links[:5],
+        root_cause=root[:600],
+        gap_share=round(problem.shortfall / total, 4) if total else None,
+        verification=_t(
+            lang,
+            f"由 {sum(1 for e in ids if e.startswith('metric:'))} 个指标与 {sum(1 for e in ids if e.startswith('note:'))} 条客户记录交叉印证。",
+            f"Cross-checked against {sum(1 for e in ids if e.startswith('metric:'))} metrics and {sum(1 for e in ids if e.startswith('note:'))} customer notes.",
+        ),
+        evidence=ids,
+    )
+
+
+def _round_target(value: float, unit: str) -> float:
+    if unit == "ratio":
+        return round(value, 3)
+    if unit == "CNY":
+        return round(value, -3)
+    return round(value, 1)
+
+
+def action_for(
+    index: int,
+    chain: RootCauseChain,
+    cause: Cause,
+    engine: Any,
+    period: str,
+    owner: str,
+    lang: str,
+    col: Collector,
+) -> ActionItem:
+    metric = cause.remedy.metric
+    seg = chain.segment
+    cur = engine.value(metric, period, seg or None)
+    old = engine.value(metric, shift_quarter(period, -1), seg or None)
+    baseline = cur.value if cur.value is not None else 0.0
+    col.cite(cur)
+    better = higher_is_better(metric)
+    recover = (
+        (old.value - baseline) / 2 if old.value is not None and ((old.value > baseline) == better) else 0.0
+    )
+    step = recover or abs(baseline) * 0.1 or 1.0
+    target = _round_target(baseline + (abs(step) if better else -abs(step)), cur.unit)
+    if target == baseline or (target > baseline) != better:
+        target = baseline + (1 if better else -1) * max(abs(baseline) * 0.1, 0.01)
+    next_q = shift_quarter(period, 1)
+    deadline = period_end(next_q)
+    who = segment_label(seg, lang)
+    return ActionItem(
+        id=f"A{index + 1}",
+        owner=owner,
+        deadline=deadline,
+        metric=metric,
+        segment=seg,
+        period=next_q,
+        action=_t(
+            lang,
+            f"【{who}】{cause.remedy.action.zh}。目标：{next_q} 将{metric_label(metric, lang)}从 {fmt(baseline, cur.unit, lang)} 改善到 {fmt(target, cur.unit, lang)}。",
+            f"[{who}] {cause.remedy.action.en}. Goal: move {metric_label(metric, lang)} from {fmt(baseline, cur.unit, lang)} to {fmt(target, cur.unit, lang)} in {next_q}.",
+        ),
+        baseline=baseline,
+        target=target,
+        resources=cause.remedy.resources.get(lang),
+        checkpoint=cause.remedy.checkpoint.get(lang)
+        + _t(lang, f"；{deadline} 前复核。", f"; reviewed by {deadline}."),
+        evidence=[cur.evidence_id, chain.id and cur.evidence_id][:1],
+    )
+
+
+def failure_lesson(index: int, chain: RootCauseChain, cause: Cause, lang: str) -> Lesson:
+    return Lesson(
+        id=f"F{index + 1}",
+        type="failure",
+        content=_t(
+            lang,
+            f"{cause.lesson.zh}（{segment_label(chain.segment, lang)}，{cause.title.zh}）。",
+            f"{cause.lesson.en} ({segment_label(chain.segment, lang)}, {cause.title.en.lower()}).",
+        ),
+        scenario=cause.lesson.scenario.get(lang),
+        evidence=chain.evidence[:4],
+    )
+
+
+def success_lessons(
+    engine: Any, period: str, scope: dict[str, str], regions: list[str], lang: str, col: Collector
+) -> list[Lesson]:
+    play = load_playbook().cause("winning_play")
+    base = shift_quarter(period, -1)
+    candidates: list[tuple[float, dict[str, str], list[Any]]] = []
+    segs = [{**scope, "region": r} for r in regions] if "region" not in scope else [dict(scope)]
+    for seg in segs:
+        ach = engine.value("achievement_rate", period, seg)
+        if ach.value is not None and ach.value >= 1:
+            candidates.append((ach.value, seg, [ach]))
+    rows = engine.compare("won_revenue", period, base, by=["rep"], filters=scope or None).rows
+    best = [r for r in rows if (r.change or 0) > 0 and r.base.value]
+    if best:
+        top = max(best, key=lambda r: r.change)
+        candidates.append((1.0, {**scope, **top.dims}, [top.current, top.base]))
+    lessons = []
+    for i, (_, seg, figs) in enumerate(candidates[:3]):
+        for f in figs:
+            col.cite(f)
+        who = segment_label(seg, lang)
+        good = [r for r in driver_improvements(engine, period, base, seg)][:1]
+        why = (
+            _t(lang, f"，其中{_row_text(good[0], lang, col)}", f"; {_row_text(good[0], lang, col)}")
+            if good
+            else ""
+        )
+        ev = [f.evidence_id for f in figs] + (_cite_row(good[0], col) if good else [])
+        head = (
+            _t(
+                lang,
+                f"{who} {period} 达成率 {fmt(figs[0].value, 'ratio', lang)}",
+                f"{who} reached {fmt(figs[0].value, 'ratio', lang)} of its {period} target",
+            )
+            if figs[0].metric == "achievement_rate"
+            else _t(
+                lang,
+                f"{who} 销售额从 {fmt(figs[1].value, 'CNY', lang)} 增至 {fmt(figs[0].value, 'CNY', lang)}",
+                f"{who} grew revenue from {fmt(figs[1].value, 'CNY', lang)} to {fmt(figs[0].value, 'CNY', lang)}",
+            )
+        )
+        lessons.append(
+            Lesson(
+                id=f"S{i + 1}",
+                type="success",
+                content=_t(lang, f"{head}{why}。{play.lesson.zh}。", f"{head}{why}. {play.lesson.en}."),
+                scenario=play.lesson.scenario.get(lang),
+                evidence=ev,
+            )
+        )
+    return lessons
+
+
+def driver_improvements(engine: Any, period: str, base: str, segment: dict[str, str]) -> list[Any]:
+    rows = []
+    for metric in DRIVER_METRICS:
+        row = engine.compare(metric, period, base, filters=segment or None).rows[0]
+        if row.change and row.base.value and (row.change > 0) == higher_is_better(metric):
+            rows.append(row)
+    return sorted(rows, key=lambda r: -abs(r.change / r.base.value))
+
+
+def deadline_after(period: str, days: int) -> dt.date:
+    return period_end(period) + dt.timedelta(days=days)
+
+
+__all__ = [
+    "Problem",
+    "find_problems",
+    "choose_cause",
+    "build_chain",
+    "action_for",
+    "failure_lesson",
+    "success_lessons",
+    "top_competitor",
+]

@@ -1,0 +1,65 @@
+"""Search lessons: a campaign brief → approved lessons and past action items that apply, ranked, with why."""
+
+from __future__ import annotations
+
+from agent.router import build_vocabulary, load_aliases
+from fupan.answers import LessonMatch
+from fupan.deps import Deps
+
+
+def _brief_segments(brief: str) -> dict[str, str]:
+    """Region named in the brief (East / 华南 ...), via the aliases file."""
+    low = brief.lower()
+    for region, words in load_aliases()["regions"].items():
+        if region in brief or any(w.lower() in low for w in words):
+            return {"region": region}
+    return {}
+
+
+def _why(meta: dict[str, str], wanted: dict[str, str], brief: str, lang: str) -> str:
+    reasons = []
+    if wanted.get("region") and meta.get("region") == wanted["region"]:
+        reasons.append(
+            f"同一区域（{wanted['region']}）" if lang == "zh" else f"same region ({wanted['region']})"
+        )
+    if meta.get("product") and meta["product"] in brief:
+        reasons.append(
+            f"同一产品（{meta['product']}）" if lang == "zh" else f"same product ({meta['product']})"
+        )
+    if meta.get("outcome") == "worked":
+        reasons.append("过去执行有效" if lang == "zh" else "it worked when tried")
+    elif meta.get("outcome") == "did_not_work":
+        reasons.append(
+            "过去执行无效，避免重复" if lang == "zh" else "it did not work before: avoid repeating it"
+        )
+    reasons.append("内容与简报相关" if lang == "zh" else "its content matches the brief")
+    return "；".join(reasons) if lang == "zh" else "; ".join(reasons)
+
+
+def find_lessons(deps: Deps, brief: str, *, k: int = 5, language: str = "zh") -> list[LessonMatch]:
+    from knowledge.doc_index import SearchFilters
+
+    wanted = _brief_segments(brief)
+    hits = deps.docs.search(brief, k=k * 3, filters=SearchFilters(kinds=["lesson", "action_item", "review"]))
+    matches: list[LessonMatch] = []
+    for hit in hits:
+        meta = {k2: str(v) for k2, v in dict(hit.metadata).items()}
+        boost = 0.2 if wanted.get("region") and meta.get("region") == wanted["region"] else 0.0
+        outcome = meta.get("outcome", "unknown")
+        matches.append(
+            LessonMatch(
+                evidence_id=hit.evidence_id,
+                kind=hit.kind if hit.kind in {"lesson", "action_item", "review"} else "lesson",
+                title=meta.get("title", "") or hit.text[:40],
+                text=hit.text,
+                score=float(hit.score) + boost,
+                why=_why(meta, wanted, brief, language),
+                outcome=outcome if outcome in {"worked", "did_not_work", "unknown"} else "unknown",  # type: ignore[arg-type]
+                period=meta.get("period") or None,
+            )
+        )
+    matches.sort(key=lambda m: -m.score)
+    return matches[:k]
+
+
+__all__ = ["find_lessons", "build_vocabulary"]

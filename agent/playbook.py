@@ -1,0 +1,86 @@
+"""The playbook of known causes and remedies (knowledge/playbook.yaml), and how a cause is chosen for a
+segment from the metrics that moved and the signals in its notes."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+PLAYBOOK_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "playbook.yaml"
+
+
+class Bilingual(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Remedy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metric: str
+    action: Bilingual
+    resources: Bilingual
+    checkpoint: Bilingual
+
+
+class LessonText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    zh: str
+    en: str
+    scenario: Bilingual
+
+
+class Cause(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    category: Literal["people", "product_market", "process", "resources"]
+    title: Bilingual
+    signals: list[str]
+    keywords: list[str]
+    symptoms: dict[str, Literal["up", "down"]]
+    why: dict[str, list[str]]
+    remedy: Remedy
+    lesson: LessonText
+
+
+class Playbook(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int
+    causes: list[Cause]
+
+    def cause(self, cause_id: str) -> Cause:
+        return next(c for c in self.causes if c.id == cause_id)
+
+
+@cache
+def load_playbook(path: Path = PLAYBOOK_FILE) -> Playbook:
+    return Playbook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def score_cause(cause: Cause, moved: dict[str, str], signal_counts: dict[str, int]) -> float:
+    """How well a cause explains a segment: metric symptoms that moved its way + note signals of its kinds."""
+    symptom = sum(1.0 for metric, way in cause.symptoms.items() if moved.get(metric) == way)
+    signal = sum(min(signal_counts.get(kind, 0), 5) * 0.6 for kind in cause.signals)
+    return symptom + signal
+
+
+def best_causes(
+    moved: dict[str, str],
+    signal_counts: dict[str, int],
+    *,
+    exclude: set[str] = frozenset(),
+    success: bool = False,
+) -> list[Cause]:
+    """Causes ranked for a segment; `moved` maps metric id → 'up'/'down' for the metrics that moved."""
+    pool = [
+        c for c in load_playbook().causes if c.id not in exclude and ((c.id == "winning_play") == success)
+    ]
+    ranked = sorted(pool, key=lambda c: -score_cause(c, moved, signal_counts))
+    return [c for c in ranked if score_cause(c, moved, signal_counts) > 0] or ranked[:1]
