@@ -146,10 +146,10 @@ _COMPARE = re.compile(
     re.I,
 )
 _TOP = re.compile(
-    r"(?:top|前)\s*(?P<n>\d+|[一二三四五六七八九十两])|最高|最好|最多|最大|最低|最差|最少|最小|排名|排行|best|highest|most|largest|biggest|lowest|worst|least|smallest|bottom|rank|leader",
+    r"(?:top|前)\s*(?P<n>\d+|[一二三四五六七八九十两])|最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|排名|排行|best|highest|most|largest|biggest|longest|lowest|worst|least|smallest|shortest|bottom|rank|leader",
     re.I,
 )
-_ASC = re.compile(r"最低|最差|最少|最小|后\s*\d|lowest|worst|least|smallest|bottom", re.I)
+_ASC = re.compile(r"最低|最差|最少|最小|最短|后\s*\d|lowest|worst|least|smallest|shortest|bottom", re.I)
 _BEST_WORST = re.compile(r"最好|最差|best|worst", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I
