@@ -1,0 +1,246 @@
+"""The LLM writer: a LangChain chat model plans with the fixed tools and writes; its output is validated.
+
+- Native tool calls (`tool_mode` native/auto) through `bind_tools`; for servers without them (`json`, or
+  `auto` after a failure) tool choice is emulated with schema-constrained JSON (`response_format` json_schema).
+- Structured output is parsed into pydantic models; invalid output goes back to the model with the error for
+  at most `settings.llm.max_retries` retries, then the deterministic result is kept.
+- Its text passes the same grounding check as the deterministic writer; numbers it made up never survive.
+- There is no tool that saves or approves: a note asking for one cannot make it happen.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from agent.grounding import check_grounding
+from agent.llm_tools import ToolBox, tool_schemas
+from agent.prompt_loader import load_prompt
+from agent.router import Intent
+from fupan.answers import Answer
+from fupan.deps import Deps
+from fupan.report import ReviewDraft
+
+MAX_TOOL_ROUNDS = 2  # ask: at most 2 tool rounds + 1 final answer = 3 model calls
+
+
+class ToolChoice(BaseModel):
+    """One step when tool calls are emulated with JSON."""
+
+    action: Literal["call", "final"]
+    tool: str | None = None
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    answer: str | None = Field(None, max_length=2000)
+
+
+class ChainText(BaseModel):
+    id: str
+    problem: str = Field(..., min_length=1, max_length=400)
+    root_cause: str = Field(..., min_length=1, max_length=600)
+
+
+class DraftNarrative(BaseModel):
+    """What the LLM may rewrite in a draft: the summary and each chain's problem and root cause."""
+
+    summary: str = Field(..., min_length=1, max_length=2000)
+    chains: list[ChainText] = Field(default_factory=list, max_length=10)
+
+
+def chat_model(deps: Deps) -> BaseChatModel:
+    """The configured OpenAI-compatible chat model (tests put a scripted fake under deps._cache['chat_model'])."""
+    cache = deps._cache  # noqa: SLF001
+    if "chat_model" not in cache:
+        from langchain_openai import ChatOpenAI
+
+        llm = deps.settings.llm
+        cache["chat_model"] = ChatOpenAI(
+            base_url=llm.base_url,
+            api_key=llm.api_key.get_secret_value() or "none",
+            model=llm.model,
+            temperature=llm.temperature,
+            timeout=llm.timeout_s,
+            max_retries=0,
+        )
+    return cache["chat_model"]
+
+
+def _json_schema_format(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": model.__name__, "schema": model.model_json_schema()},
+    }
+
+
+def _parse(model: type[BaseModel], content: Any) -> BaseModel:
+    text = content if isinstance(content, str) else json.dumps(content)
+    text = text.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip()
+    return model.model_validate_json(text)
+
+
+class LLMRun:
+    """One job's conversation: counts model calls, keeps the tool box and the messages."""
+
+    def __init__(self, deps: Deps, task: str, lang: str) -> None:
+        self.deps, self.lang = deps, lang
+        self.model = chat_model(deps)
+        self.prompt = load_prompt(task, lang)
+        self.tools = ToolBox(deps)
+        self.calls = 0
+        self.mode = deps.settings.llm.tool_mode
+
+    @property
+    def model_name(self) -> str:
+        return self.deps.settings.llm.model or type(self.model).__name__
+
+    def invoke(self, messages: list[BaseMessage], **bind: Any) -> AIMessage:
+        self.calls += 1
+        runnable: Any = self.model.bind(**bind) if bind else self.model
+        return runnable.invoke(messages)
+
+    def invoke_tools(self, messages: list[BaseMessage]) -> AIMessage:
+        self.calls += 1
+        return self.model.bind_tools(self.tools.langchain_tools()).invoke(messages)
+
+
+def _native_ask(run: LLMRun, messages: list[BaseMessage]) -> str | None:
+    for _ in range(MAX_TOOL_ROUNDS + 1):
+        reply = run.invoke_tools(messages)
+        messages.append(reply)
+        if not reply.tool_calls:
+            return str(reply.content or "")
+        if run.calls > MAX_TOOL_ROUNDS:
+            break
+        for call in reply.tool_calls:
+            messages.append(
+                ToolMessage(
+                    content=run.tools.run(call["name"], call.get("args") or {}),
+                    tool_call_id=call["id"] or call["name"],
+                )
+            )
+    return None
+
+
+def _json_ask(run: LLMRun, messages: list[BaseMessage]) -> str | None:
+    sys_text, _ = load_prompt("tool_choice", run.lang).render(
+        tools=json.dumps(tool_schemas(), ensure_ascii=False), task=""
+    )
+    messages = [SystemMessage(sys_text), *messages]
+    for _ in range(MAX_TOOL_ROUNDS + 1):
+        reply = run.invoke(messages, response_format=_json_schema_format(ToolChoice))
+        messages.append(reply)
+        try:
+            step = _parse(ToolChoice, reply.content)
+        except ValidationError as exc:
+            messages.append(
+                HumanMessage(f"Invalid JSON for the schema: {exc.errors()[0]['msg']}. Reply again.")
+            )
+            continue
+        if step.action == "final":
+            return step.answer or ""
+        messages.append(HumanMessage(f"Tool result: {run.tools.run(step.tool or '', step.arguments)}"))
+    return None
+
+
+def ask_with_llm(deps: Deps, question: str, intent: Intent, *, fallback: Answer) -> Answer:
+    """Let the model answer with tools; keep `fallback` (the deterministic answer) unless the text is grounded."""
+    run = LLMRun(deps, "ask", intent.language)
+    system, user = run.prompt.render(
+        question=question,
+        intent=intent.model_dump_json(),
+        periods=", ".join(intent.periods or [intent.period or ""]),
+    )
+    messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
+    try:
+        text = _json_ask(run, messages) if run.mode == "json" else _native_ask(run, messages)
+    except Exception:  # noqa: BLE001 — server without tool support in auto mode: emulate with JSON
+        if run.mode != "auto":
+            return _mark(fallback, run)
+        text = _json_ask(run, messages[:2])
+    evidence = {**fallback.evidence, **run.tools.evidence}
+    if not text or check_grounding({"text": text}, evidence) or run.calls > MAX_TOOL_ROUNDS + 1:
+        return _mark(fallback, run)
+    return fallback.model_copy(
+        update={
+            "text": text,
+            "evidence": evidence,
+            "writer": "llm",
+            "model": run.model_name,
+            "prompt_version": run.prompt.version,
+        }
+    )
+
+
+def _mark(answer: Answer, run: LLMRun) -> Answer:
+    return answer.model_copy(update={"model": run.model_name, "prompt_version": run.prompt.version})
+
+
+def _narrative(run: LLMRun, messages: list[BaseMessage]) -> DraftNarrative:
+    if run.mode == "native":
+        reply = run.model.bind_tools([DraftNarrative], tool_choice="DraftNarrative").invoke(messages)
+        run.calls += 1
+        messages.append(reply)
+        if reply.tool_calls:
+            return DraftNarrative.model_validate(reply.tool_calls[0]["args"])
+        return _parse(DraftNarrative, reply.content)  # type: ignore[return-value]
+    reply = run.invoke(messages, response_format=_json_schema_format(DraftNarrative))
+    messages.append(reply)
+    return _parse(DraftNarrative, reply.content)  # type: ignore[return-value]
+
+
+def _apply(draft: ReviewDraft, narrative: DraftNarrative) -> ReviewDraft:
+    updated = draft.model_copy(deep=True)
+    updated.summary = narrative.summary
+    by_id = {c.id: c for c in narrative.chains}
+    for chain in updated.chains:
+        if chain.id in by_id:
+            chain.problem, chain.root_cause = by_id[chain.id].problem, by_id[chain.id].root_cause
+    return updated
+
+
+def _errors(draft: ReviewDraft) -> list[str]:
+    texts = {"summary": draft.summary} | {
+        f"chains[{i}]": f"{c.problem} {c.root_cause}" for i, c in enumerate(draft.chains)
+    }
+    return [
+        f"{f.location}: {f.value} {f.message}"
+        for f in check_grounding(texts, draft.evidence)
+        if f.severity == "error"
+    ]
+
+
+def rewrite_draft_with_llm(deps: Deps, draft: ReviewDraft, *, notes: str | None = None) -> ReviewDraft:
+    """Let the model rewrite the narrative; figures, chains' evidence, actions and owners stay as computed."""
+    run = LLMRun(deps, "draft", draft.language)
+    analysis = draft.model_dump_json(include={"goals", "chains", "lessons"}, exclude_none=True)
+    excerpts = "\n".join(ev.text or "" for ev in draft.evidence.values() if ev.kind == "note")
+    system, user = run.prompt.render(
+        period=draft.period,
+        scope=json.dumps(draft.scope, ensure_ascii=False),
+        analysis=analysis[:12000],
+        notes=((notes or "") + "\n" + excerpts)[:6000],
+    )
+    messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
+    stamp = {"model": run.model_name, "prompt_version": run.prompt.version}
+    for _ in range(deps.settings.llm.max_retries + 1):
+        try:
+            candidate = _apply(draft, _narrative(run, messages))
+        except (ValidationError, ValueError) as exc:
+            messages.append(
+                HumanMessage(f"The reply did not match the schema: {str(exc)[:500]}. Reply again.")
+            )
+            continue
+        except Exception:  # noqa: BLE001 — an unreachable or unsupported server: keep the deterministic draft
+            break
+        errors = _errors(candidate)
+        if not errors:
+            return candidate.model_copy(update={"writer": "llm", **stamp})
+        messages.append(
+            HumanMessage(
+                "These numbers match no evidence; use only the given figures: " + "; ".join(errors[:10])
+            )
+        )
+    return draft.model_copy(update=stamp)
