@@ -96,7 +96,7 @@ def build_draft(
     lang, col = language, Collector(language)
     regions = _regions(engine, scope)
     all_notes = load_notes(deps, period, scope) + (
-        notes_from_text(notes, **_pasted_segment(scope)) if notes else []
+        notes_from_text(notes, **_pasted_segment(scope), names=_names(engine)) if notes else []
     )
     signals = mine_signals(all_notes)
     competitor = top_competitor(signals)
@@ -159,6 +159,18 @@ def _cited(evidence_id: str, draft: ReviewDraft) -> bool:
     return any(evidence_id in c.evidence for c in draft.chains) or any(
         evidence_id in lesson.evidence for lesson in draft.lessons
     )
+
+
+def _names(engine: Any) -> dict[str, dict[str, str]]:
+    """Words that name a segment in pasted notes: data values plus the regions' English aliases."""
+    from agent.router import load_aliases
+
+    names = {
+        dim: {str(v): str(v) for v in engine.dimension_values(dim)} for dim in ("region", "rep", "product")
+    }
+    for region, words in load_aliases()["regions"].items():
+        names["region"].update({w: region for w in words if " " in w or len(w) > 5})
+    return names
 
 
 def _pasted_segment(scope: dict[str, str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ it concentrates (rep / product) → what the notes say (signals) → the playboo
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,8 +114,8 @@ def find_problems(engine: Any, period: str, scope: dict[str, str], regions: list
     return sorted(problems, key=lambda p: -p.shortfall)
 
 
-def _signal_counts(signals: list[Signal]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def _signal_counts(signals: list[Signal]) -> dict[str, float]:
+    counts: dict[str, float] = {}
     for s in signals:
         counts[s.kind] = counts.get(s.kind, 0) + 1
     return counts
@@ -123,9 +124,24 @@ def _signal_counts(signals: list[Signal]) -> dict[str, int]:
 def choose_cause(problem: Problem, signals: list[Signal], used: set[str]) -> tuple[Cause, list[Signal]]:
     linked = link_signals(signals, problem.segment)
     moved = {r.current.metric: ("up" if (r.change or 0) > 0 else "down") for r in problem.moves}
-    cause = best_causes(moved, _signal_counts(linked), exclude=used)[0]
-    evidence = [s for s in linked if s.kind in cause.signals][:3]
-    return cause, evidence
+    own = _signal_counts([s for s in linked if s.segment])
+    counts = {
+        k: own.get(k, 0) + 0.3 * v for k, v in _signal_counts([s for s in linked if not s.segment]).items()
+    }
+    counts = {**own, **counts}
+    cause = best_causes(moved, counts)[0]
+    if cause.id in used and not any(own.get(kind) for kind in cause.signals):
+        cause = best_causes(moved, counts, exclude=used)[0]  # without notes, prefer a cause not yet used
+    return cause, _supporting(linked, cause)
+
+
+def _supporting(linked: list[Signal], cause: Cause) -> list[Signal]:
+    """Up to three distinct notes whose signals fit the cause; notes naming the segment first."""
+    evidence: list[Signal] = []
+    for s in sorted(linked, key=lambda s: not s.segment):
+        if s.kind in cause.signals and s.evidence_id not in {e.evidence_id for e in evidence}:
+            evidence.append(s)
+    return evidence[:3]
 
 
 def _row_text(row: Any, lang: str, col: Collector) -> str:
@@ -135,7 +151,7 @@ def _row_text(row: Any, lang: str, col: Collector) -> str:
         f"{metric_label(m, lang)}从 {fmt(row.base.value, row.base.unit, lang)} {'升至' if (row.change or 0) > 0 else '降至'} "
         f"{fmt(row.current.value, row.current.unit, lang)}（{'+' if (row.change or 0) > 0 else '−'}{fmt_change(row.change, row.current.unit, lang)}）",
         f"{metric_label(m, lang)} {'rose' if (row.change or 0) > 0 else 'fell'} from {fmt(row.base.value, row.base.unit, lang)} "
-        f"to {fmt(row.current.value, row.current.unit, lang)} ({fmt_change(row.change, row.current.unit, lang)})",
+        f"to {fmt(row.current.value, row.current.unit, lang)} ({'+' if (row.change or 0) > 0 else '−'}{fmt_change(row.change, row.current.unit, lang)})",
     )
 
 
@@ -237,6 +253,8 @@ def build_chain(
     root = _t(
         lang, f"{who}：{cause.title.zh}——{deeper[0]}。", f"{who}: {cause.title.en} — {deeper[0].lower()}."
     )
+    if not sigs:
+        root += _t(lang, "（待核实）", " (to be confirmed)")
     ids = sorted({e for link in links for e in link.evidence})
     return RootCauseChain(
         id=f"C{index + 1}",
@@ -246,16 +264,28 @@ def build_chain(
         links=links[:5],
         root_cause=root[:600],
         gap_share=round(problem.shortfall / total, 4) if total else None,
-        verification=_t(
-            lang,
-            f"由 {sum(1 for e in ids if e.startswith('metric:'))} 个指标与 {sum(1 for e in ids if e.startswith('note:'))} 条客户记录交叉印证。",
-            f"Cross-checked against {sum(1 for e in ids if e.startswith('metric:'))} metrics and {sum(1 for e in ids if e.startswith('note:'))} customer notes.",
-        ),
+        verification=_verification(bool(sigs), lang),
         evidence=ids,
     )
 
 
-def _round_target(value: float, unit: str) -> float:
+def _verification(has_notes: bool, lang: str) -> str:
+    if has_notes:
+        return _t(
+            lang,
+            "指标逐层下钻（销售额 → 驱动指标 → 销售/产品）与客户记录相互印证。",
+            "The metric drill-down (revenue → driver → rep/product) and the customer notes agree.",
+        )
+    return _t(
+        lang,
+        "仅由指标下钻推导，尚无客户记录佐证；需在复盘会上与责任人核实。",
+        "Derived from the metric drill-down only; no customer note supports it yet, so confirm it with the owner.",
+    )
+
+
+def _round_target(value: float, unit: str, better: bool) -> float:
+    if unit == "count":
+        return float(math.ceil(value) if better else math.floor(value))
     if unit == "ratio":
         return round(value, 3)
     if unit == "CNY":
@@ -284,7 +314,7 @@ def action_for(
         (old.value - baseline) / 2 if old.value is not None and ((old.value > baseline) == better) else 0.0
     )
     step = recover or abs(baseline) * 0.1 or 1.0
-    target = _round_target(baseline + (abs(step) if better else -abs(step)), cur.unit)
+    target = _round_target(baseline + (abs(step) if better else -abs(step)), cur.unit, better)
     if target == baseline or (target > baseline) != better:
         target = baseline + (1 if better else -1) * max(abs(baseline) * 0.1, 0.01)
     next_q = shift_quarter(period, 1)

@@ -64,7 +64,7 @@ def load_playbook(path: Path = PLAYBOOK_FILE) -> Playbook:
     return Playbook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def score_cause(cause: Cause, moved: dict[str, str], signal_counts: dict[str, int]) -> float:
+def score_cause(cause: Cause, moved: dict[str, str], signal_counts: dict[str, float]) -> float:
     """How well a cause explains a segment: metric symptoms that moved its way + note signals of its kinds."""
     symptom = sum(1.0 for metric, way in cause.symptoms.items() if moved.get(metric) == way)
     signal = sum(min(signal_counts.get(kind, 0), 5) * 0.6 for kind in cause.signals)
@@ -73,7 +73,7 @@ def score_cause(cause: Cause, moved: dict[str, str], signal_counts: dict[str, in
 
 def best_causes(
     moved: dict[str, str],
-    signal_counts: dict[str, int],
+    signal_counts: dict[str, float],
     *,
     exclude: set[str] = frozenset(),
     success: bool = False,

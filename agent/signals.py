@@ -214,17 +214,42 @@ def link_signals(
         if kinds and s.kind not in kinds:
             continue
         shared = [dim for dim in segment if dim in s.segment]
-        if (shared or not segment) and all(s.segment[dim] == segment[dim] for dim in shared):
+        company_wide = not s.segment  # a pasted note naming no segment applies everywhere
+        if (shared or not segment or company_wide) and all(s.segment[dim] == segment[dim] for dim in shared):
             chosen.append(s)
     return chosen
 
 
-def notes_from_text(text: str, *, region: str = "", rep: str = "") -> list[Note]:
-    """Pasted raw notes: one note per paragraph (blank-line separated) or per line when there are no blanks."""
+def _mentioned(text: str, names: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Segment named in a note: {dim: value} for the first word of each dim the text mentions."""
+    low = text.lower()
+    found: dict[str, str] = {}
+    for dim, words in names.items():
+        for word, value in sorted(words.items(), key=lambda kv: -len(kv[0])):
+            if word and word.lower() in low:
+                found[dim] = value
+                break
+    return found
+
+
+def notes_from_text(
+    text: str, *, region: str = "", rep: str = "", names: dict[str, dict[str, str]] | None = None
+) -> list[Note]:
+    """Pasted raw notes: one note per paragraph (blank-line separated) or per line when there are no blanks.
+    A note's segment is the scope's, else the region/rep/product its text names (`names`: dim → {word: value})."""
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
     if len(blocks) <= 1:
         blocks = [line.strip() for line in text.splitlines() if line.strip()]
-    return [
-        Note(evidence_id=f"note:pasted-{i + 1}#0", text=block, region=region, rep=rep)
-        for i, block in enumerate(blocks)
-    ]
+    notes = []
+    for i, block in enumerate(blocks):
+        seg = _mentioned(block, names or {})
+        notes.append(
+            Note(
+                evidence_id=f"note:pasted-{i + 1}#0",
+                text=block,
+                region=region or seg.get("region", ""),
+                rep=rep or seg.get("rep", ""),
+                product=seg.get("product", ""),
+            )
+        )
+    return notes
