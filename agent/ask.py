@@ -54,8 +54,11 @@ def resolve_base(intent: Intent) -> str | None:
     """A concrete base period label for 'previous' / 'yoy' / a label."""
     if not intent.period or not intent.base or intent.base == "target":
         return intent.base
-    if "Q" not in intent.period:
-        return intent.base if intent.base not in {"previous", "yoy"} else None
+    if "Q" not in intent.period and intent.base in {"previous", "yoy"}:
+        from agent.periods import parse_period, previous_period, same_period_last_year
+
+        period = parse_period(intent.period)
+        return (previous_period(period) if intent.base == "previous" else same_period_last_year(period)).label
     if intent.base == "previous":
         return shift_quarter(intent.period, -1)
     if intent.base == "yoy":

@@ -7,6 +7,7 @@ deterministic result. Every result passes the same grounding check before it is 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -131,24 +132,37 @@ def ask_deterministic(deps: Deps, question: str, intent: Intent) -> Answer:
 
 
 def route_question(
-    deps: Deps, question: str, *, history: list[Turn] | None = None, language: str | None = None
+    deps: Deps,
+    question: str,
+    *,
+    history: list[Turn] | None = None,
+    language: str | None = None,
+    default_period: str | None = None,
 ) -> Intent:
     vocab = vocabulary_for(deps)
+    if default_period:
+        vocab = dataclasses.replace(vocab, current=default_period)
     return route(
         question, vocab, previous=_previous_intent(history), language=language or detect_language(question)
     )
 
 
 def ask(
-    deps: Deps, question: str, *, history: list[Turn] | None = None, language: str | None = None
+    deps: Deps,
+    question: str,
+    *,
+    history: list[Turn] | None = None,
+    language: str | None = None,
+    default_period: str | None = None,
 ) -> Answer:
-    """Answer a question about results; every number is computed and cited."""
+    """Answer a question about results; every number is computed and cited.
+    `default_period` is the quarter a question without a period (or with 上季度/last quarter) is about."""
     if not question.strip():
         raise InputError("the question is empty", hint='ask e.g. "三季度华东为什么没完成目标?"')
     vocab = vocabulary_for(deps)
     if not vocab.available:
         raise NotFound("no sales data in the workspace", hint="run 'fupan import' (or 'fupan demo') first")
-    intent = route_question(deps, question, history=history, language=language)
+    intent = route_question(deps, question, history=history, language=language, default_period=default_period)
     if blocked := _unanswerable(question, intent, vocab):
         return blocked
     answer = ask_deterministic(deps, question, intent)

@@ -28,8 +28,7 @@ def register(app: typer.Typer) -> None:
 
         deps = Deps(settings=settings_from(ctx))
         try:
-            text = f"{question} ({period})" if period else question
-            answer = ask(deps, text, language=None)
+            answer = ask(deps, question, default_period=period)
         finally:
             deps.close()
         if as_json:
