@@ -1,0 +1,363 @@
+"""The metric engine: any registry metric by period and dimension, comparisons, funnel, citations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from agent.metrics import REGISTRY, get_metric
+from agent.periods import Period, make_period, parse_period, previous_period, same_period_last_year
+from fupan.errors import InputError
+from fupan.evidence import Evidence, metric_evidence_id, parse_evidence_id
+
+DIMENSIONS = ("rep", "manager", "region", "product", "account", "lead_source")
+TARGET_DIMS = ("region", "rep", "product")
+_ADDITIVE = {"sum", "count"}
+
+
+class MetricValue(BaseModel):
+    metric: str
+    period: str
+    dims: dict[str, str] = Field(default_factory=dict)
+    value: float | None
+    unit: str
+    evidence_id: str
+    numerator: float | None = None
+    denominator: float | None = None
+    sql: str = ""
+    snapshot_id: str | None = None
+
+    def to_evidence(self, label_language: str = "zh") -> Evidence:
+        d = REGISTRY[self.metric]
+        name = d.name_zh if label_language == "zh" else d.name_en
+        scope = " ".join(self.dims.values())
+        return Evidence(
+            id=self.evidence_id,
+            kind="metric",
+            label=" ".join(p for p in (scope, self.period, name) if p),
+            value=self.value,
+            unit=self.unit,
+            sql=self.sql,
+            snapshot_id=self.snapshot_id,
+        )
+
+
+class MetricResult(BaseModel):
+    metric: str
+    period: str
+    by: list[str] = Field(default_factory=list)
+    rows: list[MetricValue]
+    sql: str
+    snapshot_id: str | None
+
+
+class ComparisonRow(BaseModel):
+    dims: dict[str, str]
+    current: MetricValue
+    base: MetricValue
+    change: float | None
+    pct_change: float | None
+
+
+class Comparison(BaseModel):
+    metric: str
+    period: str
+    base_period: str
+    rows: list[ComparisonRow]
+
+
+class FunnelStage(BaseModel):
+    stage: str
+    deals: int
+    amount: float
+    conversion_from_previous: float | None
+
+
+class FunnelResult(BaseModel):
+    period: str
+    dims: dict[str, str] = Field(default_factory=dict)
+    stages: list[FunnelStage]
+    evidence_ids: list[str]
+    sql: str
+    snapshot_id: str | None
+
+
+def _lit(value: object) -> str:
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _check_dims(dims: list[str]) -> None:
+    for d in dims:
+        if d not in DIMENSIONS:
+            raise InputError(f"unknown dimension {d!r}", hint=f"dimensions: {', '.join(DIMENSIONS)}")
+
+
+class MetricEngine:
+    def __init__(self, store: object, fiscal_year_start_month: int = 1) -> None:
+        self.store = store
+        self.con = store.connection  # type: ignore[attr-defined]
+        self.fy = fiscal_year_start_month
+
+    # ---- periods -------------------------------------------------------------------------------
+    def period(self, label: str | Period) -> Period:
+        return label if isinstance(label, Period) else parse_period(label, self.fy)
+
+    def base_period(self, period: Period, base: str) -> Period | None:
+        key = base.strip().lower()
+        if key in ("previous", "prev", "qoq", "mom", "环比", "上期"):
+            return previous_period(period)
+        if key in ("yoy", "last_year", "同比", "去年同期"):
+            return same_period_last_year(period)
+        if key == "target":
+            return None
+        return self.period(base)
+
+    # ---- core ----------------------------------------------------------------------------------
+    def value(self, metric: str, period: str, filters: dict[str, str] | None = None) -> MetricValue:
+        return self.compute(metric, period, None, filters).rows[0]
+
+    def compute(
+        self, metric: str, period: str, by: list[str] | None = None, filters: dict[str, str] | None = None
+    ) -> MetricResult:
+        d = get_metric(metric)
+        by, filters = list(by or []), dict(filters or {})
+        _check_dims(by + list(filters))
+        p = self.period(period)
+        if d.source == "opportunities":
+            rows, sql = self._opportunity_rows(metric, p, by, filters)
+        elif d.source == "targets":
+            rows, sql = self._target_rows(p, by, filters)
+        else:
+            rows, sql = self._derived_rows(metric, p, by, filters)
+        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+        values = [
+            self._value(metric, p.label, {**filters, **dict(k)}, n, dn, sql, snap)
+            for k, (n, dn) in rows.items()
+        ]
+        if not by and not values:
+            values = [self._value(metric, p.label, filters, None, None, sql, snap)]
+        values.sort(key=lambda v: tuple(v.dims.get(b, "") for b in by))
+        return MetricResult(metric=metric, period=p.label, by=by, rows=values, sql=sql, snapshot_id=snap)
+
+    def _value(
+        self,
+        metric: str,
+        label: str,
+        dims: dict[str, str],
+        num: float | None,
+        den: float | None,
+        sql: str,
+        snap: str | None,
+    ) -> MetricValue:
+        d = REGISTRY[metric]
+        if d.aggregation in _ADDITIVE and metric not in ("gap",) and d.source != "targets":
+            num = 0.0 if num is None else num
+        if d.denominator_sql or metric in ("achievement_rate", "pipeline_coverage"):
+            value = None if num is None or not den else num / den
+        else:
+            value = num
+        return MetricValue(
+            metric=metric,
+            period=label,
+            dims=dims,
+            value=value,
+            unit=d.unit,
+            evidence_id=metric_evidence_id(metric, label, dims),
+            numerator=num,
+            denominator=den,
+            sql=sql,
+            snapshot_id=snap,
+        )
+
+    def _where(self, filters: dict[str, str]) -> str:
+        conds = [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]
+        return (" WHERE " + " AND ".join(conds)) if conds else ""
+
+    def _opportunity_rows(
+        self, metric: str, p: Period, by: list[str], filters: dict[str, str]
+    ) -> tuple[dict[tuple, tuple[float | None, float | None]], str]:
+        d = REGISTRY[metric]
+        prev = previous_period(p)
+        params = {"$s": _lit(p.start), "$e": _lit(p.end), "$ps": _lit(prev.start), "$pe": _lit(prev.end)}
+        num, den = d.numerator_sql, d.denominator_sql or "NULL"
+        extra = ""
+        if "first_won" in num + den:
+            extra += ", min(close_date) FILTER (WHERE stage = 'won') OVER (PARTITION BY account) AS first_won"
+        if "won_in_period" in num:
+            extra += (
+                ", coalesce(bool_or(stage = 'won' AND close_date >= $s AND close_date < $e) "
+                "OVER (PARTITION BY account), false) AS won_in_period"
+            )
+        group = ", ".join(by)
+        sql = (
+            f"WITH base AS (SELECT *{extra} FROM opportunities{self._where(filters)}) "
+            f"SELECT {group + ', ' if group else ''}{num} AS num, {den} AS den FROM base"
+            + (f" GROUP BY {group}" if group else "")
+        )
+        for key in sorted(params, key=len, reverse=True):
+            sql = sql.replace(key, params[key])
+        out: dict[tuple, tuple[float | None, float | None]] = {}
+        for row in self.con.execute(sql).fetchall():
+            keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
+            n, dn = row[len(by)], row[len(by) + 1]
+            out[keys] = (None if n is None else float(n), None if dn is None else float(dn))
+        return out, sql
+
+    def _target_labels(self, p: Period) -> list[str]:
+        labels = []
+        for grain, count in (("month", 12), ("quarter", 4), ("half", 2), ("year", 1)):
+            for year in range(p.start.year - 1, p.end.year + 1):
+                for i in range(1, count + 1):
+                    q = make_period(year, grain, i, self.fy)  # type: ignore[arg-type]
+                    if q.start >= p.start and q.end <= p.end:
+                        labels.append(q.label)
+        return sorted(set(labels))
+
+    def _target_rows(self, p: Period, by: list[str], filters: dict[str, str]) -> tuple[dict, str]:
+        labels = ", ".join(_lit(x) for x in self._target_labels(p))
+        conds = [f"metric = 'won_revenue'", f"period IN ({labels})"]
+        conds += [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]
+        group = ", ".join(by)
+        sql = (
+            f"SELECT {group + ', ' if group else ''}sum(target) AS num, NULL AS den FROM targets "
+            f"WHERE {' AND '.join(conds)}" + (f" GROUP BY {group}" if group else "")
+        )
+        if any(d not in TARGET_DIMS for d in by + list(filters)):
+            return {}, sql
+        out = {}
+        for row in self.con.execute(sql).fetchall():
+            keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
+            if by and any(v == "" for _, v in keys):
+                continue
+            n = row[len(by)]
+            out[keys] = (None if n is None else float(n), None)
+        return out, sql
+
+    def _derived_rows(
+        self, metric: str, p: Period, by: list[str], filters: dict[str, str]
+    ) -> tuple[dict, str]:
+        top = "won_revenue" if metric in ("gap", "achievement_rate") else "pipeline_created"
+        a, sql_a = self._opportunity_rows(top, p, by, filters)
+        t, sql_t = self._target_rows(p, by, filters)
+        out = {}
+        for key, (tv, _) in t.items():
+            av = (a.get(key) or (0.0, None))[0] or 0.0
+            if tv is None:
+                continue
+            out[key] = (av - tv, None) if metric == "gap" else (av, tv)
+        return out, f"{sql_a};\n{sql_t}"
+
+    # ---- comparisons ---------------------------------------------------------------------------
+    def compare(
+        self,
+        metric: str,
+        period: str,
+        base_period: str,
+        by: list[str] | None = None,
+        filters: dict[str, str] | None = None,
+    ) -> Comparison:
+        p = self.period(period)
+        base = self.base_period(p, base_period)
+        cur = self.compute(metric, p.label, by, filters)
+        if base is None:
+            base_metric = "target" if metric == "won_revenue" else metric
+            base_res = self.compute(base_metric, p.label, by, filters)
+            label = "target"
+            if base_metric != "target":
+                base_res = base_res.model_copy(
+                    update={"rows": [r.model_copy(update={"value": None}) for r in base_res.rows]}
+                )
+        else:
+            base_res = self.compute(metric, base.label, by, filters)
+            label = base.label
+        index = {tuple(sorted(r.dims.items())): r for r in base_res.rows}
+        rows = []
+        for r in cur.rows:
+            b = index.pop(tuple(sorted(r.dims.items())), None) or self._value(
+                base_res.metric, base_res.period, r.dims, None, None, base_res.sql, base_res.snapshot_id
+            )
+            rows.append(_row(r, b))
+        for b in index.values():
+            c = self._value(metric, cur.period, b.dims, None, None, cur.sql, cur.snapshot_id)
+            rows.append(_row(c, b))
+        return Comparison(metric=metric, period=p.label, base_period=label, rows=rows)
+
+    def trend(
+        self, metric: str, periods: list[str], filters: dict[str, str] | None = None
+    ) -> list[MetricValue]:
+        return [self.value(metric, p, filters) for p in periods]
+
+    def funnel(self, period: str, filters: dict[str, str] | None = None) -> FunnelResult:
+        p, filters = self.period(period), dict(filters or {})
+        reach = {
+            "lead": "true",
+            "qualified": "stage <> 'lead'",
+            "proposal": "stage IN ('proposal', 'negotiation', 'won')",
+            "negotiation": "stage IN ('negotiation', 'won')",
+            "won": "stage = 'won'",
+        }
+        where = self._where(filters)
+        created = f"created_date >= {_lit(p.start)} AND created_date < {_lit(p.end)}"
+        cols = ", ".join(
+            f"count(*) FILTER (WHERE {c}) AS {s}_n, coalesce(sum(amount) FILTER (WHERE {c}), 0) AS {s}_a"
+            for s, c in reach.items()
+        )
+        sql = f"SELECT {cols} FROM opportunities{where}{' AND ' if where else ' WHERE '}{created}"
+        row = self.con.execute(sql).fetchone() or ()
+        stages, prev = [], None
+        for i, s in enumerate(reach):
+            n, amt = int(row[2 * i] or 0), float(row[2 * i + 1] or 0)
+            stages.append(
+                FunnelStage(
+                    stage=s, deals=n, amount=amt, conversion_from_previous=None if not prev else n / prev
+                )
+            )
+            prev = n
+        ids = [
+            metric_evidence_id(m, p.label, filters)
+            for m in ("conversion_lead_to_opportunity", "conversion_opportunity_to_order", "pipeline_created")
+        ]
+        return FunnelResult(
+            period=p.label,
+            dims=dict(filters or {}),
+            stages=stages,
+            evidence_ids=ids,
+            sql=sql,
+            snapshot_id=self.store.current_snapshot_id(),
+        )  # type: ignore[attr-defined]
+
+    # ---- citations and catalogue ----------------------------------------------------------------
+    def resolve(self, evidence_id: str) -> Evidence:
+        try:
+            kind, parts = parse_evidence_id(evidence_id)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        if kind != "metric":
+            raise InputError(f"{evidence_id!r} is not a metric evidence id")
+        dims = dict(parts["dims"])  # type: ignore[arg-type]
+        return self.value(str(parts["name"]), str(parts["period"]), dims or None).to_evidence()
+
+    def dimension_values(self, dim: str) -> list[str]:
+        _check_dims([dim])
+        rows = self.con.execute(
+            f"SELECT DISTINCT {dim} FROM opportunities WHERE {dim} IS NOT NULL ORDER BY 1"
+        )
+        return [str(r[0]) for r in rows.fetchall()]
+
+    def periods_available(self) -> list[str]:
+        rows = self.con.execute(
+            "SELECT DISTINCT d FROM (SELECT close_date AS d FROM opportunities UNION ALL "
+            "SELECT created_date FROM opportunities) WHERE d IS NOT NULL"
+        ).fetchall()
+        from agent.periods import period_of
+
+        return sorted({period_of(r[0], "quarter", self.fy).label for r in rows})
+
+
+def _row(cur: MetricValue, base: MetricValue) -> ComparisonRow:
+    change = None if cur.value is None or base.value is None else cur.value - base.value
+    pct = None if change is None or not base.value else change / abs(base.value)
+    return ComparisonRow(dims=cur.dims or base.dims, current=cur, base=base, change=change, pct_change=pct)

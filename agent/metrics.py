@@ -1,0 +1,296 @@
+"""The metric registry: every figure Fupan reports is defined once here (names, definitions, SQL, unit).
+
+SQL expressions are aggregates over the `base` relation (the `opportunities` view plus `first_won`, the
+account's first won close date over all data) with the parameters `$s`/`$e` (period start, exclusive end)
+and `$ps`/`$pe` (the previous period of the same grain, used by churn).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from fupan.errors import InputError
+
+Unit = Literal["CNY", "ratio", "count", "days"]
+
+WON = "stage = 'won' AND close_date >= $s AND close_date < $e"
+LOST = "stage = 'lost' AND close_date >= $s AND close_date < $e"
+CREATED = "created_date >= $s AND created_date < $e"
+DEAL_KEY = "coalesce(order_id, opportunity_id)"
+
+
+class MetricDef(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    definition_zh: str
+    definition_en: str
+    unit: Unit
+    higher_is_better: bool
+    aggregation: str = Field(description="how the figure is aggregated: sum, count, ratio, median, mean")
+    synonyms_zh: list[str] = Field(default_factory=list)
+    synonyms_en: list[str] = Field(default_factory=list)
+    numerator_sql: str = ""
+    denominator_sql: str = ""
+    source: Literal["opportunities", "targets", "derived"] = "opportunities"
+
+
+def _m(**kw: object) -> MetricDef:
+    return MetricDef(**kw)  # type: ignore[arg-type]
+
+
+_DEFS = [
+    _m(
+        id="won_revenue",
+        name_zh="赢单金额",
+        name_en="Won revenue",
+        unit="CNY",
+        higher_is_better=True,
+        aggregation="sum",
+        definition_zh="结单日期在期间内、阶段为赢单的商机金额合计。",
+        definition_en="Sum of the amount of deals won (stage won) with a close date in the period.",
+        synonyms_zh=["销售额", "业绩", "收入", "赢单额", "成交额"],
+        synonyms_en=["revenue", "sales", "bookings"],
+        numerator_sql=f"sum(amount) FILTER (WHERE {WON})",
+    ),
+    _m(
+        id="target",
+        name_zh="目标",
+        name_en="Target",
+        unit="CNY",
+        higher_is_better=True,
+        aggregation="sum",
+        definition_zh="期间内的销售额目标合计（目标表中 指标=销售额）。",
+        definition_en="Sum of the revenue targets for the period (targets table, metric won_revenue).",
+        synonyms_zh=["目标值", "指标", "任务"],
+        synonyms_en=["quota", "goal"],
+        source="targets",
+    ),
+    _m(
+        id="achievement_rate",
+        name_zh="目标达成率",
+        name_en="Achievement rate",
+        unit="ratio",
+        higher_is_better=True,
+        aggregation="ratio",
+        definition_zh="赢单金额 ÷ 目标。",
+        definition_en="Won revenue ÷ target.",
+        synonyms_zh=["达成率", "完成率"],
+        synonyms_en=["attainment", "quota attainment"],
+        source="derived",
+    ),
+    _m(
+        id="gap",
+        name_zh="目标缺口",
+        name_en="Gap to target",
+        unit="CNY",
+        higher_is_better=True,
+        aggregation="sum",
+        definition_zh="赢单金额 − 目标；负数表示未完成。",
+        definition_en="Won revenue − target; negative means short of target.",
+        synonyms_zh=["缺口", "差距"],
+        synonyms_en=["shortfall", "gap"],
+        source="derived",
+    ),
+    _m(
+        id="won_deals",
+        name_zh="赢单数",
+        name_en="Won deals",
+        unit="count",
+        higher_is_better=True,
+        aggregation="count",
+        definition_zh="结单日期在期间内的赢单笔数（订单数据按订单号去重）。",
+        definition_en="Number of deals won with a close date in the period (order data: distinct order ids).",
+        synonyms_zh=["成交数", "赢单笔数", "订单数"],
+        synonyms_en=["deals won", "orders"],
+        numerator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {WON})",
+    ),
+    _m(
+        id="lost_deals",
+        name_zh="输单数",
+        name_en="Lost deals",
+        unit="count",
+        higher_is_better=False,
+        aggregation="count",
+        definition_zh="结单日期在期间内的输单笔数。",
+        definition_en="Number of deals lost with a close date in the period.",
+        synonyms_zh=["丢单数", "输单笔数"],
+        synonyms_en=["deals lost"],
+        numerator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {LOST})",
+    ),
+    _m(
+        id="win_rate",
+        name_zh="赢单率",
+        name_en="Win rate",
+        unit="ratio",
+        higher_is_better=True,
+        aggregation="ratio",
+        definition_zh="赢单数 ÷（赢单数 + 输单数），按期间内结单的商机计。",
+        definition_en="Won deals ÷ (won + lost deals), over deals closed in the period.",
+        synonyms_zh=["胜率", "赢率", "成交率"],
+        synonyms_en=["close rate", "win ratio"],
+        numerator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {WON})",
+        denominator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE ({WON}) OR ({LOST}))",
+    ),
+    _m(
+        id="conversion_lead_to_opportunity",
+        name_zh="线索转商机率",
+        name_en="Lead-to-opportunity conversion",
+        unit="ratio",
+        higher_is_better=True,
+        aggregation="ratio",
+        definition_zh="期间内创建的商机中，阶段已超过“线索”（商机确认及以后，含赢单/输单）的比例。",
+        definition_en="Of the deals created in the period, the share past the lead stage (qualified or later, incl. won/lost).",
+        synonyms_zh=["线索转化率"],
+        synonyms_en=["lead conversion"],
+        numerator_sql=f"count(*) FILTER (WHERE {CREATED} AND stage <> 'lead')",
+        denominator_sql=f"count(*) FILTER (WHERE {CREATED})",
+    ),
+    _m(
+        id="conversion_opportunity_to_order",
+        name_zh="商机转订单率",
+        name_en="Opportunity-to-order conversion",
+        unit="ratio",
+        higher_is_better=True,
+        aggregation="ratio",
+        definition_zh="期间内创建且已过线索阶段的商机中，已赢单的比例。",
+        definition_en="Of the deals created in the period and past the lead stage, the share won.",
+        synonyms_zh=["商机转化率", "订单转化率"],
+        synonyms_en=["opportunity conversion"],
+        numerator_sql=f"count(*) FILTER (WHERE {CREATED} AND stage = 'won')",
+        denominator_sql=f"count(*) FILTER (WHERE {CREATED} AND stage <> 'lead')",
+    ),
+    _m(
+        id="new_customers",
+        name_zh="新客户数",
+        name_en="New customers",
+        unit="count",
+        higher_is_better=True,
+        aggregation="count",
+        definition_zh="首次赢单发生在期间内的客户数。",
+        definition_en="Customers whose first ever won deal closed in the period.",
+        synonyms_zh=["新客", "新增客户"],
+        synonyms_en=["new accounts", "new logos"],
+        numerator_sql=f"count(DISTINCT account) FILTER (WHERE {WON} AND close_date = first_won)",
+    ),
+    _m(
+        id="avg_deal_size",
+        name_zh="平均客单价",
+        name_en="Average deal size",
+        unit="CNY",
+        higher_is_better=True,
+        aggregation="ratio",
+        definition_zh="赢单金额 ÷ 赢单数。",
+        definition_en="Won revenue ÷ won deals.",
+        synonyms_zh=["客单价", "平均单笔金额", "平均成交额"],
+        synonyms_en=["deal size", "average order value"],
+        numerator_sql=f"sum(amount) FILTER (WHERE {WON})",
+        denominator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {WON})",
+    ),
+    _m(
+        id="sales_cycle_median",
+        name_zh="销售周期中位数",
+        name_en="Median sales cycle",
+        unit="days",
+        higher_is_better=False,
+        aggregation="median",
+        definition_zh="期间内赢单商机从创建（有首次跟进日期时用它）到结单的天数中位数。",
+        definition_en="Median days from creation (or first engagement when present) to close of deals won in the period.",
+        synonyms_zh=["销售周期", "成交周期"],
+        synonyms_en=["sales cycle", "cycle time"],
+        numerator_sql=f"median(close_date - coalesce(engaged_date, created_date)) FILTER (WHERE {WON})",
+    ),
+    _m(
+        id="sales_cycle_mean",
+        name_zh="平均销售周期",
+        name_en="Mean sales cycle",
+        unit="days",
+        higher_is_better=False,
+        aggregation="mean",
+        definition_zh="期间内赢单商机从创建（有首次跟进日期时用它）到结单的平均天数。",
+        definition_en="Mean days from creation (or first engagement when present) to close of deals won in the period.",
+        synonyms_zh=["平均成交周期"],
+        synonyms_en=["average sales cycle"],
+        numerator_sql=f"avg(close_date - coalesce(engaged_date, created_date)) FILTER (WHERE {WON})",
+    ),
+    _m(
+        id="pipeline_created",
+        name_zh="新增商机金额",
+        name_en="Pipeline created",
+        unit="CNY",
+        higher_is_better=True,
+        aggregation="sum",
+        definition_zh="创建日期在期间内的商机金额合计（不论阶段）。",
+        definition_en="Sum of the amount of deals created in the period, any stage.",
+        synonyms_zh=["新增管道", "新增商机"],
+        synonyms_en=["new pipeline", "pipeline generated"],
+        numerator_sql=f"sum(amount) FILTER (WHERE {CREATED})",
+    ),
+    _m(
+        id="pipeline_coverage",
+        name_zh="管道覆盖率",
+        name_en="Pipeline coverage",
+        unit="ratio",
+        higher_is_better=True,
+        aggregation="ratio",
+        definition_zh="期间内新增商机金额 ÷ 期间目标。",
+        definition_en="Pipeline created in the period ÷ the period's target.",
+        synonyms_zh=["覆盖率", "管道倍数"],
+        synonyms_en=["coverage"],
+        source="derived",
+    ),
+    _m(
+        id="repurchase_rate",
+        name_zh="复购率",
+        name_en="Repurchase rate",
+        unit="ratio",
+        higher_is_better=True,
+        aggregation="ratio",
+        definition_zh="期间内赢单的客户中，此前已有赢单的客户比例。",
+        definition_en="Of the customers with a won deal in the period, the share that had won before the period.",
+        synonyms_zh=["回购率", "老客户比例"],
+        synonyms_en=["repeat rate", "repeat purchase rate"],
+        numerator_sql=f"count(DISTINCT account) FILTER (WHERE {WON} AND first_won < $s)",
+        denominator_sql=f"count(DISTINCT account) FILTER (WHERE {WON})",
+    ),
+    _m(
+        id="churned_customers",
+        name_zh="流失客户数",
+        name_en="Churned customers",
+        unit="count",
+        higher_is_better=False,
+        aggregation="count",
+        definition_zh="上一期有赢单、本期没有赢单的客户数。",
+        definition_en="Customers with a won deal in the previous period and none in this period.",
+        synonyms_zh=["流失客户", "流失数"],
+        synonyms_en=["churn", "lost customers"],
+        numerator_sql="count(DISTINCT account) FILTER (WHERE stage = 'won' AND close_date >= $ps "
+        "AND close_date < $pe AND NOT won_in_period)",
+    ),
+]
+
+REGISTRY: dict[str, MetricDef] = {d.id: d for d in _DEFS}
+
+
+def get_metric(metric_id: str) -> MetricDef:
+    try:
+        return REGISTRY[metric_id]
+    except KeyError:
+        raise InputError(
+            f"unknown metric {metric_id!r}", hint=f"valid metrics: {', '.join(REGISTRY)}"
+        ) from None
+
+
+def registry_markdown() -> str:
+    """The README's metric table, generated from the registry so the two cannot drift apart."""
+    lines = [
+        "| id | 指标 | metric | unit | 定义 | definition |",
+        "|---|---|---|---|---|---|",
+    ]
+    for d in REGISTRY.values():
+        lines.append(
+            f"| `{d.id}` | {d.name_zh} | {d.name_en} | {d.unit} | {d.definition_zh} | {d.definition_en} |"
+        )
+    return "\n".join(lines)

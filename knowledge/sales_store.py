@@ -1,0 +1,215 @@
+"""The canonical sales tables in DuckDB: opportunities, targets and side tables, each import a snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from fupan.errors import InputError
+from fupan.settings import Settings
+from knowledge.mapping import KINDS, Mapping, load_mapping, resolve_mapping
+from knowledge.sales_import import ImportReport, read_table, table_warnings, validate_rows
+
+_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "opportunities": [
+        ("opportunity_id", "VARCHAR"),
+        ("order_id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("account", "VARCHAR"),
+        ("rep", "VARCHAR"),
+        ("manager", "VARCHAR"),
+        ("region", "VARCHAR"),
+        ("product", "VARCHAR"),
+        ("lead_source", "VARCHAR"),
+        ("stage", "VARCHAR"),
+        ("amount", "DECIMAL(18,4)"),
+        ("created_date", "DATE"),
+        ("engaged_date", "DATE"),
+        ("close_date", "DATE"),
+        ("loss_reason", "VARCHAR"),
+    ],
+    "targets": [
+        ("period", "VARCHAR"),
+        ("region", "VARCHAR"),
+        ("rep", "VARCHAR"),
+        ("product", "VARCHAR"),
+        ("metric", "VARCHAR"),
+        ("target", "DECIMAL(18,4)"),
+    ],
+    "team": [("rep", "VARCHAR"), ("manager", "VARCHAR"), ("region", "VARCHAR")],
+    "products": [("product", "VARCHAR"), ("product_line", "VARCHAR"), ("list_price", "DECIMAL(18,4)")],
+    "accounts": [("account", "VARCHAR"), ("industry", "VARCHAR"), ("tier", "VARCHAR"), ("region", "VARCHAR")],
+}
+_KEYS = {"opportunities": "opportunity_id", "team": "rep", "products": "product", "accounts": "account"}
+_SIDE_KEYS = {"rep": "team", "product": "products", "account": "accounts"}
+
+
+def _table(kind: str) -> str:
+    return f"{kind}_data"
+
+
+class SalesStore:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        path = settings.sales_db_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(str(path))
+        self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
+        con = self.connection
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS snapshots (snapshot_id VARCHAR, kind VARCHAR, file VARCHAR, "
+            "rows INTEGER, imported_at TIMESTAMP, is_current BOOLEAN)"
+        )
+        for kind, cols in _COLUMNS.items():
+            body = ", ".join(f"{n} {t}" for n, t in cols)
+            con.execute(f"CREATE TABLE IF NOT EXISTS {_table(kind)} ({body}, snapshot_id VARCHAR)")
+        con.execute(
+            "CREATE OR REPLACE VIEW opportunities AS SELECT o.opportunity_id, o.order_id, o.name, o.account, "
+            "o.rep, coalesce(o.manager, t.manager) AS manager, coalesce(o.region, t.region) AS region, "
+            "o.product, o.lead_source, o.stage, o.amount, o.created_date, o.engaged_date, o.close_date, "
+            "o.loss_reason, o.snapshot_id FROM opportunities_data o LEFT JOIN team_data t ON o.rep = t.rep"
+        )
+        con.execute(
+            "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target "
+            "FROM targets_data"
+        )
+        for kind in ("team", "products", "accounts"):
+            con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {_table(kind)}")
+
+    def current_snapshot_id(self) -> str | None:
+        rows = self.connection.execute(
+            "SELECT kind, snapshot_id FROM snapshots WHERE is_current ORDER BY kind"
+        ).fetchall()
+        if not rows:
+            return None
+        if len(rows) == 1:
+            return str(rows[0][1])
+        digest = hashlib.sha256("|".join(f"{k}={s}" for k, s in rows).encode()).hexdigest()
+        return f"snap-{digest[:12]}"
+
+    def import_file(
+        self,
+        path: Path | str,
+        kind: str,
+        *,
+        mapping: Mapping | Path | str | None = None,
+        preset: str | None = None,
+        sheet: str | None = None,
+        strict: bool = False,
+    ) -> ImportReport:
+        path = Path(path)
+        if kind not in KINDS:
+            raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+        if mapping is not None and not isinstance(mapping, Mapping):
+            mapping = load_mapping(Path(mapping))
+        frame, encoding, delimiter = read_table(path, sheet)
+        resolved = resolve_mapping(kind, list(frame.columns), mapping, preset)
+        file = path.name
+        checked = validate_rows(frame, kind, resolved, file)
+        warnings = table_warnings(frame, kind, resolved, file) + checked.warnings
+        warnings += self._side_table_warnings(kind, checked.records, resolved, file)
+        report = ImportReport(
+            file=file,
+            kind=kind,
+            encoding=encoding,
+            delimiter=delimiter,
+            rows_read=len(frame),
+            rows_rejected=len({i.row for i in checked.rejected}),
+            rejected=checked.rejected,
+            warnings=warnings,
+            columns=resolved.columns,
+        )
+        if strict and warnings:
+            report.rejected = report.rejected + [
+                w.model_copy(update={"reason": f"(strict) {w.reason}"}) for w in warnings
+            ]
+            report.rows_rejected = len(frame)
+            return report
+        if strict and report.rejected:
+            report.rows_rejected = len(frame)
+            return report
+        report.snapshot_id = _snapshot_id(kind, path, resolved, sheet)
+        report.rows_accepted = len(checked.records)
+        report.unchanged = self._write(kind, checked.records, report)
+        return report
+
+    def _write(self, kind: str, records: list[dict[str, object]], report: ImportReport) -> bool:
+        con = self.connection
+        current = con.execute(
+            "SELECT snapshot_id FROM snapshots WHERE kind = ? AND is_current", [kind]
+        ).fetchone()
+        if current and current[0] == report.snapshot_id:
+            return True
+        cols = [n for n, _ in _COLUMNS[kind]]
+        frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+        key = _KEYS.get(kind)
+        if key and len(frame):
+            frame = frame[~(frame[key].notna() & frame[key].duplicated(keep="last"))]
+        for c, t in _COLUMNS[kind]:
+            if t.startswith("DECIMAL"):
+                frame[c] = frame[c].map(lambda v: None if v is None else str(v))
+        frame = frame.astype(object).where(frame.notna(), None)
+        select = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in _COLUMNS[kind])
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_incoming", frame)
+            con.execute(f"DELETE FROM {_table(kind)}")
+            con.execute(
+                f"INSERT INTO {_table(kind)} SELECT {select}, ? AS snapshot_id FROM _incoming",
+                [report.snapshot_id],
+            )
+            con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
+            con.execute(
+                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, true)",
+                [report.snapshot_id, kind, report.file, len(frame), datetime.now(UTC).replace(tzinfo=None)],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("_incoming")
+        return False
+
+    def _side_table_warnings(
+        self, kind: str, records: list[dict[str, object]], mapping: Mapping, file: str
+    ) -> list:
+        from knowledge.sales_import import Issue
+
+        if kind != "opportunities":
+            return []
+        out = []
+        for field, side in _SIDE_KEYS.items():
+            known = {r[0] for r in self.connection.execute(f"SELECT {field} FROM {_table(side)}").fetchall()}
+            if not known:
+                continue
+            missing = sorted({str(r[field]) for r in records if r.get(field) and r[field] not in known})
+            for value in missing:
+                out.append(
+                    Issue(
+                        file=file,
+                        column=mapping.columns.get(field),
+                        value=value,
+                        reason=f"not found in the {side} table",
+                    )
+                )
+        return out
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _snapshot_id(kind: str, path: Path, mapping: Mapping, sheet: str | None) -> str:
+    h = hashlib.sha256()
+    h.update(kind.encode())
+    h.update(path.read_bytes())
+    h.update(json.dumps(mapping.model_dump(), sort_keys=True, ensure_ascii=False).encode())
+    h.update(str(sheet).encode())
+    return f"{kind[:3]}-{h.hexdigest()[:12]}"
