@@ -218,7 +218,7 @@ class MetricEngine:
 
     def _target_rows(self, p: Period, by: list[str], filters: dict[str, str]) -> tuple[dict, str]:
         labels = ", ".join(_lit(x) for x in self._target_labels(p))
-        conds = [f"metric = 'won_revenue'", f"period IN ({labels})"]
+        conds = ["metric = 'won_revenue'", f"period IN ({labels})"]
         conds += [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]
         group = ", ".join(by)
         sql = (
