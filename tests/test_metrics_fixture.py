@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.decompose import contribution, driver_decomposition, drill_down, mix_rate
+from agent.decompose import contribution, drill_down, driver_decomposition, mix_rate
 from agent.metric_engine import MetricEngine
 from agent.metrics import REGISTRY
 from fupan.errors import InputError
@@ -67,7 +67,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     name, encoding, delimiter = request.param
     tmp = tmp_path_factory.mktemp("ws")
     store = SalesStore(load_settings(workspace=tmp))
-    path = _write(FIX / name, tmp / f"opps.csv", encoding, delimiter)
+    path = _write(FIX / name, tmp / "opps.csv", encoding, delimiter)
     report = store.import_file(path, "opportunities")
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (7, 7, 0)
     store.import_file(FIX / "targets.csv", "targets")
