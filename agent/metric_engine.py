@@ -89,6 +89,14 @@ def _lit(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _bind(sql: str, p: Period) -> str:
+    prev = previous_period(p)
+    params = {"$s": _lit(p.start), "$e": _lit(p.end), "$ps": _lit(prev.start), "$pe": _lit(prev.end)}
+    for key in sorted(params, key=len, reverse=True):
+        sql = sql.replace(key, params[key])
+    return sql
+
+
 def _check_dims(dims: list[str]) -> None:
     for d in dims:
         if d not in DIMENSIONS:
@@ -100,6 +108,8 @@ class MetricEngine:
         self.store = store
         self.con = store.connection  # type: ignore[attr-defined]
         self.fy = fiscal_year_start_month
+        self._cache: dict[tuple, dict] = {}
+        self._cache_snapshot: str | None = None
 
     # ---- periods -------------------------------------------------------------------------------
     def period(self, label: str | Period) -> Period:
@@ -126,13 +136,15 @@ class MetricEngine:
         by, filters = list(by or []), dict(filters or {})
         _check_dims(by + list(filters))
         p = self.period(period)
+        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+        if snap != self._cache_snapshot:
+            self._cache.clear()
         if d.source == "opportunities":
             rows, sql = self._opportunity_rows(metric, p, by, filters)
         elif d.source == "targets":
             rows, sql = self._target_rows(p, by, filters)
         else:
             rows, sql = self._derived_rows(metric, p, by, filters)
-        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
         values = [
             self._value(metric, p.label, {**filters, **dict(k)}, n, dn, sql, snap)
             for k, (n, dn) in rows.items()
@@ -176,12 +188,8 @@ class MetricEngine:
         conds = [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]
         return (" WHERE " + " AND ".join(conds)) if conds else ""
 
-    def _opportunity_rows(
-        self, metric: str, p: Period, by: list[str], filters: dict[str, str]
-    ) -> tuple[dict[tuple, tuple[float | None, float | None]], str]:
+    def _opportunity_sql(self, metric: str, p: Period, by: list[str], filters: dict[str, str]) -> str:
         d = REGISTRY[metric]
-        prev = previous_period(p)
-        params = {"$s": _lit(p.start), "$e": _lit(p.end), "$ps": _lit(prev.start), "$pe": _lit(prev.end)}
         num, den = d.numerator_sql, d.denominator_sql or "NULL"
         extra = ""
         if "first_won" in num + den:
@@ -197,14 +205,78 @@ class MetricEngine:
             f"SELECT {group + ', ' if group else ''}{num} AS num, {den} AS den FROM base"
             + (f" GROUP BY {group}" if group else "")
         )
-        for key in sorted(params, key=len, reverse=True):
-            sql = sql.replace(key, params[key])
+        return _bind(sql, p)
+
+    def _opportunity_rows(
+        self, metric: str, p: Period, by: list[str], filters: dict[str, str]
+    ) -> tuple[dict[tuple, tuple[float | None, float | None]], str]:
+        sql = self._opportunity_sql(metric, p, by, filters)
+        key = (metric, p.label, tuple(by), tuple(sorted(filters.items())))
+        if key in self._cache:
+            return self._cache[key], sql
         out: dict[tuple, tuple[float | None, float | None]] = {}
         for row in self.con.execute(sql).fetchall():
             keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
             n, dn = row[len(by)], row[len(by) + 1]
             out[keys] = (None if n is None else float(n), None if dn is None else float(dn))
         return out, sql
+
+    def prefetch(
+        self, periods: list[str], bys: list[list[str]], filters: dict[str, str] | None = None
+    ) -> None:
+        """Compute every opportunity metric for these periods and groupings in ONE scan (GROUPING SETS);
+        later `compute`/`value` calls with the same arguments are served from memory. The SQL recorded on
+        each value is still its own single-metric query, so citations re-run independently."""
+        filters = dict(filters or {})
+        dims = sorted({d for by in bys for d in by})
+        _check_dims(dims + list(filters))
+        ps = [self.period(x) for x in periods]
+        metrics = [m for m, d in REGISTRY.items() if d.source == "opportunities"]
+        cols, extra = (
+            [],
+            ", min(close_date) FILTER (WHERE stage = 'won') OVER (PARTITION BY account) AS first_won",
+        )
+        for j, p in enumerate(ps):
+            extra += _bind(
+                ", coalesce(bool_or(stage = 'won' AND close_date >= $s AND close_date < $e) "
+                f"OVER (PARTITION BY account), false) AS won_in_period_{j}",
+                p,
+            )
+            for i, m in enumerate(metrics):
+                d = REGISTRY[m]
+                num = d.numerator_sql.replace("won_in_period", f"won_in_period_{j}")
+                cols.append(_bind(f"{num} AS n_{i}_{j}, {d.denominator_sql or 'NULL'} AS d_{i}_{j}", p))
+        sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
+        flags = ", ".join(f"GROUPING({d}) AS g_{d}" for d in dims)
+        sql = (
+            f"WITH base AS (SELECT *{extra} FROM opportunities{self._where(filters)}) "
+            f"SELECT {', '.join(dims) + ', ' if dims else ''}{flags + ', ' if flags else ''}{', '.join(cols)} "
+            f"FROM base GROUP BY GROUPING SETS ({sets})"
+        )
+        result: dict[tuple, dict[tuple, tuple[float | None, float | None]]] = {}
+        cur = self.con.execute(sql)
+        names = [c[0] for c in cur.description]
+        for row in cur.fetchall():
+            rec = dict(zip(names, row, strict=True))
+            grouped = frozenset(d for d in dims if rec[f"g_{d}"] == 0)
+            for by in bys:
+                if frozenset(by) != grouped:
+                    continue
+                keys = tuple((d, "" if rec[d] is None else str(rec[d])) for d in by)
+                for j, p in enumerate(ps):
+                    for i, m in enumerate(metrics):
+                        n, dn = rec[f"n_{i}_{j}"], rec[f"d_{i}_{j}"]
+                        slot = result.setdefault((m, p.label, tuple(by), tuple(sorted(filters.items()))), {})
+                        slot[keys] = (None if n is None else float(n), None if dn is None else float(dn))
+        for by in bys:  # groupings with no rows at all still answer (empty)
+            for p in ps:
+                for m in metrics:
+                    result.setdefault((m, p.label, tuple(by), tuple(sorted(filters.items()))), {})
+        self._cache.update(result)
+        self._cache_snapshot = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
     def _target_labels(self, p: Period) -> list[str]:
         labels = []

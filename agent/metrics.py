@@ -18,7 +18,7 @@ Unit = Literal["CNY", "ratio", "count", "days"]
 WON = "stage = 'won' AND close_date >= $s AND close_date < $e"
 LOST = "stage = 'lost' AND close_date >= $s AND close_date < $e"
 CREATED = "created_date >= $s AND created_date < $e"
-DEAL_KEY = "coalesce(order_id, opportunity_id)"
+DEAL_KEY = "deal_head"  # one row per deal: each CRM row, or the first line of an order
 
 
 class MetricDef(BaseModel):
@@ -105,7 +105,7 @@ _DEFS = [
         definition_en="Number of deals won with a close date in the period (order data: distinct order ids).",
         synonyms_zh=["成交数", "赢单笔数", "订单数"],
         synonyms_en=["deals won", "orders"],
-        numerator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {WON})",
+        numerator_sql=f"count(*) FILTER (WHERE {WON} AND {DEAL_KEY})",
     ),
     _m(
         id="lost_deals",
@@ -118,7 +118,7 @@ _DEFS = [
         definition_en="Number of deals lost with a close date in the period.",
         synonyms_zh=["丢单数", "输单笔数"],
         synonyms_en=["deals lost"],
-        numerator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {LOST})",
+        numerator_sql=f"count(*) FILTER (WHERE {LOST} AND {DEAL_KEY})",
     ),
     _m(
         id="win_rate",
@@ -131,8 +131,8 @@ _DEFS = [
         definition_en="Won deals ÷ (won + lost deals), over deals closed in the period.",
         synonyms_zh=["胜率", "赢率", "成交率"],
         synonyms_en=["close rate", "win ratio"],
-        numerator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {WON})",
-        denominator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE ({WON}) OR ({LOST}))",
+        numerator_sql=f"count(*) FILTER (WHERE {WON} AND {DEAL_KEY})",
+        denominator_sql=f"count(*) FILTER (WHERE (({WON}) OR ({LOST})) AND {DEAL_KEY})",
     ),
     _m(
         id="conversion_lead_to_opportunity",
@@ -187,7 +187,7 @@ _DEFS = [
         synonyms_zh=["客单价", "平均单笔金额", "平均成交额"],
         synonyms_en=["deal size", "average order value"],
         numerator_sql=f"sum(amount) FILTER (WHERE {WON})",
-        denominator_sql=f"count(DISTINCT {DEAL_KEY}) FILTER (WHERE {WON})",
+        denominator_sql=f"count(*) FILTER (WHERE {WON} AND {DEAL_KEY})",
     ),
     _m(
         id="sales_cycle_median",

@@ -69,12 +69,13 @@ class SalesStore:
         )
         for kind, cols in _COLUMNS.items():
             body = ", ".join(f"{n} {t}" for n, t in cols)
-            con.execute(f"CREATE TABLE IF NOT EXISTS {_table(kind)} ({body}, snapshot_id VARCHAR)")
+            head = ", deal_head BOOLEAN" if kind == "opportunities" else ""
+            con.execute(f"CREATE TABLE IF NOT EXISTS {_table(kind)} ({body}, snapshot_id VARCHAR{head})")
         con.execute(
             "CREATE OR REPLACE VIEW opportunities AS SELECT o.opportunity_id, o.order_id, o.name, o.account, "
             "o.rep, coalesce(o.manager, t.manager) AS manager, coalesce(o.region, t.region) AS region, "
             "o.product, o.lead_source, o.stage, o.amount, o.created_date, o.engaged_date, o.close_date, "
-            "o.loss_reason, o.snapshot_id FROM opportunities_data o LEFT JOIN team_data t ON o.rep = t.rep"
+            "o.loss_reason, o.snapshot_id, o.deal_head FROM opportunities_data o LEFT JOIN team_data t ON o.rep = t.rep"
         )
         con.execute(
             "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target "
@@ -161,10 +162,13 @@ class SalesStore:
         try:
             con.register("_incoming", frame)
             con.execute(f"DELETE FROM {_table(kind)}")
+            names = ", ".join(c for c, _ in _COLUMNS[kind])
             con.execute(
-                f"INSERT INTO {_table(kind)} SELECT {select}, ? AS snapshot_id FROM _incoming",
+                f"INSERT INTO {_table(kind)} ({names}, snapshot_id) SELECT {select}, ? FROM _incoming",
                 [report.snapshot_id],
             )
+            if kind == "opportunities":
+                mark_deal_heads(con)
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
                 "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, true)",
@@ -204,6 +208,14 @@ class SalesStore:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def mark_deal_heads(con: duckdb.DuckDBPyConnection) -> None:
+    """One line per deal counts as the deal: every CRM row, or the first line of each order (order data)."""
+    con.execute(
+        "UPDATE opportunities_data SET deal_head = order_id IS NULL OR opportunity_id IN "
+        "(SELECT min(opportunity_id) FROM opportunities_data WHERE order_id IS NOT NULL GROUP BY order_id)"
+    )
 
 
 def _snapshot_id(kind: str, path: Path, mapping: Mapping, sheet: str | None) -> str:

@@ -147,3 +147,15 @@ def test_funnel(engine: MetricEngine) -> None:
     # proposal and negotiation: O1 O4 (lost deals' last stage is unknown, so they count as qualified only).
     f = engine.funnel("2026Q3")
     assert [s.deals for s in f.stages] == [4, 3, 2, 2, 1]
+
+
+def test_prefetch_matches_single_queries(engine: MetricEngine) -> None:
+    bys = [[], ["region"], ["rep"], ["product", "region"]]
+    periods = ["2026Q3", "2026Q2"]
+    engine.clear_cache()
+    plain = {(m, p, tuple(b)): engine.compute(m, p, b).rows for m in REGISTRY for p in periods for b in bys}
+    engine.prefetch(periods, bys)
+    assert engine._cache  # served from the single GROUPING SETS scan from here on
+    for (m, p, b), rows in plain.items():
+        assert engine.compute(m, p, list(b)).rows == rows, (m, p, b)
+    engine.clear_cache()

@@ -1,0 +1,228 @@
+"""Benchmark: the quarterly review pack on seeded synthetic opportunities (1M / 10M rows).
+
+    .venv/bin/python bench/metrics.py --rows 1000000 [--rows 10000000]
+
+Times, in one run: (a) the pack through MetricEngine + decompose (every registry metric for the quarter, its prior
+quarter and the same quarter last year, total and by region, rep and product, plus contribution, driver and mix/rate
+decompositions), (b) a straightforward pandas implementation of the core metrics of the pack, (c) one hand-written
+DuckDB GROUPING SETS query over the same core metrics. Peak memory is the process's max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agent.decompose import contribution, driver_decomposition, mix_rate  # noqa: E402
+from agent.metric_engine import MetricEngine  # noqa: E402
+from agent.metrics import REGISTRY  # noqa: E402
+from fupan.settings import load_settings  # noqa: E402
+from knowledge.sales_store import SalesStore, mark_deal_heads  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+PERIODS = [
+    ("2026Q3", "2026-07-01", "2026-10-01"),
+    ("2026Q2", "2026-04-01", "2026-07-01"),
+    ("2025Q3", "2025-07-01", "2025-10-01"),
+]
+BYS = [[], ["region"], ["rep"], ["product"]]
+
+
+def generate(rows: int, seed: int = 7) -> Path:
+    """Seeded synthetic opportunities written to bench/data/opps_<rows>.parquet (DuckDB's setseed + random)."""
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"opps_{rows}_{seed}.parquet"
+    if path.exists():
+        return path
+    con = duckdb.connect()
+    con.execute(f"SELECT setseed({seed / 100})")
+    con.execute(f"""
+        COPY (
+          SELECT 'O' || i AS opportunity_id, NULL::VARCHAR AS order_id, 'deal ' || i AS name,
+            'A' || (hash(i * 7) % 20000) AS account, 'R' || (i % 60) AS rep, 'M' || (i % 60 // 10) AS manager,
+            ['华东','华南','华北'][1 + ((i % 60) // 20)::INTEGER] AS region, 'P' || (hash(i) % 5) AS product,
+            ['官网','展会','转介绍','电销'][1 + (hash(i * 3) % 4)::INTEGER] AS lead_source,
+            CASE WHEN r < 0.35 THEN 'won' WHEN r < 0.65 THEN 'lost' WHEN r < 0.75 THEN 'lead'
+                 WHEN r < 0.85 THEN 'qualified' WHEN r < 0.93 THEN 'proposal' ELSE 'negotiation' END AS stage,
+            round(1000 + random() * 200000, 2)::DECIMAL(18,4) AS amount,
+            DATE '2025-01-01' + CAST(floor(random() * 640) AS INTEGER) AS created_date,
+            NULL::DATE AS engaged_date, NULL::DATE AS close_date0, NULL::VARCHAR AS loss_reason, r
+          FROM (SELECT range AS i, random() AS r FROM range({rows}))
+        ) TO '{path}.tmp' (FORMAT parquet)""")
+    con.execute(f"""COPY (SELECT * EXCLUDE (close_date0, r),
+        CASE WHEN stage IN ('won','lost') THEN created_date + CAST(10 + r * 300 AS INTEGER) END AS close_date
+        FROM read_parquet('{path}.tmp')) TO '{path}' (FORMAT parquet)""")
+    os.remove(f"{path}.tmp")
+    return path
+
+
+def load_store(path: Path, rows: int) -> SalesStore:
+    ws = DATA / f"ws_{rows}"
+    store = SalesStore(load_settings(workspace=ws))
+    con = store.connection
+    if con.execute("SELECT count(*) FROM opportunities_data").fetchone()[0] != rows:
+        cols = ", ".join(
+            c
+            for c, _ in [
+                (c, 0)
+                for c in (
+                    "opportunity_id",
+                    "order_id",
+                    "name",
+                    "account",
+                    "rep",
+                    "manager",
+                    "region",
+                    "product",
+                    "lead_source",
+                    "stage",
+                    "amount",
+                    "created_date",
+                    "engaged_date",
+                    "close_date",
+                    "loss_reason",
+                )
+            ]
+        )
+        con.execute("DELETE FROM opportunities_data")
+        con.execute(
+            f"INSERT INTO opportunities_data ({cols}, snapshot_id) SELECT {cols}, 'bench-{rows}' FROM '{path}'"
+        )
+        mark_deal_heads(con)
+        con.execute("DELETE FROM snapshots")
+        con.execute(
+            "INSERT INTO snapshots VALUES (?, 'opportunities', ?, ?, now()::TIMESTAMP, true)",
+            [f"bench-{rows}", path.name, rows],
+        )
+        con.execute("DELETE FROM targets_data")
+        for q in ("2026Q3", "2026Q2", "2025Q3"):
+            for reg in ("华东", "华南", "华北"):
+                con.execute(
+                    "INSERT INTO targets_data VALUES (?, ?, NULL, NULL, 'won_revenue', ?, 'bench')",
+                    [q, reg, rows * 8000 / 3],
+                )
+    return store
+
+
+def engine_pack(engine: MetricEngine) -> int:
+    n = 0
+    engine.clear_cache()
+    engine.prefetch([p for p, _, _ in PERIODS], BYS)
+    for label, _, _ in PERIODS:
+        for metric in REGISTRY:
+            for by in BYS:
+                n += len(engine.compute(metric, label, by).rows)
+    contribution(engine, "won_revenue", "2026Q3", ["region"], base="previous")
+    driver_decomposition(engine, "2026Q3", "2026Q2")
+    mix_rate(engine, "2026Q3", "2026Q2", ["region"])
+    return n
+
+
+def pandas_pack(path: Path) -> int:
+    df = pd.read_parquet(
+        path,
+        columns=[
+            "account",
+            "rep",
+            "region",
+            "product",
+            "stage",
+            "amount",
+            "created_date",
+            "close_date",
+            "opportunity_id",
+        ],
+    )
+    df["amount"] = df["amount"].astype(float)
+    df["created_date"] = pd.to_datetime(df["created_date"])
+    df["close_date"] = pd.to_datetime(df["close_date"])
+    n = 0
+    for _, s, e in PERIODS:
+        s, e = pd.Timestamp(s), pd.Timestamp(e)
+        closed = df[(df.close_date >= s) & (df.close_date < e)]
+        won = closed[closed.stage == "won"]
+        created = df[(df.created_date >= s) & (df.created_date < e)]
+        for by in BYS:
+            keys = by or (lambda _: 0)
+            parts = [
+                won.groupby(keys)["amount"].agg(["sum", "count", "mean"]),
+                closed.groupby(keys)["stage"].agg(lambda x: (x == "won").mean()),
+                won.assign(d=(won.close_date - won.created_date).dt.days)
+                .groupby(keys)["d"]
+                .agg(["median", "mean"]),
+                created.groupby(keys)["amount"].sum(),
+                created.groupby(keys)["stage"].agg(lambda x: (x != "lead").mean()),
+                won.groupby(keys)["account"].nunique(),
+            ]
+            n += len(pd.concat(parts, axis=1))
+    return n
+
+
+def grouping_sets(con: duckdb.DuckDBPyConnection) -> int:
+    cases = " ".join(
+        f"WHEN close_date >= DATE '{s}' AND close_date < DATE '{e}' THEN '{q}'" for q, s, e in PERIODS
+    )
+    ccases = cases.replace("close_date", "created_date")
+    sql = f"""
+    WITH t AS (SELECT *, CASE {cases} END AS cq, CASE {ccases} END AS crq FROM opportunities_data),
+    u AS (SELECT region, rep, product, cq AS q, stage, amount, close_date - created_date AS d, account,
+                 false AS is_created FROM t WHERE cq IS NOT NULL
+          UNION ALL SELECT region, rep, product, crq, stage, amount, NULL, NULL, true FROM t WHERE crq IS NOT NULL)
+    SELECT q, region, rep, product,
+      sum(amount) FILTER (WHERE NOT is_created AND stage = 'won') AS won_revenue,
+      count(*) FILTER (WHERE NOT is_created AND stage = 'won') AS won_deals,
+      count(*) FILTER (WHERE NOT is_created AND stage = 'lost') AS lost_deals,
+      median(d) FILTER (WHERE NOT is_created AND stage = 'won') AS cycle_median,
+      avg(d) FILTER (WHERE NOT is_created AND stage = 'won') AS cycle_mean,
+      count(DISTINCT account) FILTER (WHERE NOT is_created AND stage = 'won') AS accounts,
+      sum(amount) FILTER (WHERE is_created) AS pipeline_created,
+      count(*) FILTER (WHERE is_created AND stage <> 'lead') AS past_lead,
+      count(*) FILTER (WHERE is_created) AS created
+    FROM u GROUP BY GROUPING SETS ((q), (q, region), (q, rep), (q, product))"""
+    return len(con.execute(sql).fetchall())
+
+
+def timed(fn, *args) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    n = fn(*args)
+    return time.perf_counter() - t, n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, action="append")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load {os.getloadavg()}, duckdb {duckdb.__version__}, pandas {pd.__version__}"
+    )
+    for rows in args.rows or [1_000_000]:
+        path = generate(rows)
+        store = load_store(path, rows)
+        engine = MetricEngine(store)
+        engine_pack(engine)  # warm
+        pack = min(timed(engine_pack, engine)[0] for _ in range(args.repeat))
+        gs = min(timed(grouping_sets, store.connection)[0] for _ in range(args.repeat))
+        pdt = timed(pandas_pack, path)[0]
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"rows={rows:,} engine_pack={pack:.3f}s grouping_sets={gs:.3f}s pandas={pdt:.3f}s "
+            f"engine/gs={pack / gs:.1f}x pandas/engine={pdt / pack:.1f}x peak_rss={rss:.0f}MB "
+            f"load={os.getloadavg()[0]:.2f}"
+        )
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
