@@ -14,6 +14,7 @@ from fupan.evidence import Evidence, metric_evidence_id, parse_evidence_id
 DIMENSIONS = ("rep", "manager", "region", "product", "account", "lead_source")
 TARGET_DIMS = ("region", "rep", "product")
 _ADDITIVE = {"sum", "count"}
+_NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
 
 
 class MetricValue(BaseModel):
@@ -249,7 +250,8 @@ class MetricEngine:
         sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
         flags = ", ".join(f"GROUPING({d}) AS g_{d}" for d in dims)
         sql = (
-            f"WITH base AS (SELECT *{extra} FROM opportunities{self._where(filters)}) "
+            f"WITH base AS (SELECT {', '.join(sorted(set(_NEEDED) | set(dims)))}{extra} "
+            f"FROM opportunities{self._where(filters)}) "
             f"SELECT {', '.join(dims) + ', ' if dims else ''}{flags + ', ' if flags else ''}{', '.join(cols)} "
             f"FROM base GROUP BY GROUPING SETS ({sets})"
         )

@@ -202,6 +202,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, action="append")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline (memory)")
     args = ap.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -214,7 +215,7 @@ def main() -> None:
         engine_pack(engine)  # warm
         pack = min(timed(engine_pack, engine)[0] for _ in range(args.repeat))
         gs = min(timed(grouping_sets, store.connection)[0] for _ in range(args.repeat))
-        pdt = timed(pandas_pack, path)[0]
+        pdt = float("nan") if args.no_pandas else timed(pandas_pack, path)[0]
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"rows={rows:,} engine_pack={pack:.3f}s grouping_sets={gs:.3f}s pandas={pdt:.3f}s "
