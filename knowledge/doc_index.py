@@ -1,0 +1,339 @@
+"""The knowledge base: notes, past reviews, lessons and action items, searchable in Chinese and English.
+
+Chunks live in three places kept in step: the SQLite catalogue (source of truth, under settings.docs_path),
+the Chroma collection of the embedding model (vectors), and a BM25 index rebuilt from the catalogue.
+Evidence ids: `note:<doc id>#<n>` for notes, reviews and action items; `lesson:<id>` for lessons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from fupan.errors import InputError
+from fupan.settings import Settings
+from knowledge.chunking import chunk_text, detect_language
+from knowledge.doc_ingest import read_documents
+from knowledge.documents import (
+    APPROVAL_KINDS,
+    FILTER_FIELDS,
+    Document,
+    IngestIssue,
+    IngestReport,
+    SearchFilters,
+    SearchHit,
+)
+from knowledge.documents_catalogue import Catalogue
+from knowledge.embeddings import Embedder, make_embedder
+from knowledge.hybrid import reciprocal_rank_fusion
+from knowledge.lexical import LexicalIndex
+from knowledge.vector_store import VectorStore
+
+__all__ = ["Document", "DocumentIndex", "IngestReport", "SearchFilters", "SearchHit", "evidence_id_for"]
+
+Mode = Literal["hybrid", "vector", "bm25"]
+_NO_DAY = -1
+
+
+def evidence_id_for(doc: Document, n: int) -> str:
+    """`lesson:<id>` for lessons (one chunk), `note:<doc id>#<n>` for everything else."""
+    return f"lesson:{doc.doc_id}" if doc.kind == "lesson" else f"note:{doc.doc_id}#{n}"
+
+
+def _content_hash(doc: Document) -> str:
+    return hashlib.sha256(doc.model_dump_json(exclude={"source"}).encode("utf-8")).hexdigest()
+
+
+def _day(doc: Document) -> int:
+    if doc.date:
+        return doc.date.toordinal()
+    if doc.period:
+        try:
+            return _period_bounds(doc.period)[0]
+        except InputError:
+            return _NO_DAY
+    return _NO_DAY
+
+
+def _period_bounds(label: str) -> tuple[int, int]:
+    """First day and day after the last of a period label (2026Q3, 2026-07, 2026H1, 2026)."""
+    from agent.periods import parse_period
+
+    try:
+        period = parse_period(label)
+    except Exception as exc:  # parse_period raises InputError; anything else is a bad label too
+        raise InputError(f"not a period: {label!r}", hint="use a label like 2026Q3") from exc
+    return period.start.toordinal(), period.end.toordinal()
+
+
+def _hit_metadata(doc: Document) -> dict[str, str]:
+    base = doc.model_dump(exclude={"text", "metadata", "doc_id"})
+    meta = {
+        k: (v.isoformat() if isinstance(v, dt.date) else str(v))
+        for k, v in base.items()
+        if v not in (None, "")
+    }
+    return {**meta, **doc.metadata}
+
+
+class DocumentIndex:
+    """Hybrid (Chroma vectors + BM25) search over documents; see the module docstring."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._catalogue = Catalogue(settings.docs_path / "catalogue.sqlite")
+        self._embedder = embedder
+        self._vectors: VectorStore | None = None
+        self._lexical: tuple[str, LexicalIndex, list[tuple[Any, ...]], dict[str, np.ndarray]] | None = None
+
+    # --- services, opened lazily so a BM25-only caller never loads the embedding model
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings.embeddings)
+        return self._embedder
+
+    @property
+    def vectors(self) -> VectorStore:
+        if self._vectors is None:
+            self._vectors = VectorStore(self.settings, self.embedder.model, self.embedder.dimension)
+        return self._vectors
+
+    # --- ingest
+    def ingest_file(
+        self,
+        path: Path | str,
+        *,
+        kind: str | None = None,
+        mapping: dict[str, str] | None = None,
+        approved: bool = False,
+    ) -> IngestReport:
+        """Read one file (CSV/XLSX/MD/TXT/DOCX/JSONL, or a transcript CSV) and index its documents."""
+        path = Path(path)
+        located, issues = read_documents(path, kind=kind, mapping=mapping)
+        docs = [doc.model_copy(update={"source": doc.source or where}) for doc, where in located]
+        report = self.add_documents(docs, approved=approved)
+        report.source = str(path)
+        report.documents_seen += len(issues)
+        report.documents_rejected += sum(1 for i in issues if i.level == "error")
+        report.issues = issues + report.issues
+        return report
+
+    def add_documents(self, docs: list[Document], *, approved: bool = False) -> IngestReport:
+        """Index documents; re-adding an unchanged document is a no-op, a changed one replaces its chunks."""
+        unapproved = [d.doc_id for d in docs if d.kind in APPROVAL_KINDS and not approved]
+        if unapproved:
+            raise InputError(
+                f"{len(unapproved)} document(s) of kind review/lesson/action_item are not approved: "
+                f"{', '.join(unapproved[:5])}",
+                hint="only approved reviews, lessons and action items enter the knowledge base (approved=True)",
+            )
+        report = IngestReport(documents_seen=len(docs))
+        unique = self._dedupe(docs, report)
+        fresh = [d for d in unique if self._catalogue.doc_hash(d.doc_id) != _content_hash(d)]
+        report.documents_unchanged = len(unique) - len(fresh)
+        if fresh:
+            report.chunks_added = self._index(fresh)
+        report.documents_added = len(fresh)
+        report.doc_ids = [d.doc_id for d in unique]
+        return report
+
+    def _dedupe(self, docs: list[Document], report: IngestReport) -> list[Document]:
+        last: dict[str, Document] = {}
+        for doc in docs:
+            if doc.doc_id in last:
+                report.issues.append(
+                    IngestIssue(
+                        file=doc.source or "(documents)",
+                        message=f"duplicate doc id {doc.doc_id!r} (also {last[doc.doc_id].source}); the last wins",
+                        level="warning",
+                    )
+                )
+            last[doc.doc_id] = doc
+        return list(last.values())
+
+    def _index(self, docs: list[Document]) -> int:
+        rows: list[tuple[Any, ...]] = []
+        for doc in docs:
+            if doc.language is None:
+                doc = doc.model_copy(update={"language": detect_language(doc.text)})
+            pieces = [doc.text.strip()] if doc.kind == "lesson" else chunk_text(doc.text)
+            meta = _hit_metadata(doc)
+            for n, piece in enumerate(pieces):
+                vals = [getattr(doc, f) for f in FILTER_FIELDS]
+                rows.append(
+                    (
+                        evidence_id_for(doc, n),
+                        doc.doc_id,
+                        n,
+                        piece,
+                        doc.kind,
+                        *vals,
+                        _day(doc),
+                        json.dumps(meta, ensure_ascii=False),
+                    )
+                )
+        stale = [cid for d in docs for cid in self._catalogue.chunk_ids(d.doc_id)]
+        self.vectors.delete(stale)
+        vectors = self.embedder.passages([r[3] for r in rows])
+        chroma_meta = [
+            {
+                "doc_id": r[1],
+                "kind": r[4],
+                "region": r[5],
+                "rep": r[6],
+                "customer": r[7],
+                "product": r[8],
+                "day": r[9],
+            }
+            for r in rows
+        ]
+        self.vectors.add([r[0] for r in rows], vectors, chroma_meta)
+        records = [(d.doc_id, d.kind, _content_hash(d), d.source, d.model_dump_json()) for d in docs]
+        self._catalogue.replace(records, rows)
+        return len(rows)
+
+    # --- search
+    def search(
+        self, query: str, *, k: int = 10, mode: Mode = "hybrid", filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        """Top-k chunks for a query in Chinese or English; hybrid fuses vector and BM25 ranks (RRF)."""
+        if mode not in ("hybrid", "vector", "bm25"):
+            raise InputError(f"unknown search mode {mode!r}", hint="use hybrid, vector or bm25")
+        if not query.strip() or self.count() == 0:
+            return []
+        depth = max(k * 4, 40) if mode == "hybrid" else k
+        rankings: list[list[str]] = []
+        scores: dict[str, float] = {}
+        if mode in ("hybrid", "bm25"):
+            ranked = self._bm25(query, depth, filters)
+            rankings.append([cid for cid, _ in ranked])
+            scores.update(ranked)
+        if mode in ("hybrid", "vector"):
+            ranked = self._vector(query, depth, filters)
+            rankings.append([cid for cid, _ in ranked])
+            scores.update(ranked)
+        fused = (
+            reciprocal_rank_fusion(rankings) if mode == "hybrid" else [(c, scores[c]) for c in rankings[0]]
+        )
+        top = fused[:k]
+        records = self._catalogue.chunks_by_ids([cid for cid, _ in top])
+        return [self._hit(records[cid], score) for cid, score in top if cid in records]
+
+    def _vector(self, query: str, depth: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
+        return self.vectors.query(self.embedder.query(query), depth, _chroma_where(filters))
+
+    def _bm25(self, query: str, depth: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
+        index, chunks, columns = self._lexical_index()
+        scores = index.scores(query)
+        if not len(scores):
+            return []
+        mask = _mask(columns, filters) & (scores > 0)
+        candidates = np.flatnonzero(mask)
+        if not len(candidates):
+            return []
+        best = candidates[np.argsort(-scores[candidates], kind="stable")[:depth]]
+        return [(chunks[i][0], float(scores[i])) for i in best]
+
+    def _lexical_index(self) -> tuple[LexicalIndex, list[tuple[Any, ...]], dict[str, np.ndarray]]:
+        generation = self._catalogue.generation()
+        if self._lexical is None or self._lexical[0] != generation:
+            chunks = self._catalogue.all_chunks()
+            index = self._load_or_build_bm25(generation, [c[1] for c in chunks])
+            columns = {
+                name: np.array([c[i] for c in chunks], dtype=object)
+                for i, name in enumerate(("evidence_id", "text", "kind", *FILTER_FIELDS), start=0)
+                if name not in ("evidence_id", "text")
+            }
+            columns["day"] = np.array([c[7] for c in chunks], dtype=np.int64)
+            self._lexical = (generation, index, chunks, columns)
+        return self._lexical[1], self._lexical[2], self._lexical[3]
+
+    def _load_or_build_bm25(self, generation: str, texts: list[str]) -> LexicalIndex:
+        folder = self.settings.docs_path / "bm25"
+        stamp = folder / "generation.txt"
+        if stamp.exists() and stamp.read_text() == generation:
+            try:
+                return LexicalIndex.load(folder, len(texts))
+            except (OSError, ValueError):
+                pass
+        index = LexicalIndex(texts)
+        index.save(folder)
+        tmp = stamp.with_suffix(".tmp")
+        tmp.write_text(generation)
+        tmp.replace(stamp)
+        return index
+
+    def _hit(self, record: dict[str, Any], score: float) -> SearchHit:
+        meta = dict(record["meta"])
+        return SearchHit(
+            evidence_id=record["evidence_id"],
+            doc_id=record["doc_id"],
+            chunk=record["n"],
+            text=record["text"],
+            score=score,
+            kind=record["kind"],
+            metadata=meta,
+        )
+
+    # --- citations, deletes
+    def get(self, evidence_id: str) -> SearchHit | None:
+        """The chunk an evidence id names, or None."""
+        record = self._catalogue.chunk(evidence_id)
+        return self._hit(record, 1.0) if record else None
+
+    def delete_document(self, doc_id: str) -> int:
+        """Remove a document's chunks from Chroma, BM25 and the catalogue; returns the chunk count removed."""
+        ids = self._catalogue.chunk_ids(doc_id)
+        if ids:
+            self.vectors.delete(ids)
+        self._catalogue.delete(doc_id)
+        return len(ids)
+
+    def count(self) -> int:
+        """Number of indexed chunks."""
+        return self._catalogue.count_chunks()
+
+    def close(self) -> None:
+        self._catalogue.close()
+
+
+def _chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
+    if filters is None:
+        return None
+    clauses: list[dict[str, Any]] = []
+    if filters.kinds:
+        clauses.append({"kind": {"$in": list(filters.kinds)}})
+    for name in FILTER_FIELDS:
+        value = getattr(filters, name)
+        if value:
+            clauses.append({name: value})
+    if filters.period_from:
+        clauses.append({"day": {"$gte": _period_bounds(filters.period_from)[0]}})
+    if filters.period_to:
+        clauses.append({"day": {"$lt": _period_bounds(filters.period_to)[1]}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _mask(columns: dict[str, np.ndarray], filters: SearchFilters | None) -> np.ndarray:
+    mask = np.ones(len(columns["day"]), dtype=bool)
+    if filters is None:
+        return mask
+    if filters.kinds:
+        mask &= np.isin(columns["kind"], list(filters.kinds))
+    for name in FILTER_FIELDS:
+        value = getattr(filters, name)
+        if value:
+            mask &= columns[name] == value
+    if filters.period_from:
+        mask &= columns["day"] >= _period_bounds(filters.period_from)[0]
+    if filters.period_to:
+        mask &= columns["day"] < _period_bounds(filters.period_to)[1]
+    return mask

