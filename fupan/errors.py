@@ -59,6 +59,14 @@ class Conflict(FupanError):
     title = "Conflict"
 
 
+class Unauthenticated(FupanError):
+    """No API key, or one that is unknown or revoked."""
+
+    exit_code = 5
+    http_status = 401
+    title = "Unauthorized"
+
+
 class PermissionDenied(FupanError):
     exit_code = 5
     http_status = 403
