@@ -37,13 +37,19 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--notes", help="A text file of raw notes to mine.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the draft as JSON.")] = False,
-        out: Annotated[Path | None, typer.Option("--out", help="Write the draft JSON to this file.")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write the draft (JSON, or --format) to this file.")
+        ] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", help="File format for --out: json, md, html, xlsx or docx.")
+        ] = "json",
     ) -> None:
         from agent.workflows import draft_review
         from api.cli import settings_from
 
         if notes is not None and not notes.is_file():
             raise InputError("notes file not found", file=str(notes))
+        _check_format(fmt, out)
         deps = Deps(settings=settings_from(ctx))
         try:
             text = notes.read_text(encoding="utf-8") if notes else None
@@ -52,7 +58,12 @@ def register(app: typer.Typer) -> None:
         finally:
             deps.close()
         payload = draft.model_dump_json(indent=2)
-        if out:
+        if out and fmt != "json":
+            from agent.reports import export_report
+
+            export_report(draft, fmt, out)
+            console.print(f"report written to {out}")
+        elif out:
             tmp = out.with_suffix(out.suffix + ".tmp")
             tmp.write_text(payload, encoding="utf-8")
             tmp.replace(out)
@@ -60,6 +71,15 @@ def register(app: typer.Typer) -> None:
             typer.echo(payload)
             return
         _print_summary(draft, saved)
+
+
+def _check_format(fmt: str, out: Path | None) -> None:
+    from agent.reports import FORMATS
+
+    if fmt not in ("json", *FORMATS):
+        raise InputError(f"--format {fmt!r} is not a report format", hint="use json, md, html, xlsx or docx")
+    if fmt != "json" and out is None:
+        raise InputError(f"--format {fmt} needs --out", hint=f"e.g. --format {fmt} --out review.{fmt}")
 
 
 def _save_pending(deps: Deps, draft: object) -> str | None:

@@ -1,0 +1,56 @@
+"""Reports a manager can send: a ReviewDraft exported as Markdown, standalone HTML, XLSX or DOCX (zh or en).
+
+from agent.reports import export_report
+export_report(draft, "xlsx", Path("review.xlsx"), language="en")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal, get_args
+
+from fupan.errors import InputError
+from fupan.report import ReviewDraft
+
+ReportFormat = Literal["md", "html", "xlsx", "docx"]
+FORMATS: tuple[str, ...] = get_args(ReportFormat)
+
+
+def _writer(fmt: str) -> Callable[..., list[Path]]:
+    if fmt == "md":
+        from agent.reports.markdown import write_markdown
+
+        return write_markdown
+    if fmt == "html":
+        from agent.reports.html import write_html
+
+        return write_html
+    if fmt == "xlsx":
+        from agent.reports.xlsx import write_xlsx
+
+        return write_xlsx
+    if fmt == "docx":
+        from agent.reports.docx import write_docx
+
+        return write_docx
+    raise InputError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+
+
+def export_report(draft: ReviewDraft, fmt: str, out: Path, *, language: str | None = None) -> list[Path]:
+    """Write the report in `fmt` to `out` (labels in `language`, default the draft's); returns files written."""
+    from agent.reports.view import build_view
+
+    write = _writer(fmt)
+    return write(build_view(draft, language), Path(out))
+
+
+def render_report_html(draft: ReviewDraft, *, language: str | None = None) -> str:
+    """The standalone HTML report as a string (for the API and the page)."""
+    from agent.reports.html import render_html
+    from agent.reports.view import build_view
+
+    return render_html(build_view(draft, language))
+
+
+__all__ = ["FORMATS", "ReportFormat", "export_report", "render_report_html"]

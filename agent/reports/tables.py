@@ -1,0 +1,166 @@
+"""The four tables managers use, built from a draft: performance, root causes, lessons, action plan.
+
+Every exporter (Markdown, HTML, XLSX, DOCX) renders these same rows, so the formats cannot disagree.
+A cell is a value plus how to show it (`kind`); the last column of each table lists its citations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.numbers import fmt
+from agent.reports.citations import Citations
+from agent.reports.labels import category_label, label
+from agent.wording import segment_label
+from fupan.report import GoalResult, ReviewDraft
+
+CellKind = Literal["text", "number", "ratio", "date", "citations"]
+TableName = Literal["performance", "root_causes", "lessons", "actions"]
+
+
+class Cell(BaseModel):
+    value: str | float | dt.date | None = None
+    kind: CellKind = "text"
+    unit: str = ""
+    evidence: list[str] = Field(default_factory=list, description="ids, for kind citations")
+
+    def text(self, lang: str, citations: Citations | None = None) -> str:
+        """The cell as display text (numbers through agent.numbers.fmt)."""
+        if self.kind == "citations":
+            return citations.marks(self.evidence) if citations else " ".join(self.evidence)
+        if self.value is None:
+            return "—"
+        if self.kind in {"number", "ratio"} and isinstance(self.value, int | float):
+            return fmt(float(self.value), "ratio" if self.kind == "ratio" else self.unit, lang)
+        return str(self.value)
+
+
+class ReportTable(BaseModel):
+    name: TableName
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+
+
+def _cite(ids: list[str]) -> Cell:
+    return Cell(kind="citations", evidence=list(dict.fromkeys(ids)))
+
+
+def _metric_name(goal: GoalResult, lang: str) -> str:
+    return f"{goal.label} · {segment_label(goal.segment, lang)}" if goal.segment else goal.label
+
+
+def performance_table(draft: ReviewDraft, lang: str) -> ReportTable:
+    rows = [
+        [
+            Cell(value=_metric_name(g, lang)),
+            Cell(value=g.target, kind="number", unit=g.unit),
+            Cell(value=g.actual, kind="number", unit=g.unit),
+            Cell(value=g.achievement, kind="ratio"),
+            Cell(value=g.gap, kind="number", unit=g.unit),
+            Cell(value=g.note),
+            _cite(g.evidence),
+        ]
+        for g in draft.goals
+    ]
+    cols = ["metric", "target", "actual", "achievement", "gap", "note", "citations"]
+    return ReportTable(
+        name="performance",
+        title=label("performance", lang),
+        columns=[label(c, lang) for c in cols],
+        rows=rows,
+    )
+
+
+def initial_causes(chain_links: list[str], problem: str) -> str:
+    """The why-links between the problem and the root cause, numbered one per line."""
+    claims = [c for c in chain_links if c.strip() != problem.strip()]
+    return "\n".join(f"{i}. {c}" for i, c in enumerate(claims, start=1))
+
+
+def root_cause_table(draft: ReviewDraft, lang: str) -> ReportTable:
+    rows = []
+    for chain in draft.chains:
+        ids = [e for link in chain.links for e in link.evidence] + chain.evidence
+        rows.append(
+            [
+                Cell(value=chain.problem),
+                Cell(value=initial_causes([link.claim for link in chain.links], chain.problem)),
+                Cell(value=chain.root_cause),
+                Cell(value=chain.verification),
+                Cell(value=category_label(chain.category, lang)),
+                Cell(value=chain.gap_share, kind="ratio"),
+                _cite(ids),
+            ]
+        )
+    cols = ["problem", "initial_causes", "root_cause", "verification", "category", "gap_share", "citations"]
+    return ReportTable(
+        name="root_causes",
+        title=label("root_causes", lang),
+        columns=[label(c, lang) for c in cols],
+        rows=rows,
+    )
+
+
+def lessons_table(draft: ReviewDraft, lang: str) -> ReportTable:
+    rows = [
+        [
+            Cell(value=label(lesson.type, lang)),
+            Cell(value=lesson.content),
+            Cell(value=lesson.scenario),
+            _cite(lesson.evidence),
+        ]
+        for lesson in draft.lessons
+    ]
+    cols = ["type", "content", "scenario", "citations"]
+    return ReportTable(
+        name="lessons", title=label("lessons", lang), columns=[label(c, lang) for c in cols], rows=rows
+    )
+
+
+def actions_table(draft: ReviewDraft, lang: str) -> ReportTable:
+    rows = []
+    for a in draft.actions:
+        unit = next((ev.unit for e in a.evidence if (ev := draft.evidence.get(e)) and ev.unit), "") or ""
+        rows.append(
+            [
+                Cell(value=a.action),
+                Cell(value=a.owner),
+                Cell(value=a.deadline, kind="date"),
+                Cell(value=a.resources),
+                Cell(value=a.checkpoint),
+                Cell(value=label(a.status, lang)),
+                Cell(value=a.metric),
+                Cell(value=a.baseline, kind="number", unit=unit),
+                Cell(value=a.target, kind="number", unit=unit),
+                _cite(a.evidence),
+            ]
+        )
+    cols = [
+        "action",
+        "owner",
+        "deadline",
+        "resources",
+        "checkpoint",
+        "status",
+        "metric",
+        "baseline",
+        "action_target",
+        "citations",
+    ]
+    return ReportTable(
+        name="actions", title=label("actions", lang), columns=[label(c, lang) for c in cols], rows=rows
+    )
+
+
+def report_tables(draft: ReviewDraft, lang: str) -> list[ReportTable]:
+    """The four tables, in report order."""
+    return [
+        performance_table(draft, lang),
+        root_cause_table(draft, lang),
+        lessons_table(draft, lang),
+        actions_table(draft, lang),
+    ]
