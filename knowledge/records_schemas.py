@@ -84,7 +84,15 @@ class DraftPublic(DraftSummary):
 class DraftEdit(BaseModel):
     """Fields of the report an editor may change; omitted fields stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"summary": "华东区三季度未达成目标，主要因竞品降价导致赢单率下降。"},
+                {"title": "East 2026Q3 review (revised)"},
+            ]
+        },
+    )
 
     title: str | None = Field(None, min_length=1, max_length=400)
     summary: str | None = Field(None, max_length=20000)
@@ -99,7 +107,9 @@ class DraftEdit(BaseModel):
 
 
 class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"comment": "同意，按此执行", "version": 1}, {}]}
+    )
 
     comment: str = Field("", max_length=4000)
     version: int | None = Field(None, ge=1, description="the version being decided; default the latest")
@@ -151,7 +161,10 @@ class ActionItemPublic(BaseModel):
 
 
 class ActionItemUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "in_progress", "progress": "竞品对比材料已交付"}]},
+    )
 
     status: ActionStatus | None = None
     progress: str | None = Field(None, max_length=4000)

@@ -1,0 +1,77 @@
+"""Uploads: sales tables (→ validation report) and notes (→ ingest report). Company-wide analyst keys."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from api.auth import Caller, ServiceDep
+from fupan.errors import FupanError, InputError
+from knowledge.documents import IngestReport
+from knowledge.sales_import import ImportReport
+
+router = APIRouter(prefix="/data", tags=["data"])
+SalesKind = Literal["opportunities", "targets", "team", "products", "accounts"]
+NoteKind = Literal["call_note", "visit_note"]
+
+
+@contextmanager
+def _saved(upload: UploadFile) -> Iterator[Path]:
+    """The upload in a temp folder under a safe name (the readers go by the file suffix)."""
+    name = Path(upload.filename or "upload").name
+    name = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", name)[-120:] or "upload"
+    with tempfile.TemporaryDirectory(prefix="fupan-upload-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out)
+        yield path
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    return InputError(
+        f"could not read the file ({type(exc).__name__}: {str(exc)[:200]})",
+        file=path.name,
+        hint="upload CSV (UTF-8/GBK), XLSX or Parquet with a header row",
+    )
+
+
+@router.post("/sales", response_model=ImportReport)
+def import_sales(
+    caller: Caller,
+    service: ServiceDep,
+    file: Annotated[UploadFile, File(description="CSV, XLSX or Parquet export")],
+    kind: Annotated[SalesKind, Form(description="which table the file is")] = "opportunities",
+    strict: Annotated[bool, Form(description="reject the whole file on any warning")] = False,
+) -> ImportReport:
+    """Import a sales table; the report names every rejected row (file, row, column, value)."""
+    with _saved(file) as path:
+        try:
+            return service.import_sales(caller, path, kind, strict=strict)  # type: ignore[return-value]
+        except FupanError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — malformed files are the caller's input, not a 500
+            raise _unreadable(path, exc) from exc
+
+
+@router.post("/documents", response_model=IngestReport)
+def ingest_documents(
+    caller: Caller,
+    service: ServiceDep,
+    file: Annotated[UploadFile, File(description="notes: CSV/XLSX/MD/TXT/DOCX/JSONL or a transcript CSV")],
+    kind: Annotated[NoteKind | None, Form(description="kind when the file does not say")] = None,
+) -> IngestReport:
+    """Ingest call and visit notes. Reviews, lessons and action items enter only by approval."""
+    with _saved(file) as path:
+        try:
+            return service.ingest_documents(caller, path, kind=kind)
+        except FupanError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _unreadable(path, exc) from exc

@@ -1,0 +1,27 @@
+"""Health and version (no key needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str = Field("ok", examples=["ok"])
+    version: str = Field(..., examples=["0.1.0"])
+
+
+@router.get("/health", response_model=Health)
+def health() -> Health:
+    """Liveness: answers without touching the stores."""
+    from api.app import app_version
+
+    return Health(status="ok", version=app_version())
+
+
+@router.get("/version", response_model=Health)
+def version() -> Health:
+    """The running Fupan version."""
+    return health()
