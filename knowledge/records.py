@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -642,11 +642,17 @@ class Records:
             return ReviewDraft.model_validate(self._version(session, draft_id, version).content)
 
     def mark_synced(self, draft_id: str, version: int) -> None:
+        """Bookkeeping only: a plain UPDATE, so the draft's revision (its ETag) does not change."""
+        table = DraftRow.__table__
         with self._writing() as session:
-            row = session.get(DraftRow, draft_id)
-            if row is not None and row.approved_version == version:
-                row.kb_synced_version = version
-                self._audit(session, SYSTEM, "draft.index", ("draft", draft_id, row.team), version=version)
+            done = session.execute(
+                update(table)
+                .where(table.c.id == draft_id, table.c.approved_version == version)
+                .values(kb_synced_version=version)
+            )
+            if done.rowcount:  # type: ignore[attr-defined]
+                team = session.scalar(select(DraftRow.team).where(DraftRow.id == draft_id)) or ""
+                self._audit(session, SYSTEM, "draft.index", ("draft", draft_id, team), version=version)
 
     # --- lessons ---------------------------------------------------------------------------------
     def list_lessons(
