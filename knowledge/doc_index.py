@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from fupan.errors import InputError
+from fupan.errors import Conflict, InputError
 from fupan.settings import Settings
 from knowledge.chunking import chunk_text, detect_language
 from knowledge.doc_ingest import read_documents
@@ -101,8 +101,22 @@ class DocumentIndex:
     @property
     def vectors(self) -> VectorStore:
         if self._vectors is None:
-            self._vectors = VectorStore(self.settings, self.embedder.model, self.embedder.dimension)
+            model, dimension = self.embedder.model, self.embedder.dimension
+            self._check_model(model, dimension)
+            self._vectors = VectorStore(self.settings, model, dimension)
         return self._vectors
+
+    def _check_model(self, model: str, dimension: int) -> None:
+        """The catalogue's chunks were embedded by one model; refuse to search or add with another."""
+        wanted = f"{model} (dimension {dimension})"
+        held = self._catalogue.state("embedding_model")
+        if held is None or self._catalogue.count_chunks() == 0:
+            self._catalogue.set_state("embedding_model", wanted)
+        elif held != wanted:
+            raise Conflict(
+                f"this knowledge base was embedded with {held}, not {wanted}",
+                hint="vectors of two models are never mixed; use a fresh workspace (or set embeddings.model back)",
+            )
 
     # --- ingest
     def ingest_file(

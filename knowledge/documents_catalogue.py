@@ -76,6 +76,16 @@ class Catalogue:
             "INSERT INTO state VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
 
+    def state(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO state VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
     def generation(self) -> str:
         row = self._db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
         return str(row[0]) if row else "0"

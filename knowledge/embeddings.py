@@ -48,14 +48,15 @@ class LocalE5:
 
 
 class OpenAIEmbedder:
-    """An OpenAI-compatible endpoint; e5 prefixes are added when the model name says e5."""
+    """An OpenAI-compatible endpoint; e5 prefixes go as text or as `input_type` (settings.embeddings.prefix)."""
 
     def __init__(self, settings: EmbeddingSettings, *, timeout_s: float = 60.0) -> None:
         if not settings.base_url:
             raise FupanError("embeddings.base_url is empty", hint="set FUPAN_EMBEDDINGS__BASE_URL")
         self.model = settings.model
         self._batch = settings.batch_size
-        self._e5 = "e5" in settings.model.lower()
+        prefix = settings.prefix
+        self._prefix = ("text" if "e5" in settings.model.lower() else "none") if prefix == "auto" else prefix
         key = settings.api_key.get_secret_value() or "none"
         self._client = httpx.Client(
             base_url=settings.base_url.rstrip("/"),
@@ -64,12 +65,21 @@ class OpenAIEmbedder:
         )
         self._dim: int | None = None
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
+    def _embed(self, texts: list[str], input_type: str) -> np.ndarray:
+        if self._prefix == "text":
+            texts = [f"{input_type}: {t}" for t in texts]
+        extra = {"input_type": input_type} if self._prefix == "input_type" else {}
         rows: list[list[float]] = []
         for i in range(0, len(texts), self._batch):
-            response = self._client.post(
-                "/embeddings", json={"model": self.model, "input": texts[i : i + self._batch]}
-            )
+            try:
+                response = self._client.post(
+                    "/embeddings", json={"model": self.model, "input": texts[i : i + self._batch], **extra}
+                )
+            except httpx.HTTPError as exc:
+                raise FupanError(
+                    f"embeddings endpoint {self._client.base_url} is unreachable: {exc}",
+                    hint="start it or fix FUPAN_EMBEDDINGS__BASE_URL",
+                ) from exc
             if response.status_code != 200:
                 raise FupanError(
                     f"embeddings endpoint answered {response.status_code}: {response.text[:200]}"
@@ -81,15 +91,17 @@ class OpenAIEmbedder:
         return vectors
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        return self._embed([f"passage: {t}" if self._e5 else t for t in texts])
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        return self._embed(texts, "passage")
 
     def query(self, text: str) -> np.ndarray:
-        return self._embed([f"query: {text}" if self._e5 else text])[0]
+        return self._embed([text], "query")[0]
 
     @property
     def dimension(self) -> int:
         if self._dim is None:
-            self._embed(["dimension probe"])
+            self._embed(["dimension probe"], "query")
         return int(self._dim or 0)
 
 
