@@ -169,28 +169,30 @@ class ReviewService:
 
     def checkpoint(self, actor: Principal, item_id: str) -> CheckpointPublic:
         """Re-measure the item's metric for its period and segment; met when it reached the target."""
-        from agent.metric_engine import MetricEngine
+        from agent.tools import engine_for
 
         require_role(actor, "analyst", "running a checkpoint")
         tracked = self.records.get_action_item(actor, item_id)
         item = tracked.item
         period = item.period or self.records.get_draft(actor, tracked.draft_id).period
         with self.lock:
-            engine = MetricEngine(self.deps.sales, self.deps.settings.fiscal_year_start_month)
+            engine = engine_for(self.deps)
             measured = engine.value(item.metric, period, dict(item.segment))
-        met = target_met(item, measured.value)
+            has_data = _has_data(engine, measured.period)
+        value = measured.value if has_data else None
+        met = target_met(item, value)
         result = CheckpointPublic(
             action_item_id=item_id,
             measured_at=self.deps.clock(),
             period=measured.period,
             metric=item.metric,
-            value=measured.value,
+            value=value,
             baseline=item.baseline,
             target=item.target,
             met=met,
             evidence_id=measured.evidence_id,
             snapshot_id=measured.snapshot_id,
-            message=_checkpoint_message(item, measured.value, met),
+            message=_checkpoint_message(item, value, met),
         )
         self.records.add_checkpoint(actor, item_id, result)
         self._index_outcome(tracked, result)
@@ -245,6 +247,16 @@ def _company_wide(actor: Principal, what: str) -> None:
             f"{what} changes every team's data; key {actor.key_id} is scoped to {actor.team}",
             hint="use a key without a team scope",
         )
+
+
+def _has_data(engine: object, label: str) -> bool:
+    """Whether any imported deal falls in the period (an empty period is 'no data yet', not zero)."""
+    period = engine.period(label)  # type: ignore[attr-defined]
+    for quarter in engine.periods_available():  # type: ignore[attr-defined]
+        q = engine.period(quarter)  # type: ignore[attr-defined]
+        if q.start <= period.end and period.start <= q.end:
+            return True
+    return False
 
 
 def target_met(item: ActionItem, value: float | None) -> bool | None:
