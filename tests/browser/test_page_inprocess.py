@@ -201,3 +201,34 @@ def test_static_files_and_language_switch(site: App) -> None:
     assert c.get("/ui/static/nothing.js").status_code == 404
     assert 'lang="en"' in c.get("/ui/lang/en?next=/ui/login").text
     assert 'lang="zh-CN"' in c.get("/ui/lang/zh?next=/ui/login").text
+
+
+@pytest.mark.parametrize("fmt", ["html", "xlsx", "docx", "md"])
+def test_the_report_downloads_in_each_format(site: App, fmt: str, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    c = site.client("viewer")
+    c.get("/ui/lang/en")
+    r = c.get(f"/ui/drafts/{site.drafts[0]}/export/{fmt}")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    report = site.deps.records.get_draft(site.who("viewer"), site.drafts[0]).report
+    if fmt == "html":
+        root = etree.fromstring(r.content, etree.XMLParser(recover=False))
+        assert root.get("lang") == "en" and len(root.findall(".//figure")) == len(report.charts)
+    elif fmt == "xlsx":
+        wb = load_workbook(io.BytesIO(r.content))
+        rows = list(wb["Action plan tracking"].iter_rows(min_row=2, values_only=True))
+        assert [row[1] for row in rows] == [a.owner for a in report.actions]
+    elif fmt == "docx":
+        doc = Document(io.BytesIO(r.content))
+        assert [row.cells[0].text for row in doc.tables[2].rows[1:]] == [
+            "Success experience" if x.type == "success" else "Failure lesson" for x in report.lessons
+        ]
+    else:
+        names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+        assert "review.md" in names and sum(n.endswith(".png") for n in names) == len(report.charts)
+    assert c.get(f"/ui/drafts/{site.drafts[0]}/export/pdf").status_code == 422
