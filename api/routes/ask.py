@@ -52,6 +52,17 @@ def ask(body: AskRequest, caller: Caller, service: ServiceDep) -> Answer:
     return _answer(service, caller, body)
 
 
+_EVENT = {
+    "type": "object",
+    "description": "one server-sent event; `data` is JSON",
+    "properties": {
+        "event": {"type": "string", "enum": ["meta", "delta", "answer", "error", "done"]},
+        "data": {"type": "string"},
+    },
+    "required": ["event", "data"],
+}
+
+
 def _event(name: str, data: object) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
 
@@ -63,7 +74,12 @@ def _pieces(text: str) -> list[str]:
 @router.post(
     "/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {
+            "description": "a stream of server-sent events",
+            "content": {"text/event-stream": {"schema": _EVENT}},
+        }
+    },
 )
 async def ask_stream(body: AskRequest, caller: Caller, service: ServiceDep) -> StreamingResponse:
     """Server-sent events: `meta` (language, intent), `delta` (text pieces), `answer` (the full Answer), `done`.
