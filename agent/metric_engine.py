@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, Field
 
+from agent.metric_pack import bind_period, run_pack, sql_literal
 from agent.metrics import REGISTRY, get_metric
 from agent.periods import Period, make_period, parse_period, previous_period, same_period_last_year
 from fupan.errors import InputError
@@ -84,18 +83,8 @@ class FunnelResult(BaseModel):
     snapshot_id: str | None
 
 
-def _lit(value: object) -> str:
-    if isinstance(value, date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _bind(sql: str, p: Period) -> str:
-    prev = previous_period(p)
-    params = {"$s": _lit(p.start), "$e": _lit(p.end), "$ps": _lit(prev.start), "$pe": _lit(prev.end)}
-    for key in sorted(params, key=len, reverse=True):
-        sql = sql.replace(key, params[key])
-    return sql
+_lit = sql_literal
+_bind = bind_period
 
 
 def _check_dims(dims: list[str]) -> None:
@@ -140,6 +129,7 @@ class MetricEngine:
         snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
         if snap != self._cache_snapshot:
             self._cache.clear()
+            self._cache_snapshot = snap
         if d.source == "opportunities":
             rows, sql = self._opportunity_rows(metric, p, by, filters)
         elif d.source == "targets":
@@ -225,57 +215,23 @@ class MetricEngine:
     def prefetch(
         self, periods: list[str], bys: list[list[str]], filters: dict[str, str] | None = None
     ) -> None:
-        """Compute every opportunity metric for these periods and groupings in ONE scan (GROUPING SETS);
-        later `compute`/`value` calls with the same arguments are served from memory. The SQL recorded on
-        each value is still its own single-metric query, so citations re-run independently."""
+        """Compute every opportunity metric for these periods and groupings in a few scans (agent.metric_pack),
+        and the targets they need; later `compute`/`value` calls with the same arguments are served from
+        memory. The SQL recorded on each value is still its own single-metric query, so citations re-run
+        independently and give the same numbers."""
         filters = dict(filters or {})
-        dims = sorted({d for by in bys for d in by})
-        _check_dims(dims + list(filters))
+        _check_dims(sorted({d for by in bys for d in by}) + list(filters))
         ps = [self.period(x) for x in periods]
-        metrics = [m for m, d in REGISTRY.items() if d.source == "opportunities"]
-        cols, extra = (
-            [],
-            ", min(close_date) FILTER (WHERE stage = 'won') OVER (PARTITION BY account) AS first_won",
-        )
-        for j, p in enumerate(ps):
-            extra += _bind(
-                ", coalesce(bool_or(stage = 'won' AND close_date >= $s AND close_date < $e) "
-                f"OVER (PARTITION BY account), false) AS won_in_period_{j}",
-                p,
-            )
-            for i, m in enumerate(metrics):
-                d = REGISTRY[m]
-                num = d.numerator_sql.replace("won_in_period", f"won_in_period_{j}")
-                cols.append(_bind(f"{num} AS n_{i}_{j}, {d.denominator_sql or 'NULL'} AS d_{i}_{j}", p))
-        sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
-        flags = ", ".join(f"GROUPING({d}) AS g_{d}" for d in dims)
-        sql = (
-            f"WITH base AS (SELECT {', '.join(sorted(set(_NEEDED) | set(dims)))}{extra} "
-            f"FROM opportunities{self._where(filters)}) "
-            f"SELECT {', '.join(dims) + ', ' if dims else ''}{flags + ', ' if flags else ''}{', '.join(cols)} "
-            f"FROM base GROUP BY GROUPING SETS ({sets})"
-        )
-        result: dict[tuple, dict[tuple, tuple[float | None, float | None]]] = {}
-        cur = self.con.execute(sql)
-        names = [c[0] for c in cur.description]
-        for row in cur.fetchall():
-            rec = dict(zip(names, row, strict=True))
-            grouped = frozenset(d for d in dims if rec[f"g_{d}"] == 0)
+        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+        if snap != self._cache_snapshot:
+            self._cache.clear()
+            self._cache_snapshot = snap
+        if not filters:
+            self.store.ensure_derived()  # type: ignore[attr-defined]
+        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED)))
+        for p in ps:
             for by in bys:
-                if frozenset(by) != grouped:
-                    continue
-                keys = tuple((d, "" if rec[d] is None else str(rec[d])) for d in by)
-                for j, p in enumerate(ps):
-                    for i, m in enumerate(metrics):
-                        n, dn = rec[f"n_{i}_{j}"], rec[f"d_{i}_{j}"]
-                        slot = result.setdefault((m, p.label, tuple(by), tuple(sorted(filters.items()))), {})
-                        slot[keys] = (None if n is None else float(n), None if dn is None else float(dn))
-        for by in bys:  # groupings with no rows at all still answer (empty)
-            for p in ps:
-                for m in metrics:
-                    result.setdefault((m, p.label, tuple(by), tuple(sorted(filters.items()))), {})
-        self._cache.update(result)
-        self._cache_snapshot = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+                self._target_rows(p, by, filters)
 
     def clear_cache(self) -> None:
         self._cache.clear()
@@ -291,6 +247,12 @@ class MetricEngine:
         return sorted(set(labels))
 
     def _target_rows(self, p: Period, by: list[str], filters: dict[str, str]) -> tuple[dict, str]:
+        key = ("__target__", p.label, tuple(by), tuple(sorted(filters.items())))
+        if key not in self._cache:
+            self._cache[key] = self._target_query(p, by, filters)
+        return self._cache[key]
+
+    def _target_query(self, p: Period, by: list[str], filters: dict[str, str]) -> tuple[dict, str]:
         labels = ", ".join(_lit(x) for x in self._target_labels(p))
         conds = ["metric = 'won_revenue'", f"period IN ({labels})"]
         conds += [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]

@@ -27,7 +27,7 @@ from agent.decompose import contribution, driver_decomposition, mix_rate  # noqa
 from agent.metric_engine import MetricEngine  # noqa: E402
 from agent.metrics import REGISTRY  # noqa: E402
 from fupan.settings import load_settings  # noqa: E402
-from knowledge.sales_store import SalesStore, mark_deal_heads  # noqa: E402
+from knowledge.sales_store import SalesStore, build_derived  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 PERIODS = [
@@ -98,7 +98,7 @@ def load_store(path: Path, rows: int) -> SalesStore:
         con.execute(
             f"INSERT INTO opportunities_data ({cols}, snapshot_id) SELECT {cols}, 'bench-{rows}' FROM '{path}'"
         )
-        mark_deal_heads(con)
+        build_derived(con)
         con.execute("DELETE FROM snapshots")
         con.execute(
             "INSERT INTO snapshots VALUES (?, 'opportunities', ?, ?, now()::TIMESTAMP, true)",
@@ -111,6 +111,7 @@ def load_store(path: Path, rows: int) -> SalesStore:
                     "INSERT INTO targets_data VALUES (?, ?, NULL, NULL, 'won_revenue', ?, 'bench')",
                     [q, reg, rows * 8000 / 3],
                 )
+        store.invalidate()
     return store
 
 

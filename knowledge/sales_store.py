@@ -47,6 +47,7 @@ _COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 _KEYS = {"opportunities": "opportunity_id", "team": "rep", "products": "product", "accounts": "account"}
 _SIDE_KEYS = {"rep": "team", "product": "products", "account": "accounts"}
+_GENERATIONS: dict[str, int] = {}  # database file -> write counter, shared by every store on that file
 
 
 def _table(kind: str) -> str:
@@ -59,6 +60,9 @@ class SalesStore:
         path = settings.sales_db_path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(path))
+        self._db_key = str(path.resolve())
+        self._snapshot_cache: tuple[int, str | None] | None = None
+        self._derived_checked: int | None = None
         self._ensure_schema()
 
     def _ensure_schema(self) -> None:
@@ -78,6 +82,10 @@ class SalesStore:
             "o.loss_reason, o.snapshot_id, o.deal_head FROM opportunities_data o LEFT JOIN team_data t ON o.rep = t.rep"
         )
         con.execute(
+            "CREATE TABLE IF NOT EXISTS account_first_won (account VARCHAR, first_won DATE, snapshot_id VARCHAR)"
+        )
+        con.execute("CREATE TABLE IF NOT EXISTS derived_state (snapshot_id VARCHAR)")
+        con.execute(
             "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target "
             "FROM targets_data"
         )
@@ -85,6 +93,32 @@ class SalesStore:
             con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {_table(kind)}")
 
     def current_snapshot_id(self) -> str | None:
+        """The combined id of the current imports; cached until this store (or any store on the same file)
+        writes, so the metric engine can check it on every call for free."""
+        generation = _GENERATIONS.get(self._db_key, 0)
+        if self._snapshot_cache is None or self._snapshot_cache[0] != generation:
+            self._snapshot_cache = (generation, self._read_snapshot_id())
+        return self._snapshot_cache[1]
+
+    def invalidate(self) -> None:
+        """Call after writing the tables directly over `connection` (imports do it themselves)."""
+        _GENERATIONS[self._db_key] = _GENERATIONS.get(self._db_key, 0) + 1
+
+    def ensure_derived(self) -> None:
+        """Rebuild the derived tables if opportunities_data was written without them (e.g. directly)."""
+        if self._derived_checked == _GENERATIONS.get(self._db_key, 0):
+            return
+        if not derived_is_current(self.connection):
+            self.connection.execute("BEGIN TRANSACTION")
+            try:
+                build_derived(self.connection)
+                self.connection.execute("COMMIT")
+            except Exception:
+                self.connection.execute("ROLLBACK")
+                raise
+        self._derived_checked = _GENERATIONS.get(self._db_key, 0)
+
+    def _read_snapshot_id(self) -> str | None:
         rows = self.connection.execute(
             "SELECT kind, snapshot_id FROM snapshots WHERE is_current ORDER BY kind"
         ).fetchall()
@@ -168,7 +202,7 @@ class SalesStore:
                 [report.snapshot_id],
             )
             if kind == "opportunities":
-                mark_deal_heads(con)
+                build_derived(con)
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
                 "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, true)",
@@ -180,6 +214,7 @@ class SalesStore:
             raise
         finally:
             con.unregister("_incoming")
+            self.invalidate()
         return False
 
     def _side_table_warnings(
@@ -208,6 +243,29 @@ class SalesStore:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def build_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Per-snapshot tables the metric engine reads, rebuilt whenever opportunities_data is replaced:
+    the deal_head marks and each account's first won close date (over all rows of the snapshot)."""
+    mark_deal_heads(con)
+    con.execute("DELETE FROM account_first_won")
+    con.execute(
+        "INSERT INTO account_first_won SELECT account, min(close_date), any_value(snapshot_id) "
+        "FROM opportunities_data WHERE stage = 'won' AND close_date IS NOT NULL AND account IS NOT NULL "
+        "GROUP BY account"
+    )
+    con.execute("DELETE FROM derived_state")
+    con.execute("INSERT INTO derived_state SELECT snapshot_id FROM opportunities_data LIMIT 1")
+
+
+def derived_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the derived tables were built from the opportunities rows now stored."""
+    row = con.execute(
+        "SELECT (SELECT max(snapshot_id) FROM derived_state) IS NOT DISTINCT FROM "
+        "(SELECT snapshot_id FROM opportunities_data LIMIT 1)"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def mark_deal_heads(con: duckdb.DuckDBPyConnection) -> None:

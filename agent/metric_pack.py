@@ -1,0 +1,276 @@
+"""The review pack in a few scans: every opportunity metric for several periods and groupings at once.
+
+Each registry fragment is `<agg>(<arg>) FILTER (WHERE <condition>)`. The pack copies, per period, only the rows
+inside that period's windows (closed or created in the period, closed in the previous period; every registry
+condition lies inside them) and evaluates each distinct condition once per row as a boolean flag. Then:
+- sums and counts: aggregated once at the finest grain (period × all grouping dims), rolled up per grouping set;
+- medians and means: one GROUPING SETS scan over the flagged rows only;
+- count(DISTINCT x): per grouping set and x, bool_or of each flag, then counted (no DISTINCT hash per set).
+`first_won` comes from the per-snapshot `account_first_won` table (or, under filters, from the filtered rows, as
+the single-metric SQL computes it); `won_in_period` from the accounts won in the period. Results are the same
+numbers the single-metric SQL gives; groups that exist in the data but have no row in a window get that SQL's
+empty values (count 0, anything else NULL).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from agent.metrics import REGISTRY
+from agent.periods import Period, previous_period
+
+Slots = dict[tuple, dict[tuple, tuple[float | None, float | None]]]
+_AGG = re.compile(r"^(sum|count|avg|median)\((DISTINCT )?(.+?)\) FILTER \(WHERE (.+)\)$", re.S)
+_ACCOUNT_COLUMNS = ("first_won", "won_in_period")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    func: str
+    distinct: bool
+    arg: str
+    cond: str
+
+    @property
+    def kind(self) -> str:
+        if self.distinct:
+            return "distinct"
+        return "additive" if self.func in ("sum", "count") else "holistic"
+
+    def empty(self) -> float | None:
+        """The value this aggregate takes over no rows (count 0, anything else NULL)."""
+        return 0.0 if self.func == "count" else None
+
+
+def parse_aggregate(sql: str) -> Aggregate | None:
+    m = _AGG.match(sql.strip())
+    if not m or m.group(3).count("(") != m.group(3).count(")"):
+        return None
+    return Aggregate(m.group(1), bool(m.group(2)), m.group(3).strip(), m.group(4).strip())
+
+
+def sql_literal(value: object) -> str:
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def bind_period(sql: str, p: Period) -> str:
+    """Replace $s/$e (the period) and $ps/$pe (its previous period) by date literals."""
+    prev = previous_period(p)
+    params = {"$s": p.start, "$e": p.end, "$ps": prev.start, "$pe": prev.end}
+    for key in sorted(params, key=len, reverse=True):
+        sql = sql.replace(key, sql_literal(params[key]))
+    return sql
+
+
+def where_clause(filters: dict[str, str]) -> str:
+    conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
+    return (" WHERE " + " AND ".join(conds)) if conds else ""
+
+
+def pack_metrics() -> dict[str, tuple[Aggregate, Aggregate | None]]:
+    """Opportunity metrics whose numerator (and denominator) the pack can compute."""
+    out = {}
+    for m, d in REGISTRY.items():
+        if d.source != "opportunities":
+            continue
+        num = parse_aggregate(d.numerator_sql)
+        den = parse_aggregate(d.denominator_sql) if d.denominator_sql else None
+        if num and (den or not d.denominator_sql):
+            out[m] = (num, den)
+    return out
+
+
+class _Plan:
+    """Flags and arguments shared by all aggregates, and the per-period row copies (`u`)."""
+
+    def __init__(
+        self, aggs: list[Aggregate], periods: list[Period], dims: list[str], filters: dict[str, str]
+    ) -> None:
+        self.aggs, self.periods, self.dims, self.filters = aggs, periods, dims, filters
+        self.conds = sorted({a.cond for a in aggs})
+        self.args = sorted({a.arg for a in aggs if a.arg != "*"})
+        text = " ".join(self.conds + self.args)
+        self.first_won = "first_won" in text
+        self.won_in_period = "won_in_period" in text
+
+    def flag(self, a: Aggregate) -> str:
+        return f"f{self.conds.index(a.cond)}"
+
+    def arg(self, a: Aggregate) -> str:
+        return "*" if a.arg == "*" else f"a{self.args.index(a.arg)}"
+
+    def base(self, needed: list[str]) -> str:
+        cols = ", ".join(sorted(set(needed) | set(self.dims) | {"account"}))
+        where = where_clause(self.filters)
+        sql = f"SELECT {cols} FROM opportunities{where}"
+        if self.first_won:
+            first = (
+                "account_first_won"
+                if not self.filters
+                else "(SELECT account, min(close_date) FILTER (WHERE stage = 'won') AS first_won "
+                f"FROM opportunities{where} GROUP BY account)"
+            )
+            sql = f"SELECT o.*, f.first_won FROM ({sql}) o LEFT JOIN {first} f ON o.account = f.account"
+        return sql
+
+    def branch(self, j: int, p: Period) -> str:
+        def bound(sql: str) -> str:
+            return bind_period(sql, p).replace("won_in_period", "coalesce(wp._w, false)")
+
+        window = bind_period(
+            "(close_date >= $s AND close_date < $e) OR (created_date >= $s AND created_date < $e) "
+            "OR (close_date >= $ps AND close_date < $pe)",
+            p,
+        )
+        cols = [f"{j} AS _j"] + [f"b.{d} AS {d}" for d in self.dims]
+        cols += [f"({bound(a)}) AS a{i}" for i, a in enumerate(self.args)]
+        cols += [f"coalesce({bound(c)}, false) AS f{i}" for i, c in enumerate(self.conds)]
+        sql = f"SELECT {', '.join(cols)} FROM (SELECT * FROM base WHERE {window}) b"
+        if self.won_in_period:
+            won = bind_period("stage = 'won' AND close_date >= $s AND close_date < $e", p)
+            sql += (
+                f" LEFT JOIN (SELECT DISTINCT account AS _wa, true AS _w FROM base WHERE {won}) wp "
+                "ON b.account = wp._wa"
+            )
+        return sql
+
+    def with_u(self, needed: list[str]) -> str:
+        branches = " UNION ALL ".join(self.branch(j, p) for j, p in enumerate(self.periods))
+        return f"WITH base AS ({self.base(needed)}), u AS ({branches}) "
+
+
+def _sets(bys: list[list[str]], extra: str = "") -> str:
+    return ", ".join("(" + ", ".join(["_j", *by] + ([extra] if extra else [])) + ")" for by in bys)
+
+
+def _grouping(dims: list[str]) -> str:
+    return "".join(f", GROUPING({d}) AS g_{d}" for d in dims)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, object]]:
+    cur = con.execute(sql)
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def run_pack(
+    con: duckdb.DuckDBPyConnection,
+    periods: list[Period],
+    bys: list[list[str]],
+    filters: dict[str, str],
+    needed: list[str],
+) -> Slots:
+    """(metric, period label, by, filters) -> {dims key: (numerator, denominator)}, as MetricEngine caches them."""
+    metrics = pack_metrics()
+    if not periods or not bys or not metrics:
+        return {}
+    dims = sorted({d for by in bys for d in by})
+    aggs = sorted({a for pair in metrics.values() for a in pair if a}, key=repr)
+    plan = _Plan(aggs, periods, dims, filters)
+    values: dict[tuple[int, frozenset, tuple], dict[Aggregate, float | None]] = {}
+    keys = _group_keys(con, plan, bys)
+    _additive(con, plan, bys, needed, [a for a in aggs if a.kind == "additive"], values)
+    _holistic(con, plan, bys, needed, [a for a in aggs if a.kind == "holistic"], values)
+    _distinct(con, plan, bys, needed, [a for a in aggs if a.kind == "distinct"], values)
+    out: Slots = {}
+    ftuple = tuple(sorted(filters.items()))
+    for by in bys:
+        grouped = frozenset(by)
+        for j, p in enumerate(periods):
+            for m, (num, den) in metrics.items():
+                slot = out.setdefault((m, p.label, tuple(by), ftuple), {})
+                for key in keys[grouped]:
+                    got = values.get((j, grouped, key), {})
+                    n = got.get(num, num.empty())
+                    dn = got.get(den, den.empty()) if den else None
+                    named = tuple(zip(sorted(by), key, strict=True))
+                    slot[tuple((d, dict(named)[d]) for d in by)] = (
+                        None if n is None else float(n),
+                        None if dn is None else float(dn),
+                    )
+    return out
+
+
+def _key(rec: dict[str, object], dims: list[str]) -> tuple[frozenset, tuple]:
+    grouped = frozenset(d for d in dims if rec[f"g_{d}"] == 0)
+    return grouped, tuple("" if rec[d] is None else str(rec[d]) for d in sorted(grouped))
+
+
+def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]]) -> dict[frozenset, set]:
+    """Every group the single-metric SQL would return: the distinct dimension values over all (filtered) rows."""
+    keys: dict[frozenset, set] = {frozenset(by): set() for by in bys}
+    keys[frozenset()] = {()}
+    if not plan.dims:
+        return keys
+    sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
+    sql = (
+        f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM opportunities{where_clause(plan.filters)} "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    for rec in _rows(con, sql):
+        grouped, key = _key(rec, plan.dims)
+        keys.setdefault(grouped, set()).add(key)
+    return keys
+
+
+def _store(rows: list[dict[str, object]], plan: _Plan, columns: dict[str, Aggregate], values: dict) -> None:
+    for rec in rows:
+        grouped, key = _key(rec, plan.dims)
+        slot = values.setdefault((int(rec["_j"]), grouped, key), {})  # type: ignore[call-overload]
+        for col, a in columns.items():
+            slot[a] = rec[col]
+
+
+def _additive(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
+    """Sums and counts: one aggregation at period × all dims, then rolled up for each grouping set."""
+    if not aggs:
+        return
+    fine = ", ".join(
+        f"{a.func}({plan.arg(a)}) FILTER (WHERE {plan.flag(a)}) AS p{i}" for i, a in enumerate(aggs)
+    )
+    roll = ", ".join(f"sum(p{i}) AS p{i}" for i in range(len(aggs)))
+    group = ", ".join(["_j", *plan.dims])
+    sql = (
+        plan.with_u(needed) + f", s1 AS (SELECT {group}, {fine} FROM u GROUP BY {group}) "
+        f"SELECT {group}{_grouping(plan.dims)}, {roll} FROM s1 GROUP BY GROUPING SETS ({_sets(bys)})"
+    )
+    _store(_rows(con, sql), plan, {f"p{i}": a for i, a in enumerate(aggs)}, values)
+
+
+def _holistic(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
+    """Medians and means: one GROUPING SETS scan over the rows that pass at least one of their conditions."""
+    if not aggs:
+        return
+    cols = ", ".join(
+        f"{a.func}({plan.arg(a)}) FILTER (WHERE {plan.flag(a)}) AS h{i}" for i, a in enumerate(aggs)
+    )
+    any_flag = " OR ".join(sorted({plan.flag(a) for a in aggs}))
+    sql = (
+        plan.with_u(needed) + f"SELECT _j{', ' if plan.dims else ''}{', '.join(plan.dims)}"
+        f"{_grouping(plan.dims)}, {cols} FROM u WHERE {any_flag} GROUP BY GROUPING SETS ({_sets(bys)})"
+    )
+    _store(_rows(con, sql), plan, {f"h{i}": a for i, a in enumerate(aggs)}, values)
+
+
+def _distinct(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
+    """count(DISTINCT x): per grouping set and x, whether x passes each condition; then count the x that do."""
+    for arg in sorted({a.arg for a in aggs}):
+        group = [a for a in aggs if a.arg == arg]
+        x = plan.arg(group[0])
+        flags = ", ".join(f"bool_or({plan.flag(a)}) AS b{i}" for i, a in enumerate(group))
+        any_flag = " OR ".join(sorted({plan.flag(a) for a in group}))
+        counts = ", ".join(f"count(*) FILTER (WHERE b{i}) AS c{i}" for i in range(len(group)))
+        dims = ", ".join(["_j", *plan.dims])
+        gids = "".join(f", g_{d}" for d in plan.dims)
+        sql = (
+            plan.with_u(needed) + f", s1 AS (SELECT {dims}, {x}{_grouping(plan.dims)}, {flags} FROM u "
+            f"WHERE ({any_flag}) AND {x} IS NOT NULL GROUP BY GROUPING SETS ({_sets(bys, x)})) "
+            f"SELECT {dims}{gids}, {counts} FROM s1 GROUP BY {dims}{gids}"
+        )
+        _store(_rows(con, sql), plan, {f"c{i}": a for i, a in enumerate(group)}, values)
