@@ -80,6 +80,13 @@ class Page:
     def T(self) -> Words:  # noqa: N802 - templates read it as T
         return Words(self.lang)
 
+    @property
+    def user(self) -> Principal:
+        """The signed-in caller (pages that need one were guarded by `_page(signed_in=True)`)."""
+        if self.me is None:
+            raise _SignIn
+        return self.me
+
     def can(self, role: str) -> bool:
         return self.me is not None and self.me.at_least(role)  # type: ignore[arg-type]
 
@@ -216,8 +223,8 @@ def _safe_next(url: str) -> str:
 def inbox(request: Request, status: str = "pending", flash: str = "") -> Response:
     page = _page(request)
     chosen = status if status in STATUSES else ""
-    drafts = page.service.list_drafts(page.me, status=chosen or None, limit=200)
-    counts = {s: len(page.service.list_drafts(page.me, status=s, limit=1000)) for s in STATUSES}
+    drafts = page.service.list_drafts(page.user, status=chosen or None, limit=200)
+    counts = {s: len(page.service.list_drafts(page.user, status=s, limit=1000)) for s in STATUSES}
     return _render(page, "inbox.html.j2", drafts=drafts, status=chosen, counts=counts, flash=flash)
 
 
@@ -238,7 +245,7 @@ def _report_html(page: Page, draft: DraftPublic) -> str:
 @guarded
 def draft_page(request: Request, draft_id: str, flash: str = "") -> Response:
     page = _page(request)
-    draft = page.service.get_draft(page.me, draft_id)
+    draft = page.service.get_draft(page.user, draft_id)
     return _render(
         page,
         "draft.html.j2",
@@ -277,7 +284,7 @@ def edit_action(
 ) -> Response:
     page = _page(request)
     _check_csrf(page, csrf)
-    draft = page.service.get_draft(page.me, draft_id)
+    draft = page.service.get_draft(page.user, draft_id)
     fields = {
         "action": action,
         "owner": owner,
@@ -289,7 +296,7 @@ def edit_action(
     }
     actions = [_edited_action(a, fields) if a.id == action_id else a for a in draft.report.actions]
     _require_item(action_id, [a.id for a in draft.report.actions])
-    page.service.edit_draft(page.me, draft_id, DraftEdit(actions=actions), if_match=revision)
+    page.service.edit_draft(page.user, draft_id, DraftEdit(actions=actions), if_match=revision)
     return _back(f"/ui/drafts/{draft_id}", "saved")
 
 
@@ -307,7 +314,7 @@ def edit_lesson(
 ) -> Response:
     page = _page(request)
     _check_csrf(page, csrf)
-    draft = page.service.get_draft(page.me, draft_id)
+    draft = page.service.get_draft(page.user, draft_id)
     _require_item(lesson_id, [x.id for x in draft.report.lessons])
     try:
         lessons = [
@@ -318,7 +325,7 @@ def edit_lesson(
         ]
     except ValidationError as exc:
         raise InputError(exc.errors()[0]["msg"], column=str(exc.errors()[0]["loc"][0])) from exc
-    page.service.edit_draft(page.me, draft_id, DraftEdit(lessons=lessons), if_match=revision)
+    page.service.edit_draft(page.user, draft_id, DraftEdit(lessons=lessons), if_match=revision)
     return _back(f"/ui/drafts/{draft_id}", "saved")
 
 
@@ -341,7 +348,7 @@ def decide(
 ) -> Response:
     page = _page(request)
     _check_csrf(page, csrf)
-    me, service = page.me, page.service
+    me, service = page.user, page.service
     if decision == "approve":
         service.approve(me, draft_id, Decision(comment=comment), if_match=revision)
     elif decision == "reject":
@@ -368,7 +375,7 @@ def export(request: Request, draft_id: str, fmt: str, version: str = "latest") -
     page = _page(request)
     if fmt not in _MEDIA:
         raise InputError(f"unknown report format {fmt!r}", hint="use html, xlsx, docx or md")
-    draft = page.service.get_draft(page.me, draft_id)
+    draft = page.service.get_draft(page.user, draft_id)
     report = draft.approved_report if version == "approved" and draft.approved_report else draft.report
     data = _export_bytes(report, fmt, page.lang)
     name = f"{draft_id}-v{draft.version}.{'zip' if fmt == 'md' else fmt}"
@@ -399,8 +406,8 @@ def _export_bytes(report: ReviewDraft, fmt: str, lang: str) -> bytes:
 @guarded
 def lessons(request: Request, q: str = "") -> Response:
     page = _page(request)
-    matches = page.service.search_lessons(page.me, q.strip(), k=8) if q.strip() else []
-    approved = page.service.list_lessons(page.me)
+    matches = page.service.search_lessons(page.user, q.strip(), k=8) if q.strip() else []
+    approved = page.service.list_lessons(page.user)
     return _render(page, "lessons.html.j2", q=q, matches=matches, approved=approved)
 
 
@@ -408,7 +415,7 @@ def lessons(request: Request, q: str = "") -> Response:
 @guarded
 def action_board(request: Request, flash: str = "") -> Response:
     page = _page(request)
-    items = page.service.list_action_items(page.me)
+    items = page.service.list_action_items(page.user)
     columns = {s: [i for i in items if i.status == s] for s in ACTION_STATUSES}
     return _render(page, "actions.html.j2", columns=columns, flash=flash, today=dt.date.today())
 
@@ -429,7 +436,7 @@ def update_item(
         change = ActionItemUpdate(status=status, progress=progress)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise InputError(exc.errors()[0]["msg"], column="status", value=status) from exc
-    page.service.update_action_item(page.me, item_id, change, if_match=revision)
+    page.service.update_action_item(page.user, item_id, change, if_match=revision)
     return _back(f"/ui/actions#item-{item_id}", "")
 
 
@@ -438,5 +445,5 @@ def update_item(
 def run_checkpoint(request: Request, item_id: str, csrf: Annotated[str, Form()]) -> Response:
     page = _page(request)
     _check_csrf(page, csrf)
-    page.service.checkpoint(page.me, item_id)
+    page.service.checkpoint(page.user, item_id)
     return _back("/ui/actions", "saved")
