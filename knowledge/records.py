@@ -400,11 +400,15 @@ class Records:
                     created_at=now,
                 )
             )
-            self._audit(session, actor, "draft.create", ("draft", draft_id, team), version=1, after=digest)
-            if submit:
-                self._audit(
-                    session, actor, "draft.submit", ("draft", draft_id, team), version=1, after=digest
-                )
+            self._audit(
+                session,
+                actor,
+                "draft.create",
+                ("draft", draft_id, team),
+                version=1,
+                after=digest,
+                detail={"status": status},
+            )
         return self.get_draft(actor, draft_id)
 
     def _check_revision(self, row: DraftRow, if_match: int | None) -> None:
