@@ -1,0 +1,19 @@
+"""The eval suites. Each `run(ctx) -> SuiteResult`; `fupan eval --suite NAME` picks them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from evals.context import EvalContext
+from evals.suites import exact, grounding, naive, retrieval, robustness, root_causes, smart
+from evals.suites.result import SuiteResult
+
+SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
+    "exact": exact.run,
+    "root_causes": root_causes.run,
+    "grounding": grounding.run,
+    "smart": smart.run,
+    "retrieval": retrieval.run,
+    "robustness": robustness.run,
+}
+NAIVE: Callable[[EvalContext], SuiteResult] = naive.run
