@@ -226,9 +226,8 @@ class MetricEngine:
         if snap != self._cache_snapshot:
             self._cache.clear()
             self._cache_snapshot = snap
-        if not filters:
-            self.store.ensure_derived()  # type: ignore[attr-defined]
-        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED)))
+        self.store.ensure_derived()  # type: ignore[attr-defined]
+        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), cube=True))
         for p in ps:
             for by in bys:
                 self._target_rows(p, by, filters)

@@ -25,7 +25,14 @@ from agent.periods import Period, previous_period
 
 Slots = dict[tuple, dict[tuple, tuple[float | None, float | None]]]
 _AGG = re.compile(r"^(sum|count|avg|median)\((DISTINCT )?(.+?)\) FILTER \(WHERE (.+)\)$", re.S)
-_ACCOUNT_COLUMNS = ("first_won", "won_in_period")
+CUBE_DIMS = ("rep", "manager", "region", "product")
+_WINDOWS = {
+    "close_date >= $s": "(close_date >= $s AND close_date < $e)",
+    "created_date >= $s": "(created_date >= $s AND created_date < $e)",
+    "close_date >= $ps": "(close_date >= $ps AND close_date < $pe)",
+}
+_MONTH_SAFE = re.compile(r"\b(close_date|created_date) (>=|<) \$(s|e|ps|pe)\b")
+_CUBE_WORDS = {"stage", "deal_head", "and", "or", "not", "in", "is", "null", "true", "false"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,15 @@ class Aggregate:
         if self.distinct:
             return "distinct"
         return "additive" if self.func in ("sum", "count") else "holistic"
+
+    @property
+    def cube_safe(self) -> bool:
+        """A sum/count the monthly cube answers: amount or rows, filtered on stage, deal_head and date
+        windows (periods start on the 1st of a month, so close_date >= $s holds iff its month does)."""
+        if (self.func, self.arg) not in (("count", "*"), ("sum", "amount")) or self.distinct:
+            return False
+        rest = _MONTH_SAFE.sub(" ", re.sub(r"'[^']*'", " ", self.cond))
+        return {w.lower() for w in re.findall(r"[A-Za-z_]\w*", rest)} <= _CUBE_WORDS
 
     def empty(self) -> float | None:
         """The value this aggregate takes over no rows (count 0, anything else NULL)."""
@@ -123,11 +139,8 @@ class _Plan:
         def bound(sql: str) -> str:
             return bind_period(sql, p).replace("won_in_period", "coalesce(wp._w, false)")
 
-        window = bind_period(
-            "(close_date >= $s AND close_date < $e) OR (created_date >= $s AND created_date < $e) "
-            "OR (close_date >= $ps AND close_date < $pe)",
-            p,
-        )
+        used = [w for key, w in _WINDOWS.items() if any(key in c for c in self.conds)]
+        window = bind_period(" OR ".join(used) or "false", p)
         cols = [f"{j} AS _j"] + [f"b.{d} AS {d}" for d in self.dims]
         cols += [f"({bound(a)}) AS a{i}" for i, a in enumerate(self.args)]
         cols += [f"coalesce({bound(c)}, false) AS f{i}" for i, c in enumerate(self.conds)]
@@ -142,7 +155,7 @@ class _Plan:
 
     def with_u(self, needed: list[str]) -> str:
         branches = " UNION ALL ".join(self.branch(j, p) for j, p in enumerate(self.periods))
-        return f"WITH base AS ({self.base(needed)}), u AS ({branches}) "
+        return f"WITH base AS ({self.base(needed)}), u AS MATERIALIZED ({branches}) "
 
 
 def _sets(bys: list[list[str]], extra: str = "") -> str:
@@ -165,6 +178,7 @@ def run_pack(
     bys: list[list[str]],
     filters: dict[str, str],
     needed: list[str],
+    cube: bool = False,
 ) -> Slots:
     """(metric, period label, by, filters) -> {dims key: (numerator, denominator)}, as MetricEngine caches them."""
     metrics = pack_metrics()
@@ -175,9 +189,8 @@ def run_pack(
     plan = _Plan(aggs, periods, dims, filters)
     values: dict[tuple[int, frozenset, tuple], dict[Aggregate, float | None]] = {}
     keys = _group_keys(con, plan, bys)
-    _additive(con, plan, bys, needed, [a for a in aggs if a.kind == "additive"], values)
-    _holistic(con, plan, bys, needed, [a for a in aggs if a.kind == "holistic"], values)
-    _distinct(con, plan, bys, needed, [a for a in aggs if a.kind == "distinct"], values)
+    cube = cube and set(dims) | set(filters) <= set(CUBE_DIMS)
+    _scan(con, plan, bys, needed, aggs, values, cube)
     out: Slots = {}
     ftuple = tuple(sorted(filters.items()))
     for by in bys:
@@ -219,58 +232,114 @@ def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]
     return keys
 
 
-def _store(rows: list[dict[str, object]], plan: _Plan, columns: dict[str, Aggregate], values: dict) -> None:
+def _store(
+    rows: list[dict[str, object]], plan: _Plan, parts: dict[str, dict[str, Aggregate]], values: dict
+) -> None:
     for rec in rows:
         grouped, key = _key(rec, plan.dims)
         slot = values.setdefault((int(rec["_j"]), grouped, key), {})  # type: ignore[call-overload]
-        for col, a in columns.items():
+        for col, a in parts[str(rec["_part"])].items():
             slot[a] = rec[col]
 
 
-def _additive(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
+def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict, cube: bool) -> None:  # type: ignore[no-untyped-def]
+    """One statement: cube-safe sums and counts from the monthly cube; the rest over the row copies `u`
+    (built once, MATERIALIZED): sums and counts, medians and means, distinct counts."""
+    from_cube = [a for a in aggs if cube and a.cube_safe]
+    rest = [a for a in aggs if a not in from_cube]
+    row_plan = _Plan(rest, plan.periods, plan.dims, plan.filters)
+    parts: dict[str, dict[str, Aggregate]] = {}
+    selects = []
+    builders = (("cube", _from_cube, plan), ("additive", _additive, row_plan))
+    builders += (("holistic", _holistic, row_plan), ("distinct", _distinct, row_plan))
+    for name, builder, p in builders:
+        chosen = from_cube if name == "cube" else [a for a in rest if a.kind == name]
+        for k, (sql, columns) in enumerate(builder(p, bys, chosen)):
+            tag = f"{name}{k}"
+            parts[tag] = columns
+            selects.append(f"SELECT '{tag}' AS _part, * FROM ({sql})")
+    if not selects:
+        return
+    sql = (row_plan.with_u(needed) if rest else "") + " UNION ALL BY NAME ".join(selects)
+    _store(_rows(con, sql), plan, parts, values)
+
+
+Part = tuple[str, dict[str, Aggregate]]
+
+
+def _from_cube(plan: _Plan, bys: list[list[str]], aggs: list[Aggregate]) -> list[Part]:
+    """Sums of amount and row counts from opportunity_cube (rows per month, stage and dims), per period."""
+    if not aggs:
+        return []
+    conds = sorted({a.cond for a in aggs})
+    branches = []
+    for j, p in enumerate(plan.periods):
+        flags = "".join(f", coalesce({bind_period(c, p)}, false) AS k{i}" for i, c in enumerate(conds))
+        keep = " OR ".join(f"({bind_period(c, p)})" for c in conds)
+        where = where_clause(plan.filters)
+        where = f"{where} AND ({keep})" if where else f" WHERE {keep}"
+        branches.append(
+            f"SELECT {j} AS _j, {', '.join([*plan.dims, 'n', 'amount'])}{flags} FROM opportunity_cube{where}"
+        )
+    cols = ", ".join(
+        f"coalesce(sum(n) FILTER (WHERE k{conds.index(a.cond)}), 0) AS q{i}"
+        if a.func == "count"
+        else f"sum(amount) FILTER (WHERE k{conds.index(a.cond)}) AS q{i}"
+        for i, a in enumerate(aggs)
+    )
+    sql = (
+        f"SELECT _j{''.join(', ' + d for d in plan.dims)}{_grouping(plan.dims)}, {cols} "
+        f"FROM ({' UNION ALL '.join(branches)}) GROUP BY GROUPING SETS ({_sets(bys)})"
+    )
+    return [(sql, {f"q{i}": a for i, a in enumerate(aggs)})]
+
+
+def _additive(plan: _Plan, bys: list[list[str]], aggs: list[Aggregate]) -> list[Part]:
     """Sums and counts: one aggregation at period × all dims, then rolled up for each grouping set."""
     if not aggs:
-        return
+        return []
     fine = ", ".join(
         f"{a.func}({plan.arg(a)}) FILTER (WHERE {plan.flag(a)}) AS p{i}" for i, a in enumerate(aggs)
     )
     roll = ", ".join(f"sum(p{i}) AS p{i}" for i in range(len(aggs)))
     group = ", ".join(["_j", *plan.dims])
     sql = (
-        plan.with_u(needed) + f", s1 AS (SELECT {group}, {fine} FROM u GROUP BY {group}) "
+        f"WITH s1 AS (SELECT {group}, {fine} FROM u GROUP BY {group}) "
         f"SELECT {group}{_grouping(plan.dims)}, {roll} FROM s1 GROUP BY GROUPING SETS ({_sets(bys)})"
     )
-    _store(_rows(con, sql), plan, {f"p{i}": a for i, a in enumerate(aggs)}, values)
+    return [(sql, {f"p{i}": a for i, a in enumerate(aggs)})]
 
 
-def _holistic(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
+def _holistic(plan: _Plan, bys: list[list[str]], aggs: list[Aggregate]) -> list[Part]:
     """Medians and means: one GROUPING SETS scan over the rows that pass at least one of their conditions."""
     if not aggs:
-        return
+        return []
     cols = ", ".join(
         f"{a.func}({plan.arg(a)}) FILTER (WHERE {plan.flag(a)}) AS h{i}" for i, a in enumerate(aggs)
     )
     any_flag = " OR ".join(sorted({plan.flag(a) for a in aggs}))
     sql = (
-        plan.with_u(needed) + f"SELECT _j{', ' if plan.dims else ''}{', '.join(plan.dims)}"
+        f"SELECT _j{', ' if plan.dims else ''}{', '.join(plan.dims)}"
         f"{_grouping(plan.dims)}, {cols} FROM u WHERE {any_flag} GROUP BY GROUPING SETS ({_sets(bys)})"
     )
-    _store(_rows(con, sql), plan, {f"h{i}": a for i, a in enumerate(aggs)}, values)
+    return [(sql, {f"h{i}": a for i, a in enumerate(aggs)})]
 
 
-def _distinct(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
+def _distinct(plan: _Plan, bys: list[list[str]], aggs: list[Aggregate]) -> list[Part]:
     """count(DISTINCT x): per grouping set and x, whether x passes each condition; then count the x that do."""
+    out = []
     for arg in sorted({a.arg for a in aggs}):
         group = [a for a in aggs if a.arg == arg]
         x = plan.arg(group[0])
         flags = ", ".join(f"bool_or({plan.flag(a)}) AS b{i}" for i, a in enumerate(group))
         any_flag = " OR ".join(sorted({plan.flag(a) for a in group}))
-        counts = ", ".join(f"count(*) FILTER (WHERE b{i}) AS c{i}" for i in range(len(group)))
+        counts = ", ".join(f"count(*) FILTER (WHERE b{i}) AS c{x}_{i}" for i in range(len(group)))
         dims = ", ".join(["_j", *plan.dims])
         gids = "".join(f", g_{d}" for d in plan.dims)
         sql = (
-            plan.with_u(needed) + f", s1 AS (SELECT {dims}, {x}{_grouping(plan.dims)}, {flags} FROM u "
+            f"WITH s1 AS (SELECT {dims}, {x}{_grouping(plan.dims)}, {flags} FROM u "
             f"WHERE ({any_flag}) AND {x} IS NOT NULL GROUP BY GROUPING SETS ({_sets(bys, x)})) "
             f"SELECT {dims}{gids}, {counts} FROM s1 GROUP BY {dims}{gids}"
         )
-        _store(_rows(con, sql), plan, {f"c{i}": a for i, a in enumerate(group)}, values)
+        out.append((sql, {f"c{x}_{i}": a for i, a in enumerate(group)}))
+    return out

@@ -84,6 +84,11 @@ class SalesStore:
         con.execute(
             "CREATE TABLE IF NOT EXISTS account_first_won (account VARCHAR, first_won DATE, snapshot_id VARCHAR)"
         )
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS opportunity_cube (rep VARCHAR, manager VARCHAR, region VARCHAR, "
+            "product VARCHAR, stage VARCHAR, deal_head BOOLEAN, close_date DATE, created_date DATE, n BIGINT, "
+            "amount DECIMAL(38,4))"
+        )
         con.execute("CREATE TABLE IF NOT EXISTS derived_state (snapshot_id VARCHAR)")
         con.execute(
             "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target "
@@ -201,7 +206,7 @@ class SalesStore:
                 f"INSERT INTO {_table(kind)} ({names}, snapshot_id) SELECT {select}, ? FROM _incoming",
                 [report.snapshot_id],
             )
-            if kind == "opportunities":
+            if kind in ("opportunities", "team"):
                 build_derived(con)
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
@@ -245,10 +250,24 @@ class SalesStore:
         self.connection.close()
 
 
+_DERIVED_KEY = (
+    "SELECT coalesce((SELECT snapshot_id FROM opportunities_data LIMIT 1), '') || '|' || "
+    "coalesce((SELECT snapshot_id FROM team_data LIMIT 1), '')"
+)
+
+
 def build_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Per-snapshot tables the metric engine reads, rebuilt whenever opportunities_data is replaced:
-    the deal_head marks and each account's first won close date (over all rows of the snapshot)."""
+    """Per-snapshot tables the metric engine reads, rebuilt whenever opportunities or team are replaced:
+    the deal_head marks, each account's first won close date (over all rows of the snapshot), and the
+    monthly cube (rows and amount per close month, created month, stage, deal head, rep, manager, region,
+    product; manager and region as the `opportunities` view fills them from the team table)."""
     mark_deal_heads(con)
+    con.execute("DELETE FROM opportunity_cube")
+    con.execute(
+        "INSERT INTO opportunity_cube SELECT rep, manager, region, product, stage, deal_head, "
+        "date_trunc('month', close_date)::DATE, date_trunc('month', created_date)::DATE, count(*), sum(amount) "
+        "FROM opportunities GROUP BY ALL"
+    )
     con.execute("DELETE FROM account_first_won")
     con.execute(
         "INSERT INTO account_first_won SELECT account, min(close_date), any_value(snapshot_id) "
@@ -256,14 +275,13 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
         "GROUP BY account"
     )
     con.execute("DELETE FROM derived_state")
-    con.execute("INSERT INTO derived_state SELECT snapshot_id FROM opportunities_data LIMIT 1")
+    con.execute(f"INSERT INTO derived_state {_DERIVED_KEY}")
 
 
 def derived_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the derived tables were built from the opportunities rows now stored."""
     row = con.execute(
-        "SELECT (SELECT max(snapshot_id) FROM derived_state) IS NOT DISTINCT FROM "
-        "(SELECT snapshot_id FROM opportunities_data LIMIT 1)"
+        f"SELECT (SELECT max(snapshot_id) FROM derived_state) IS NOT DISTINCT FROM ({_DERIVED_KEY})"
     ).fetchone()
     return bool(row and row[0])
 

@@ -166,3 +166,32 @@ def test_snapshot_id_cache_sees_other_stores_on_the_same_file(tmp_path: Path) ->
     assert a.current_snapshot_id() == report.snapshot_id
     a.close()
     b.close()
+
+
+def test_cube_follows_team_reimport(tmp_path: Path) -> None:
+    s = SalesStore(load_settings(workspace=tmp_path / "ws"))
+    s.import_file(_random_csv(tmp_path / "a.csv", seed=6, rows=60), "opportunities")
+    managers = "SELECT DISTINCT manager FROM opportunity_cube"
+    assert s.connection.execute(managers).fetchall() == [(None,)]
+    for boss in ("王经理", "赵经理"):
+        team = tmp_path / f"team_{boss}.csv"
+        team.write_text(
+            "销售,经理,区域\n" + "".join(f"销售{i},{boss},华东\n" for i in range(7)), encoding="utf-8"
+        )
+        s.import_file(team, "team")
+        assert s.connection.execute(managers).fetchall() == [(boss,)]
+        assert derived_is_current(s.connection)
+        engine = MetricEngine(s)
+        plain = engine.compute("won_revenue", "2026Q3", ["manager"]).rows
+        engine.prefetch(["2026Q3"], [["manager"]])
+        assert engine.compute("won_revenue", "2026Q3", ["manager"]).rows == plain
+        assert [r.dims["manager"] for r in plain] == [boss]
+    total = s.connection.execute("SELECT sum(n), sum(amount) FROM opportunity_cube").fetchone()
+    assert total == s.connection.execute("SELECT count(*), sum(amount) FROM opportunities").fetchone()
+    s.close()
+
+
+def test_cube_answers_only_month_window_conditions() -> None:
+    safe = {m for m, (num, den) in pack_metrics().items() if num.cube_safe and (den is None or den.cube_safe)}
+    assert {"won_revenue", "won_deals", "lost_deals", "win_rate", "pipeline_created"} <= safe
+    assert not {"new_customers", "churned_customers", "sales_cycle_median", "repurchase_rate"} & safe
