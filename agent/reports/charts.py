@@ -49,8 +49,14 @@ def _bars(ax: Axes, spec: ChartSpec, lang: str) -> None:
         bars = ax.bar(xs, [_num(v) for v in series.values], width, label=series.name, color=_COLORS[i % 5])
         ax.bar_label(bars, labels=[_label(v, spec.unit, lang) for v in series.values], fontsize=7)
     ax.set_xticks(range(len(spec.categories)), spec.categories)
+    ax.margins(y=0.12)
     if n > 1:
-        ax.legend()
+        _legend(ax)
+
+
+def _legend(ax: Axes) -> None:
+    """Outside the plot, right of it: never over a bar or a label."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
 
 
 def _funnel(ax: Axes, spec: ChartSpec, lang: str) -> None:
@@ -99,13 +105,32 @@ def _pareto(ax: Axes, spec: ChartSpec, lang: str) -> None:
 
 def _trend(ax: Axes, spec: ChartSpec, lang: str) -> None:
     for i, series in enumerate(spec.series):
-        ys = [_num(v) for v in series.values]
-        ax.plot(spec.categories, ys, marker="o", label=series.name, color=_COLORS[i % 5])
-        for x, v in zip(spec.categories, series.values, strict=False):
-            if v is not None:
-                ax.annotate(_label(v, spec.unit, lang), (x, v), fontsize=7, ha="center", va="bottom")
+        ax.plot(
+            spec.categories,
+            [_num(v) for v in series.values],
+            marker="o",
+            label=series.name,
+            color=_COLORS[i % 5],
+        )
+    for j, x in enumerate(spec.categories):
+        column = [s.values[j] if j < len(s.values) else None for s in spec.series]
+        top = max((v for v in column if v is not None), default=None)
+        for v in column:
+            if v is None:
+                continue
+            above = v == top  # the higher value's label goes above, the others below: no overprinting
+            ax.annotate(
+                _label(v, spec.unit, lang),
+                (x, v),
+                xytext=(0, 5 if above else -5),
+                textcoords="offset points",
+                fontsize=7,
+                ha="center",
+                va="bottom" if above else "top",
+            )
+    ax.margins(y=0.12)
     if len(spec.series) > 1:
-        ax.legend()
+        _legend(ax)
 
 
 _DRAW: dict[str, Callable[[Axes, ChartSpec, str], None]] = {

@@ -104,13 +104,21 @@ def test_a_citation_without_stored_evidence_still_has_a_target() -> None:
                 series=[ChartSeries(name="r", values=[5], evidence=[known])],
             )
         ],
-        evidence={known: Evidence(id=known, kind="metric", value=5, unit="count", sql="SELECT 5")},
+        evidence={
+            known: Evidence(id=known, kind="metric", value=5, unit="count", sql="SELECT 5"),
+            "note:N7#0": Evidence(
+                id="note:N7#0", kind="note", text="客户说竞品报价低 <20%> & 更快", source="notes.csv row 8"
+            ),
+        },
     )
     root = _parse(render_report_html(draft))
     targets, ids = _links_and_ids(root)
     assert anchor("note:x#0") in targets and set(targets) <= set(ids)
     missing = root.find(f".//li[@id='{anchor('note:x#0')}']")
     assert label("missing", "en") in "".join(missing.itertext())
+    note = root.find(f".//li[@id='{anchor('note:N7#0')}']")
+    assert note.find(".//blockquote").text == "客户说竞品报价低 <20%> & 更快"
+    assert "notes.csv row 8" in "".join(note.itertext())
 
 
 def test_markdown_links_land_on_anchors_and_images_exist(
