@@ -27,7 +27,7 @@ from agent.reports.templating import TEMPLATES as REPORT_TEMPLATES
 from agent.reports.templating import html_env, template_context
 from agent.reports.view import build_view
 from fupan.errors import FupanError, InputError, PermissionDenied, Unauthenticated
-from fupan.report import ActionItem, Lesson, ReviewDraft
+from fupan.report import ActionItem, Lesson
 from knowledge.records_schemas import ActionItemUpdate, Decision, DraftEdit, DraftPublic, Principal
 from knowledge.records_service import ReviewService
 
@@ -360,45 +360,18 @@ def decide(
     return _back(f"/ui/drafts/{draft_id}", "decided")
 
 
-_MEDIA = {
-    "html": "text/html; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "md": "application/zip",
-}
-
-
 @router.get("/drafts/{draft_id}/export/{fmt}")
 @guarded
 def export(request: Request, draft_id: str, fmt: str, version: str = "latest") -> Response:
     """The report as a file to send: html, xlsx, docx, or md (a zip with its chart images)."""
     page = _page(request)
-    if fmt not in _MEDIA:
-        raise InputError(f"unknown report format {fmt!r}", hint="use html, xlsx, docx or md")
+    from agent.reports import report_bytes
+
     draft = page.service.get_draft(page.user, draft_id)
     report = draft.approved_report if version == "approved" and draft.approved_report else draft.report
-    data = _export_bytes(report, fmt, page.lang)
-    name = f"{draft_id}-v{draft.version}.{'zip' if fmt == 'md' else fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(data, media_type=_MEDIA[fmt], headers=headers)
-
-
-def _export_bytes(report: ReviewDraft, fmt: str, lang: str) -> bytes:
-    import io
-    import tempfile
-    import zipfile
-
-    from agent.reports import export_report
-
-    with tempfile.TemporaryDirectory() as tmp:
-        files = export_report(report, fmt, Path(tmp) / f"review.{fmt}", language=lang)
-        if fmt != "md":
-            return files[0].read_bytes()
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in files:
-                archive.write(path, path.relative_to(tmp))
-        return buf.getvalue()
+    data, media_type, ext = report_bytes(report, fmt, language=page.lang)
+    headers = {"Content-Disposition": f'attachment; filename="{draft_id}-v{draft.version}.{ext}"'}
+    return Response(data, media_type=media_type, headers=headers)
 
 
 # --- lessons and action items ------------------------------------------------------------------

@@ -45,6 +45,32 @@ def export_report(draft: ReviewDraft, fmt: str, out: Path, *, language: str | No
     return write(build_view(draft, language), Path(out))
 
 
+MEDIA_TYPES = {
+    "md": "application/zip",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def report_bytes(draft: ReviewDraft, fmt: str, *, language: str | None = None) -> tuple[bytes, str, str]:
+    """The report as one file for a download: (bytes, media type, file extension).
+    Markdown comes as a zip holding review.md and its chart images."""
+    import io
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = export_report(draft, fmt, Path(tmp) / f"review.{fmt}", language=language)
+        if fmt != "md":
+            return files[0].read_bytes(), MEDIA_TYPES[fmt], fmt
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in files:
+                archive.write(path, path.relative_to(tmp))
+        return buf.getvalue(), MEDIA_TYPES[fmt], "zip"
+
+
 def render_report_html(draft: ReviewDraft, *, language: str | None = None) -> str:
     """The standalone HTML report as a string (for the API and the page)."""
     from agent.reports.html import render_html
@@ -53,4 +79,4 @@ def render_report_html(draft: ReviewDraft, *, language: str | None = None) -> st
     return render_html(build_view(draft, language))
 
 
-__all__ = ["FORMATS", "ReportFormat", "export_report", "render_report_html"]
+__all__ = ["FORMATS", "MEDIA_TYPES", "ReportFormat", "export_report", "render_report_html", "report_bytes"]
