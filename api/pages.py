@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,10 +61,18 @@ class Words:
         return self(key)
 
 
+SESSION_HOURS = 12
+
+
 @dataclass
 class PageSession:
     key: str
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() - self.started > SESSION_HOURS * 3600
 
 
 @dataclass
@@ -108,6 +117,9 @@ def _page(request: Request, *, signed_in: bool = True) -> Page:
     lang = lang if lang in ("zh", "en") else "zh"
     session = _sessions(request).get(request.cookies.get(SESSION_COOKIE, ""))
     me = None
+    if session is not None and session.expired:
+        _sessions(request).pop(request.cookies.get(SESSION_COOKIE, ""), None)
+        session = None
     if session is not None:
         try:
             me = service.authenticate(session.key)  # re-checked each time: a revoked key stops working
@@ -182,9 +194,14 @@ def login(
     except Unauthenticated as exc:
         return _render(page, "login.html.j2", http_status=401, next=_safe_next(next), error=exc)
     token = secrets.token_urlsafe(32)
-    _sessions(request)[token] = PageSession(key=api_key.strip())
+    sessions = _sessions(request)
+    for old in [t for t, sess in sessions.items() if sess.expired]:
+        sessions.pop(old, None)
+    sessions[token] = PageSession(key=api_key.strip())
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", path="/ui")
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", path="/ui", max_age=SESSION_HOURS * 3600
+    )
     return response
 
 

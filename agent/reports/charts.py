@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -22,6 +23,7 @@ from agent.numbers import fmt  # noqa: E402
 from agent.reports.fonts import cjk_font_family  # noqa: E402
 from fupan.report import ChartSpec  # noqa: E402
 
+_LOCK = threading.Lock()  # rc_context changes matplotlib's global rcParams: one chart at a time
 _COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3")
 
 
@@ -144,7 +146,7 @@ _DRAW: dict[str, Callable[[Axes, ChartSpec, str], None]] = {
 
 def render_chart(spec: ChartSpec, lang: str, *, fmt_name: str = "png", dpi: int = 120) -> bytes:
     """One chart as image bytes (png or svg)."""
-    with _style():
+    with _LOCK, _style():
         fig = Figure(figsize=(6.4, 3.4), dpi=dpi, layout="constrained")
         ax = fig.add_subplot()
         _DRAW.get(spec.kind, _bars)(ax, spec, lang)
