@@ -319,6 +319,16 @@ class Records:
         with self._reading() as session:
             return self._public(session, self._draft_row(session, actor, draft_id))
 
+    def draft_revision(self, actor: Principal, draft_id: str) -> int:
+        """The draft's current revision (its ETag), or NotFound; one indexed read."""
+        with self._reading() as session:
+            row = session.execute(
+                select(DraftRow.team, DraftRow.revision).where(DraftRow.id == draft_id)
+            ).first()
+        if row is None or not actor.sees(row.team):
+            raise NotFound(f"no draft {draft_id!r}", hint="list drafts with GET /drafts")
+        return int(row.revision)
+
     def get_version(self, actor: Principal, draft_id: str, version: int) -> ReviewDraft:
         with self._reading() as session:
             self._draft_row(session, actor, draft_id)

@@ -23,6 +23,7 @@ records calls are not (each opens its own session).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from fupan.answers import Answer, LessonMatch, Turn
@@ -49,9 +50,12 @@ from knowledge.records_schemas import (
 class ReviewService:
     """See the module docstring."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, *, cache_size: int = 512) -> None:
         self.deps = deps
         self.lock = threading.RLock()
+        self._json: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._json_lock = threading.Lock()
+        self._cache_size = cache_size
 
     @property
     def records(self) -> Records:
@@ -67,6 +71,22 @@ class ReviewService:
 
     def get_draft(self, actor: Principal, draft_id: str) -> DraftPublic:
         return self.records.get_draft(actor, draft_id)
+
+    def get_draft_json(self, actor: Principal, draft_id: str) -> tuple[bytes, int]:
+        """`get_draft` as JSON bytes and its revision, cached per (draft, revision): every change bumps the
+        revision, so a cached body is never stale; a hit costs one indexed read."""
+        revision = self.records.draft_revision(actor, draft_id)
+        with self._json_lock:
+            body = self._json.get((draft_id, revision))
+        if body is not None:
+            return body, revision
+        draft = self.records.get_draft(actor, draft_id)
+        body = draft.model_dump_json().encode("utf-8")
+        with self._json_lock:
+            self._json[(draft_id, draft.revision)] = body
+            while len(self._json) > self._cache_size:
+                self._json.popitem(last=False)
+        return body, draft.revision
 
     def draft_review(
         self,

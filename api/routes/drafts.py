@@ -61,11 +61,10 @@ def list_drafts(
 
 
 @router.get("/{draft_id}", response_model=DraftPublic)
-def get_draft(draft_id: DraftId, caller: Caller, service: ServiceDep, response: Response) -> DraftPublic:
+def get_draft(draft_id: DraftId, caller: Caller, service: ServiceDep) -> Response:
     """One draft: the latest version's report, the version in force, and the version history. ETag = revision."""
-    draft = service.get_draft(caller, draft_id)
-    set_etag(response, draft.revision)
-    return draft
+    body, revision = service.get_draft_json(caller, draft_id)
+    return Response(body, media_type="application/json", headers={"ETag": f'"{revision}"'})
 
 
 @router.get("/{draft_id}/versions/{version}", response_model=ReviewDraft)

@@ -1,0 +1,179 @@
+"""API benchmark: requests/s and latency for draft reads and lesson search with concurrent clients.
+
+    .venv/bin/python bench/api.py [--clients 20] [--seconds 15] [--drafts 40]
+
+Builds a temp workspace from the sample company (sales imported, notes and its approved lessons ingested),
+drafts and approves the three regions' 2026Q3 reviews and saves copies up to --drafts, then starts
+`fupan serve` in its own process (uvicorn, one worker) and drives it from this process with asyncio + httpx,
+`--clients` requests in flight at all times. Prints a Markdown block for bench/RESULTS.md ("## API").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fupan.deps import Deps  # noqa: E402
+from fupan.settings import load_settings  # noqa: E402
+
+BRIEFS = [
+    "四季度华南新品上市，重点开发新客户",
+    "华东区应对竞品降价的打法",
+    "Q1 push in the North with referral partners",
+    "客户预算冻结、决策延迟怎么跟进",
+    "How to defend price against a competitor's discount in the East",
+    "老客户复购与转介绍",
+    "product gap objections from enterprise accounts",
+    "华北区赢单率提升",
+]
+
+
+def _prepare(workspace: Path, n_drafts: int) -> tuple[dict[str, str], list[str]]:
+    from agent.workflows import draft_review
+    from evals.sample_company import generate
+    from knowledge.records_schemas import Decision
+    from knowledge.records_service import ReviewService
+    from knowledge.sample_import import import_sample_company
+
+    settings = load_settings(workspace=workspace)
+    deps = Deps(settings=settings)
+    folder = generate(workspace / "sample")
+    import_sample_company(deps.sales, folder)
+    deps.docs.ingest_file(folder / "notes.csv")
+    deps.docs.ingest_file(folder / "lessons.jsonl", approved=True)  # the company's past approved lessons
+    service = ReviewService(deps)
+    keys = {role: deps.records.create_key(role, name=f"bench-{role}").key for role in ("analyst", "approver")}
+    analyst, approver = (service.authenticate(keys[r]) for r in ("analyst", "approver"))
+    reports = [draft_review(deps, "2026Q3", scope={"region": r}) for r in ("华东", "华南", "华北")]
+    ids = []
+    for i in range(n_drafts):
+        draft = service.save_draft(analyst, reports[i % 3], submit=True)
+        if i < 6:  # approved ones put their lessons into the KB
+            service.approve(approver, draft.id, Decision(comment="bench"))
+        ids.append(draft.id)
+    deps.close()
+    return keys, ids
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _drive(base: str, key: str, make_request, clients: int, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
+
+        async def worker(seed: int) -> None:
+            nonlocal errors
+            rng = random.Random(seed)
+            while time.perf_counter() < stop:
+                method, path, body = make_request(rng)
+                t0 = time.perf_counter()
+                r = await client.request(method, path, json=body)
+                latencies.append(time.perf_counter() - t0)
+                errors += r.status_code != 200
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(i) for i in range(clients)))
+        elapsed = time.perf_counter() - t0
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--drafts", type=int, default=40)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="fupan-bench-api-") as tmp:
+        workspace = Path(tmp) / "ws"
+        t0 = time.perf_counter()
+        keys, ids = _prepare(workspace, args.drafts)
+        print(f"prepared {len(ids)} drafts in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FUPAN_")}
+        env["FUPAN_CONFIG"] = str(Path(tmp) / "none.toml")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "-w", str(workspace), "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    httpx.get(f"{base}/health", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            key = keys["analyst"]
+            scenarios = {
+                "GET /drafts/{id} (draft read)": lambda rng: ("GET", f"/drafts/{rng.choice(ids)}", None),
+                "GET /drafts (list, 50)": lambda rng: ("GET", "/drafts", None),
+                "POST /lessons/search (k=5)": lambda rng: (
+                    "POST",
+                    "/lessons/search",
+                    {"brief": rng.choice(BRIEFS), "k": 5},
+                ),
+                "GET /health (no auth, floor)": lambda rng: ("GET", "/health", None),
+            }
+            rows = []
+            for name, make in scenarios.items():
+                asyncio.run(_drive(base, key, make, args.clients, 2))  # warm-up
+                result = asyncio.run(_drive(base, key, make, args.clients, args.seconds))
+                rows.append((name, result))
+                print(name, result, file=sys.stderr)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print("## API\n")
+    print(
+        f"Command: `.venv/bin/python bench/api.py --clients {args.clients} --seconds {args.seconds:g} "
+        f"--drafts {args.drafts}`. Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Server: `fupan serve` "
+        f"(uvicorn, 1 worker) and the client (asyncio + httpx, {args.clients} in flight) on the same machine.\n"
+    )
+    print("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in rows:
+        print(
+            f"| {name} | {r['requests']:.0f} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+            f"{r['p99']:.1f} | {r['errors']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
