@@ -148,28 +148,42 @@ def baseline_from(card: Scorecard) -> Baseline:
     )
 
 
+_SHORT = {"not_available": "n/a", "needs_llm": "needs LLM"}
+
+
 def table(card: Scorecard, baseline: Baseline | None = None) -> Table:
+    """One row per score; a suite that could not run gets one row with its status (its message follows in
+    `notes`)."""
     t = Table(title=f"Fupan scorecard — writer {card.writer}, commit {card.commit}, {card.seconds:.0f} s")
-    for col in ("suite", "score", "value", "target", "baseline", "n", "status"):
-        t.add_column(col, justify="right" if col in {"value", "target", "baseline", "n"} else "left")
+    t.add_column("suite", no_wrap=True, min_width=11)
+    t.add_column("score", overflow="fold", min_width=26)
+    for col in ("value", "target", "baseline", "n"):
+        t.add_column(col, justify="right", no_wrap=True, min_width=len(col) if col != "baseline" else 6)
+    t.add_column("status", no_wrap=True, min_width=6)
     base = baseline.scores if baseline else {}
     for r in card.suites:
         if not r.scores:
-            t.add_row(r.suite, "—", "—", "", "", "", f"{r.status}: {r.message}")
+            t.add_row(r.suite, "—", "—", "", "", "", _SHORT.get(r.status, r.status))
             continue
         for s in r.scores:
+            key = f"{r.suite}.{s.name}"
             met = s.met
-            mark = "" if met is None else ("[green]met[/]" if met else "[red]below target[/]")
+            mark = "" if met is None else ("[green]met[/]" if met else "[red]below[/]")
             t.add_row(
                 r.suite,
                 s.name,
                 "—" if s.value is None else f"{s.value:.4g}",
                 "" if s.target is None else f"{s.target:g}",
-                "" if f"{r.suite}.{s.name}" not in base else f"{base[f'{r.suite}.{s.name}']:.4g}",
+                "" if key not in base else f"{base[key]:.4g}",
                 "" if s.count is None else str(s.count),
                 mark or r.status,
             )
     return t
+
+
+def notes(card: Scorecard) -> list[str]:
+    """The messages of suites that did not run (not available, needs an LLM endpoint, error)."""
+    return [f"{r.suite}: {r.status} — {r.message}" for r in card.suites if r.message]
 
 
 def main(argv: list[str]) -> None:
@@ -180,6 +194,8 @@ def main(argv: list[str]) -> None:
         load_settings(), suites=argv or None, progress=lambda m: console.print(f"[dim]{m}[/]")
     )
     console.print(table(card, load_baseline()))
+    for line in notes(card):
+        console.print(line)
     Path("scorecard.json").write_text(card.model_dump_json(indent=2), encoding="utf-8")
 
 

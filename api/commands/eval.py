@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
             BASELINE_FILE,
             baseline_from,
             load_baseline,
+            notes,
             regressions,
             run_scorecard,
             table,
@@ -66,7 +67,10 @@ def register(app: typer.Typer) -> None:
             progress=lambda message: console.print(f"[dim]{message}[/dim]"),
         )
         baseline = load_baseline() if writer == "deterministic" else None
+        console.width = max(console.width, 100)  # the table needs ~95 columns; pipes default to 80
         console.print(table(card, baseline))
+        for line in notes(card):
+            console.print(line)
         path = out or settings.workspace / "eval" / "scorecard.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(card.model_dump_json(indent=2), encoding="utf-8")
