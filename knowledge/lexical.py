@@ -61,14 +61,23 @@ def tokenize(text: str) -> list[str]:
     return [t for t in tokens if t not in _STOP]
 
 
+EXPANSION_WEIGHT = 0.5  # a glossary translation counts half as much as a word the user typed
+
+
 def expand_query(text: str) -> list[str]:
     """Query tokens plus glossary translations (price → 价格 报价, 竞品 → competitor)."""
-    tokens = tokenize(text)
+    tokens, extra = _query_terms(text)
+    return tokens + extra
+
+
+def _query_terms(text: str) -> tuple[list[str], list[str]]:
+    """(the query's own tokens, glossary translations not among them)."""
+    tokens = list(dict.fromkeys(tokenize(text)))
     table = glossary()
     extra = [t for word in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", text.lower()) for t in table.get(word, [])]
     extra += [t for tok in tokens for t in table.get(tok, [])]
-    expanded = tokens + [tok for t in extra for tok in tokenize(t)]
-    return list(dict.fromkeys(expanded))
+    expanded = [tok for t in extra for tok in tokenize(t)]
+    return tokens, [t for t in dict.fromkeys(expanded) if t not in tokens]
 
 
 class LexicalIndex:
@@ -84,17 +93,17 @@ class LexicalIndex:
             self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
+        """BM25 of the query's words plus EXPANSION_WEIGHT × BM25 of their glossary translations."""
         if not self.size:
             return np.zeros(0, dtype=np.float32)
-        tokens = self._bm25.get_tokens_ids(expand_query(query))
-        if not tokens:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores([self._vocab_word(t) for t in tokens]), dtype=np.float32)
+        own, extra = _query_terms(query)
+        return self._score(own) + EXPANSION_WEIGHT * self._score(extra)
 
-    def _vocab_word(self, token_id: int) -> str:
-        if not hasattr(self, "_reverse"):
-            self._reverse = {v: k for k, v in self._bm25.vocab_dict.items()}
-        return self._reverse[token_id]
+    def _score(self, words: list[str]) -> np.ndarray:
+        known = [w for w in words if w in self._bm25.vocab_dict]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
