@@ -30,6 +30,9 @@ def test_main_path_inbox_draft_citation_edit_approve_then_lesson_search(site, br
     draft_id = site.drafts["zh"]
     service = site.deps.records
     page = browser.new_page(viewport={"width": 1366, "height": 900})
+    script_errors: list[str] = []
+    page.on("pageerror", lambda exc: script_errors.append(str(exc)))
+    page.on("console", lambda msg: script_errors.append(msg.text) if msg.type == "error" else None)
     _sign_in(page, site.url, site.keys["analyst"])
 
     row = page.locator(f"tr[data-draft-id='{draft_id}']")
@@ -105,6 +108,7 @@ def test_main_path_inbox_draft_citation_edit_approve_then_lesson_search(site, br
     expect(card).to_contain_text("李雷")
     expect(page.locator("section[data-status='in_progress']")).to_contain_text(action.action[:20])
     shot(page, "7-board")
+    assert script_errors == []
     page.close()
 
 
