@@ -8,10 +8,14 @@ from agent import tools
 from agent.ask import Collector
 from agent.draft_chains import (
     action_for,
+    align_moves,
     build_chain,
     choose_cause,
     failure_lesson,
+    find_anomalies,
     find_problems,
+    find_successes,
+    replicate_action,
     success_lessons,
 )
 from agent.draft_goals import charts, goal_rows
@@ -26,7 +30,7 @@ from fupan.errors import NotFound
 from fupan.evidence import Evidence
 from fupan.report import ReviewDraft
 
-MAX_CHAINS = 5
+MAX_CHAINS = 6
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -104,19 +108,50 @@ def build_draft(
     total = (
         sum(p.shortfall for p in problems if p.kind == "target") or sum(p.shortfall for p in problems) or 0.0
     )
+    missed = [p for p in problems if p.kind == "target"]
+    covered = {p.segment.get("region", "") for p in missed}
+    successes = find_successes(engine, period, scope, regions)
+    # what a manager reads first: the missed targets (largest gap first), then reps off pace, then what
+    # worked, then the remaining declines by product or rep
+    ordered = (
+        missed
+        + find_anomalies(engine, period, scope, covered)
+        + successes[:1]
+        + [p for p in problems if p.kind != "target"]
+    )
     chains, lessons, actions, used = [], [], [], set()
-    for problem in problems:
+    weakest = max(missed, key=lambda p: p.shortfall).segment if missed else None
+    for problem in ordered:
         if len(chains) >= MAX_CHAINS:
             break
         cause, sigs = choose_cause(problem, signals, used)
-        used.add(cause.id)
+        align_moves(problem, cause, engine, period)
+        if problem.kind != "success":
+            used.add(cause.id)
         chain = build_chain(len(chains), problem, cause, sigs, period, total, lang, col, competitor)
         chains.append(chain)
+        if problem.kind == "success":
+            if weakest and weakest != problem.segment:
+                actions.append(
+                    replicate_action(
+                        len(actions),
+                        chain,
+                        problem,
+                        cause,
+                        engine,
+                        period,
+                        weakest,
+                        owner_for(deps, weakest),
+                        lang,
+                        col,
+                    )
+                )
+            continue
         lessons.append(failure_lesson(len(lessons), chain, cause, lang))
         actions.append(
             action_for(len(actions), chain, cause, engine, period, owner_for(deps, chain.segment), lang, col)
         )
-    lessons = success_lessons(engine, period, scope, regions, lang, col) + lessons
+    lessons = success_lessons(engine, period, scope, regions, lang, col, successes) + lessons
     gap_rows = (
         [] if "region" in scope else engine.compute("gap", period, by=["region"], filters=scope or None).rows
     )

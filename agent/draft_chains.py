@@ -43,9 +43,10 @@ class Problem:
     segment: dict[str, str]
     shortfall: float  # revenue short (positive = worse), vs target or base period
     headline: Any  # MetricValue of gap (vs target) or a ComparisonRow of won_revenue
-    kind: str  # "target" | "decline"
+    kind: str  # "target" | "decline" | "anomaly" | "success"
     moves: list[Any] = field(default_factory=list)  # ComparisonRows of drivers that moved badly, worst first
     focus: list[tuple[str, Any]] = field(default_factory=list)  # (dim, ComparisonRow) where it concentrates
+    peer: Any = None  # for an anomaly: the same metric for the rep's region (MetricValue)
 
 
 def _bad(metric: str, row: Any) -> float:
@@ -114,6 +115,99 @@ def find_problems(engine: Any, period: str, scope: dict[str, str], regions: list
     return sorted(problems, key=lambda p: -p.shortfall)
 
 
+ANOMALY_RULES = (
+    # metric, minimum relative move in the bad direction, minimum absolute move, minimum won deals
+    ("sales_cycle_median", 0.4, 14.0, 3),
+    ("win_rate", 0.35, 0.12, 3),
+)
+
+
+def _off_pace(metric: str, value: float, peer: float) -> bool:
+    """Clearly worse than the rep's region: 30% longer cycle, or a quarter lower win rate."""
+    return value >= 1.3 * peer if not higher_is_better(metric) else value <= 0.75 * peer
+
+
+def find_anomalies(
+    engine: Any, period: str, scope: dict[str, str], covered_regions: set[str], *, limit: int = 2
+) -> list[Problem]:
+    """Reps whose cycle or win rate broke sharply from last quarter, even where the region met its target.
+
+    A rep inside a region whose missed target is already explained is skipped for win rate (that chain
+    covers it); a lengthening cycle is reported anywhere, since it shows up in revenue only later.
+    """
+    base = shift_quarter(period, -1)
+    found: list[tuple[float, Problem]] = []
+    for metric, min_rel, min_abs, min_won in ANOMALY_RULES:
+        rows = engine.compare(metric, period, base, by=["region", "rep"], filters=scope or None).rows
+        for row in rows:
+            if row.change is None or row.current.value is None or abs(row.change) < min_abs:
+                continue
+            bad = _bad(metric, row)
+            region = row.dims.get("region", "")
+            if bad < min_rel or (metric == "win_rate" and region in covered_regions):
+                continue
+            seg = {**scope, **row.dims}
+            won = engine.value("won_deals", period, seg).value or 0
+            if won < min_won:
+                continue
+            problem = Problem(seg, 0.0, row, "anomaly")
+            problem.peer = engine.value(metric, period, {**scope, "region": region})
+            peer = problem.peer.value
+            if peer is not None and not _off_pace(metric, row.current.value, peer):
+                continue  # the whole team moved; that is the region's story, not this rep's
+            problem.moves = [r for r in driver_moves(engine, period, base, seg) if r.current.metric != metric]
+            found.append((bad, problem))
+    found.sort(key=lambda x: -x[0])
+    seen: set[str] = set()
+    out = []
+    for _, problem in found:
+        if problem.segment.get("rep") in seen:
+            continue
+        seen.add(problem.segment.get("rep", ""))
+        out.append(problem)
+    return out[:limit]
+
+
+def find_successes(engine: Any, period: str, scope: dict[str, str], regions: list[str]) -> list[Problem]:
+    """Regions that beat their target, with what improved and the lead source that grew most."""
+    base = shift_quarter(period, -1)
+    out = []
+    segs = [{**scope, "region": r} for r in regions] if "region" not in scope else [dict(scope)]
+    for seg in segs:
+        ach = engine.value("achievement_rate", period, seg)
+        if ach.value is None or ach.value < 1:
+            continue
+        problem = Problem(seg, 0.0, ach, "success")
+        problem.moves = driver_improvements(engine, period, base, seg)
+        rows = [
+            r
+            for r in engine.compare("won_revenue", period, base, by=["lead_source"], filters=seg).rows
+            if (r.change or 0) > 0
+        ]
+        if rows:
+            problem.focus = [("lead_source", max(rows, key=lambda r: r.change))]
+        out.append(problem)
+    return sorted(out, key=lambda p: -(p.headline.value or 0))
+
+
+def align_moves(problem: Problem, cause: Cause, engine: Any, period: str) -> None:
+    """Lead with the moves the chosen cause explains (its symptoms), and re-focus on the first of them."""
+    fits = [
+        r
+        for r in problem.moves
+        if cause.symptoms.get(r.current.metric) == ("up" if (r.change or 0) > 0 else "down")
+    ]
+    if not fits or problem.kind == "success":
+        return
+    rest = [r for r in problem.moves if r not in fits]
+    first_before = problem.moves[0] if problem.moves else None
+    problem.moves = fits + rest
+    if problem.moves[0] is not first_before and problem.kind != "anomaly":
+        problem.focus = focus_rows(
+            engine, period, shift_quarter(period, -1), problem.segment, problem.moves[0].current.metric
+        )
+
+
 def _signal_counts(signals: list[Signal]) -> dict[str, float]:
     counts: dict[str, float] = {}
     for s in signals:
@@ -129,6 +223,9 @@ def choose_cause(problem: Problem, signals: list[Signal], used: set[str]) -> tup
         k: own.get(k, 0) + 0.3 * v for k, v in _signal_counts([s for s in linked if not s.segment]).items()
     }
     counts = {**own, **counts}
+    if problem.kind == "success":
+        cause = best_causes(moved, counts, success=True)[0]
+        return cause, _supporting(linked, cause)
     cause = best_causes(moved, counts)[0]
     if cause.id in used and not any(own.get(kind) for kind in cause.signals):
         cause = best_causes(moved, counts, exclude=used)[0]  # without notes, prefer a cause not yet used
@@ -138,10 +235,20 @@ def choose_cause(problem: Problem, signals: list[Signal], used: set[str]) -> tup
 def _supporting(linked: list[Signal], cause: Cause) -> list[Signal]:
     """Up to three distinct notes whose signals fit the cause; notes naming the segment first."""
     evidence: list[Signal] = []
-    for s in sorted(linked, key=lambda s: not s.segment):
+
+    def fit(s: Signal) -> tuple[bool, int]:  # notes naming the segment first, then those most about the cause
+        text = s.excerpt.lower()
+        return (not s.segment, -sum(1 for k in cause.keywords if k.lower() in text))
+
+    for s in sorted(linked, key=fit):
         if s.kind in cause.signals and s.evidence_id not in {e.evidence_id for e in evidence}:
             evidence.append(s)
     return evidence[:3]
+
+
+def _lower_first(label: str) -> str:
+    """'Win rate' → 'win rate' inside an English sentence (acronyms like 'AOV' stay)."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _row_text(row: Any, lang: str, col: Collector) -> str:
@@ -150,7 +257,7 @@ def _row_text(row: Any, lang: str, col: Collector) -> str:
         lang,
         f"{metric_label(m, lang)}从 {fmt(row.base.value, row.base.unit, lang)} {'升至' if (row.change or 0) > 0 else '降至'} "
         f"{fmt(row.current.value, row.current.unit, lang)}（{'+' if (row.change or 0) > 0 else '−'}{fmt_change(row.change, row.current.unit, lang)}）",
-        f"{metric_label(m, lang)} {'rose' if (row.change or 0) > 0 else 'fell'} from {fmt(row.base.value, row.base.unit, lang)} "
+        f"{_lower_first(metric_label(m, lang))} {'rose' if (row.change or 0) > 0 else 'fell'} from {fmt(row.base.value, row.base.unit, lang)} "
         f"to {fmt(row.current.value, row.current.unit, lang)} ({'+' if (row.change or 0) > 0 else '−'}{fmt_change(row.change, row.current.unit, lang)})",
     )
 
@@ -173,7 +280,40 @@ def headline_link(problem: Problem, period: str, lang: str, col: Collector) -> W
             ),
             evidence=[problem.headline.evidence_id],
         )
+    if problem.kind == "success":
+        col.cite(problem.headline)
+        return WhyLink(
+            claim=_t(
+                lang,
+                f"{who} {period} 超额完成销售额目标，达成率 {fmt(problem.headline.value, 'ratio', lang)}。",
+                f"{who} beat its {period} revenue target: {fmt(problem.headline.value, 'ratio', lang)} of target.",
+            ),
+            evidence=[problem.headline.evidence_id],
+        )
     row = problem.headline
+    if problem.kind == "anomaly":
+        peer = problem.peer
+        peer_text = (
+            _t(
+                lang,
+                f"，同期{segment_label({'region': problem.segment.get('region', '')}, lang)}整体为 {fmt(peer.value, peer.unit, lang)}",
+                f", against {fmt(peer.value, peer.unit, lang)} for {segment_label({'region': problem.segment.get('region', '')}, lang)} as a whole",
+            )
+            if peer is not None and peer.value is not None and problem.segment.get("region")
+            else ""
+        )
+        ids = _cite_row(row, col)
+        if peer_text:
+            col.cite(peer)
+            ids.append(peer.evidence_id)
+        return WhyLink(
+            claim=_t(
+                lang,
+                f"{who} 的{_row_text(row, lang, col)}{peer_text}，明显偏离团队水平。",
+                f"For {who}, {_row_text(row, lang, col)}{peer_text}: well off the team's pace.",
+            ),
+            evidence=ids,
+        )
     return WhyLink(
         claim=_t(
             lang,
@@ -198,25 +338,44 @@ def build_chain(
     links = [headline_link(problem, period, lang, col)]
     who = segment_label(problem.segment, lang)
     if problem.moves:
-        row = problem.moves[0]
+        shown = problem.moves[:1] + [
+            r
+            for r in problem.moves[1:2]
+            if cause.symptoms.get(r.current.metric) and problem.kind != "success"
+        ]
+        zh = "；".join(_row_text(r, lang, col) for r in shown)
+        en = "; ".join(_row_text(r, lang, col) for r in shown)
         links.append(
             WhyLink(
                 claim=_t(
                     lang,
-                    f"为什么？与上季度相比，{_row_text(row, lang, col)}。",
-                    f"Why? Against last quarter, {_row_text(row, lang, col)}.",
+                    f"为什么？与上季度相比，{zh}。",
+                    f"Why? Against last quarter, {en}.",
                 ),
-                evidence=_cite_row(row, col),
+                evidence=[e for r in shown for e in _cite_row(r, col)],
             )
         )
     for dim, row in problem.focus[:1]:
         name = value_label(dim, row.dims.get(dim, ""), lang)
+        where = (
+            _t(
+                lang,
+                f"增长主要来自{dim_label(dim, lang)} {name}",
+                f"Growth came mostly from {dim_label(dim, lang)} {name}",
+            )
+            if problem.kind == "success"
+            else _t(
+                lang,
+                f"问题集中在{dim_label(dim, lang)} {name}",
+                f"It concentrates in {dim_label(dim, lang)} {name}",
+            )
+        )
         links.append(
             WhyLink(
                 claim=_t(
                     lang,
-                    f"为什么？问题集中在{dim_label(dim, lang)} {name}：{_row_text(row, lang, col)}。",
-                    f"Why? It concentrates in {dim_label(dim, lang)} {name}: {_row_text(row, lang, col)}.",
+                    f"为什么？{where}：{_row_text(row, lang, col)}。",
+                    f"Why? {where}: {_row_text(row, lang, col)}.",
                 ),
                 evidence=_cite_row(row, col),
             )
@@ -263,7 +422,9 @@ def build_chain(
         segment=problem.segment,
         links=links[:5],
         root_cause=root[:600],
-        gap_share=round(problem.shortfall / total, 4) if total else None,
+        kind="gap" if problem.kind == "target" else problem.kind,
+        cause_id=cause.id,
+        gap_share=round(problem.shortfall / total, 4) if total and problem.shortfall else None,
         verification=_verification(bool(sigs), lang),
         evidence=ids,
     )
@@ -341,6 +502,39 @@ def action_for(
     )
 
 
+def replicate_action(
+    index: int,
+    chain: RootCauseChain,
+    problem: Problem,
+    cause: Cause,
+    engine: Any,
+    period: str,
+    target_segment: dict[str, str],
+    owner: str,
+    lang: str,
+    col: Collector,
+) -> ActionItem:
+    """Copy a success to the region that missed most: the winning play, piloted there, measured there."""
+    item = action_for(
+        index, chain.model_copy(update={"segment": target_segment}), cause, engine, period, owner, lang, col
+    )
+    src, dst = segment_label(chain.segment, lang), segment_label(target_segment, lang)
+    play = ""
+    for dim, row in problem.focus[:1]:
+        play = _t(
+            lang,
+            f"（{dim_label(dim, lang)}：{row.dims.get(dim, '')}）",
+            f" ({dim_label(dim, lang)}: {row.dims.get(dim, '')})",
+        )
+    new = _t(
+        lang,
+        f"把{src}的成功打法{play}整理成一页手册，由{dst}选 2 名销售试点复制",
+        f"Write up {src}'s winning play{play} as a one-page playbook and pilot it with two reps in {dst}",
+    )
+    item.action = item.action.replace(cause.remedy.action.get(lang), new)
+    return item
+
+
 def failure_lesson(index: int, chain: RootCauseChain, cause: Cause, lang: str) -> Lesson:
     return Lesson(
         id=f"F{index + 1}",
@@ -356,7 +550,13 @@ def failure_lesson(index: int, chain: RootCauseChain, cause: Cause, lang: str) -
 
 
 def success_lessons(
-    engine: Any, period: str, scope: dict[str, str], regions: list[str], lang: str, col: Collector
+    engine: Any,
+    period: str,
+    scope: dict[str, str],
+    regions: list[str],
+    lang: str,
+    col: Collector,
+    successes: list[Problem] | None = None,
 ) -> list[Lesson]:
     play = load_playbook().cause("winning_play")
     base = shift_quarter(period, -1)
@@ -383,6 +583,16 @@ def success_lessons(
             else ""
         )
         ev = [f.evidence_id for f in figs] + (_cite_row(good[0], col) if good else [])
+        source = next((p.focus[0] for p in successes or [] if p.segment == seg and p.focus), None)
+        if source is not None:
+            dim, row = source
+            name = value_label(dim, row.dims.get(dim, ""), lang)
+            why += _t(
+                lang,
+                f"；增长主要来自{dim_label(dim, lang)} {name}（{_row_text(row, lang, col)}）",
+                f"; growth came mostly from {dim_label(dim, lang)} {name} ({_row_text(row, lang, col)})",
+            )
+            ev += _cite_row(row, col)
         head = (
             _t(
                 lang,
@@ -429,5 +639,9 @@ __all__ = [
     "action_for",
     "failure_lesson",
     "success_lessons",
+    "find_anomalies",
+    "find_successes",
+    "align_moves",
+    "replicate_action",
     "top_competitor",
 ]

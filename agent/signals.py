@@ -126,8 +126,9 @@ LOSS_REASON_KINDS = {
     "决策延迟": "decision_delay",
 }
 _COMPETITOR_NAME = re.compile(
-    r"(?:竞品|竞争对手|友商)[「“\"'：: ]?(?P<zh>[\u4e00-\u9fffA-Za-z]{2,6}?)(?:的|报|降|以|给|价|在|，|,|。|\s)"
+    r"(?:竞品|竞争对手|友商)[「“\"'：: ]?(?!的)(?P<zh>[\u4e00-\u9fffA-Za-z]{2,6}?)(?:的|报|降|以|给|价|在|，|,|。|\s)"
     r"|(?:competitor|rival)\s+(?P<en>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)"
+    r"|(?P<co>[\u4e00-\u9fff]{2,4}(?:软件|科技|集团|网络))"  # a company-like name in a competitor note
 )
 _NOT_NAMES = {"报价", "价格", "降价", "低价", "产品", "方案", "优势", "那边", "公司"}
 
@@ -169,6 +170,10 @@ def classify(text: str) -> dict[str, list[str]]:
 def competitor_name(text: str) -> str | None:
     for m in _COMPETITOR_NAME.finditer(text):
         name = (m.group("zh") or m.group("en") or "").strip()
+        if m.group("co"):  # drop a leading verb the name was glued to: 反馈云帆软件 → 云帆软件
+            name = re.sub(r"^(?:反馈|表示|收到|选择|认为|觉得|提到|听说)+", "", m.group("co"))
+            while len(name) > 4 and name[0] in "了的是和与择被在给对向跟把从说到选":
+                name = name[1:]
         if name and name not in _NOT_NAMES:
             return name
     return None

@@ -46,6 +46,11 @@ class RootCauseChain(BaseModel):
     segment: dict[str, str] = Field(default_factory=dict)
     links: list[WhyLink] = Field(..., min_length=1, max_length=5)
     root_cause: str = Field(..., min_length=1, max_length=600)
+    kind: Literal["gap", "decline", "anomaly", "success"] = Field(
+        "gap",
+        description="what the chain explains: a missed target, a decline, a rep/segment anomaly, or a success",
+    )
+    cause_id: str = Field("", description="the playbook cause the chain concludes with")
     gap_share: float | None = Field(None, description="share of the explained gap, 0..1")
     verification: str = Field("", description="how the root cause was verified (evidence summary)")
     evidence: list[str] = Field(default_factory=list)

@@ -27,3 +27,19 @@ def import_sample_company(store: object, folder: Path | str) -> list[ImportRepor
             preset = "fxiaoke" if kind == "opportunities" else None
             reports.append(store.import_file(folder / name, kind, preset=preset))  # type: ignore[attr-defined]
     return reports
+
+
+def ingest_sample_documents(index: object, folder: Path | str) -> list[object]:
+    """Index the sample company's notes, past reviews and lessons (the reviews and lessons were approved).
+
+    Returns the knowledge base's ingest reports, in order: notes, each review, lessons.
+    """
+    folder = Path(folder)
+    reports = []
+    if (folder / "notes.csv").exists():
+        reports.append(index.ingest_file(folder / "notes.csv"))  # type: ignore[attr-defined]
+    for review in sorted((folder / "reviews").glob("*.md")):
+        reports.append(index.ingest_file(review, kind="review", approved=True))  # type: ignore[attr-defined]
+    if (folder / "lessons.jsonl").exists():
+        reports.append(index.ingest_file(folder / "lessons.jsonl", approved=True))  # type: ignore[attr-defined]
+    return reports

@@ -45,7 +45,7 @@ def server() -> Iterator[str]:
 def test_real_server_plumbing_and_schema(server: str, tmp_path: Any) -> None:
     settings = load_settings(
         workspace=tmp_path / "ws",
-        llm={"base_url": server, "model": "smollm2", "tool_mode": "json", "max_retries": 1},
+        llm={"base_url": server, "model": "smollm2", "tool_mode": "json", "max_retries": 1, "timeout_s": 600},
     )
     deps = Deps(settings=settings)
     try:
