@@ -5,7 +5,8 @@ segment (a rep's region comes from the team table) and it names the effect's pla
 effect's metric. Candidates are the draft's chains in their order; for a success effect (cause winning_play)
 also the draft's success lessons, whose segment is the one their first metric citation is about.
 recall@3: share of effects found among the first 3 candidates about the effect's region (the drafter writes
-chains region by region, so a global top 3 could never hold four effects in three regions).
+chains region by region, so a global top 3 could never hold four effects in three regions); recall@3_global
+counts only the draft's first 3 chains (first 3 success lessons for a success effect), for reference.
 Of the candidates that found an effect: the share whose segment is exactly the effect's, and the share that
 cite at least one of the effect's notes.
 """
@@ -98,7 +99,9 @@ def score_draft(
     draft: ReviewDraft, effects: list[dict[str, Any]], rep_region: dict[str, str], k: int = 3
 ) -> dict[str, Any]:
     pool = candidates(draft)
-    found, found_any, right_segment, right_note, rows = 0, 0, 0, 0, []
+    found, found_any, found_global, right_segment, right_note, rows = 0, 0, 0, 0, 0, []
+    chains = [c for c in pool if c.where.startswith("chains")]
+    successes = [c for c in pool if c.where.startswith("lessons")]
     for effect in effects:
         region = effect["segment"].get("region")
         is_success = effect["cause"] == "winning_play"
@@ -111,6 +114,8 @@ def score_draft(
         hits = [c for c in own if matches(c, effect, rep_region)]
         top = [c for c in own[:k] if matches(c, effect, rep_region)]
         found += bool(top)
+        first = chains[:k] + (successes[:k] if is_success else [])
+        found_global += any(matches(c, effect, rep_region) for c in first)
         found_any += bool(hits)
         best = top[0] if top else (hits[0] if hits else None)
         if best is not None:
@@ -131,6 +136,7 @@ def score_draft(
     return {
         "recall_at_k": share(found, len(effects)),
         "recall_any": share(found_any, len(effects)),
+        "recall_global": share(found_global, len(effects)),
         "right_segment": share(right_segment, matched),
         "cites_effect_note": share(right_note, matched),
         "effects": rows,
@@ -146,6 +152,7 @@ def run(ctx: EvalContext, *, period: str = LATEST) -> SuiteResult:
         suite="root_causes",
         scores=[
             Score(name="recall@3", value=zh["recall_at_k"], target=0.9, count=len(effects)),
+            Score(name="recall@3_global", value=zh["recall_global"], count=len(effects)),
             Score(name="recall_any_chain", value=zh["recall_any"], count=len(effects)),
             Score(name="found_right_segment", value=zh["right_segment"], target=1.0),
             Score(name="found_cites_effect_note", value=zh["cites_effect_note"], target=1.0),
