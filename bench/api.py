@@ -4,14 +4,15 @@
 
 Builds a temp workspace from the sample company (sales imported, notes and its approved lessons ingested),
 drafts and approves the three regions' 2026Q3 reviews and saves copies up to --drafts, then starts
-`fupan serve` in its own process (uvicorn, one worker) and drives it from this process with asyncio + httpx,
-`--clients` requests in flight at all times. Prints a Markdown block for bench/RESULTS.md ("## API").
+`fupan serve` in its own process (uvicorn, one worker) and drives it from this process over `--clients`
+keep-alive connections (a minimal asyncio HTTP/1.1 client), one request in flight on each. Prints a Markdown block for bench/RESULTS.md ("## API").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -76,27 +78,63 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _drive(base: str, key: str, make_request, clients: int, seconds: float) -> dict[str, float]:
+class _Connection:
+    """A minimal HTTP/1.1 keep-alive client (asyncio streams): the load generator shares the 2 cores with the
+    server, so it should cost as little CPU as possible (httpx costs several times more per request)."""
+
+    def __init__(self, host: str, port: int, key: str) -> None:
+        self.host, self.port, self.key = host, port, key
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: object | None) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        payload = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
+        head = (
+            f"{method} {quote(path, safe='/?=&')} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Authorization: Bearer {self.key}\r\nContent-Length: {len(payload)}\r\n"
+            + ("Content-Type: application/json\r\n" if body is not None else "")
+            + "\r\n"
+        )
+        self.writer.write(head.encode() + payload)
+        assert self.reader is not None
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def _drive(port: int, key: str, make_request, clients: int, seconds: float) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
 
-        async def worker(seed: int) -> None:
-            nonlocal errors
-            rng = random.Random(seed)
+    async def worker(seed: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed)
+        conn = _Connection("127.0.0.1", port, key)
+        try:
             while time.perf_counter() < stop:
                 method, path, body = make_request(rng)
                 t0 = time.perf_counter()
-                r = await client.request(method, path, json=body)
+                status = await conn.request(method, path, body)
                 latencies.append(time.perf_counter() - t0)
-                errors += r.status_code != 200
+                errors += status != 200
+        finally:
+            conn.close()
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
-        elapsed = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    elapsed = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=100)
     return {
         "requests": len(latencies),
@@ -151,10 +189,11 @@ def main() -> None:
             }
             rows = []
             for name, make in scenarios.items():
-                asyncio.run(_drive(base, key, make, args.clients, 2))  # warm-up
-                result = asyncio.run(_drive(base, key, make, args.clients, args.seconds))
+                asyncio.run(_drive(port, key, make, args.clients, 2))  # warm-up
+                result = asyncio.run(_drive(port, key, make, args.clients, args.seconds))
                 rows.append((name, result))
                 print(name, result, file=sys.stderr)
+            load = os.getloadavg()
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -164,7 +203,7 @@ def main() -> None:
         f"Command: `.venv/bin/python bench/api.py --clients {args.clients} --seconds {args.seconds:g} "
         f"--drafts {args.drafts}`. Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Server: `fupan serve` "
-        f"(uvicorn, 1 worker) and the client (asyncio + httpx, {args.clients} in flight) on the same machine.\n"
+        f"(uvicorn, 1 worker) and the client (asyncio streams, HTTP/1.1 keep-alive, {args.clients} connections) on the same machine; load average during the run {load[0]:.1f} / {load[1]:.1f} (1 / 5 min).\n"
     )
     print("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|---|")

@@ -242,7 +242,10 @@ class ReviewService:
         from agent.workflows import ask
 
         with self.lock:
-            return ask(self.deps, question, history=history, language=language, default_period=period)
+            answer = ask(self.deps, question, history=history, language=language, default_period=period)
+        if actor.team:
+            _only_own_team(actor, answer)
+        return answer
 
     def import_sales(self, actor: Principal, path: Path, kind: str, *, strict: bool = False) -> object:
         require_role(actor, "analyst", "importing sales data")
@@ -259,6 +262,28 @@ class ReviewService:
 
     def audit_log(self, actor: Principal, **filters: object) -> list[AuditEntry]:
         return self.records.audit_log(actor, **filters)  # type: ignore[arg-type]
+
+
+def _only_own_team(actor: Principal, answer: Answer) -> None:
+    """A team key's answer may cite only its own team's figures and notes."""
+    from fupan.evidence import parse_evidence_id
+
+    for evidence_id, evidence in answer.evidence.items():
+        try:
+            kind, parts = parse_evidence_id(evidence_id)
+        except ValueError:
+            continue
+        region = (
+            parts["dims"].get("region", "")
+            if kind == "metric"
+            else evidence.metadata.get("region", actor.team)
+        )  # type: ignore[union-attr]
+        if region != actor.team:
+            raise PermissionDenied(
+                f"key {actor.key_id} is scoped to {actor.team}; the answer needs "
+                f"{region or 'company-wide'} figures ({evidence_id})",
+                hint=f"ask about {actor.team} only, naming it in the question",
+            )
 
 
 def _company_wide(actor: Principal, what: str) -> None:

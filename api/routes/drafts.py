@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from api.auth import Caller, ServiceDep
 from api.routes.params import DraftId, IfMatch, Limit, Offset, revision_from, set_etag
@@ -13,6 +13,7 @@ from fupan.report import ReviewDraft
 from knowledge.records_schemas import Decision, DecisionResult, DraftEdit, DraftPublic, DraftSummary
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
+_SUMMARIES = TypeAdapter(list[DraftSummary])
 
 
 class CreateDraft(BaseModel):
@@ -55,9 +56,10 @@ def list_drafts(
     period: Annotated[str | None, Query(max_length=20)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[DraftSummary]:
+) -> Response:
     """Drafts the key may see (its team's, or all for company-wide keys), newest first."""
-    return service.list_drafts(caller, status=status, period=period, limit=limit, offset=offset)
+    rows = service.list_drafts(caller, status=status, period=period, limit=limit, offset=offset)
+    return Response(_SUMMARIES.dump_json(rows), media_type="application/json")
 
 
 @router.get("/{draft_id}", response_model=DraftPublic)

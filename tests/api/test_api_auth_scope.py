@@ -133,3 +133,17 @@ def test_roles(world: World, who: str, method: str, path: str, status: int) -> N
         kw["files"] = {"file": ("x.csv", b"a,b\n1,2\n")}
     r = world.client.request(method, path, headers=world.h(who), **kw)
     assert r.status_code == status, r.text
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [("2026Q3华东的销售额是多少?", 200), ("2026Q3华南的销售额是多少?", 403), ("2026Q3各区域的销售额", 403)],
+)
+def test_team_keys_ask_only_about_their_team(world: World, question: str, status: int) -> None:
+    r = world.client.post("/ask", headers=world.h("east_analyst"), json={"question": question})
+    assert r.status_code == status, r.text
+    if status == 200:
+        assert all("region=华东" in eid for eid in r.json()["evidence"] if eid.startswith("metric:"))
+    assert (
+        world.client.post("/ask", headers=world.h("analyst"), json={"question": question}).status_code == 200
+    )
