@@ -5,7 +5,8 @@
 
 - state machine per version: draft → pending → approved | rejected. Editing a draft or pending version
   changes it in place; editing an approved one makes a new pending version while the approved one stays in
-  force; approving it supersedes the old one. Rejected versions are kept, never deleted, and cannot be edited.
+  force; approving it supersedes the old one. Rejected versions are kept, never deleted; editing one makes a
+  new pending version (revise and resubmit).
 - every change bumps the draft's `revision` (the ETag); a caller's stale `if_match` gets `Conflict` (409).
 - approve/reject/submit are idempotent: repeating a decision already made changes nothing (`changed=False`).
 - roles viewer < analyst < approver < admin; analysts draft and edit, approvers decide, never the author
@@ -441,7 +442,8 @@ class Records:
     def edit_draft(
         self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None
     ) -> DraftPublic:
-        """Change report fields. Draft/pending: in place. Approved: a new pending version. Rejected: 409."""
+        """Change report fields. Draft/pending: in place. Approved or rejected: a new pending version (the
+        decided one is kept unchanged; an approved one stays in force until the new one is approved)."""
         require_role(actor, "analyst", "editing a draft")
         if if_match is None:
             raise Conflict(
@@ -453,14 +455,9 @@ class Records:
             row = self._draft_row(session, actor, draft_id, lock=True)
             self._check_revision(row, if_match)
             latest = self._version(session, draft_id, row.latest_version)
-            if latest.status == "rejected":
-                raise Conflict(
-                    f"draft {draft_id} version {latest.version} was rejected; rejected drafts are kept as they are",
-                    hint="create a new draft instead",
-                )
             merged = ReviewDraft.model_validate({**latest.content, **changes}).model_dump(mode="json")
             before, after = latest.content_hash, content_hash(merged)
-            if latest.status == "approved":
+            if latest.status in ("approved", "rejected"):  # decided versions are kept as they were
                 version = row.latest_version + 1
                 session.add(
                     DraftVersionRow(

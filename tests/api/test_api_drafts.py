@@ -87,10 +87,19 @@ def test_rejected_drafts_are_kept_and_never_reach_the_kb(world: World) -> None:
     assert world.decide("approver", draft["id"], "reject").json()["changed"] is False
     got = world.get("viewer", draft["id"]).json()
     assert got["status"] == "rejected" and got["versions"][0]["comment"] == "数据不全"
-    assert world.edit("analyst", draft["id"], got["revision"], summary="改").status_code == 409
+    revised = world.edit("analyst", draft["id"], got["revision"], summary="补充数据")
+    assert revised.status_code == 200  # revise and resubmit: a new pending version, the rejected one kept
+    assert [(v["version"], v["status"]) for v in revised.json()["versions"]] == [
+        (1, "rejected"),
+        (2, "pending"),
+    ]
+    v1 = world.client.get(f"/drafts/{draft['id']}/versions/1", headers=world.h("viewer")).json()
+    assert v1["summary"] == "摘要 rej-5512"
     assert world.deps.docs.get(f"lesson:{draft['id']}.L1") is None
+    rejected = world.save("analyst", hand_report(marker="rej-list"))
+    assert world.decide("approver", rejected["id"], "reject").status_code == 200
     listed = world.client.get("/drafts", headers=world.h("viewer"), params={"status": "rejected"}).json()
-    assert draft["id"] in {d["id"] for d in listed}
+    assert rejected["id"] in {d["id"] for d in listed}
 
 
 def test_editing_an_approved_report_makes_a_pending_version_and_keeps_the_old_in_force(world: World) -> None:
