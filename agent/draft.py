@@ -54,7 +54,7 @@ def _summary(draft: ReviewDraft, lang: str) -> str:
     head = draft.goals[0] if draft.goals else None
     parts = []
     if head and head.achievement is not None:
-        who = segment_label(draft.scope, lang)
+        who = segment_label(draft.scope, lang) if draft.scope or lang == "zh" else "The company"
         parts.append(
             _t(
                 lang,
@@ -81,7 +81,7 @@ def _summary(draft: ReviewDraft, lang: str) -> str:
             f" The report sets {len(draft.actions)} actions, each with an owner, a deadline and a measurable target.",
         )
     )
-    return "".join(parts)
+    return "".join(parts) if lang == "zh" else " ".join(p.strip() for p in parts)
 
 
 def _regions(engine: Any, scope: dict[str, str]) -> list[str]:
@@ -157,12 +157,17 @@ def build_draft(
     )
     for row in gap_rows:
         col.cite(row)
-    decline = [p for p in problems if p.kind == "decline" and hasattr(p.headline, "change")]
+    # Pareto of the reps whose revenue fell against last quarter, largest drop first (one dimension only)
+    rep_rows = engine.compare(
+        "won_revenue", period, shift_quarter(period, -1), by=["rep"], filters=scope or None
+    )
     pareto = [
-        (segment_label(p.segment, lang), p.headline) for p in sorted(decline, key=lambda p: -p.shortfall)
+        (segment_label({**scope, **row.dims}, lang), row)
+        for row in sorted((r for r in rep_rows.rows if (r.change or 0) < 0), key=lambda r: r.change)
     ]
     for _, row in pareto:
         col.cite(row.current)
+        col.cite(row.base)
     quarters = sorted(p for p in available if "Q" in p and p <= period)[-5:]
     draft = ReviewDraft(
         period=period,
@@ -171,7 +176,7 @@ def build_draft(
         title=_t(
             lang,
             f"{segment_label(scope, lang)} {period} 销售复盘报告",
-            f"{segment_label(scope, lang)} {period} sales review",
+            f"{segment_label(scope, lang) if scope else 'Company'} {period} sales review",
         ),
         goals=goal_rows(engine, period, scope, regions if "region" not in scope else [], col),
         chains=chains,

@@ -467,6 +467,10 @@ def action_for(
     metric = cause.remedy.metric
     seg = chain.segment
     cur = engine.value(metric, period, seg or None)
+    if cur.value is None or (not higher_is_better(metric) and cur.value <= 0):
+        # nothing left to lower (or nothing measured): track the revenue the remedy is meant to win back
+        metric = "won_revenue"
+        cur = engine.value(metric, period, seg or None)
     old = engine.value(metric, shift_quarter(period, -1), seg or None)
     baseline = cur.value if cur.value is not None else 0.0
     col.cite(cur)
@@ -478,6 +482,11 @@ def action_for(
     target = _round_target(baseline + (abs(step) if better else -abs(step)), cur.unit, better)
     if target == baseline or (target > baseline) != better:
         target = baseline + (1 if better else -1) * max(abs(baseline) * 0.1, 0.01)
+    if not better:
+        target = max(target, 0.0)  # a cycle or a count cannot go below zero
+    if metric == "won_revenue" and not baseline:
+        planned = engine.value("target", period, seg or None).value
+        target = float(planned) if planned else target  # nothing booked: aim at this quarter's plan
     next_q = shift_quarter(period, 1)
     deadline = period_end(next_q)
     who = segment_label(seg, lang)

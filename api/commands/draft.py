@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from fupan.deps import Deps
 from fupan.errors import InputError
@@ -82,14 +83,17 @@ def _check_format(fmt: str, out: Path | None) -> None:
         raise InputError(f"--format {fmt} needs --out", hint=f"e.g. --format {fmt} --out review.{fmt}")
 
 
+CLI_PRINCIPAL = {"key_id": "cli", "name": "fupan CLI", "role": "analyst", "team": ""}
+
+
 def _save_pending(deps: Deps, draft: object) -> str | None:
-    """Save as pending when the records store exists (issue 6); otherwise the draft is only printed/written."""
+    """Save the draft as pending approval in the records store, as the local CLI analyst (an approver must
+    still approve it through the API or the page; the CLI never approves)."""
     if importlib.util.find_spec("knowledge.records") is None:
         return None
-    save = getattr(deps.records, "save_draft", None)
-    if not callable(save):
-        return None
-    record = save(draft)
+    from knowledge.records_schemas import Principal
+
+    record = deps.records.create_draft(Principal(**CLI_PRINCIPAL), draft, submit=True)  # type: ignore[arg-type]
     return str(getattr(record, "id", record))
 
 
@@ -100,7 +104,7 @@ def _print_summary(draft: object, saved: str | None) -> None:
     console.print(draft.title)
     console.print(draft.summary)
     for chain in draft.chains:
-        console.print(f"- {chain.id} [{chain.category}] {chain.root_cause}")
+        console.print(escape(f"- {chain.id} [{chain.category}] {chain.root_cause}"))
     for action in draft.actions:
         console.print(
             f"- {action.id} {action.owner} · {action.deadline} · {action.metric}: {action.baseline:.4g} → {action.target:.4g}"
