@@ -82,20 +82,20 @@ def chunk_text(text: str, *, max_size: int = MAX_CHUNK_SIZE) -> list[str]:
     chunks: list[str] = []
     current: list[str] = []
     size = 0
+    glue = "\n" if is_transcript(text) else " "
     for whole in _units(text):
         for unit in _split_long(whole, max_size) if text_size(whole) > max_size else [whole]:
             unit_size = text_size(unit)
             if current and size + unit_size > max_size:
-                chunks.append(_join(current))
+                chunks.append(_join(current, glue))
                 current, size = [], 0
             current.append(unit)
             size += unit_size
     if current:
-        chunks.append(_join(current))
+        chunks.append(_join(current, glue))
     return chunks
 
 
-def _join(units: list[str]) -> str:
-    glue = "\n" if any(_TURN.match(u) for u in units) else " "
+def _join(units: list[str], glue: str) -> str:
     text = glue.join(units)
     return re.sub(r"(?<=[\u4e00-\u9fff。！？；，]) (?=[\u4e00-\u9fff])", "", text)

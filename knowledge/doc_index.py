@@ -38,6 +38,8 @@ __all__ = ["Document", "DocumentIndex", "IngestReport", "SearchFilters", "Search
 
 Mode = Literal["hybrid", "vector", "bm25"]
 _NO_DAY = -1
+_POST_FILTER_MIN = 2_000  # below this many allowed chunks Chroma's filtered (brute-force) search is quick
+_POST_FILTER_MAX = 5_000  # the most unfiltered neighbours fetched to mask afterwards
 
 
 def evidence_id_for(doc: Document, n: int) -> str:
@@ -90,6 +92,8 @@ class DocumentIndex:
         self._embedder = embedder
         self._vectors: VectorStore | None = None
         self._lexical: tuple[str, LexicalIndex, list[tuple[Any, ...]], dict[str, np.ndarray]] | None = None
+        self._position: tuple[str, dict[str, int]] | None = None
+        self._query_cache: dict[str, np.ndarray] = {}
 
     # --- services, opened lazily so a BM25-only caller never loads the embedding model
     @property
@@ -240,7 +244,44 @@ class DocumentIndex:
         return [self._hit(records[cid], score) for cid, score in top if cid in records]
 
     def _vector(self, query: str, depth: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
-        return self.vectors.query(self.embedder.query(query), depth, _chroma_where(filters))
+        """HNSW top-`depth`; with filters, an over-fetched unfiltered query masked here when the filter
+        keeps much of the index (Chroma's filtered HNSW search is slow there), else Chroma's `where`."""
+        vector = self._query_vector(query)
+        total = self.count()
+        where = _chroma_where(filters)
+        if where is None:
+            return self.vectors.query(vector, min(depth, total), None)
+        _, chunks, columns = self._lexical_index()
+        mask = _mask(columns, filters)
+        allowed = int(mask.sum())
+        if not allowed:
+            return []
+        fetch = depth * total // allowed * 2
+        if allowed >= _POST_FILTER_MIN and fetch <= _POST_FILTER_MAX:
+            position = self._positions()
+            ranked = self.vectors.query(vector, min(fetch, total), None)
+            kept = [(cid, s) for cid, s in ranked if cid in position and mask[position[cid]]]
+            if len(kept) >= min(depth, allowed):
+                return kept[:depth]
+        return self.vectors.query(vector, min(depth, allowed), where)
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding, remembered for the last few hundred queries (agents repeat them)."""
+        vector = self._query_cache.pop(query, None)
+        if vector is None:
+            vector = self.embedder.query(query)
+        self._query_cache[query] = vector
+        while len(self._query_cache) > 256:
+            self._query_cache.pop(next(iter(self._query_cache)))
+        return vector
+
+    def _positions(self) -> dict[str, int]:
+        """evidence id → BM25/catalogue position, for masking vector hits with the filter columns."""
+        generation = self._catalogue.generation()
+        if self._position is None or self._position[0] != generation:
+            _, chunks, _ = self._lexical_index()
+            self._position = (generation, {c[0]: i for i, c in enumerate(chunks)})
+        return self._position[1]
 
     def _bm25(self, query: str, depth: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
         index, chunks, columns = self._lexical_index()
@@ -251,7 +292,9 @@ class DocumentIndex:
         candidates = np.flatnonzero(mask)
         if not len(candidates):
             return []
-        best = candidates[np.argsort(-scores[candidates], kind="stable")[:depth]]
+        if len(candidates) > depth:
+            candidates = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]]
+        best = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(chunks[i][0], float(scores[i])) for i in best]
 
     def _lexical_index(self) -> tuple[LexicalIndex, list[tuple[Any, ...]], dict[str, np.ndarray]]:

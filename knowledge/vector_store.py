@@ -76,12 +76,12 @@ class VectorStore:
             self._collection.delete(ids=ids)
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
-        total = self._collection.count()
-        if not total:
+        """The k nearest chunk ids with cosine similarity; k must not exceed the collection's size."""
+        if k <= 0:
             return []
         result = self._collection.query(
             query_embeddings=[vector.tolist()],
-            n_results=min(k, total),
+            n_results=k,
             where=where or None,
             include=["distances"],
         )
