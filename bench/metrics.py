@@ -5,7 +5,10 @@
 Times, in one run: (a) the pack through MetricEngine + decompose (every registry metric for the quarter, its prior
 quarter and the same quarter last year, total and by region, rep and product, plus contribution, driver and mix/rate
 decompositions), (b) a straightforward pandas implementation of the core metrics of the pack, (c) one hand-written
-DuckDB GROUPING SETS query over the same core metrics. Peak memory is the process's max RSS.
+DuckDB GROUPING SETS query over the same core metrics. Peak memory is the process's max RSS; CPU seconds (all
+threads) are printed too, since wall times on a shared machine depend on everyone else's load.
+
+    .venv/bin/python bench/metrics.py --import-rows 1000000   # `fupan import` rows/s on the same data as a CSV
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ def generate(rows: int, seed: int = 7) -> Path:
     if path.exists():
         return path
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar=false")
     con.execute(f"SELECT setseed({seed / 100})")
     con.execute(f"""
         COPY (
@@ -129,7 +133,7 @@ def engine_pack(engine: MetricEngine) -> int:
     return n
 
 
-def pandas_pack(path: Path) -> int:
+def pandas_load(path: Path) -> pd.DataFrame:
     df = pd.read_parquet(
         path,
         columns=[
@@ -147,6 +151,10 @@ def pandas_pack(path: Path) -> int:
     df["amount"] = df["amount"].astype(float)
     df["created_date"] = pd.to_datetime(df["created_date"])
     df["close_date"] = pd.to_datetime(df["close_date"])
+    return df
+
+
+def pandas_pack(df: pd.DataFrame) -> int:
     n = 0
     for _, s, e in PERIODS:
         s, e = pd.Timestamp(s), pd.Timestamp(e)
@@ -199,29 +207,79 @@ def timed(fn, *args) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     return time.perf_counter() - t, n
 
 
+def cpu_seconds(fn, *args) -> float:  # type: ignore[no-untyped-def]
+    """Process CPU time (user + sys, all threads) of one call: the work done, whatever the machine's load."""
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    fn(*args)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def import_bench(rows: int) -> None:
+    """`fupan import` speed: the synthetic rows as a Chinese-header CSV through SalesStore.import_file."""
+    import tempfile
+
+    path = DATA / f"opps_{rows}_7.csv"
+    if not path.exists():
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar=false")
+        con.execute(f"""COPY (SELECT opportunity_id AS 商机编号, name AS 商机名称, account AS 客户名称, rep AS 负责人,
+            region AS 区域, product AS 产品, lead_source AS 线索来源,
+            CASE stage WHEN 'won' THEN '赢单' WHEN 'lost' THEN '输单' WHEN 'lead' THEN '线索'
+              WHEN 'qualified' THEN '商机确认' WHEN 'proposal' THEN '方案报价' ELSE '商务谈判' END AS 阶段,
+            amount AS 金额, created_date AS 创建日期, engaged_date AS 首次跟进日期, close_date AS 结单日期,
+            loss_reason AS 丢单原因 FROM '{generate(rows)}') TO '{path}' (HEADER, DELIMITER ',')""")
+    with tempfile.TemporaryDirectory() as ws:
+        store = SalesStore(load_settings(workspace=Path(ws)))
+        t = time.perf_counter()
+        report = store.import_file(path, "opportunities")
+        dt = time.perf_counter() - t
+        store.close()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"import rows={report.rows_read:,} accepted={report.rows_accepted:,} warnings={len(report.warnings)} "
+        f"time={dt:.2f}s rows/s={report.rows_read / dt:,.0f} peak_rss={rss:.0f}MB load={os.getloadavg()[0]:.2f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, action="append")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline (memory)")
+    ap.add_argument(
+        "--import-rows", type=int, help="time `fupan import` of a CSV with this many rows instead"
+    )
     args = ap.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"load {os.getloadavg()}, duckdb {duckdb.__version__}, pandas {pd.__version__}"
+        f"load {os.getloadavg()}, python {platform.python_version()}, duckdb {duckdb.__version__}, "
+        f"pandas {pd.__version__}"
     )
+    if args.import_rows:
+        import_bench(args.import_rows)
+        return
     for rows in args.rows or [1_000_000]:
         path = generate(rows)
         store = load_store(path, rows)
+        store.connection.execute("SET enable_progress_bar=false")
         engine = MetricEngine(store)
         engine_pack(engine)  # warm
         pack = min(timed(engine_pack, engine)[0] for _ in range(args.repeat))
         gs = min(timed(grouping_sets, store.connection)[0] for _ in range(args.repeat))
-        pdt = float("nan") if args.no_pandas else timed(pandas_pack, path)[0]
+        cpu_pack, cpu_gs = cpu_seconds(engine_pack, engine), cpu_seconds(grouping_sets, store.connection)
+        pdl = pdc = float("nan")
+        if not args.no_pandas:
+            pdl, frame = timed(pandas_load, path)
+            pdc = min(timed(pandas_pack, frame)[0] for _ in range(args.repeat))
+            del frame
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"rows={rows:,} engine_pack={pack:.3f}s grouping_sets={gs:.3f}s pandas={pdt:.3f}s "
-            f"engine/gs={pack / gs:.1f}x pandas/engine={pdt / pack:.1f}x peak_rss={rss:.0f}MB "
-            f"load={os.getloadavg()[0]:.2f}"
+            f"rows={rows:,} engine_pack={pack:.3f}s grouping_sets={gs:.3f}s pandas={pdl + pdc:.3f}s "
+            f"(load {pdl:.3f}s + compute {pdc:.3f}s) engine/gs={pack / gs:.1f}x "
+            f"pandas/engine={(pdl + pdc) / pack:.1f}x pandas_compute/engine={pdc / pack:.1f}x "
+            f"cpu: engine {cpu_pack:.2f}s gs {cpu_gs:.2f}s "
+            f"peak_rss={rss:.0f}MB load={os.getloadavg()[0]:.2f}"
         )
         store.close()
 
