@@ -105,7 +105,8 @@ _NOT_FIGURES = [
     re.compile(r"\d{4}\s?年(?:第?[一二三四1-4]季度|[上下]半年|度)?"),
     re.compile(r"第\s?\d+\s?(?:季度|周|个?月|步|名|位)"),
     re.compile(r"\b\d{4}-\d{2}\b"),
-    re.compile(r"\b(?:19|20)\d{2}\b"),
+    # a bare year, but not the integer part of an amount ("2007.6万", "2,019", "2019万")
+    re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?!\d|[.,]\d|\s?(?:%|％|万|亿|个百分点|pp\b|天|days?\b))"),
     re.compile(r"(?:Top|TOP|top|前)\s?\d+"),
     re.compile(r"\d+\s?-?\s?[Ww]hy"),
     re.compile(r"\d+\s?(?:个|家)?(?:季度|quarters?|周|weeks?|个月|months?)"),
@@ -147,6 +148,7 @@ def parse_figures(text: str) -> list[Figure]:
             kind = "money"
         if m.group("sign") in {"-", "−"}:
             value = -value
-        raw = text[m.start() : m.end()].strip()
-        figures.append(Figure(raw, value * scale, half * scale + 1e-9, kind, m.start()))
+        start = min(m.start(g) for g in ("sign", "cur", "num") if m.group(g))
+        raw = text[start : m.end()].strip()
+        figures.append(Figure(raw, value * scale, half * scale + 1e-9, kind, start))
     return figures

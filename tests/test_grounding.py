@@ -104,3 +104,39 @@ def test_validate_draft_marks_the_draft_when_a_claim_is_ungrounded() -> None:
     bad = validate_draft(None, _draft("赢单率从 45.2% 降至 29.9%。"))
     assert not bad.grounded
     assert [f.location for f in bad.findings] == ["chains[0].links[0].claim"]
+
+
+AMOUNTS_LIKE_YEARS = [
+    ("2026Q2 为 2007.6万 [metric:won_revenue:2026Q2]", "2007.6万", 20_076_000.0),
+    ("2026Q2为2007.6万", "2007.6万", 20_076_000.0),
+    ("Q2 2026 bookings were ¥2,019,500.", "¥2,019,500", 2_019_500.0),
+    ("2026年 2019.5 万", "2019.5 万", 20_195_000.0),
+    ("2025Q4 -2010.5万", "-2010.5万", -20_105_000.0),
+    ("2026H1 周期 2018 天", "2018", 2018.0),
+    ("in 2026Q3 the median cycle was 2020 days", "2020", 2020.0),
+]
+
+
+@pytest.mark.parametrize(("text", "raw", "value"), AMOUNTS_LIKE_YEARS, ids=[a[0] for a in AMOUNTS_LIKE_YEARS])
+def test_an_amount_whose_integer_part_looks_like_a_year_is_read_whole(
+    text: str, raw: str, value: float
+) -> None:
+    figures = parse_figures(text)
+    assert [(f.raw, f.value) for f in figures] == [(raw, value)]
+    assert text[figures[0].start :].startswith(raw)
+
+
+def test_the_period_before_a_figure_is_not_part_of_it() -> None:
+    evidence = {"metric:won_revenue:2026Q2": metric("metric:won_revenue:2026Q2", 20_076_100.0, "CNY")}
+    text = "全公司 2026Q3 的赢单金额为 1250.5万，2026Q2 为 2007.6万 [metric:won_revenue:2026Q2]。"
+    evidence["metric:won_revenue:2026Q3"] = metric("metric:won_revenue:2026Q3", 12_505_200.0, "CNY")
+    assert check_grounding({"text": text}, evidence) == []
+    wrong = text.replace("2007.6万", "2017.6万")
+    assert [f.value for f in check_grounding({"text": wrong}, evidence)] == ["2017.6万"]
+
+
+@pytest.mark.parametrize(
+    "text", ["2026 年度回顾", "FY2026 results", "in 2025, 2026 and 2027", "2026年第二季度"]
+)
+def test_bare_years_are_still_not_figures(text: str) -> None:
+    assert parse_figures(text) == []
