@@ -31,7 +31,7 @@ from knowledge.documents import (
 from knowledge.documents_catalogue import Catalogue
 from knowledge.embeddings import Embedder, make_embedder
 from knowledge.hybrid import reciprocal_rank_fusion
-from knowledge.lexical import LexicalIndex
+from knowledge.lexical import LexicalIndex, tokenize
 from knowledge.vector_store import VectorStore
 
 __all__ = ["Document", "DocumentIndex", "IngestReport", "SearchFilters", "SearchHit", "evidence_id_for"]
@@ -194,6 +194,7 @@ class DocumentIndex:
                         *vals,
                         _day(doc),
                         json.dumps(meta, ensure_ascii=False),
+                        " ".join(tokenize(piece)),
                     )
                 )
         stale = [cid for d in docs for cid in self._catalogue.chunk_ids(d.doc_id)]
@@ -301,7 +302,8 @@ class DocumentIndex:
         generation = self._catalogue.generation()
         if self._lexical is None or self._lexical[0] != generation:
             chunks = self._catalogue.all_chunks()
-            index = self._load_or_build_bm25(generation, [c[1] for c in chunks])
+            tokens = [c[8].split(" ") if c[8] is not None else tokenize(c[1]) for c in chunks]
+            index = self._load_or_build_bm25(generation, tokens)
             columns = {
                 name: np.array([c[i] for c in chunks], dtype=object)
                 for i, name in enumerate(("evidence_id", "text", "kind", *FILTER_FIELDS), start=0)
@@ -311,15 +313,15 @@ class DocumentIndex:
             self._lexical = (generation, index, chunks, columns)
         return self._lexical[1], self._lexical[2], self._lexical[3]
 
-    def _load_or_build_bm25(self, generation: str, texts: list[str]) -> LexicalIndex:
+    def _load_or_build_bm25(self, generation: str, tokens: list[list[str]]) -> LexicalIndex:
         folder = self.settings.docs_path / "bm25"
         stamp = folder / "generation.txt"
         if stamp.exists() and stamp.read_text() == generation:
             try:
-                return LexicalIndex.load(folder, len(texts))
+                return LexicalIndex.load(folder, len(tokens))
             except (OSError, ValueError):
                 pass
-        index = LexicalIndex(texts)
+        index = LexicalIndex.from_tokens(tokens)
         index.save(folder)
         tmp = stamp.with_suffix(".tmp")
         tmp.write_text(generation)

@@ -84,10 +84,20 @@ class LexicalIndex:
     """A BM25 index over chunk texts, addressed by position; rebuilt from the catalogue when stale."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.size = len(texts)
+        self._build([tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, tokens: list[list[str]]) -> LexicalIndex:
+        """An index over already tokenized chunks (the catalogue keeps each chunk's tokens)."""
+        index = cls.__new__(cls)
+        index._build(tokens)
+        return index
+
+    def _build(self, tokens: list[list[str]]) -> None:
+        self.size = len(tokens)
         self._bm25 = bm25s.BM25()
-        if texts:
-            corpus = [tokenize(t) or ["∅"] for t in texts]
+        if tokens:
+            corpus = [[t for t in doc if t] or ["∅"] for doc in tokens]
             vocab: dict[str, int] = {}
             ids = [[vocab.setdefault(tok, len(vocab)) for tok in doc] for doc in corpus]
             self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
