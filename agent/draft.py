@@ -23,12 +23,12 @@ from agent.draft_notes import load_notes, owner_for
 from agent.numbers import fmt
 from agent.playbook import load_playbook
 from agent.router_periods import shift_quarter
-from agent.signals import Note, mine_signals, notes_from_text, top_competitor
+from agent.signals import Note, looks_like_injection, mine_signals, notes_from_text, top_competitor
 from agent.wording import segment_label
 from fupan.deps import Deps
 from fupan.errors import NotFound
 from fupan.evidence import Evidence
-from fupan.report import ReviewDraft
+from fupan.report import Finding, ReviewDraft
 
 MAX_CHAINS = 6
 
@@ -103,6 +103,7 @@ def build_draft(
         notes_from_text(notes, **_pasted_segment(scope), names=_names(engine)) if notes else []
     )
     signals = mine_signals(all_notes)
+    set_aside = [n for n in all_notes if looks_like_injection(n.text)]
     competitor = top_competitor(signals)
     problems = find_problems(engine, period, scope, regions)
     total = (
@@ -192,6 +193,20 @@ def build_draft(
         **{k: v for k, v in _note_evidence(all_notes).items() if _cited(k, draft)},
     }
     draft.summary = _summary(draft, lang)
+    draft.findings = [
+        Finding(
+            check="injection",
+            severity="warning",
+            location="notes",
+            message=_t(
+                lang,
+                "该记录含有针对系统的指令性文字，已作为数据处理，未用作证据",
+                "this note contains instruction-like text; it was treated as data and not used as evidence",
+            ),
+            value=n.evidence_id,
+        )
+        for n in set_aside
+    ]
     return draft
 
 

@@ -465,6 +465,10 @@ def action_for(
     col: Collector,
 ) -> ActionItem:
     metric = cause.remedy.metric
+    cited = [e.split(":")[1] for e in chain.evidence if e.startswith("metric:")]
+    if metric not in cited:  # measure the action on a driver this chain explained, the cause's symptoms first
+        explained = [m for m in cause.symptoms if m in cited] + [m for m in cited if m in DRIVER_METRICS]
+        metric = explained[0] if explained else metric
     seg = chain.segment
     cur = engine.value(metric, period, seg or None)
     if cur.value is None or (not higher_is_better(metric) and cur.value <= 0):

@@ -62,7 +62,9 @@ def _baseline_findings(draft: ReviewDraft) -> list[Finding]:
 
 def validate_draft(deps: Deps | None, draft: ReviewDraft) -> ReviewDraft:
     """Fill `draft.findings` with grounding, SMART and citation findings; returns the same draft."""
-    findings = check_grounding(draft_texts(draft), draft.evidence)
+    # input findings (notes set aside as instruction-like text) come from the drafter and stay
+    findings = [f for f in draft.findings if f.check == "injection"]
+    findings += check_grounding(draft_texts(draft), draft.evidence)
     for i, action in enumerate(draft.actions):
         findings += check_action(action, draft.period, location=f"actions[{i}]")
     findings += _baseline_findings(draft)

@@ -102,7 +102,7 @@ class ChartSpec(BaseModel):
 class Finding(BaseModel):
     """A validator's finding about a draft (grounding, SMART, citation)."""
 
-    check: Literal["grounding", "smart", "citation"]
+    check: Literal["grounding", "smart", "citation", "injection"]
     severity: Literal["error", "warning"] = "error"
     location: str = Field(..., description="e.g. 'summary', 'chains[0].links[1].claim', 'actions[2]'")
     message: str
