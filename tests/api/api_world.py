@@ -123,7 +123,26 @@ class World:
         return r.json()
 
 
+def _postgres_database(server_url: str) -> str:
+    """A fresh database on the PostgreSQL server at `server_url` (for API_TEST_POSTGRES runs)."""
+    import uuid
+
+    import psycopg
+
+    name = f"fupan_{uuid.uuid4().hex[:12]}"
+    plain = server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def build_world(folder: Path, *, sales: bool = True, **overrides: Any) -> Iterator[World]:
+    """The API tests run on SQLite; with API_TEST_POSTGRES=postgresql+psycopg://user@host:port/postgres they run
+    the same on a fresh PostgreSQL database per world."""
+    import os
+
+    if os.environ.get("API_TEST_POSTGRES") and "records_url" not in overrides:
+        overrides["records_url"] = _postgres_database(os.environ["API_TEST_POSTGRES"])
     settings = make_settings(folder, **overrides)
     deps = Deps(settings=settings)
     if sales:
