@@ -192,7 +192,9 @@ class MetricEngine:
             )
         group = ", ".join(by)
         sql = (
-            f"WITH base AS (SELECT *{extra} FROM opportunities{self._where(filters)}) "
+            # account-level windows (first won deal, won in period) see every deal of the account, then the
+            # segment filter applies: a rep's "new customer" is new to the company, not new to that rep
+            f"WITH base AS (SELECT * FROM (SELECT *{extra} FROM opportunities){self._where(filters)}) "
             f"SELECT {group + ', ' if group else ''}{num} AS num, {den} AS den FROM base"
             + (f" GROUP BY {group}" if group else "")
         )
