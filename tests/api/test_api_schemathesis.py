@@ -44,7 +44,7 @@ def test_api_conforms_to_its_schema(fuzz_world: World) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
         def run(case: schemathesis.Case) -> None:
             case.call_and_validate(headers=headers, checks=CHECKS)
 
