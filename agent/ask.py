@@ -44,7 +44,7 @@ def vocabulary_for(deps: Deps) -> Vocabulary:
     if key not in cache:
         dims = {
             d: list(engine.dimension_values(d))
-            for d in ("region", "rep", "manager", "product", "lead_source")
+            for d in ("region", "rep", "manager", "product", "lead_source", "account")
         }
         cache[key] = build_vocabulary(dims, list(engine.periods_available()))
     return cache[key]

@@ -17,7 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field
 
-from agent.router_periods import find_periods
+from agent.router_periods import find_periods, period_keywords, period_spans
+from agent.router_spelling import Lexicon, build_lexicon, correct_latin, distance, undouble_chinese
 
 ALIASES_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "aliases.yaml"
 Shape = Literal["value", "compare", "trend", "top", "why", "contribution", "funnel", "breakdown"]
@@ -55,6 +56,7 @@ class Vocabulary:
     unavailable: list[dict[str, Any]] = field(default_factory=list)
     current: str = ""
     available: list[str] = field(default_factory=list)
+    lexicon: Lexicon = field(default_factory=Lexicon)
 
 
 def _longest_first(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -79,7 +81,7 @@ def build_vocabulary(dimension_values: dict[str, list[str]], available: list[str
     for region, words in aliases["regions"].items():
         values += [(w.lower(), "region", region) for w in words]
     quarters = sorted(p for p in available if "Q" in p)
-    return Vocabulary(
+    vocab = Vocabulary(
         metric_words=_longest_first(metric_pairs),
         dim_words=_longest_first(dim_pairs),
         values=sorted(set(values), key=lambda v: -len(v[0])),
@@ -87,6 +89,23 @@ def build_vocabulary(dimension_values: dict[str, list[str]], available: list[str
         unavailable=aliases["unavailable"],
         current=quarters[-1] if quarters else "",
         available=list(available),
+    )
+    vocab.lexicon = _lexicon(vocab, aliases)
+    return vocab
+
+
+def _lexicon(vocab: Vocabulary, aliases: dict[str, Any]) -> Lexicon:
+    """The Latin words of the vocabulary and of the router's own patterns, for the spelling check."""
+    segments = [w for w, _, _ in vocab.values] + vocab.unknown_regions
+    unavailable = [w for entry in vocab.unavailable for w in entry["words"]]
+    patterns = [*_SHAPE_PATTERNS, _BY_PREFIX_EN]
+    keywords = [w for p in patterns for w in re.findall(r"[a-z]{4,}", getattr(p, "pattern", p))]
+    return build_lexicon(
+        vocabulary=[w for w, _ in vocab.metric_words + vocab.dim_words] + segments + unavailable,
+        keywords=keywords + period_keywords(),
+        common=[str(w) for w in aliases.get("common_words", [])],
+        segments=segments,
+        metrics=[w for w, _ in vocab.metric_words],
     )
 
 
@@ -131,10 +150,36 @@ _BY_PREFIX_EN = r"(?:by|per|each|every|which|what|across|among|for each|for ever
 
 def _find_by(text: str, vocab: Vocabulary) -> str | None:
     for word, dim in vocab.dim_words:
-        pattern = (_BY_PREFIX_EN if word.isascii() else _BY_PREFIX_ZH) + re.escape(word)
-        if re.search(pattern, text):
+        if re.search(_by_pattern(word), text):
             return dim
     return None
+
+
+def _by_pattern(word: str) -> str:
+    if word.isascii():
+        return _BY_PREFIX_EN + r"(?<![a-z])" + re.escape(word) + r"(?![a-z])"
+    return _BY_PREFIX_ZH + re.escape(word)
+
+
+_RANK_WORD = re.compile(
+    r"最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|前\s*\S|后\s*\S|排名|排行|第一|"
+    r"\btop\b|\bbottom\b|best|highest|most|largest|biggest|longest|lowest|worst|least|smallest|shortest",
+    re.I,
+)
+
+
+def _rank_dim(rest: str, vocab: Vocabulary) -> str | None:
+    """The dimension a top-N question ranks: 'X最高的区域', '区域是哪个', 'top region by X'.
+    Of several dimension words, the one closest to the ranking word."""
+    found: list[tuple[int, str]] = []
+    for word, dim in vocab.dim_words:
+        while span := _contains(rest, word):
+            found.append((span[0], dim))
+            rest = _blank(rest, span)
+    if not found:
+        return None
+    ranks = [m.start() for m in _RANK_WORD.finditer(rest)] or [0]
+    return min(found, key=lambda f: min(abs(f[0] - r) for r in ranks))[1]
 
 
 _WHY = re.compile(r"为什么|为何|原因|怎么回事|why|what caused|reason|explain|root cause", re.I)
@@ -145,16 +190,25 @@ _COMPARE = re.compile(
     r"对比|比较|相比|比上|变化|增长|下降|下滑|提升|涨|跌|compare|comparison|versus|\bvs\.?|change|changed|grew|growth|drop|dropped|fell|declin|increase|rose",
     re.I,
 )
-_TOP = re.compile(
-    r"(?:top|前)\s*(?P<n>\d+|[一二三四五六七八九十两])|最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|排名|排行|best|highest|most|largest|biggest|longest|lowest|worst|least|smallest|shortest|bottom|rank|leader",
+_TOP_N = re.compile(
+    r"(?:top|bottom|前|后)\s*-?\s*(?P<n>\d+|[一二三四五六七八九十两])(?!\s*个?(?:季度|月|年|周|天|quarter|month))",
     re.I,
 )
-_ASC = re.compile(r"最低|最差|最少|最小|最短|后\s*\d|lowest|worst|least|smallest|shortest|bottom", re.I)
+_TOP = re.compile(
+    _TOP_N.pattern
+    + r"|\btop\b|最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|排名|排行|best|highest|most|largest|biggest|longest|lowest|worst|least|smallest|shortest|bottom|rank|leader",
+    re.I,
+)
+_ASC = re.compile(
+    r"最低|最差|最少|最小|最短|后\s*(?:\d|[一二三四五六七八九十两])|lowest|worst|least|smallest|shortest|bottom",
+    re.I,
+)
 _BEST_WORST = re.compile(r"最好|最差|best|worst", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I
 )
 _TARGET_WORDS = re.compile(r"目标|达成|完成|target|quota|goal|attain", re.I)
+_SHAPE_PATTERNS = (_WHY, _DROVE, _FUNNEL, _TREND, _COMPARE, _TOP, _ASC, _BEST_WORST, _FOLLOW_UP)
 
 
 def _unavailable(text: str, vocab: Vocabulary, lang: str) -> str:
@@ -164,7 +218,7 @@ def _unavailable(text: str, vocab: Vocabulary, lang: str) -> str:
     return ""
 
 
-def _shape(text: str, intent: Intent, words_base: str | None, n_periods: int) -> Shape:
+def _shape(text: str, intent: Intent, words_base: str | None, n_periods: int, rank_by: str | None) -> Shape:
     if _FUNNEL.search(text):
         return "funnel"
     if _WHY.search(text):
@@ -173,7 +227,7 @@ def _shape(text: str, intent: Intent, words_base: str | None, n_periods: int) ->
         return "contribution"
     if _TREND.search(text) or intent.periods:
         return "trend"
-    if _TOP.search(text) and (intent.by or not intent.filters):
+    if _TOP.search(text) and (intent.by or rank_by or not intent.filters):
         return "top"
     if words_base or n_periods >= 2 or _COMPARE.search(text):
         return "compare"
@@ -183,11 +237,15 @@ def _shape(text: str, intent: Intent, words_base: str | None, n_periods: int) ->
 
 
 def _top_params(text: str, intent: Intent) -> None:
-    m = _TOP.search(text)
-    if m and m.group("n"):
+    m = _TOP_N.search(text) or _TOP.search(text)
+    if m and m.groupdict().get("n"):
         n = m.group("n")
         intent.n = int(n) if n.isdigit() else {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}.get(n, 3)
-    elif m and not re.search(r"哪些|which (?:reps|regions|products)|排名|rank", text, re.I):
+    elif m and not re.search(
+        r"哪些|(?:which|top|bottom) (?:reps|regions|products|accounts|customers|sources|lead sources)|排名|rank",
+        text,
+        re.I,
+    ):
         intent.n = 1
     intent.order = "asc" if _ASC.search(text) else "desc"
     if _BEST_WORST.search(text):
@@ -234,6 +292,7 @@ def route(
 ) -> Intent:
     """Parse one question; a follow-up fills what it does not say from `previous`."""
     lang = language or detect_language(question)
+    question, strangers = normalise(question, vocab)
     text = question.lower()
     intent = Intent(language=lang)  # type: ignore[arg-type]
     intent.filters, text = _find_values(text, vocab)
@@ -241,12 +300,16 @@ def route(
         if _contains(text, word) and "region" not in intent.filters:
             intent.unknown["region"] = question[text.find(word) : text.find(word) + len(word)] or word
     intent.metric, rest = _find_metric(text, vocab)
-    intent.by = _find_by(text, vocab)
+    intent.by = _find_by(rest, vocab)
+    rank_by = _rank_dim(rest, vocab) if intent.by is None and _TOP.search(text) else None
     n_periods = _periods(question, intent, vocab)
     said = {k for k in ("metric", "period", "base", "by") if getattr(intent, k)}
     if intent.periods:
         said.add("periods")
-    shape = _shape(text, intent, intent.base, n_periods)
+    shape = _shape(text, intent, intent.base, n_periods, rank_by)
+    if shape == "top" and rank_by:
+        intent.by = rank_by
+        said.add("by")
     is_follow_up = previous is not None and (
         bool(_FOLLOW_UP.search(question)) or (intent.metric is None and shape == "value")
     )
@@ -255,8 +318,50 @@ def route(
     intent.shape = shape
     if is_follow_up and previous is not None:
         intent = _inherit(intent, previous, said)
+    _flag_strangers(intent, strangers, vocab)
     _finish(intent, text, rest, vocab)
     return intent
+
+
+def normalise(question: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+    """The question with its spelling slips corrected, and the unknown words that look like segment names."""
+    if re.search(r"[\u4e00-\u9fff]", question):
+        question = undouble_chinese(question, lambda t: _known_spans(t, vocab))
+    spelling = correct_latin(question, vocab.lexicon)
+    return spelling.text, spelling.unknown
+
+
+def _known_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int]]:
+    """Where vocabulary words, 按/各 + dimension phrases and period phrases sit in `text`."""
+    lower = text.lower()
+    spans = period_spans(text)
+    words = [w for w, _ in vocab.metric_words + vocab.dim_words] + [w for w, _, _ in vocab.values]
+    for word in words + vocab.unknown_regions:
+        start = lower.find(word)
+        while start >= 0:
+            spans.append((start, start + len(word)))
+            start = lower.find(word, start + 1)
+    for word, _ in vocab.dim_words:
+        spans += [(m.start(), m.end()) for m in re.finditer(_by_pattern(word), lower)]
+    return spans
+
+
+def _flag_strangers(intent: Intent, strangers: list[str], vocab: Vocabulary) -> None:
+    """An unknown word that looks like a segment name is never dropped: the answer names it."""
+    if not strangers or intent.unknown:
+        return
+    word = strangers[0]
+    regions = [w for w, d, v in vocab.values if d == "region" and w.isascii()] + vocab.unknown_regions
+    if any(distance(word.lower(), r, 2) <= 2 for r in regions):
+        intent.unknown["region"] = word
+        return
+    names = "、".join(sorted({v for _, d, v in vocab.values if d == "region"})) or "—"
+    intent.missing = (
+        f"数据中没有“{word}”这个区域、销售、产品或客户，无法回答；请检查拼写，或使用数据中的名称（区域：{names}）。"
+        if intent.language == "zh"
+        else f"'{word}' is not a region, rep, product, account or lead source in the data, so this cannot be "
+        f"answered; check the spelling or use a name from the data (regions: {names})."
+    )
 
 
 def _finish(intent: Intent, text: str, rest: str, vocab: Vocabulary) -> None:
@@ -278,5 +383,5 @@ def _finish(intent: Intent, text: str, rest: str, vocab: Vocabulary) -> None:
         intent.period = vocab.current or None
     if intent.metric is None and intent.shape == "funnel":
         intent.metric = "conversion_opportunity_to_order"
-    if intent.metric is None:
+    if intent.metric is None and not intent.missing:
         intent.missing = _unavailable(text, vocab, intent.language) or "metric"

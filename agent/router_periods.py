@@ -145,3 +145,18 @@ def find_periods(text: str, current: str) -> PeriodWords:
     elif _TREND_ALL.search(text):
         words.trend_quarters = 0
     return words
+
+
+def period_spans(text: str) -> list[tuple[int, int]]:
+    """Where period phrases sit in `text` (every pattern's matches, overlapping or not)."""
+    spans = [(m.start(), m.end()) for pattern, _ in _PATTERNS for m in pattern.finditer(text)]
+    for pattern in (_PREVIOUS_QUARTER, _THIS_QUARTER, _YOY, _QOQ, _TREND_N, _TREND_ALL):
+        spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return spans
+
+
+def period_keywords() -> list[str]:
+    """The English words of the period patterns (`quarter`, `previous`, ...), for the spelling check."""
+    patterns = [p for p, _ in _PATTERNS]
+    patterns += [_PREVIOUS_QUARTER, _THIS_QUARTER, _YOY, _QOQ, _TREND_N, _TREND_ALL]
+    return [w for p in patterns for w in re.findall(r"[a-z]{4,}", p.pattern)]
