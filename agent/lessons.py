@@ -42,17 +42,22 @@ def find_lessons(deps: Deps, brief: str, *, k: int = 5, language: str = "zh") ->
     wanted = _brief_segments(brief)
     hits = deps.docs.search(brief, k=k * 3, filters=SearchFilters(kinds=["lesson", "action_item", "review"]))
     matches: list[LessonMatch] = []
-    for hit in hits:
+    for rank, hit in enumerate(hits):
         meta = {k2: str(v) for k2, v in dict(hit.metadata).items()}
-        boost = 0.2 if wanted.get("region") and meta.get("region") == wanted["region"] else 0.0
         outcome = meta.get("outcome", "unknown")
+        relevance = 1.0 - rank / max(1, len(hits))  # the hybrid search's order, on a fixed scale
+        boost = 0.35 if wanted.get("region") and meta.get("region") == wanted["region"] else 0.0
+        boost += 0.35 if meta.get("product") and meta["product"] in brief else 0.0
+        # what worked ranks above what did not; failures still show, as a warning ("avoid repeating")
+        boost += {"worked": 0.15, "unknown": 0.05}.get(outcome, 0.0)
+        boost -= 0.1 if hit.kind == "review" else 0.0  # a whole review is less specific than a lesson
         matches.append(
             LessonMatch(
                 evidence_id=hit.evidence_id,
                 kind=hit.kind if hit.kind in {"lesson", "action_item", "review"} else "lesson",
                 title=meta.get("title", "") or hit.text[:40],
                 text=hit.text,
-                score=float(hit.score) + boost,
+                score=round(relevance + boost, 4),
                 why=_why(meta, wanted, brief, language),
                 outcome=outcome if outcome in {"worked", "did_not_work", "unknown"} else "unknown",  # type: ignore[arg-type]
                 period=meta.get("period") or None,

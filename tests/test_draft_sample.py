@@ -35,6 +35,7 @@ def sample_deps(company: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     import_sample_company(deps.sales, company)
     report = deps.docs.ingest_file(company / "notes.csv")
     assert report.documents_rejected == 0
+    deps.docs.ingest_file(company / "lessons.jsonl", approved=True)
     yield deps
     deps.close()
 
@@ -106,3 +107,20 @@ def test_instruction_like_notes_are_set_aside_and_reported(sample_deps: Deps) ->
     assert warnings[0].value not in cited
     assert [c.cause_id for c in pasted.chains] == [c.cause_id for c in clean.chains]
     assert [a.model_dump() for a in pasted.actions] == [a.model_dump() for a in clean.actions]
+
+
+@pytest.mark.parametrize(
+    ("brief", "language"),
+    [("Q1 new-customer push in the South", "en"), ("一季度华南新客户拓展活动", "zh")],
+)
+def test_lesson_search_puts_the_fitting_lesson_first(sample_deps: Deps, brief: str, language: str) -> None:
+    from agent.workflows import search_lessons
+
+    matches = search_lessons(sample_deps, brief, k=5)
+    ids = [m.evidence_id for m in matches]
+    assert "lesson:L-2026Q1-02" in ids[:3], ids  # 华南: referrals win new customers (it worked)
+    south = [m for m in matches if "华南" in m.why]
+    assert south and all(m.why for m in matches)
+    worked = [i for i, m in enumerate(matches) if m.outcome == "worked"]
+    failed = [i for i, m in enumerate(matches) if m.outcome == "did_not_work"]
+    assert not failed or min(worked) < min(failed)

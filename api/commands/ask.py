@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from fupan.deps import Deps
@@ -34,7 +35,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(answer.model_dump_json(indent=2))
             return
-        console.print(answer.text)
+        console.print(escape(answer.text))  # citations look like [metric:...]; not Rich markup
         if answer.table and answer.table.rows:
             table = Table(*answer.table.columns)
             for row in answer.table.rows[:20]:
@@ -43,4 +44,6 @@ def register(app: typer.Typer) -> None:
                 )
             console.print(table)
         for finding in answer.findings:
-            console.print(f"[{finding.severity}] {finding.check}: {finding.message} ({finding.value})")
+            console.print(
+                escape(f"[{finding.severity}] {finding.check}: {finding.message} ({finding.value})")
+            )

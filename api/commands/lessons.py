@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from fupan.deps import Deps
 
@@ -36,7 +37,9 @@ def register(app: typer.Typer) -> None:
             return
         for i, m in enumerate(matches, 1):
             console.print(
-                f"{i}. [{m.evidence_id}] {m.title} ({m.kind}, {m.period or '-'}, outcome: {m.outcome})"
+                escape(
+                    f"{i}. [{m.evidence_id}] {m.title} ({m.kind}, {m.period or '-'}, outcome: {m.outcome})"
+                )
             )
-            console.print(f"   {m.text[:200]}")
-            console.print(f"   why: {m.why}")
+            console.print(escape(f"   {m.text[:200]}"))
+            console.print(escape(f"   why: {m.why}"))
