@@ -6,6 +6,7 @@ import pytest
 
 from agent.router import Intent, Vocabulary, build_vocabulary, route
 from agent.router_periods import find_periods
+from agent.router_spelling import build_lexicon, distance, resolve_word, undouble_chinese
 
 QUARTERS = ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
 
@@ -16,6 +17,8 @@ def vocab() -> Vocabulary:
         "region": ["华东", "华南", "华北"],
         "rep": ["张伟", "李娜", "王强"],
         "product": ["澜图CRM", "澜图BI"],
+        "lead_source": ["官网", "展会"],
+        "account": ["远航零售", "Acme Retail"],
     }
     return build_vocabulary(dims, QUARTERS)
 
@@ -135,3 +138,199 @@ def test_period_words(text: str, periods: list[str], base: str | None) -> None:
 def test_intent_round_trips_through_a_turn(vocab: Vocabulary) -> None:
     intent = route("华东三季度赢单率", vocab)
     assert Intent.model_validate(intent.model_dump()) == intent
+
+
+# ---- top-N: the ranked dimension is the one the question names ----------------------------------------------
+
+TOP_CASES = [
+    ("2026Q3销售额最高的区域是哪个?", "region", 1, "desc", "won_revenue"),
+    ("三季度赢单率最高的产品是哪个?", "product", 1, "desc", "win_rate"),
+    ("2026Q3成交率最低的产品是哪个?", "product", 1, "asc", "win_rate"),
+    ("二季度赢单数最多的客户是哪个?", "account", 1, "desc", "won_deals"),
+    ("三季度销售额最高的线索来源是哪个?", "lead_source", 1, "desc", "won_revenue"),
+    ("2026Q3成交率最高的负责人是谁?", "rep", 1, "desc", "win_rate"),
+    ("按销售额排名的区域", "region", 3, "desc", "won_revenue"),
+    ("业绩排名前两位的产品", "product", 2, "desc", "won_revenue"),
+    ("排名后两位的区域的赢单率", "region", 2, "asc", "win_rate"),
+    ("销售额前三的客户", "account", 3, "desc", "won_revenue"),
+    ("top rep by bookings in 2026Q2", "rep", 1, "desc", "won_revenue"),
+    ("top region by average order value in Q2 2026", "region", 1, "desc", "avg_deal_size"),
+    ("top product by close rate in last quarter", "product", 1, "desc", "win_rate"),
+    ("top account by revenue in Q3", "account", 1, "desc", "won_revenue"),
+    ("top lead source by win rate in 2026Q2", "lead_source", 1, "desc", "win_rate"),
+    ("top customers by revenue", "account", 3, "desc", "won_revenue"),
+    ("Top 5 reps by win rate", "rep", 5, "desc", "win_rate"),
+    ("top-2 regions by bookings", "region", 2, "desc", "won_revenue"),
+    ("bottom 2 products by win rate", "product", 2, "asc", "win_rate"),
+    ("Which region had the lowest win rate in Q3 2026?", "region", 1, "asc", "win_rate"),
+]
+
+
+@pytest.mark.parametrize(("question", "by", "n", "order", "metric"), TOP_CASES, ids=[c[0] for c in TOP_CASES])
+def test_top_n_ranks_the_named_dimension(
+    vocab: Vocabulary, question: str, by: str, n: int, order: str, metric: str
+) -> None:
+    intent = route(question, vocab)
+    assert (intent.shape, intent.by, intent.n, intent.order, intent.metric) == ("top", by, n, order, metric)
+
+
+def test_top_n_inside_a_segment_keeps_the_segment(vocab: Vocabulary) -> None:
+    intent = route("华东赢单率最高的销售", vocab)
+    assert (intent.shape, intent.by, intent.filters) == ("top", "rep", {"region": "华东"})
+
+
+def test_a_metric_word_containing_a_dimension_word_is_not_the_ranked_dimension(vocab: Vocabulary) -> None:
+    # 销售额 contains 销售 (rep); 按销售额排名 ranks the region the question names
+    assert route("按销售额排名的区域", vocab).by == "region"
+    assert route("ranking by repurchase rate, which product leads?", vocab).by == "product"
+
+
+@pytest.mark.parametrize("question", ["前三季度的销售额", "top of the funnel in Q3"])
+def test_quarters_and_funnels_are_not_top_n(vocab: Vocabulary, question: str) -> None:
+    assert route(question, vocab).shape != "top"
+
+
+# ---- spelling slips ----------------------------------------------------------------------------------------
+
+TYPO_CASES = [
+    ("How did South's rveenue change from Q2 to Q3 2026?", dict(metric="won_revenue", shape="compare")),
+    ("How did South's reevnue in Q3 compare year over year?", dict(metric="won_revenue", base="yoy")),
+    ("South reveune trend", dict(metric="won_revenue", shape="trend", filters={"region": "华南"})),
+    ("How did South's won daels change from Q2 to Q3 2026?", dict(metric="won_deals", base="2026Q2")),
+    ("top rep by average order vlaue in 2026Q2", dict(metric="avg_deal_size", shape="top", by="rep")),
+    ("South average deal size trned", dict(metric="avg_deal_size", shape="trend")),
+    ("top product by deals won in last qaurter", dict(period="2026Q2", by="product", shape="top")),
+    ("Whcih porduct had the highest win rate?", dict(by="product", shape="top", metric="win_rate")),
+    ("Suoth win rate trend", dict(metric="win_rate", shape="trend", filters={"region": "华南"})),
+    ("Nrth revenue in Q3", dict(metric="won_revenue", filters={"region": "华北"}, period="2026Q3")),
+    ("Acme Retial revenue in Q3", dict(metric="won_revenue", filters={"account": "Acme Retail"})),
+    ("win rate by prodcut in Q2", dict(shape="breakdown", by="product", period="2026Q2")),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), TYPO_CASES, ids=[c[0] for c in TYPO_CASES])
+def test_misspelt_words_resolve(vocab: Vocabulary, question: str, expected: dict[str, object]) -> None:
+    intent = route(question, vocab).model_dump()
+    assert {k: intent[k] for k in expected} == expected
+    assert (intent["unknown"], intent["missing"]) == ({}, "")
+
+
+@pytest.mark.parametrize(
+    ("word", "target", "edits"),
+    [
+        ("rveenue", "revenue", 1),
+        ("suoth", "south", 1),
+        ("daels", "deals", 1),
+        ("abc", "abd", 1),
+        ("trned", "trends", 2),
+        ("quarter", "qaurter", 1),
+        ("revenue", "reveune", 1),
+        ("north", "south", 2),
+    ],
+)
+def test_damerau_levenshtein(word: str, target: str, edits: int) -> None:
+    assert distance(word, target, 3) == edits
+    assert distance(word, target, edits - 1) == edits  # capped at limit + 1
+
+
+def test_a_slip_resolves_only_to_a_unique_word_of_four_letters_or_more() -> None:
+    lexicon = build_lexicon(
+        vocabulary=["trend", "tread", "revenue", "pipeline created"],
+        keywords=[],
+        common=["rate"],
+        segments=[],
+        metrics=[],
+    )
+    assert resolve_word("treed", lexicon) is None  # trend and tread are both one edit away
+    assert resolve_word("trnd", lexicon) == "trend"
+    assert resolve_word("rvneue", lexicon) is None  # 6 letters, two edits away: one edit at most
+    assert resolve_word("piepline", lexicon) == "pipeline"  # 8 letters: two edits allowed
+    assert resolve_word("rte", lexicon) is None  # under 4 letters: never corrected
+    assert resolve_word("raet", lexicon) == "rate"
+
+
+def test_chinese_words_are_never_fuzzy_matched(vocab: Vocabulary) -> None:
+    intent = route("三季度销售颔是多少", vocab)  # 颔 for 额: no Chinese fuzzy matching, so no metric
+    assert (intent.metric, intent.missing) == (None, "metric")
+    assert route("华喃三季度赢单率", vocab).filters == {}
+
+
+# ---- unknown names are never dropped -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("Shanghai win rate trend", "Shanghai"),
+        ("What was revenue in Atlantis in Q3?", "Atlantis"),
+        ("Which rep had the best win rate for Globex?", "Globex"),
+        ("How did the Acme Wholesale revenue change?", "Wholesale"),
+    ],
+)
+def test_a_name_not_in_the_data_is_named_not_dropped(vocab: Vocabulary, question: str, word: str) -> None:
+    intent = route(question, vocab)
+    assert word in intent.missing
+    assert intent.filters == {}
+
+
+@pytest.mark.parametrize("question", ["Suoht win rate trend", "What was the Nrtoh win rate?"])
+def test_a_region_like_word_that_matches_no_region_is_an_unknown_region(
+    vocab: Vocabulary, question: str
+) -> None:
+    intent = route(question, vocab)
+    assert intent.filters == {}
+    assert intent.unknown.get("region") in {"Suoht", "Nrtoh"}
+
+
+def test_a_follow_up_to_an_unknown_name_is_flagged(vocab: Vocabulary) -> None:
+    first = route("East win rate in Q3", vocab)
+    assert "Narnia" in route("and in Narnia?", vocab, previous=first).missing
+    assert route("and in the Suoth?", vocab, previous=first).filters == {"region": "华南"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did sales go in Q3?",
+        "What was the cumulative revenue in 2026?",
+        "Show me the win rate by region for the last quarter",
+        "Give me the top 3 reps by bookings",
+        "What was the company's revenue in Q3 2026?",
+        "Explain North's result aganist target in 2026Q3",
+        "Why did East miss its Q3 target?",
+        "Overall win rate this quarter compared with a year ago",
+    ],
+)
+def test_ordinary_words_are_not_mistaken_for_names(vocab: Vocabulary, question: str) -> None:
+    intent = route(question, vocab)
+    assert (intent.unknown, intent.missing) == ({}, "")
+
+
+# ---- doubled Chinese characters ----------------------------------------------------------------------------
+
+DOUBLED_CASES = [
+    ("2026年年第三季度全公司的赢单数", dict(shape="value", metric="won_deals", period="2026Q3", base=None)),
+    ("2026Q3按区区域看完成率", dict(shape="breakdown", by="region", metric="achievement_rate")),
+    ("华华南的销售额", dict(filters={"region": "华南"}, metric="won_revenue")),
+    ("三季度赢单单率最高的产品", dict(shape="top", by="product", metric="win_rate")),
+    ("2026年第第二季度各产品客单价", dict(period="2026Q2", by="product", metric="avg_deal_size")),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), DOUBLED_CASES, ids=[c[0] for c in DOUBLED_CASES])
+def test_doubled_characters_are_made_single(
+    vocab: Vocabulary, question: str, expected: dict[str, object]
+) -> None:
+    intent = route(question, vocab).model_dump()
+    assert {k: intent[k] for k in expected} == expected
+
+
+def test_real_doubled_words_are_left_alone(vocab: Vocabulary) -> None:
+    from agent.router import _known_spans
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        return _known_spans(text, vocab)
+
+    assert undouble_chinese("再看看华南呢", spans) == "再看看华南呢"
+    assert undouble_chinese("谢谢，三季度销售额", spans) == "谢谢，三季度销售额"
+    assert undouble_chinese("2026年年第三季度", spans) == "2026年第三季度"
