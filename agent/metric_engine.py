@@ -229,7 +229,7 @@ class MetricEngine:
             self._cache.clear()
             self._cache_snapshot = snap
         self.store.ensure_derived()  # type: ignore[attr-defined]
-        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), cube=True))
+        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), derived=True))
         for p in ps:
             for by in bys:
                 self._target_rows(p, by, filters)

@@ -1,15 +1,17 @@
 """The review pack in a few scans: every opportunity metric for several periods and groupings at once.
 
-Each registry fragment is `<agg>(<arg>) FILTER (WHERE <condition>)`. The pack copies, per period, only the rows
-inside that period's windows (closed or created in the period, closed in the previous period; every registry
-condition lies inside them) and evaluates each distinct condition once per row as a boolean flag. Then:
-- sums and counts: aggregated once at the finest grain (period × all grouping dims), rolled up per grouping set;
-- medians and means: one GROUPING SETS scan over the flagged rows only;
+Each registry fragment is `<agg>(<arg>) FILTER (WHERE <condition>)`. Per period, the pack copies only the rows
+inside the windows its conditions use (closed in the period, created in it, closed in the previous period) and
+evaluates each distinct condition once per row as a boolean flag. Then:
+- sums of amount and row counts filtered on stage, deal head and date windows: from the per-snapshot monthly
+  `opportunity_cube` (periods start on the 1st of a month, so a month is wholly in or out of a window);
+- other sums and counts: aggregated once at the finest grain (period × all grouping dims), then rolled up;
+- medians and means: one GROUPING SETS pass over the flagged rows only;
 - count(DISTINCT x): per grouping set and x, bool_or of each flag, then counted (no DISTINCT hash per set).
-`first_won` comes from the per-snapshot `account_first_won` table (or, under filters, from the filtered rows, as
-the single-metric SQL computes it); `won_in_period` from the accounts won in the period. Results are the same
-numbers the single-metric SQL gives; groups that exist in the data but have no row in a window get that SQL's
-empty values (count 0, anything else NULL).
+When every remaining condition requires a won deal, the rows come from `won_deals` (won rows sorted by close
+date, with first_won). `first_won` and `won_in_period` look at all of an account's deals, whatever the segment
+filters, as the single-metric SQL does. Groups present in the data but without a row in a window get that SQL's
+empty values (count 0, anything else NULL), so the numbers are the single-metric SQL's, exactly.
 """
 
 from __future__ import annotations
@@ -114,6 +116,17 @@ class _Plan:
         text = " ".join(self.conds + self.args)
         self.first_won = "first_won" in text
         self.won_in_period = "won_in_period" in text
+        self.use_won_deals = False
+        self.derived = False  # the per-snapshot tables (account_first_won, won_deals, cube) are current
+
+    @property
+    def all_won(self) -> str:
+        """Where "won in the period" is looked up: every won deal, whatever the segment filters."""
+        return "won_deals" if self.derived else "opportunities"
+
+    def only_won(self) -> bool:
+        """Whether every condition has `stage = 'won'` as a top-level conjunct."""
+        return bool(self.conds) and all("stage = 'won'" in _conjuncts(c) for c in self.conds)
 
     def flag(self, a: Aggregate) -> str:
         return f"f{self.conds.index(a.cond)}"
@@ -122,15 +135,19 @@ class _Plan:
         return "*" if a.arg == "*" else f"a{self.args.index(a.arg)}"
 
     def base(self, needed: list[str]) -> str:
+        """The rows (after the segment filters) with each account's first won date over ALL its deals, as the
+        single-metric SQL computes it: a customer new to the company, whichever segment is asked about."""
         cols = ", ".join(sorted(set(needed) | set(self.dims) | {"account"}))
         where = where_clause(self.filters)
+        if self.use_won_deals:  # every condition needs a won deal: the won rows, sorted by close date
+            return f"SELECT {cols}{', first_won' if self.first_won else ''} FROM won_deals{where}"
         sql = f"SELECT {cols} FROM opportunities{where}"
         if self.first_won:
             first = (
                 "account_first_won"
-                if not self.filters
-                else "(SELECT account, min(close_date) FILTER (WHERE stage = 'won') AS first_won "
-                f"FROM opportunities{where} GROUP BY account)"
+                if self.derived
+                else "(SELECT account, min(close_date) AS first_won FROM opportunities WHERE stage = 'won' "
+                "GROUP BY account)"
             )
             sql = f"SELECT o.*, f.first_won FROM ({sql}) o LEFT JOIN {first} f ON o.account = f.account"
         return sql
@@ -148,7 +165,7 @@ class _Plan:
         if self.won_in_period:
             won = bind_period("stage = 'won' AND close_date >= $s AND close_date < $e", p)
             sql += (
-                f" LEFT JOIN (SELECT DISTINCT account AS _wa, true AS _w FROM base WHERE {won}) wp "
+                f" LEFT JOIN (SELECT DISTINCT account AS _wa, true AS _w FROM {self.all_won} WHERE {won}) wp "
                 "ON b.account = wp._wa"
             )
         return sql
@@ -156,6 +173,18 @@ class _Plan:
     def with_u(self, needed: list[str]) -> str:
         branches = " UNION ALL ".join(self.branch(j, p) for j, p in enumerate(self.periods))
         return f"WITH base AS ({self.base(needed)}), u AS MATERIALIZED ({branches}) "
+
+
+def _conjuncts(cond: str) -> list[str]:
+    """The top-level AND parts of a condition (outside parentheses)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(cond):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and cond.startswith(" AND ", i):
+            parts.append(cond[start:i].strip())
+            start = i + 5
+    parts.append(cond[start:].strip())
+    return parts
 
 
 def _sets(bys: list[list[str]], extra: str = "") -> str:
@@ -178,7 +207,7 @@ def run_pack(
     bys: list[list[str]],
     filters: dict[str, str],
     needed: list[str],
-    cube: bool = False,
+    derived: bool = False,
 ) -> Slots:
     """(metric, period label, by, filters) -> {dims key: (numerator, denominator)}, as MetricEngine caches them."""
     metrics = pack_metrics()
@@ -189,8 +218,8 @@ def run_pack(
     plan = _Plan(aggs, periods, dims, filters)
     values: dict[tuple[int, frozenset, tuple], dict[Aggregate, float | None]] = {}
     keys = _group_keys(con, plan, bys)
-    cube = cube and set(dims) | set(filters) <= set(CUBE_DIMS)
-    _scan(con, plan, bys, needed, aggs, values, cube)
+    plan.derived = derived
+    _scan(con, plan, bys, needed, aggs, values)
     out: Slots = {}
     ftuple = tuple(sorted(filters.items()))
     for by in bys:
@@ -242,12 +271,15 @@ def _store(
             slot[a] = rec[col]
 
 
-def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict, cube: bool) -> None:  # type: ignore[no-untyped-def]
+def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
     """One statement: cube-safe sums and counts from the monthly cube; the rest over the row copies `u`
     (built once, MATERIALIZED): sums and counts, medians and means, distinct counts."""
+    cube = plan.derived and set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS)
     from_cube = [a for a in aggs if cube and a.cube_safe]
     rest = [a for a in aggs if a not in from_cube]
     row_plan = _Plan(rest, plan.periods, plan.dims, plan.filters)
+    row_plan.derived = plan.derived
+    row_plan.use_won_deals = plan.derived and row_plan.only_won()
     parts: dict[str, dict[str, Aggregate]] = {}
     selects = []
     builders = (("cube", _from_cube, plan), ("additive", _additive, row_plan))

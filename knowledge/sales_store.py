@@ -249,8 +249,8 @@ class SalesStore:
         self.connection.close()
 
 
-_DERIVED_KEY = (
-    "SELECT coalesce((SELECT snapshot_id FROM opportunities_data LIMIT 1), '') || '|' || "
+_DERIVED_KEY = (  # v2: the derived tables' layout; a new layout rebuilds them in existing workspaces
+    "SELECT 'v2|' || coalesce((SELECT snapshot_id FROM opportunities_data LIMIT 1), '') || '|' || "
     "coalesce((SELECT snapshot_id FROM team_data LIMIT 1), '')"
 )
 
@@ -259,7 +259,8 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Per-snapshot tables the metric engine reads, rebuilt whenever opportunities or team are replaced:
     the deal_head marks, each account's first won close date (over all rows of the snapshot), and the
     monthly cube (rows and amount per close month, created month, stage, deal head, rep, manager, region,
-    product; manager and region as the `opportunities` view fills them from the team table)."""
+    product; manager and region as the `opportunities` view fills them from the team table), and `won_deals`
+    (the won rows of that view with first_won, sorted by close date so period windows skip most of the file)."""
     mark_deal_heads(con)
     con.execute("DELETE FROM opportunity_cube")
     con.execute(
@@ -272,6 +273,10 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO account_first_won SELECT account, min(close_date), any_value(snapshot_id) "
         "FROM opportunities_data WHERE stage = 'won' AND close_date IS NOT NULL AND account IS NOT NULL "
         "GROUP BY account"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE won_deals AS SELECT o.*, f.first_won FROM opportunities o "
+        "LEFT JOIN account_first_won f ON o.account = f.account WHERE o.stage = 'won' ORDER BY o.close_date"
     )
     con.execute("DELETE FROM derived_state")
     con.execute(f"INSERT INTO derived_state {_DERIVED_KEY}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.metric_engine import MetricEngine
-from agent.metric_pack import pack_metrics, parse_aggregate
+from agent.metric_pack import pack_metrics, parse_aggregate, run_pack
 from agent.metrics import REGISTRY
 from fupan.settings import load_settings
 from knowledge.sales_store import SalesStore, derived_is_current
@@ -138,7 +138,26 @@ def test_first_won_table_follows_reimport(tmp_path: Path) -> None:
     assert after == _expected_first_won(s) and after != before
     snaps = {r[0] for r in s.connection.execute("SELECT snapshot_id FROM account_first_won").fetchall()}
     assert snaps == {second.snapshot_id}
+    won = "SELECT count(*), sum(amount) FROM {} WHERE stage = 'won'"
+    assert (
+        s.connection.execute(won.format("won_deals")).fetchone()
+        == s.connection.execute(won.format("opportunities")).fetchone()
+    )
     s.close()
+
+
+@pytest.mark.parametrize("filters", [{}, {"region": "华东"}, {"lead_source": "展会"}])
+def test_pack_without_derived_tables_gives_the_same(store: SalesStore, filters: dict[str, str]) -> None:
+    store.ensure_derived()
+    periods = [MetricEngine(store).period(p) for p in PERIODS]
+    args = (
+        store.connection,
+        periods,
+        BYS[:6],
+        filters,
+        ["account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head"],
+    )
+    assert run_pack(*args, derived=True) == run_pack(*args, derived=False)
 
 
 def test_direct_writes_are_caught_by_ensure_derived(tmp_path: Path) -> None:
