@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, Table, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -208,8 +208,13 @@ class Records:
                 session, SYSTEM, "key.create", ("api_key", key_id, team), detail={"role": role, "name": name}
             )
         return CreatedKey(
-            id=key_id, name=name, role=role, team=team, created_at=now, key=f"{KEY_PREFIX}_{key_id}_{secret}"
-        )  # type: ignore[arg-type]
+            id=key_id,
+            name=name,
+            role=role,  # type: ignore[arg-type]
+            team=team,
+            created_at=now,
+            key=f"{KEY_PREFIX}_{key_id}_{secret}",
+        )
 
     def list_keys(self) -> list[ApiKeyPublic]:
         with self._reading() as session:
@@ -654,7 +659,7 @@ class Records:
 
     def mark_synced(self, draft_id: str, version: int) -> None:
         """Bookkeeping only: a plain UPDATE, so the draft's revision (its ETag) does not change."""
-        table = DraftRow.__table__
+        table: Table = DraftRow.__table__  # type: ignore[assignment]
         with self._writing() as session:
             done = session.execute(
                 update(table)

@@ -273,11 +273,11 @@ def _only_own_team(actor: Principal, answer: Answer) -> None:
             kind, parts = parse_evidence_id(evidence_id)
         except ValueError:
             continue
-        region = (
-            parts["dims"].get("region", "")
-            if kind == "metric"
-            else evidence.metadata.get("region", actor.team)
-        )  # type: ignore[union-attr]
+        dims = parts.get("dims")
+        if kind == "metric" and isinstance(dims, dict):
+            region = str(dims.get("region", ""))
+        else:
+            region = evidence.metadata.get("region", actor.team)
         if region != actor.team:
             raise PermissionDenied(
                 f"key {actor.key_id} is scoped to {actor.team}; the answer needs "
