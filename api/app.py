@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -102,6 +103,16 @@ async def _send_413(scope: Scope, send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+async def _catch_up(service: ReviewService) -> None:
+    """Index approvals whose knowledge-base write did not finish (e.g. the server stopped in between)."""
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        await run_in_threadpool(service.sync_knowledge)
+    except Exception:  # noqa: BLE001 — the API still serves; the next approval retries the sync
+        logging.getLogger("fupan.api").exception("could not index pending approvals at startup")
+
+
 def _mount_pages(app: FastAPI) -> None:
     if importlib.util.find_spec("api.pages") is None:
         return
@@ -117,7 +128,8 @@ def create_app(source: Settings | Deps) -> FastAPI:
     owned = not isinstance(source, Deps)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _catch_up(app.state.service)
         yield
         if owned:
             deps.close()

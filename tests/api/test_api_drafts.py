@@ -202,3 +202,19 @@ def test_list_filters_and_paging(world: World) -> None:
     assert len(page) == 2
     assert world.client.get("/drafts", headers=world.h("viewer"), params={"limit": 0}).status_code == 422
     assert world.client.get("/drafts/rv-nope", headers=world.h("viewer")).status_code == 404
+
+
+def test_an_interrupted_kb_write_is_indexed_later(world: World) -> None:
+    """Approval commits first, then indexes; an approval whose indexing never finished is picked up again."""
+    from sqlalchemy import text
+
+    draft = world.save("analyst", hand_report(marker="resync-3141"))
+    assert world.decide("approver", draft["id"], "approve").status_code == 200
+    world.deps.docs.delete_document(f"{draft['id']}.L1")  # as if the server stopped before indexing
+    with world.deps.records._write_engine.begin() as conn:  # noqa: SLF001
+        conn.execute(text("UPDATE drafts SET kb_synced_version = NULL WHERE id = :id"), {"id": draft["id"]})
+    assert world.deps.docs.get(f"lesson:{draft['id']}.L1") is None
+    service = world.client.app.state.service  # type: ignore[attr-defined]
+    assert service.sync_knowledge() == 1
+    assert "resync-3141" in world.deps.docs.get(f"lesson:{draft['id']}.L1").text
+    assert service.sync_knowledge() == 0

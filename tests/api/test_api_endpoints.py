@@ -228,6 +228,19 @@ def test_body_limits(small: World) -> None:
     r = small.client.post("/ask", headers=small.h("viewer"), json={"question": "x" * 3_000_000})
     assert r.status_code == 413
 
+    def multipart() -> Iterator[bytes]:
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+        for _ in range(20):
+            yield b"1,2\n" * 40_000
+        yield b"\r\n--b--\r\n"
+
+    r = small.client.post(
+        "/data/sales",
+        headers=small.h("analyst", **{"Content-Type": "multipart/form-data; boundary=b"}),
+        content=multipart(),
+    )
+    assert r.status_code == 413
+
 
 @pytest.mark.parametrize(
     ("method", "path", "body", "headers"),
