@@ -38,6 +38,7 @@ __all__ = ["Document", "DocumentIndex", "IngestReport", "SearchFilters", "Search
 
 Mode = Literal["hybrid", "vector", "bm25"]
 _NO_DAY = -1
+LANGUAGES = ("zh", "en")
 _POST_FILTER_MIN = 2_000  # below this many allowed chunks Chroma's filtered (brute-force) search is quick
 _POST_FILTER_MAX = 5_000  # the most unfiltered neighbours fetched to mask afterwards
 
@@ -195,6 +196,7 @@ class DocumentIndex:
                         _day(doc),
                         json.dumps(meta, ensure_ascii=False),
                         " ".join(tokenize(piece)),
+                        doc.language,
                     )
                 )
         stale = [cid for d in docs for cid in self._catalogue.chunk_ids(d.doc_id)]
@@ -209,6 +211,7 @@ class DocumentIndex:
                 "customer": r[7],
                 "product": r[8],
                 "day": r[9],
+                "language": r[-1],
             }
             for r in rows
         ]
@@ -233,8 +236,10 @@ class DocumentIndex:
             ranked = self._bm25(query, depth, filters)
             rankings.append([cid for cid, _ in ranked])
             scores.update(ranked)
-        if mode in ("hybrid", "vector"):
-            ranked = self._vector(query, depth, filters)
+        # hybrid ranks each language's chunks apart: e5-small prefers the query's own language so strongly
+        # that one shared vector ranking buries relevant notes written in the other language
+        for language in LANGUAGES if mode == "hybrid" else (None,) if mode == "vector" else ():
+            ranked = self._vector(query, depth, filters, language)
             rankings.append([cid for cid, _ in ranked])
             scores.update(ranked)
         fused = (
@@ -244,16 +249,18 @@ class DocumentIndex:
         records = self._catalogue.chunks_by_ids([cid for cid, _ in top])
         return [self._hit(records[cid], score) for cid, score in top if cid in records]
 
-    def _vector(self, query: str, depth: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
+    def _vector(
+        self, query: str, depth: int, filters: SearchFilters | None, language: str | None = None
+    ) -> list[tuple[str, float]]:
         """HNSW top-`depth`; with filters, an over-fetched unfiltered query masked here when the filter
         keeps much of the index (Chroma's filtered HNSW search is slow there), else Chroma's `where`."""
         vector = self._query_vector(query)
         total = self.count()
-        where = _chroma_where(filters)
+        where = _chroma_where(filters, language)
         if where is None:
             return self.vectors.query(vector, min(depth, total), None)
         _, chunks, columns = self._lexical_index()
-        mask = _mask(columns, filters)
+        mask = _mask(columns, filters, language)
         allowed = int(mask.sum())
         if not allowed:
             return []
@@ -310,6 +317,7 @@ class DocumentIndex:
                 if name not in ("evidence_id", "text")
             }
             columns["day"] = np.array([c[7] for c in chunks], dtype=np.int64)
+            columns["language"] = np.array([c[9] for c in chunks], dtype=object)
             self._lexical = (generation, index, chunks, columns)
         return self._lexical[1], self._lexical[2], self._lexical[3]
 
@@ -362,10 +370,10 @@ class DocumentIndex:
         self._catalogue.close()
 
 
-def _chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
+def _chroma_where(filters: SearchFilters | None, language: str | None = None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = [{"language": language}] if language else []
     if filters is None:
-        return None
-    clauses: list[dict[str, Any]] = []
+        return clauses[0] if clauses else None
     if filters.kinds:
         clauses.append({"kind": {"$in": list(filters.kinds)}})
     for name in FILTER_FIELDS:
@@ -381,8 +389,12 @@ def _chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _mask(columns: dict[str, np.ndarray], filters: SearchFilters | None) -> np.ndarray:
+def _mask(
+    columns: dict[str, np.ndarray], filters: SearchFilters | None, language: str | None = None
+) -> np.ndarray:
     mask = np.ones(len(columns["day"]), dtype=bool)
+    if language:
+        mask &= columns["language"] == language
     if filters is None:
         return mask
     if filters.kinds:

@@ -11,7 +11,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (doc_id TEXT PRIMARY KEY, kind TEXT, hash TEXT, source TEXT, doc_json TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
   pos INTEGER PRIMARY KEY AUTOINCREMENT, evidence_id TEXT UNIQUE, doc_id TEXT, n INTEGER, text TEXT,
-  kind TEXT, region TEXT, rep TEXT, customer TEXT, product TEXT, day INTEGER, meta_json TEXT, tokens TEXT);
+  kind TEXT, region TEXT, rep TEXT, customer TEXT, product TEXT, day INTEGER, meta_json TEXT, tokens TEXT,
+  language TEXT);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -28,6 +29,7 @@ CHUNK_COLUMNS = (
     "day",
     "meta_json",
     "tokens",
+    "language",
 )
 
 
@@ -40,8 +42,9 @@ class Catalogue:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
-        if "tokens" not in columns:  # catalogues written before BM25 tokens were kept
-            self._db.execute("ALTER TABLE chunks ADD COLUMN tokens TEXT")
+        for name in ("tokens", "language"):  # catalogues written before these columns existed
+            if name not in columns:
+                self._db.execute(f"ALTER TABLE chunks ADD COLUMN {name} TEXT")
 
     def doc_hash(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT hash FROM docs WHERE doc_id = ?", [doc_id]).fetchone()
@@ -110,8 +113,11 @@ class Catalogue:
         return out
 
     def all_chunks(self) -> list[tuple[Any, ...]]:
-        """(evidence_id, text, kind, region, rep, customer, product, day, tokens) in BM25 order."""
-        sql = "SELECT evidence_id, text, kind, region, rep, customer, product, day, tokens FROM chunks ORDER BY pos"
+        """(evidence_id, text, kind, region, rep, customer, product, day, tokens, language) in BM25 order."""
+        sql = (
+            "SELECT evidence_id, text, kind, region, rep, customer, product, day, tokens, language"
+            " FROM chunks ORDER BY pos"
+        )
         return self._db.execute(sql).fetchall()
 
     def count_chunks(self) -> int:
@@ -125,6 +131,7 @@ def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     record = dict(zip(CHUNK_COLUMNS, row, strict=True))
     record["meta"] = json.loads(record.pop("meta_json") or "{}")
     record.pop("tokens", None)
+    record.pop("language", None)
     return record
 
 
