@@ -249,8 +249,22 @@ class SalesStore:
         self.connection.close()
 
 
+_WON_DEAL_COLUMNS = (  # what the metric pack reads: every dimension and the columns of the registry's SQL
+    "account",
+    "rep",
+    "manager",
+    "region",
+    "product",
+    "lead_source",
+    "stage",
+    "amount",
+    "created_date",
+    "engaged_date",
+    "close_date",
+    "deal_head",
+)
 _DERIVED_KEY = (  # v2: the derived tables' layout; a new layout rebuilds them in existing workspaces
-    "SELECT 'v2|' || coalesce((SELECT snapshot_id FROM opportunities_data LIMIT 1), '') || '|' || "
+    "SELECT 'v3|' || coalesce((SELECT snapshot_id FROM opportunities_data LIMIT 1), '') || '|' || "
     "coalesce((SELECT snapshot_id FROM team_data LIMIT 1), '')"
 )
 
@@ -275,8 +289,9 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
         "GROUP BY account"
     )
     con.execute(
-        "CREATE OR REPLACE TABLE won_deals AS SELECT o.*, f.first_won FROM opportunities o "
-        "LEFT JOIN account_first_won f ON o.account = f.account WHERE o.stage = 'won' ORDER BY o.close_date"
+        f"CREATE OR REPLACE TABLE won_deals AS SELECT {', '.join('o.' + c for c in _WON_DEAL_COLUMNS)}, "
+        "f.first_won FROM opportunities o LEFT JOIN account_first_won f ON o.account = f.account "
+        "WHERE o.stage = 'won' ORDER BY o.close_date"
     )
     con.execute("DELETE FROM derived_state")
     con.execute(f"INSERT INTO derived_state {_DERIVED_KEY}")

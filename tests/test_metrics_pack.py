@@ -214,3 +214,10 @@ def test_cube_answers_only_month_window_conditions() -> None:
     safe = {m for m, (num, den) in pack_metrics().items() if num.cube_safe and (den is None or den.cube_safe)}
     assert {"won_revenue", "won_deals", "lost_deals", "win_rate", "pipeline_created"} <= safe
     assert not {"new_customers", "churned_customers", "sales_cycle_median", "repurchase_rate"} & safe
+
+
+def test_won_deals_has_every_column_the_pack_reads() -> None:
+    from agent.metric_engine import _NEEDED, DIMENSIONS
+    from knowledge.sales_store import _WON_DEAL_COLUMNS
+
+    assert set(_NEEDED) | set(DIMENSIONS) <= set(_WON_DEAL_COLUMNS)
