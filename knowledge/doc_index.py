@@ -92,9 +92,10 @@ class DocumentIndex:
         self._catalogue = Catalogue(settings.docs_path / "catalogue.sqlite")
         self._embedder = embedder
         self._vectors: VectorStore | None = None
-        self._lexical: tuple[str, LexicalIndex, list[tuple[Any, ...]], dict[str, np.ndarray]] | None = None
+        self._lexical: tuple[str, LexicalIndex, list[tuple[Any, ...]], _Columns] | None = None
         self._position: tuple[str, dict[str, int]] | None = None
         self._query_cache: dict[str, np.ndarray] = {}
+        self._count: tuple[str, int] | None = None
 
     # --- services, opened lazily so a BM25-only caller never loads the embedding model
     @property
@@ -305,19 +306,17 @@ class DocumentIndex:
         best = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(chunks[i][0], float(scores[i])) for i in best]
 
-    def _lexical_index(self) -> tuple[LexicalIndex, list[tuple[Any, ...]], dict[str, np.ndarray]]:
+    def _lexical_index(self) -> tuple[LexicalIndex, list[tuple[Any, ...]], _Columns]:
         generation = self._catalogue.generation()
         if self._lexical is None or self._lexical[0] != generation:
             chunks = self._catalogue.all_chunks()
             tokens = [c[8].split(" ") if c[8] is not None else tokenize(c[1]) for c in chunks]
             index = self._load_or_build_bm25(generation, tokens)
-            columns = {
-                name: np.array([c[i] for c in chunks], dtype=object)
-                for i, name in enumerate(("evidence_id", "text", "kind", *FILTER_FIELDS), start=0)
-                if name not in ("evidence_id", "text")
-            }
-            columns["day"] = np.array([c[7] for c in chunks], dtype=np.int64)
-            columns["language"] = np.array([c[9] for c in chunks], dtype=object)
+            names = {"kind": 2, **{f: 3 + i for i, f in enumerate(FILTER_FIELDS)}, "language": 9}
+            columns = _Columns(
+                day=np.array([c[7] for c in chunks], dtype=np.int64),
+                values={name: [c[i] for c in chunks] for name, i in names.items()},
+            )
             self._lexical = (generation, index, chunks, columns)
         return self._lexical[1], self._lexical[2], self._lexical[3]
 
@@ -363,8 +362,11 @@ class DocumentIndex:
         return len(ids)
 
     def count(self) -> int:
-        """Number of indexed chunks."""
-        return self._catalogue.count_chunks()
+        """Number of indexed chunks (counted once per catalogue generation)."""
+        generation = self._catalogue.generation()
+        if self._count is None or self._count[0] != generation:
+            self._count = (generation, self._catalogue.count_chunks())
+        return self._count[1]
 
     def close(self) -> None:
         self._catalogue.close()
@@ -389,22 +391,39 @@ def _chroma_where(filters: SearchFilters | None, language: str | None = None) ->
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _mask(
-    columns: dict[str, np.ndarray], filters: SearchFilters | None, language: str | None = None
-) -> np.ndarray:
-    mask = np.ones(len(columns["day"]), dtype=bool)
+class _Columns:
+    """The filter columns of every chunk in catalogue order, as integer codes so masks are cheap at 100k."""
+
+    def __init__(self, day: np.ndarray, values: dict[str, list[Any]]) -> None:
+        self.day = day
+        self._codes: dict[str, np.ndarray] = {}
+        self._lookup: dict[str, dict[Any, int]] = {}
+        for name, column in values.items():
+            lookup: dict[Any, int] = {}
+            self._codes[name] = np.fromiter(
+                (lookup.setdefault(v, len(lookup)) for v in column), dtype=np.int32, count=len(column)
+            )
+            self._lookup[name] = lookup
+
+    def isin(self, name: str, values: list[Any]) -> np.ndarray:
+        codes = [self._lookup[name][v] for v in values if v in self._lookup[name]]
+        return np.isin(self._codes[name], codes)
+
+
+def _mask(columns: _Columns, filters: SearchFilters | None, language: str | None = None) -> np.ndarray:
+    mask = np.ones(len(columns.day), dtype=bool)
     if language:
-        mask &= columns["language"] == language
+        mask &= columns.isin("language", [language])
     if filters is None:
         return mask
     if filters.kinds:
-        mask &= np.isin(columns["kind"], list(filters.kinds))
+        mask &= columns.isin("kind", list(filters.kinds))
     for name in FILTER_FIELDS:
         value = getattr(filters, name)
         if value:
-            mask &= columns[name] == value
+            mask &= columns.isin(name, [value])
     if filters.period_from:
-        mask &= columns["day"] >= _period_bounds(filters.period_from)[0]
+        mask &= columns.day >= _period_bounds(filters.period_from)[0]
     if filters.period_to:
-        mask &= columns["day"] < _period_bounds(filters.period_to)[1]
+        mask &= columns.day < _period_bounds(filters.period_to)[1]
     return mask

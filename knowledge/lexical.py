@@ -107,7 +107,10 @@ class LexicalIndex:
         if not self.size:
             return np.zeros(0, dtype=np.float32)
         own, extra = _query_terms(query)
-        return self._score(own) + EXPANSION_WEIGHT * self._score(extra)
+        scores = self._score(own)
+        if any(w in self._bm25.vocab_dict for w in extra):
+            scores += EXPANSION_WEIGHT * self._score(extra)
+        return scores
 
     def _score(self, words: list[str]) -> np.ndarray:
         known = [w for w in words if w in self._bm25.vocab_dict]
