@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 MAX_CHUNK_SIZE = 120  # CJK characters + Latin words; ~100-150 e5 tokens, see bench/RESULTS.md (knowledge)
+TRANSCRIPT_CHUNK_SIZE = 48  # a few turns of a call
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=[.])(?=\s)|\n+")
 _CLAUSE_END = re.compile(r"(?<=[，、,：:])")
@@ -78,11 +79,16 @@ def _cut_point(text: str, max_size: int) -> int:
 
 
 def chunk_text(text: str, *, max_size: int = MAX_CHUNK_SIZE) -> list[str]:
-    """Greedy packing of sentences/turns into chunks of at most `max_size`; a longer unit is split."""
+    """Greedy packing of sentences/turns into chunks of at most `max_size`; a longer unit is split.
+
+    Transcripts pack at most TRANSCRIPT_CHUNK_SIZE: a call's few decisive turns ("let me think about it")
+    would otherwise drown in small talk."""
     chunks: list[str] = []
     current: list[str] = []
     size = 0
-    glue = "\n" if is_transcript(text) else " "
+    transcript = is_transcript(text)
+    glue = "\n" if transcript else " "
+    max_size = min(max_size, TRANSCRIPT_CHUNK_SIZE) if transcript else max_size
     for whole in _units(text):
         for unit in _split_long(whole, max_size) if text_size(whole) > max_size else [whole]:
             unit_size = text_size(unit)

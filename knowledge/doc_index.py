@@ -39,8 +39,8 @@ __all__ = ["Document", "DocumentIndex", "IngestReport", "SearchFilters", "Search
 Mode = Literal["hybrid", "vector", "bm25"]
 _NO_DAY = -1
 LANGUAGES = ("zh", "en")
-_POST_FILTER_MIN = 2_000  # below this many allowed chunks Chroma's filtered (brute-force) search is quick
-_POST_FILTER_MAX = 5_000  # the most unfiltered neighbours fetched to mask afterwards
+_POST_FILTER_MIN = 2_000  # on smaller indexes Chroma's filtered (brute-force) search is quick
+_POST_FILTER_MAX = 1_000  # the most unfiltered neighbours fetched to mask afterwards
 
 
 def evidence_id_for(doc: Document, n: int) -> str:
@@ -239,8 +239,8 @@ class DocumentIndex:
             scores.update(ranked)
         # hybrid ranks each language's chunks apart: e5-small prefers the query's own language so strongly
         # that one shared vector ranking buries relevant notes written in the other language
-        for language in LANGUAGES if mode == "hybrid" else (None,) if mode == "vector" else ():
-            ranked = self._vector(query, depth, filters, language)
+        languages: tuple[str | None, ...] = LANGUAGES if mode == "hybrid" else (None,)
+        for ranked in self._vector(query, depth, filters, languages) if mode != "bm25" else []:
             rankings.append([cid for cid, _ in ranked])
             scores.update(ranked)
         fused = (
@@ -251,28 +251,33 @@ class DocumentIndex:
         return [self._hit(records[cid], score) for cid, score in top if cid in records]
 
     def _vector(
-        self, query: str, depth: int, filters: SearchFilters | None, language: str | None = None
-    ) -> list[tuple[str, float]]:
-        """HNSW top-`depth`; with filters, an over-fetched unfiltered query masked here when the filter
-        keeps much of the index (Chroma's filtered HNSW search is slow there), else Chroma's `where`."""
+        self, query: str, depth: int, filters: SearchFilters | None, languages: tuple[str | None, ...]
+    ) -> list[list[tuple[str, float]]]:
+        """One HNSW ranking of `depth` per language (None = all languages).
+
+        Filters and languages: on a big index one over-fetched unfiltered HNSW query is masked here
+        (Chroma's filtered search is slow when the filter keeps much of the index); a language or
+        filter that leaves too few of those neighbours gets Chroma's own `where` search."""
         vector = self._query_vector(query)
         total = self.count()
-        where = _chroma_where(filters, language)
-        if where is None:
-            return self.vectors.query(vector, min(depth, total), None)
-        _, chunks, columns = self._lexical_index()
-        mask = _mask(columns, filters, language)
-        allowed = int(mask.sum())
-        if not allowed:
-            return []
-        fetch = depth * total // allowed * 2
-        if allowed >= _POST_FILTER_MIN and fetch <= _POST_FILTER_MAX:
+        if languages == (None,) and _chroma_where(filters) is None:
+            return [self.vectors.query(vector, min(depth, total), None)]
+        _, _, columns = self._lexical_index()
+        masks = {lang: _mask(columns, filters, lang) for lang in languages}
+        out: dict[str | None, list[tuple[str, float]]] = {}
+        if total >= _POST_FILTER_MIN:
             position = self._positions()
-            ranked = self.vectors.query(vector, min(fetch, total), None)
-            kept = [(cid, s) for cid, s in ranked if cid in position and mask[position[cid]]]
-            if len(kept) >= min(depth, allowed):
-                return kept[:depth]
-        return self.vectors.query(vector, min(depth, allowed), where)
+            ranked = self.vectors.query(vector, min(total, _POST_FILTER_MAX, depth * 25), None)
+            for lang, mask in masks.items():
+                kept = [(cid, s) for cid, s in ranked if cid in position and mask[position[cid]]]
+                if len(kept) >= min(depth, int(mask.sum())):
+                    out[lang] = kept[:depth]
+        for lang, mask in masks.items():
+            if lang not in out:
+                allowed = int(mask.sum())
+                where = _chroma_where(filters, lang)
+                out[lang] = self.vectors.query(vector, min(depth, allowed), where) if allowed else []
+        return [out[lang] for lang in languages]
 
     def _query_vector(self, query: str) -> np.ndarray:
         """The query's embedding, remembered for the last few hundred queries (agents repeat them)."""
