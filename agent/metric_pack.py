@@ -244,6 +244,10 @@ def _key(rec: dict[str, object], dims: list[str]) -> tuple[frozenset, tuple]:
     return grouped, tuple("" if rec[d] is None else str(rec[d]) for d in sorted(grouped))
 
 
+def _cube_covers(plan: _Plan) -> bool:
+    return set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS)
+
+
 def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]]) -> dict[frozenset, set]:
     """Every group the single-metric SQL would return: the distinct dimension values over all (filtered) rows."""
     keys: dict[frozenset, set] = {frozenset(by): set() for by in bys}
@@ -251,8 +255,10 @@ def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]
     if not plan.dims:
         return keys
     sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
+    # the cube holds every (rep, manager, region, product) combination of the data, in far fewer rows
+    source = "opportunity_cube" if plan.derived and _cube_covers(plan) else "opportunities"
     sql = (
-        f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM opportunities{where_clause(plan.filters)} "
+        f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM {source}{where_clause(plan.filters)} "
         f"GROUP BY GROUPING SETS ({sets})"
     )
     for rec in _rows(con, sql):
@@ -274,7 +280,7 @@ def _store(
 def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
     """One statement: cube-safe sums and counts from the monthly cube; the rest over the row copies `u`
     (built once, MATERIALIZED): sums and counts, medians and means, distinct counts."""
-    cube = plan.derived and set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS)
+    cube = plan.derived and _cube_covers(plan)
     from_cube = [a for a in aggs if cube and a.cube_safe]
     rest = [a for a in aggs if a not in from_cube]
     row_plan = _Plan(rest, plan.periods, plan.dims, plan.filters)
