@@ -11,6 +11,7 @@ _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=[.])(?=\s)|\n+")
 _CLAUSE_END = re.compile(r"(?<=[，、,：:])")
 _ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|No|Inc|Co|Ltd)|\b[A-Z])\.$")
 _TURN = re.compile(r"^\s*[^\s:：]{1,20}[:：]\s*\S")
+_SPEAKER = re.compile(r"^\s*[^\s:：]{1,20}[:：]\s*")
 _ZH = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]+")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
@@ -40,6 +41,11 @@ def is_transcript(text: str) -> bool:
     """Most non-empty lines start with a speaker label ('Agent: ...', '客户：...')."""
     lines = [line for line in text.splitlines() if line.strip()]
     return len(lines) > 1 and sum(bool(_TURN.match(line)) for line in lines) >= len(lines) / 2
+
+
+def strip_speakers(text: str) -> str:
+    """A transcript chunk without its 'Agent:'/'Customer:' labels (they match every call in BM25)."""
+    return "\n".join(_SPEAKER.sub("", line, count=1) for line in text.splitlines())
 
 
 def _units(text: str) -> list[str]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from fupan.errors import Conflict, InputError
 from fupan.settings import Settings
-from knowledge.chunking import chunk_text, detect_language
+from knowledge.chunking import chunk_text, detect_language, is_transcript, strip_speakers
 from knowledge.doc_ingest import read_documents
 from knowledge.documents import (
     APPROVAL_KINDS,
@@ -183,6 +183,7 @@ class DocumentIndex:
             if doc.language is None:
                 doc = doc.model_copy(update={"language": detect_language(doc.text)})
             pieces = [doc.text.strip()] if doc.kind == "lesson" else chunk_text(doc.text)
+            lexical = strip_speakers if is_transcript(doc.text) else str
             meta = _hit_metadata(doc)
             for n, piece in enumerate(pieces):
                 vals = [getattr(doc, f) for f in FILTER_FIELDS]
@@ -196,7 +197,7 @@ class DocumentIndex:
                         *vals,
                         _day(doc),
                         json.dumps(meta, ensure_ascii=False),
-                        " ".join(tokenize(piece)),
+                        " ".join(tokenize(lexical(piece))),
                         doc.language,
                     )
                 )
