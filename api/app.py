@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PayloadTooLarge, document_problems, install_problem_handlers
@@ -120,6 +121,11 @@ def _mount_pages(app: FastAPI) -> None:
     router = getattr(pages, "router", None)
     if router is not None:
         app.include_router(router)
+
+        @app.get("/", include_in_schema=False)
+        def _home() -> RedirectResponse:
+            """A person opening the server's address lands on the reviewer's page."""
+            return RedirectResponse("/ui", status_code=307)
 
 
 def create_app(source: Settings | Deps) -> FastAPI:

@@ -24,5 +24,7 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from(ctx)
         settings.ensure_workspace()
-        console.print(f"Fupan API on http://{host}:{port} (docs at /docs), workspace {settings.workspace}")
+        console.print(
+            f"Fupan on http://{host}:{port}: reviewer's page at /ui, API docs at /docs; workspace {settings.workspace}"
+        )
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
