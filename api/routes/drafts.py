@@ -80,6 +80,45 @@ def get_version(
     return service.records.get_version(caller, draft_id, version)
 
 
+@router.get(
+    "/{draft_id}/report",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The report file (md comes as a zip with its chart images)",
+            "content": {
+                "text/html": {},
+                "application/zip": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
+            },
+        }
+    },
+)
+def export_report(
+    draft_id: DraftId,
+    caller: Caller,
+    service: ServiceDep,
+    fmt: Annotated[Literal["html", "xlsx", "docx", "md"], Query(alias="format")] = "html",
+    which: Annotated[Literal["latest", "approved"], Query(alias="version")] = "latest",
+    language: Literal["zh", "en"] | None = None,
+) -> Response:
+    """The review as a file a manager can send: HTML, XLSX (the four tables), DOCX, or Markdown; the latest
+    version or the approved one (404 when nothing is approved yet)."""
+    from agent.reports import report_bytes
+    from fupan.errors import NotFound
+
+    draft = service.get_draft(caller, draft_id)
+    report = draft.report
+    if which == "approved":
+        if draft.approved_report is None:
+            raise NotFound(f"draft {draft_id} has no approved version yet", hint="use version=latest")
+        report = draft.approved_report
+    data, media_type, ext = report_bytes(report, fmt, language=language)
+    headers = {"Content-Disposition": f'attachment; filename="{draft_id}-{which}.{ext}"'}
+    return Response(data, media_type=media_type, headers=headers)
+
+
 @router.patch("/{draft_id}", response_model=DraftPublic)
 def edit_draft(
     draft_id: DraftId,
