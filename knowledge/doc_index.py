@@ -266,12 +266,17 @@ class DocumentIndex:
         _, _, columns = self._lexical_index()
         masks = {lang: _mask(columns, filters, lang) for lang in languages}
         out: dict[str | None, list[tuple[str, float]]] = {}
+        filtered = _chroma_where(filters) is not None
         if total >= _POST_FILTER_MIN:
             position = self._positions()
-            ranked = self.vectors.query(vector, min(total, _POST_FILTER_MAX, depth * 25), None)
+            ranked = self.vectors.query(
+                vector, min(total, _POST_FILTER_MAX, depth * (25 if filtered else 5)), None
+            )
             for lang, mask in masks.items():
                 kept = [(cid, s) for cid, s in ranked if cid in position and mask[position[cid]]]
-                if len(kept) >= min(depth, int(mask.sum())):
+                # the language split is ours, not the user's: a short other-language list is fine there,
+                # while a user's filter must still find its matches (Chroma's `where` below)
+                if len(kept) >= min(depth, int(mask.sum())) or not filtered:
                     out[lang] = kept[:depth]
         for lang, mask in masks.items():
             if lang not in out:
