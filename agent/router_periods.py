@@ -58,6 +58,27 @@ def _num(token: str) -> int:
 
 
 _Q = r"(?P<q>[1-4一二三四])"
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_NAME = (
+    r"(?P<mon>"
+    + "|".join(
+        [*_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct", "nov", "dec"]
+    )
+    + r")"
+)
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?P<y>20\d{2})\s*[-年]?\s*[Qq]" + _Q), "yq"),
     (re.compile(r"(?P<y>20\d{2})\s*年?\s*第?" + _Q + r"\s*季度?"), "yq"),
@@ -66,6 +87,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?P<y>20\d{2})\s*[-年]?\s*[Hh](?P<h>[12])"), "yh"),
     (re.compile(r"(?P<y>20\d{2})\s*年?\s*(?P<hz>上|下)半年"), "yh"),
     (re.compile(r"(?P<y>20\d{2})\s*[-年/]\s*(?P<m>1[0-2]|0?[1-9])\s*月?(?![\d])"), "ym"),
+    (re.compile(r"\b" + _MONTH_NAME + r"\.?,?\s+(?:of\s+)?(?P<y>20\d{2})\b", re.I), "yM"),
+    (re.compile(r"\b[Hh](?P<h>[12])\s*(?:of\s+)?(?P<y>20\d{2})\b"), "yh"),
+    (re.compile(r"\b(?P<mon>" + "|".join(m for m in _MONTHS if m != "may") + r")\b", re.I), "M"),
     (re.compile(r"(?<![\dQq])[Qq]" + _Q + r"(?!\d)"), "q"),
     (re.compile(r"第?" + _Q + r"\s*季度"), "q"),
     (re.compile(r"(?P<w>first|second|third|fourth)\s+quarter", re.I), "w"),
@@ -107,6 +131,10 @@ def _resolve(kind: str, m: re.Match[str], current: str) -> str:
         return f"{m.group('y')}H{half}"
     if kind == "ym":
         return f"{m.group('y')}-{int(m.group('m')):02d}"
+    if kind in {"yM", "M"}:
+        month = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m.group("mon").lower()[:3]))
+        year = int(m.group("y")) if kind == "yM" else (cur_year if month <= cur_q * 3 else cur_year - 1)
+        return f"{year}-{month:02d}"
     if kind == "y":
         return m.group("y")
     q = _num(m.group("q") if kind == "q" else m.group("w"))

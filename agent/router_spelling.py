@@ -52,12 +52,12 @@ def allowed_edits(word: str) -> int:
 @dataclass(frozen=True)
 class Lexicon:
     """The Latin words the router knows (`known`), the ones a misspelling may resolve to (`targets`, each
-    ≥ 4 letters), the words of segment names (`segments`) and of metric names (`metrics`)."""
+    ≥ 4 letters), the words of segment names (`segments`) and the Latin metric phrases (`metrics`)."""
 
     known: frozenset[str] = frozenset()
     targets: tuple[str, ...] = ()
     segments: frozenset[str] = frozenset()
-    metrics: frozenset[str] = frozenset()
+    metrics: tuple[str, ...] = ()
 
 
 def latin_words(phrases: Iterable[str]) -> set[str]:
@@ -79,7 +79,7 @@ def build_lexicon(
         known=frozenset(known),
         targets=tuple(sorted(w for w in known if len(w) >= _MIN_LETTERS)),
         segments=frozenset(w for w in latin_words(segments) if len(w) >= _MIN_LETTERS - 1),
-        metrics=frozenset(latin_words(metrics)),
+        metrics=tuple(sorted({m.lower() for m in metrics if m.isascii() and _LATIN.search(m)}, key=len)),
     )
 
 
@@ -137,8 +137,8 @@ def _looks_like_segment(question: str, m: re.Match[str], lexicon: Lexicon) -> bo
         return True
     if _SEGMENT_BEFORE.search(before) or question[m.end() :].startswith("'s"):
         return True
-    following = _LATIN.search(question, m.end())
-    return bool(following and following.group(0).lower() in lexicon.metrics)
+    after = re.sub(r"^(?:'s)?\s+", "", question[m.end() :].lower())
+    return any(re.match(re.escape(p) + r"(?![a-z])", after) for p in lexicon.metrics)
 
 
 Spans = Callable[[str], list[tuple[int, int]]]

@@ -128,6 +128,13 @@ def test_no_metric_asks_for_one(vocab: Vocabulary) -> None:
         ("2026年上半年", ["2026H1"], None),
         ("2026-07", ["2026-07"], None),
         ("first quarter of 2026", ["2026Q1"], None),
+        ("revenue in September 2026", ["2026-09"], None),
+        ("Sept. 2026 bookings", ["2026-09"], None),
+        ("win rate in October", ["2025-10"], None),
+        ("win rate in July", ["2026-07"], None),
+        ("may I see Q2 revenue", ["2026Q2"], None),
+        ("bookings in H1 2026", ["2026H1"], None),
+        ("H2 of 2025", ["2025H2"], None),
     ],
 )
 def test_period_words(text: str, periods: list[str], base: str | None) -> None:
@@ -265,6 +272,8 @@ def test_chinese_words_are_never_fuzzy_matched(vocab: Vocabulary) -> None:
         ("What was revenue in Atlantis in Q3?", "Atlantis"),
         ("Which rep had the best win rate for Globex?", "Globex"),
         ("How did the Acme Wholesale revenue change?", "Wholesale"),
+        ("Did Shanghai hit the target?", "Shanghai"),
+        ("Shanghai's revenue in Q3", "Shanghai"),
     ],
 )
 def test_a_name_not_in_the_data_is_named_not_dropped(vocab: Vocabulary, question: str, word: str) -> None:
@@ -299,6 +308,8 @@ def test_a_follow_up_to_an_unknown_name_is_flagged(vocab: Vocabulary) -> None:
         "Explain North's result aganist target in 2026Q3",
         "Why did East miss its Q3 target?",
         "Overall win rate this quarter compared with a year ago",
+        "Which channel brings the most won revenue?",
+        "revenue in september 2026",
     ],
 )
 def test_ordinary_words_are_not_mistaken_for_names(vocab: Vocabulary, question: str) -> None:
