@@ -2,8 +2,8 @@
 doubled Chinese characters (`2026年年第三季度`, `按区区域`).
 
 - A Latin word the router does not know is replaced by the one vocabulary word within a small
-  Damerau-Levenshtein distance (≤ 1 for words of 4–7 letters, ≤ 2 for longer ones); no match or several
-  matches leave it as it is.
+  Damerau-Levenshtein distance (≤ 1 for words of 4–7 letters, ≤ 2 for longer ones, keeping the first letter
+  at 2); no match or several matches leave it as it is.
 - A word left unknown that looks like a segment name (capitalised inside the sentence, right after
   in/for/at/from, right before a metric word, or within two edits of a segment name) is reported, so the
   router answers "not in the data" instead of silently answering for the whole company.
@@ -84,12 +84,18 @@ def build_lexicon(
 
 
 def resolve_word(word: str, lexicon: Lexicon) -> str | None:
-    """The one target within the allowed edits of `word`, or None (no match, or more than one)."""
+    """The one closest target within the allowed edits of `word`, or None (no match, or a tie).
+    A two-edit match must keep the first letter (`tracking` is not a slip of `ranking`)."""
     limit = allowed_edits(word)
     if not limit:
         return None
-    found = {t for t in lexicon.targets if distance(word, t, limit) <= limit}
-    return found.pop() if len(found) == 1 else None
+    found: dict[int, set[str]] = {1: set(), 2: set()}
+    for target in lexicon.targets:
+        edits = distance(word, target, limit)
+        if edits == 1 or (edits == 2 <= limit and target[0] == word[0]):
+            found[edits].add(target)
+    closest = found[1] or found[2]
+    return closest.pop() if len(closest) == 1 else None
 
 
 @dataclass

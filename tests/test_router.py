@@ -212,6 +212,11 @@ TYPO_CASES = [
     ("Nrth revenue in Q3", dict(metric="won_revenue", filters={"region": "华北"}, period="2026Q3")),
     ("Acme Retial revenue in Q3", dict(metric="won_revenue", filters={"account": "Acme Retail"})),
     ("win rate by prodcut in Q2", dict(shape="breakdown", by="product", period="2026Q2")),
+    ("revenue by prodcuts", dict(shape="breakdown", by="product")),
+    (
+        "pipeline coverage for the Suothern region",
+        dict(metric="pipeline_coverage", filters={"region": "华南"}),
+    ),
 ]
 
 
@@ -254,6 +259,16 @@ def test_a_slip_resolves_only_to_a_unique_word_of_four_letters_or_more() -> None
     assert resolve_word("piepline", lexicon) == "pipeline"  # 8 letters: two edits allowed
     assert resolve_word("rte", lexicon) is None  # under 4 letters: never corrected
     assert resolve_word("raet", lexicon) == "rate"
+    assert resolve_word("pipeliens", lexicon) == "pipeline"  # 9 letters, two edits, same first letter
+    assert resolve_word("ipepline", lexicon) is None  # two edits but the first letter differs
+
+
+def test_the_closest_word_wins_and_a_tie_resolves_nothing() -> None:
+    lexicon = build_lexicon(
+        vocabulary=["product", "products", "trend", "tread"], keywords=[], common=[], segments=[], metrics=[]
+    )
+    assert resolve_word("prodcuts", lexicon) == "products"  # one edit from products, two from product
+    assert resolve_word("treed", lexicon) is None
 
 
 def test_chinese_words_are_never_fuzzy_matched(vocab: Vocabulary) -> None:
@@ -310,6 +325,7 @@ def test_a_follow_up_to_an_unknown_name_is_flagged(vocab: Vocabulary) -> None:
         "Overall win rate this quarter compared with a year ago",
         "Which channel brings the most won revenue?",
         "revenue in september 2026",
+        "How are we tracking against quota?",
     ],
 )
 def test_ordinary_words_are_not_mistaken_for_names(vocab: Vocabulary, question: str) -> None:
