@@ -196,7 +196,7 @@ _TOP_N = re.compile(
 )
 _TOP = re.compile(
     _TOP_N.pattern
-    + r"|\btop\b|最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|排名|排行|best|highest|most|largest|biggest|longest|lowest|worst|least|smallest|shortest|bottom|rank|leader",
+    + r"|\btop\b|(?:排名?|排行)第一|第一名|第一位|最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|排名|排行|best|highest|most|largest|biggest|longest|lowest|worst|least|smallest|shortest|bottom|rank|leader",
     re.I,
 )
 _ASC = re.compile(
@@ -204,6 +204,21 @@ _ASC = re.compile(
     re.I,
 )
 _BEST_WORST = re.compile(r"最好|最差|best|worst", re.I)
+_FIRST_ONLY = re.compile(r"(?:排名?|排行)第一|第一名|第一位|number one|\bno\.? ?1\b", re.I)
+_COUNT = re.compile(
+    r"(?P<n>\d+|[一二三四五六七八九十两])\s*(?:个|位|名|家)(?!\s*(?:季度|月|周|半年))"
+    r"|\b(?P<en>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:best|top|highest|lowest|worst|biggest|largest|leading)",
+    re.I,
+)
+_NUMBERS = {
+    **{w: i for i, w in enumerate("一二三四五六七八九十", 1)},
+    "两": 2,
+    **{
+        w: i
+        for i, w in enumerate(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), 2)
+    },
+}
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I
 )
@@ -237,10 +252,12 @@ def _shape(text: str, intent: Intent, words_base: str | None, n_periods: int, ra
 
 
 def _top_params(text: str, intent: Intent) -> None:
-    m = _TOP_N.search(text) or _TOP.search(text)
-    if m and m.groupdict().get("n"):
-        n = m.group("n")
-        intent.n = int(n) if n.isdigit() else {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}.get(n, 3)
+    m = _TOP_N.search(text) or _COUNT.search(text) or _TOP.search(text)
+    n = m and (m.groupdict().get("n") or m.groupdict().get("en"))
+    if n:
+        intent.n = int(n) if n.isdigit() else _NUMBERS.get(n.lower(), 3)
+    elif _FIRST_ONLY.search(text):
+        intent.n = 1
     elif m and not re.search(
         r"哪些|(?:which|top|bottom) (?:reps|regions|products|accounts|customers|sources|lead sources)|排名|rank",
         text,

@@ -170,6 +170,13 @@ TOP_CASES = [
     ("top-2 regions by bookings", "region", 2, "desc", "won_revenue"),
     ("bottom 2 products by win rate", "product", 2, "asc", "win_rate"),
     ("Which region had the lowest win rate in Q3 2026?", "region", 1, "asc", "win_rate"),
+    ("赢单率排名第一的销售是谁?", "rep", 1, "desc", "win_rate"),
+    ("销售额排第一的产品", "product", 1, "desc", "won_revenue"),
+    ("三季度成交额最高的三个客户", "account", 3, "desc", "won_revenue"),
+    ("三季度哪个产品卖得最好?", "product", 1, "desc", "won_revenue"),
+    ("哪个渠道带来的赢单最多?", "lead_source", 1, "desc", "won_deals"),
+    ("the three best reps by win rate", "rep", 3, "desc", "win_rate"),
+    ("Which is the best-selling product?", "product", 1, "desc", "won_revenue"),
 ]
 
 
@@ -192,7 +199,9 @@ def test_a_metric_word_containing_a_dimension_word_is_not_the_ranked_dimension(v
     assert route("ranking by repurchase rate, which product leads?", vocab).by == "product"
 
 
-@pytest.mark.parametrize("question", ["前三季度的销售额", "top of the funnel in Q3"])
+@pytest.mark.parametrize(
+    "question", ["前三季度的销售额", "top of the funnel in Q3", "第一季度销售额", "过去4个季度赢单率趋势"]
+)
 def test_quarters_and_funnels_are_not_top_n(vocab: Vocabulary, question: str) -> None:
     assert route(question, vocab).shape != "top"
 
