@@ -316,6 +316,8 @@ def route(
     for word in vocab.unknown_regions:
         if _contains(text, word) and "region" not in intent.filters:
             intent.unknown["region"] = question[text.find(word) : text.find(word) + len(word)] or word
+    if "region" not in intent.filters and not intent.unknown and (named := _zh_region_name(text)):
+        intent.unknown["region"] = named
     intent.metric, rest = _find_metric(text, vocab)
     intent.by = _find_by(rest, vocab)
     rank_by = _rank_dim(rest, vocab) if intent.by is None and _TOP.search(text) else None
@@ -338,6 +340,20 @@ def route(
     _flag_strangers(intent, strangers, vocab)
     _finish(intent, text, rest, vocab)
     return intent
+
+
+# "深圳区", "西部大区": two Chinese characters that are not a question or grouping word, then 区 (not 区域)
+_ZH_REGION_NAME = re.compile(r"([\u4e00-\u9fff]{2})(大区|片区|地区|区)(?!域)")
+_NOT_A_NAME = re.compile(r"[按各哪每分全所有这那个同的在和与及或看是了中]")
+
+
+def _zh_region_name(text: str) -> str | None:
+    """A Chinese region name left after the known values were taken out ('深圳区'), if any."""
+    for m in _ZH_REGION_NAME.finditer(text):
+        name = m.group(1)
+        if not _NOT_A_NAME.search(name):
+            return name + m.group(2)
+    return None
 
 
 def normalise(question: str, vocab: Vocabulary) -> tuple[str, list[str]]:

@@ -370,3 +370,34 @@ def test_real_doubled_words_are_left_alone(vocab: Vocabulary) -> None:
     assert undouble_chinese("再看看华南呢", spans) == "再看看华南呢"
     assert undouble_chinese("谢谢，三季度销售额", spans) == "谢谢，三季度销售额"
     assert undouble_chinese("2026年年第三季度", spans) == "2026年第三季度"
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("深圳区三季度销售额", "深圳区"),
+        ("成渝大区赢单率", "成渝大区"),
+        ("西部大区赢单率", "西部"),
+        ("成都片区的客单价", "成都片区"),
+    ],
+)
+def test_a_chinese_region_name_not_in_the_data_is_named(vocab: Vocabulary, question: str, named: str) -> None:
+    intent = route(question, vocab)
+    assert (intent.unknown, intent.filters) == ({"region": named}, {})
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("华东区三季度销售额", dict(filters={"region": "华东"}, unknown={})),
+        ("各大区销售额", dict(shape="breakdown", by="region", unknown={})),
+        ("哪个区的销售额最高", dict(shape="top", by="region", unknown={})),
+        ("分区看销售额", dict(shape="breakdown", by="region", unknown={})),
+        ("社区团购的销售额", dict(shape="value", filters={}, unknown={})),
+    ],
+)
+def test_region_words_that_are_not_names(
+    vocab: Vocabulary, question: str, expected: dict[str, object]
+) -> None:
+    intent = route(question, vocab).model_dump()
+    assert {k: intent[k] for k in expected} == expected
