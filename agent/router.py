@@ -98,8 +98,8 @@ def _lexicon(vocab: Vocabulary, aliases: dict[str, Any]) -> Lexicon:
     """The Latin words of the vocabulary and of the router's own patterns, for the spelling check."""
     segments = [w for w, _, _ in vocab.values] + vocab.unknown_regions
     unavailable = [w for entry in vocab.unavailable for w in entry["words"]]
-    patterns = [*_SHAPE_PATTERNS, _BY_PREFIX_EN]
-    keywords = [w for p in patterns for w in re.findall(r"[a-z]{4,}", getattr(p, "pattern", p))]
+    patterns = [p.pattern for p in _SHAPE_PATTERNS] + [_BY_PREFIX_EN]
+    keywords = [w for p in patterns for w in re.findall(r"[a-z]{4,}", p)]
     return build_lexicon(
         vocabulary=[w for w, _ in vocab.metric_words + vocab.dim_words] + segments + unavailable,
         keywords=keywords + period_keywords(),
