@@ -168,8 +168,8 @@ def find_periods(text: str, current: str) -> PeriodWords:
         previous_word and words.periods and words.periods[0] != shift_quarter(current, -1)
     ):
         words.base = "previous"
-    if m := _TREND_N.search(text):
-        words.trend_quarters = _num(m.group("n") or m.group("en"))
+    if trend := _TREND_N.search(text):
+        words.trend_quarters = _num(trend.group("n") or trend.group("en"))
     elif _TREND_ALL.search(text):
         words.trend_quarters = 0
     return words
