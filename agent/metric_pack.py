@@ -152,12 +152,18 @@ class _Plan:
             sql = f"SELECT o.*, f.first_won FROM ({sql}) o LEFT JOIN {first} f ON o.account = f.account"
         return sql
 
+    def window(self) -> str:
+        """The rows any condition can pass: the union of the date windows the conditions compare with; every
+        row when a condition uses the period in another way (or not at all)."""
+        used = [w for key, w in _WINDOWS.items() if any(key in c for c in self.conds)]
+        other = any("$" in _MONTH_SAFE.sub(" ", c) or "$" not in c for c in self.conds)
+        return "true" if other or not used else " OR ".join(used)
+
     def branch(self, j: int, p: Period) -> str:
         def bound(sql: str) -> str:
             return bind_period(sql, p).replace("won_in_period", "coalesce(wp._w, false)")
 
-        used = [w for key, w in _WINDOWS.items() if any(key in c for c in self.conds)]
-        window = bind_period(" OR ".join(used) or "false", p)
+        window = bind_period(self.window(), p)
         cols = [f"{j} AS _j"] + [f"b.{d} AS {d}" for d in self.dims]
         cols += [f"({bound(a)}) AS a{i}" for i, a in enumerate(self.args)]
         cols += [f"coalesce({bound(c)}, false) AS f{i}" for i, c in enumerate(self.conds)]

@@ -221,3 +221,28 @@ def test_won_deals_has_every_column_the_pack_reads() -> None:
     from knowledge.sales_store import _WON_DEAL_COLUMNS
 
     assert set(_NEEDED) | set(DIMENSIONS) <= set(_WON_DEAL_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("conds", "window"),
+    [
+        (
+            ["stage = 'won' AND close_date >= $s AND close_date < $e"],
+            "(close_date >= $s AND close_date < $e)",
+        ),
+        (
+            [
+                "created_date >= $s AND created_date < $e",
+                "stage = 'won' AND close_date >= $ps AND close_date < $pe",
+            ],
+            "(created_date >= $s AND created_date < $e) OR (close_date >= $ps AND close_date < $pe)",
+        ),
+        (["stage = 'won' AND close_date BETWEEN $s AND $e"], "true"),  # a form the windows do not know
+        (["stage = 'won'"], "true"),  # all time
+    ],
+)
+def test_row_window_never_drops_a_row_a_condition_could_pass(conds: list[str], window: str) -> None:
+    from agent.metric_pack import Aggregate, _Plan
+
+    aggs = [Aggregate("count", False, "*", c) for c in conds]
+    assert _Plan(aggs, [], [], {}).window() == window
