@@ -272,12 +272,19 @@ class DocumentIndex:
             ranked = self.vectors.query(
                 vector, min(total, _POST_FILTER_MAX, depth * (25 if filtered else 5)), None
             )
-            for lang, mask in masks.items():
-                kept = [(cid, s) for cid, s in ranked if cid in position and mask[position[cid]]]
-                # the language split is ours, not the user's: a short other-language list is fine there,
-                # while a user's filter must still find its matches (Chroma's `where` below)
-                if len(kept) >= min(depth, int(mask.sum())) or not filtered:
-                    out[lang] = kept[:depth]
+            kept = {
+                lang: [(cid, s) for cid, s in ranked if cid in position and mask[position[cid]]][:depth]
+                for lang, mask in masks.items()
+            }
+            allowed = int(np.logical_or.reduce(list(masks.values())).sum())
+            # the language split is ours, not the user's: a short other-language list is fine as long as
+            # the user's filter found its matches among the neighbours; otherwise Chroma's `where` below
+            if sum(len(v) for v in kept.values()) >= min(depth, allowed) or not filtered:
+                out.update(kept)
+            else:
+                out.update(
+                    {lang: v for lang, v in kept.items() if len(v) >= min(depth, int(masks[lang].sum()))}
+                )
         for lang, mask in masks.items():
             if lang not in out:
                 allowed = int(mask.sum())
