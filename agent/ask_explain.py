@@ -136,6 +136,10 @@ def answer_why(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerT
         else resolve_base(intent)
     )
     text, table, named = ("", None, {})
+    # one pass over the data for every figure this answer reads (drivers, worst reps/products, regions)
+    tools.engine_for(deps).prefetch(
+        [p for p in (intent.period, base) if p], [[], ["rep"], ["product"], ["region"]], intent.filters or None
+    )
     if intent.base == "target" or intent.metric == "won_revenue":
         text, table, named = _target_sentence(deps, intent, col)
     drivers, driver_named = _driver_sentences(deps, intent, base or "", col)
