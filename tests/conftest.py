@@ -46,3 +46,11 @@ def shared_datasets() -> Path:
     path = SHARED / "datasets"
     assert path.is_dir(), f"../shared/datasets not found at {path}; set FUPAN_SHARED"
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated sample company (seed 7), written once per test run; tests only read it."""
+    from evals.sample_company import generate
+
+    return generate(tmp_path_factory.mktemp("lantu"), seed=7)

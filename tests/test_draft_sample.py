@@ -21,10 +21,8 @@ TOP = 5
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from evals.sample_company import generate
-
-    return generate(tmp_path_factory.mktemp("lantu"), seed=7)
+def company(sample_company: Path) -> Path:
+    return sample_company
 
 
 @pytest.fixture(scope="module")

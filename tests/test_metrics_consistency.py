@@ -5,6 +5,7 @@ re-runs). Checked for every registry metric on the sample company."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +16,10 @@ from knowledge.sales_store import SalesStore
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetricEngine]:
-    from evals.sample_company import generate
+def engine(sample_company: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetricEngine]:
     from knowledge.sample_import import import_sample_company
 
-    folder = generate(tmp_path_factory.mktemp("lantu"), seed=7)
+    folder = sample_company
     store = SalesStore(load_settings(workspace=tmp_path_factory.mktemp("ws")))
     import_sample_company(store, folder)
     yield MetricEngine(store)

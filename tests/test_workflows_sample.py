@@ -26,12 +26,8 @@ QUARTER_BOUNDS = {
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from evals.sample_company import generate
-
-    folder = tmp_path_factory.mktemp("lantu")
-    generate(folder, seed=7)
-    return folder
+def company(sample_company: Path) -> Path:
+    return sample_company
 
 
 @pytest.fixture(scope="module")
