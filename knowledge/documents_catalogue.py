@@ -45,6 +45,8 @@ class Catalogue:
         for name in ("tokens", "language"):  # catalogues written before these columns existed
             if name not in columns:
                 self._db.execute(f"ALTER TABLE chunks ADD COLUMN {name} TEXT")
+        if "language" not in columns:
+            self._db.execute("UPDATE chunks SET language = json_extract(meta_json, '$.language')")
 
     def doc_hash(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT hash FROM docs WHERE doc_id = ?", [doc_id]).fetchone()
