@@ -257,3 +257,29 @@ def test_an_empty_index_may_switch_models(settings: Settings) -> None:
     again.add_documents(CORPUS[:1])
     assert again.search("报价", k=1, mode="vector")[0].doc_id == "A1"
     again.close()
+
+
+def test_a_catalogue_from_before_the_tokens_and_language_columns_still_searches(settings: Settings) -> None:
+    import json
+    import sqlite3
+
+    path = settings.docs_path / "catalogue.sqlite"
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE docs (doc_id TEXT PRIMARY KEY, kind TEXT, hash TEXT, source TEXT, doc_json TEXT);"
+        "CREATE TABLE chunks (pos INTEGER PRIMARY KEY AUTOINCREMENT, evidence_id TEXT UNIQUE, doc_id TEXT,"
+        " n INTEGER, text TEXT, kind TEXT, region TEXT, rep TEXT, customer TEXT, product TEXT, day INTEGER,"
+        " meta_json TEXT);"
+    )
+    db.execute(
+        "INSERT INTO chunks (evidence_id, doc_id, n, text, kind, region, rep, customer, product, day, meta_json)"
+        " VALUES ('note:old#0', 'old', 0, '客户说报价太高。', 'call_note', '华东', '', '', '', -1, ?)",
+        [json.dumps({"language": "zh"})],
+    )
+    db.commit()
+    db.close()
+    idx = DocumentIndex(settings)
+    assert idx._catalogue.all_chunks()[0][-1] == "zh"  # noqa: SLF001 - the migrated language column
+    assert [h.evidence_id for h in idx.search("报价", k=3, mode="bm25")] == ["note:old#0"]
+    idx.close()
