@@ -90,7 +90,12 @@ def _score(ranked: list[str], relevant: set[str]) -> dict[str, float]:
 
 
 def _ranked_docs(index: DocumentIndex, query: RetrievalQuery, mode: str, k: int = 10) -> list[str]:
-    hits = index.search(query.query, k=k, mode=mode, filters=query.filters)  # type: ignore[arg-type]
+    # the set asks about call and visit notes: search those kinds unless the query names others (a workspace
+    # that also holds reviews and lessons, like the scorecard's, then scores the same as a notes-only one)
+    filters = query.filters or SearchFilters()
+    if not filters.kinds:
+        filters = filters.model_copy(update={"kinds": ["call_note", "visit_note"]})
+    hits = index.search(query.query, k=k, mode=mode, filters=filters)
     return list(dict.fromkeys(h.doc_id for h in hits))
 
 
