@@ -128,6 +128,10 @@ def _target_sentence(
     return text, table, named
 
 
+def _sign(change: float | None) -> str:
+    return "+" if (change or 0) > 0 else ("−" if (change or 0) < 0 else "")
+
+
 def answer_why(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerTable | None, dict[str, str]]:
     lang = intent.language
     base = (
@@ -138,7 +142,9 @@ def answer_why(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerT
     text, table, named = ("", None, {})
     # one pass over the data for every figure this answer reads (drivers, worst reps/products, regions)
     tools.engine_for(deps).prefetch(
-        [p for p in (intent.period, base) if p], [[], ["rep"], ["product"], ["region"]], intent.filters or None
+        [p for p in (intent.period, base) if p],
+        [[], ["rep"], ["product"], ["region"]],
+        intent.filters or None,
     )
     if intent.base == "target" or intent.metric == "won_revenue":
         text, table, named = _target_sentence(deps, intent, col)
@@ -191,10 +197,10 @@ def answer_contribution(
         lang,
         f"{who}{metric_label(m, lang)}从 {base} 的 {fmt(total.base.value, total.base.unit, lang)} {col.cite(total.base)}"
         f"变为 {intent.period} 的 {fmt(total.current.value, total.current.unit, lang)} {col.cite(total.current)}"
-        f"（{fmt_change(total.change, total.current.unit, lang)}）。",
+        f"（{_sign(total.change)}{fmt_change(total.change, total.current.unit, lang)}）。",
         f"{who}: {metric_label(m, lang)} moved from {fmt(total.base.value, total.base.unit, lang)} in {base} "
         f"{col.cite(total.base)} to {fmt(total.current.value, total.current.unit, lang)} in {intent.period} "
-        f"{col.cite(total.current)} ({fmt_change(total.change, total.current.unit, lang)}).",
+        f"{col.cite(total.current)} ({_sign(total.change)}{fmt_change(total.change, total.current.unit, lang)}).",
     )
     body = _t(
         lang,
