@@ -23,12 +23,13 @@ import io
 import json
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from evals.sample_docs import lessons_rows, review_markdown
 from evals.sample_effects import measure_effects
-from evals.sample_notes import NoteSpec, make_notes
+from evals.sample_model import Opportunity, closed, revenue
+from evals.sample_notes import make_notes
 
 AS_OF = dt.date(2026, 9, 30)  # the export date: later closings are still open
 FIRST_CREATED = dt.date(2025, 6, 15)  # with a 16-day minimum cycle, closings start in 2025Q3
@@ -76,33 +77,11 @@ NAME_PARTS = ("恒远", "华信", "瑞丰", "启明", "嘉禾", "宏达", "远�
 
 
 @dataclass
-class Opportunity:
-    opp_id: str
-    customer: str
-    rep: str
-    region: str
-    product: str
-    source: str
-    amount: float
-    created: dt.date
-    first_touch: dt.date
-    close: dt.date | None
-    stage: str
-    loss_reason: str = ""
-    new_customer: bool = False
-    tags: list[str] = field(default_factory=list)  # which planted effect shaped it
-
-
-@dataclass
 class Company:
     opportunities: list[Opportunity]
     accounts: list[tuple[str, str, str, str]]  # name, industry, tier, region
     targets: list[tuple[str, str, str, int]]  # period, region, metric, value
     notes: list[dict[str, str]]
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -245,11 +224,7 @@ def _weighted(items: tuple[str, ...], weights: tuple[float, ...], u: float) -> s
 
 
 def _won_revenue(opps: list[Opportunity], region: str, quarter: str) -> float:
-    return sum(
-        o.amount
-        for o in opps
-        if o.stage == "赢单" and o.region == region and o.close and quarter_of(o.close) == quarter
-    )
+    return revenue(closed(opps, quarter, region=region))
 
 
 def _targets(rng: random.Random, opps: list[Opportunity]) -> list[tuple[str, str, str, int]]:
@@ -276,23 +251,7 @@ def build(seed: int = 7) -> Company:
     rng = random.Random(seed)
     opps, accounts = _simulate(rng)
     targets = _targets(rng, opps)
-    specs = [
-        NoteSpec(
-            opp_id=o.opp_id,
-            customer=o.customer,
-            rep=o.rep,
-            region=o.region,
-            product=o.product,
-            created=o.created,
-            close=o.close,
-            stage=o.stage,
-            loss_reason=o.loss_reason,
-            source=o.source,
-            tags=tuple(o.tags),
-        )
-        for o in opps
-    ]
-    notes = make_notes(rng, specs, competitor=COMPETITOR, as_of=AS_OF)
+    notes = make_notes(rng, opps, competitor=COMPETITOR, as_of=AS_OF)
     return Company(opportunities=opps, accounts=accounts, targets=targets, notes=notes)
 
 
@@ -359,11 +318,10 @@ def files(company: Company, seed: int) -> dict[str, bytes]:
         "text",
     ]
     out["notes.csv"] = _csv([note_cols] + [[n[c] for c in note_cols] for n in company.notes])
-    opps_dicts = [_as_dict(o) for o in company.opportunities]
-    effects = measure_effects(opps_dicts, company.targets, company.notes)
+    effects = measure_effects(company.opportunities, company.targets, company.notes)
     for period, language in (("2026Q1", "zh"), ("2026Q2", "en")):
         out[f"reviews/review-{period}.md"] = review_markdown(
-            period, language, opps_dicts, company.targets
+            period, language, company.opportunities, company.targets
         ).encode()
     out["lessons.jsonl"] = "".join(
         json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in lessons_rows()
@@ -378,24 +336,6 @@ def files(company: Company, seed: int) -> dict[str, bytes]:
         + "\n"
     ).encode()
     return out
-
-
-def _as_dict(o: Opportunity) -> dict[str, object]:
-    return {
-        "id": o.opp_id,
-        "customer": o.customer,
-        "rep": o.rep,
-        "region": o.region,
-        "product": o.product,
-        "source": o.source,
-        "amount": o.amount,
-        "created": o.created,
-        "close": o.close,
-        "stage": o.stage,
-        "loss_reason": o.loss_reason,
-        "new_customer": o.new_customer,
-        "tags": list(o.tags),
-    }
 
 
 def generate(folder: Path | str, seed: int = 7) -> Path:

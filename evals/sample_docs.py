@@ -10,40 +10,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from evals.sample_model import Opportunity, closed, revenue, win_rate
+
 REGION_EN = {"华东": "East", "华南": "South", "华北": "North"}
 
 
-def _q(day: dt.date | None) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}" if day else ""
-
-
 def _figures(
-    period: str, opps: list[dict[str, Any]], targets: list[tuple[str, str, str, int]]
+    period: str, opps: list[Opportunity], targets: list[tuple[str, str, str, int]]
 ) -> list[dict[str, Any]]:
     rows = []
     for region in ("华东", "华南", "华北"):
-        closed = [
-            o
-            for o in opps
-            if o["region"] == region and o["stage"] in ("赢单", "输单") and _q(o["close"]) == period
-        ]
-        won = [o for o in closed if o["stage"] == "赢单"]
-        revenue = sum(o["amount"] for o in won)
+        deals = closed(opps, period, region=region)
+        booked = revenue(deals)
         target = next(v for p, r, _, v in targets if p == period and r == region)
         rows.append(
             {
                 "region": region,
                 "target": target,
-                "revenue": revenue,
-                "achievement": revenue / target if target else 0.0,
-                "win_rate": len(won) / len(closed) if closed else 0.0,
+                "revenue": booked,
+                "achievement": booked / target if target else 0.0,
+                "win_rate": win_rate(deals) or 0.0,
             }
         )
     return rows
 
 
 def review_markdown(
-    period: str, language: str, opps: list[dict[str, Any]], targets: list[tuple[str, str, str, int]]
+    period: str, language: str, opps: list[Opportunity], targets: list[tuple[str, str, str, int]]
 ) -> str:
     figures = _figures(period, opps, targets)
     if language == "zh":

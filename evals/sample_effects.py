@@ -11,38 +11,21 @@ import datetime as dt
 import statistics
 from typing import Any
 
-Row = dict[str, Any]
+from evals.sample_model import LOST, Opportunity, closed, quarter_of, revenue, win_rate, won
 
 
-def _q(day: dt.date | None) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}" if day else ""
+def _win_rate(rows: list[Opportunity]) -> float | None:
+    rate = win_rate(rows)
+    return round(rate, 4) if rate is not None else None
 
 
-def _closed(opps: list[Row], quarter: str, **where: str) -> list[Row]:
-    return [
-        o
-        for o in opps
-        if o["stage"] in ("赢单", "输单")
-        and _q(o["close"]) == quarter
-        and all(o[k] == v for k, v in where.items())
-    ]
+def _avg(rows: list[Opportunity]) -> float | None:
+    deals = won(rows)
+    return round(revenue(deals) / len(deals), 2) if deals else None
 
 
-def _win_rate(rows: list[Row]) -> float | None:
-    return round(sum(o["stage"] == "赢单" for o in rows) / len(rows), 4) if rows else None
-
-
-def _won(rows: list[Row]) -> list[Row]:
-    return [o for o in rows if o["stage"] == "赢单"]
-
-
-def _avg(rows: list[Row]) -> float | None:
-    won = _won(rows)
-    return round(sum(o["amount"] for o in won) / len(won), 2) if won else None
-
-
-def _cycle(rows: list[Row]) -> float | None:
-    days = [(o["close"] - o["created"]).days for o in _won(rows)]
+def _cycle(rows: list[Opportunity]) -> float | None:
+    days = [(o.close - o.created).days for o in won(rows) if o.close]
     return float(statistics.median(days)) if days else None
 
 
@@ -51,35 +34,35 @@ def _notes(notes: list[dict[str, str]], topic: str, quarter: str, **where: str) 
         n["note_id"]
         for n in notes
         if n["topic"] == topic
-        and _q(dt.date.fromisoformat(n["date"])) == quarter
+        and quarter_of(dt.date.fromisoformat(n["date"])) == quarter
         and all(n[k] == v for k, v in where.items())
     ]
 
 
 def measure_effects(
-    opps: list[Row], targets: list[tuple[str, str, str, int]], notes: list[dict[str, str]]
+    opps: list[Opportunity], targets: list[tuple[str, str, str, int]], notes: list[dict[str, str]]
 ) -> list[dict[str, Any]]:
     q, prev = "2026Q3", "2026Q2"
     target = {(p, r): v for p, r, _, v in targets}
 
-    def revenue(region: str) -> float:
-        return round(sum(o["amount"] for o in _won(_closed(opps, q, region=region))), 2)
+    def region_revenue(region: str) -> float:
+        return round(revenue(closed(opps, q, region=region)), 2)
 
-    east_q, east_prev = _closed(opps, q, region="华东"), _closed(opps, prev, region="华东")
-    east_lost = [o for o in east_q if o["stage"] == "输单"]
-    price_share = sum(o["loss_reason"] in ("价格", "竞品") for o in east_lost) / max(1, len(east_lost))
-    north_q, north_prev = _closed(opps, q, region="华北"), _closed(opps, prev, region="华北")
+    east_q, east_prev = closed(opps, q, region="华东"), closed(opps, prev, region="华东")
+    east_lost = [o for o in east_q if o.stage == LOST]
+    price_share = sum(o.loss_reason in ("价格", "竞品") for o in east_lost) / max(1, len(east_lost))
+    north_q, north_prev = closed(opps, q, region="华北"), closed(opps, prev, region="华北")
 
-    def bot_share(rows: list[Row]) -> float:
-        won = _won(rows)
-        return round(sum(o["product"] == "ServiceBot" for o in won) / max(1, len(won)), 4)
+    def bot_share(rows: list[Opportunity]) -> float:
+        deals = won(rows)
+        return round(sum(o.product == "ServiceBot" for o in deals) / max(1, len(deals)), 4)
 
-    south_q, south_prev = _closed(opps, q, region="华南"), _closed(opps, prev, region="华南")
+    south_q, south_prev = closed(opps, q, region="华南"), closed(opps, prev, region="华南")
 
-    def referral_won(rows: list[Row]) -> int:
-        return sum(o["source"] == "客户转介绍" for o in _won(rows))
+    def referral_won(rows: list[Opportunity]) -> int:
+        return sum(o.source == "客户转介绍" for o in won(rows))
 
-    slow_q, slow_before = _closed(opps, q, rep="周航"), _closed(opps, prev, rep="周航")
+    slow_q, slow_before = closed(opps, q, rep="周航"), closed(opps, prev, rep="周航")
     return [
         {
             "id": "east_win_rate_drop",
@@ -94,7 +77,7 @@ def measure_effects(
                 "win_rate_2026Q2": _win_rate(east_prev),
                 "win_rate_2026Q3": _win_rate(east_q),
                 "price_or_competitor_share_of_losses_2026Q3": round(price_share, 4),
-                "revenue_2026Q3": revenue("华东"),
+                "revenue_2026Q3": region_revenue("华东"),
                 "target_2026Q3": target[(q, "华东")],
             },
             "notes": _notes(notes, "competitor_price_cut", q, region="华东"),
@@ -129,7 +112,7 @@ def measure_effects(
                 "avg_deal_size_2026Q3": _avg(north_q),
                 "servicebot_share_of_won_2026Q2": bot_share(north_prev),
                 "servicebot_share_of_won_2026Q3": bot_share(north_q),
-                "revenue_2026Q3": revenue("华北"),
+                "revenue_2026Q3": region_revenue("华北"),
                 "target_2026Q3": target[(q, "华北")],
             },
             "notes": _notes(notes, "budget", q, region="华北"),
@@ -147,7 +130,7 @@ def measure_effects(
                 "referral_won_2026Q2": referral_won(south_prev),
                 "referral_won_2026Q3": referral_won(south_q),
                 "win_rate_2026Q3": _win_rate(south_q),
-                "revenue_2026Q3": revenue("华南"),
+                "revenue_2026Q3": region_revenue("华南"),
                 "target_2026Q3": target[(q, "华南")],
             },
             "notes": _notes(notes, "referral", q, region="华南"),
