@@ -109,6 +109,10 @@ def build_draft(
     total = (
         sum(p.shortfall for p in problems if p.kind == "target") or sum(p.shortfall for p in problems) or 0.0
     )
+    # revenue by rep against last quarter: read once, for the success lessons and the Pareto chart
+    rep_rows = engine.compare(
+        "won_revenue", period, shift_quarter(period, -1), by=["rep"], filters=scope or None
+    ).rows
     missed = [p for p in problems if p.kind == "target"]
     covered = {p.segment.get("region", "") for p in missed}
     successes = find_successes(engine, period, scope, regions)
@@ -117,7 +121,7 @@ def build_draft(
     ordered = (
         missed
         + find_anomalies(engine, period, scope, covered)
-        + successes[:1]
+        + sorted(successes, key=lambda p: -(p.headline.value or 0))[:1]
         + [p for p in problems if p.kind != "target"]
     )
     chains, lessons, actions, used = [], [], [], set()
@@ -152,19 +156,16 @@ def build_draft(
         actions.append(
             action_for(len(actions), chain, cause, engine, period, owner_for(deps, chain.segment), lang, col)
         )
-    lessons = success_lessons(engine, period, scope, regions, lang, col, successes) + lessons
+    lessons = success_lessons(engine, period, successes, rep_rows, lang, col) + lessons
     gap_rows = (
         [] if "region" in scope else engine.compute("gap", period, by=["region"], filters=scope or None).rows
     )
     for row in gap_rows:
         col.cite(row)
     # Pareto of the reps whose revenue fell against last quarter, largest drop first (one dimension only)
-    rep_rows = engine.compare(
-        "won_revenue", period, shift_quarter(period, -1), by=["rep"], filters=scope or None
-    )
     pareto = [
         (segment_label({**scope, **row.dims}, lang), row)
-        for row in sorted((r for r in rep_rows.rows if (r.change or 0) < 0), key=lambda r: r.change)
+        for row in sorted((r for r in rep_rows if (r.change or 0) < 0), key=lambda r: r.change)
     ]
     for _, row in pareto:
         col.cite(row.current)

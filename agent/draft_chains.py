@@ -169,7 +169,7 @@ def find_anomalies(
 
 
 def find_successes(engine: Any, period: str, scope: dict[str, str], regions: list[str]) -> list[Problem]:
-    """Regions that beat their target, with what improved and the lead source that grew most."""
+    """Regions that beat their target (in region order), with what improved and the lead source that grew most."""
     base = shift_quarter(period, -1)
     out = []
     segs = [{**scope, "region": r} for r in regions] if "region" not in scope else [dict(scope)]
@@ -187,7 +187,7 @@ def find_successes(engine: Any, period: str, scope: dict[str, str], regions: lis
         if rows:
             problem.focus = [("lead_source", max(rows, key=lambda r: r.change))]
         out.append(problem)
-    return sorted(out, key=lambda p: -(p.headline.value or 0))
+    return out
 
 
 def align_moves(problem: Problem, cause: Cause, engine: Any, period: str) -> None:
@@ -565,40 +565,38 @@ def failure_lesson(index: int, chain: RootCauseChain, cause: Cause, lang: str) -
 def success_lessons(
     engine: Any,
     period: str,
-    scope: dict[str, str],
-    regions: list[str],
+    successes: list[Problem],
+    rep_rows: list[Any],
     lang: str,
     col: Collector,
-    successes: list[Problem] | None = None,
 ) -> list[Lesson]:
+    """Success lessons: the regions that beat target (from `find_successes`, with what improved and the lead
+    source that grew), then the rep whose revenue grew most (`rep_rows`: won_revenue vs last quarter by rep)."""
     play = load_playbook().cause("winning_play")
     base = shift_quarter(period, -1)
-    candidates: list[tuple[float, dict[str, str], list[Any]]] = []
-    segs = [{**scope, "region": r} for r in regions] if "region" not in scope else [dict(scope)]
-    for seg in segs:
-        ach = engine.value("achievement_rate", period, seg)
-        if ach.value is not None and ach.value >= 1:
-            candidates.append((ach.value, seg, [ach]))
-    rows = engine.compare("won_revenue", period, base, by=["rep"], filters=scope or None).rows
-    best = [r for r in rows if (r.change or 0) > 0 and r.base.value]
+    candidates: list[tuple[dict[str, str], list[Any], list[Any], Problem | None]] = [
+        (p.segment, [p.headline], p.moves[:1], p) for p in successes
+    ]
+    best = [r for r in rep_rows if (r.change or 0) > 0 and r.base.value]
     if best:
         top = max(best, key=lambda r: r.change)
-        candidates.append((1.0, {**scope, **top.dims}, [top.current, top.base]))
+        seg = dict(top.current.dims)
+        candidates.append(
+            (seg, [top.current, top.base], driver_improvements(engine, period, base, seg)[:1], None)
+        )
     lessons = []
-    for i, (_, seg, figs) in enumerate(candidates[:3]):
+    for i, (seg, figs, good, success) in enumerate(candidates[:3]):
         for f in figs:
             col.cite(f)
         who = segment_label(seg, lang)
-        good = [r for r in driver_improvements(engine, period, base, seg)][:1]
         why = (
             _t(lang, f"，其中{_row_text(good[0], lang, col)}", f"; {_row_text(good[0], lang, col)}")
             if good
             else ""
         )
         ev = [f.evidence_id for f in figs] + (_cite_row(good[0], col) if good else [])
-        source = next((p.focus[0] for p in successes or [] if p.segment == seg and p.focus), None)
-        if source is not None:
-            dim, row = source
+        if success is not None and success.focus:
+            dim, row = success.focus[0]
             name = value_label(dim, row.dims.get(dim, ""), lang)
             why += _t(
                 lang,

@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
 
 def run_demo(deps: Deps, *, seed: int, language: str, index_notes: bool = True) -> dict[str, Any]:
     from agent.workflows import draft_review
+    from api.commands.draft import save_pending
     from evals.sample_company import LATEST, generate
     from knowledge.sample_import import import_sample_company, ingest_sample_documents
 
@@ -79,12 +80,11 @@ def run_demo(deps: Deps, *, seed: int, language: str, index_notes: bool = True) 
     for action in draft.actions:
         console.print(f"- {action.id} {action.owner} · {action.deadline} · {action.action}")
     written = _write_reports(draft, workspace / "reports", language)
-    saved = _save_pending(deps, draft)
+    saved = save_pending(deps, draft)
     errors = [f for f in draft.findings if f.severity == "error"]
     console.print()
     console.print(
-        f"grounding: {len(errors)} errors in {len(draft.evidence)} cited items · "
-        + (f"saved as pending draft {saved}" if saved else "not saved (records store not available)")
+        f"grounding: {len(errors)} errors in {len(draft.evidence)} cited items · saved as pending draft {saved}"
     )
     for path in written:
         console.print(f"report: {path}")
@@ -132,10 +132,8 @@ def _print_quarter(deps: Deps, period: str, language: str) -> None:
 
 
 def _write_reports(draft: Any, folder: Path, language: str) -> list[Path]:
-    try:
-        from agent.reports import export_report
-    except ImportError:
-        return []
+    from agent.reports import export_report
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in ("md", "html"):
@@ -143,9 +141,3 @@ def _write_reports(draft: Any, folder: Path, language: str) -> list[Path]:
         export_report(draft, fmt, path, language=language)
         written.append(path)
     return written
-
-
-def _save_pending(deps: Deps, draft: Any) -> str | None:
-    from api.commands.draft import _save_pending as save
-
-    return save(deps, draft)

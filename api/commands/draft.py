@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Annotated
 
@@ -55,7 +54,7 @@ def register(app: typer.Typer) -> None:
         try:
             text = notes.read_text(encoding="utf-8") if notes else None
             draft = draft_review(deps, period, scope=_scope(scope or []), notes=text)
-            saved = _save_pending(deps, draft)
+            saved = save_pending(deps, draft)
         finally:
             deps.close()
         payload = draft.model_dump_json(indent=2)
@@ -86,18 +85,16 @@ def _check_format(fmt: str, out: Path | None) -> None:
 CLI_PRINCIPAL = {"key_id": "cli", "name": "fupan CLI", "role": "analyst", "team": ""}
 
 
-def _save_pending(deps: Deps, draft: object) -> str | None:
+def save_pending(deps: Deps, draft: object) -> str:
     """Save the draft as pending approval in the records store, as the local CLI analyst (an approver must
-    still approve it through the API or the page; the CLI never approves)."""
-    if importlib.util.find_spec("knowledge.records") is None:
-        return None
+    still approve it through the API or the page; the CLI never approves). Returns the draft id."""
     from knowledge.records_schemas import Principal
 
     record = deps.records.create_draft(Principal(**CLI_PRINCIPAL), draft, submit=True)  # type: ignore[arg-type]
     return str(getattr(record, "id", record))
 
 
-def _print_summary(draft: object, saved: str | None) -> None:
+def _print_summary(draft: object, saved: str) -> None:
     from fupan.report import ReviewDraft
 
     assert isinstance(draft, ReviewDraft)
@@ -111,6 +108,5 @@ def _print_summary(draft: object, saved: str | None) -> None:
         )
     errors = [f for f in draft.findings if f.severity == "error"]
     console.print(
-        f"findings: {len(errors)} errors, {len(draft.findings) - len(errors)} warnings; "
-        + (f"saved as pending draft {saved}" if saved else "not saved (records store not available)")
+        f"findings: {len(errors)} errors, {len(draft.findings) - len(errors)} warnings; saved as pending draft {saved}"
     )
