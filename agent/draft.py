@@ -107,13 +107,13 @@ def build_draft(
     competitor = top_competitor(signals)
     problems = find_problems(engine, period, scope, regions)
     total = (
-        sum(p.shortfall for p in problems if p.kind == "target") or sum(p.shortfall for p in problems) or 0.0
+        sum(p.shortfall for p in problems if p.kind == "gap") or sum(p.shortfall for p in problems) or 0.0
     )
     # revenue by rep against last quarter: read once, for the success lessons and the Pareto chart
     rep_rows = engine.compare(
         "won_revenue", period, shift_quarter(period, -1), by=["rep"], filters=scope or None
     ).rows
-    missed = [p for p in problems if p.kind == "target"]
+    missed = [p for p in problems if p.kind == "gap"]
     covered = {p.segment.get("region", "") for p in missed}
     successes = find_successes(engine, period, scope, regions)
     # what a manager reads first: the missed targets (largest gap first), then reps off pace, then what
@@ -122,7 +122,7 @@ def build_draft(
         missed
         + find_anomalies(engine, period, scope, covered)
         + sorted(successes, key=lambda p: -(p.headline.value or 0))[:1]
-        + [p for p in problems if p.kind != "target"]
+        + [p for p in problems if p.kind != "gap"]
     )
     chains, lessons, actions, used = [], [], [], set()
     weakest = max(missed, key=lambda p: p.shortfall).segment if missed else None

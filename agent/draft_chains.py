@@ -43,7 +43,7 @@ class Problem:
     segment: dict[str, str]
     shortfall: float  # revenue short (positive = worse), vs target or base period
     headline: Any  # MetricValue of gap (vs target) or a ComparisonRow of won_revenue
-    kind: str  # "target" | "decline" | "anomaly" | "success"
+    kind: str  # "gap" (missed target) | "decline" | "anomaly" | "success", as RootCauseChain.kind
     moves: list[Any] = field(default_factory=list)  # ComparisonRows of drivers that moved badly, worst first
     focus: list[tuple[str, Any]] = field(default_factory=list)  # (dim, ComparisonRow) where it concentrates
     peer: Any = None  # for an anomaly: the same metric for the rep's region (MetricValue)
@@ -99,7 +99,7 @@ def find_problems(engine: Any, period: str, scope: dict[str, str], regions: list
     for seg in segments:
         gap = engine.value("gap", period, seg)
         if gap.value is not None and gap.value < 0:
-            problems.append(Problem(seg, -gap.value, gap, "target"))
+            problems.append(Problem(seg, -gap.value, gap, "gap"))
         else:
             row = engine.compare("won_revenue", period, base, filters=seg).rows[0]
             if row.change is not None and row.change < 0:
@@ -270,7 +270,7 @@ def _cite_row(row: Any, col: Collector) -> list[str]:
 
 def headline_link(problem: Problem, period: str, lang: str, col: Collector) -> WhyLink:
     who = segment_label(problem.segment, lang)
-    if problem.kind == "target":
+    if problem.kind == "gap":
         col.cite(problem.headline)
         return WhyLink(
             claim=_t(
@@ -422,7 +422,7 @@ def build_chain(
         segment=problem.segment,
         links=links[:5],
         root_cause=root[:600],
-        kind="gap" if problem.kind == "target" else problem.kind,
+        kind=problem.kind,
         cause_id=cause.id,
         gap_share=round(problem.shortfall / total, 4) if total and problem.shortfall else None,
         verification=_verification(bool(sigs), lang),
