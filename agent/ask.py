@@ -55,7 +55,7 @@ def resolve_base(intent: Intent) -> str | None:
     if not intent.period or not intent.base or intent.base == "target":
         return intent.base
     if "Q" not in intent.period and intent.base in {"previous", "yoy"}:
-        from agent.periods import parse_period, previous_period, same_period_last_year
+        from fupan.periods import parse_period, previous_period, same_period_last_year
 
         period = parse_period(intent.period)
         return (previous_period(period) if intent.base == "previous" else same_period_last_year(period)).label

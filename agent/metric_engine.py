@@ -6,9 +6,9 @@ from pydantic import BaseModel, Field
 
 from agent.metric_pack import bind_period, run_pack, sql_literal
 from agent.metrics import REGISTRY, get_metric
-from agent.periods import Period, make_period, parse_period, previous_period, same_period_last_year
 from fupan.errors import InputError
 from fupan.evidence import Evidence, metric_evidence_id, parse_evidence_id
+from fupan.periods import Period, make_period, parse_period, previous_period, same_period_last_year
 
 DIMENSIONS = ("rep", "manager", "region", "product", "account", "lead_source")
 TARGET_DIMS = ("region", "rep", "product")
@@ -389,7 +389,7 @@ class MetricEngine:
             "SELECT DISTINCT d FROM (SELECT close_date AS d FROM opportunities UNION ALL "
             "SELECT created_date FROM opportunities) WHERE d IS NOT NULL"
         ).fetchall()
-        from agent.periods import period_of
+        from fupan.periods import period_of
 
         return sorted({period_of(r[0], "quarter", self.fy).label for r in rows})
 

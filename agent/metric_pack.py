@@ -23,7 +23,7 @@ from datetime import date
 import duckdb
 
 from agent.metrics import REGISTRY
-from agent.periods import Period, previous_period
+from fupan.periods import Period, previous_period
 
 Slots = dict[tuple, dict[tuple, tuple[float | None, float | None]]]
 _AGG = re.compile(r"^(sum|count|avg|median)\((DISTINCT )?(.+?)\) FILTER \(WHERE (.+)\)$", re.S)

@@ -20,7 +20,7 @@ def _finding(location: str, message: str, value: object = None) -> Finding:
 def period_end(period: str) -> dt.date:
     """Last day of a period label (2026Q3 → 2026-09-30)."""
     try:
-        from agent.periods import parse_period
+        from fupan.periods import parse_period
     except ImportError:  # until the metric engine's period parser is installed
         from agent.router_periods import split_quarter
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from fupan.evidence import Evidence
+from fupan.query import MetricQuery, Reading
 from fupan.report import Finding
 
 Language = Literal["zh", "en"]
@@ -38,6 +39,11 @@ class Answer(BaseModel):
     status: Literal["answered", "unanswerable", "clarify"] = "answered"
     missing: str = Field("", description="what data is missing, when the question cannot be answered")
     intent: dict[str, object] = Field(default_factory=dict)
+    query: MetricQuery | None = Field(None, description="the typed query the answer computed")
+    restatement: str = Field("", description="how the question was read, in the question's language")
+    readings: list[Reading] = Field(
+        default_factory=list, description="numbered readings offered when status is clarify"
+    )
     table: AnswerTable | None = None
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)

@@ -66,7 +66,7 @@ def _day(doc: Document) -> int:
 
 def _period_bounds(label: str) -> tuple[int, int]:
     """First day and day after the last of a period label (2026Q3, 2026-07, 2026H1, 2026)."""
-    from agent.periods import parse_period
+    from fupan.periods import parse_period
 
     try:
         period = parse_period(label)

@@ -219,7 +219,7 @@ def _convert(
     if kind == "targets" and field == "metric":
         return TARGET_METRICS.get(norm(value), value or "won_revenue")
     if kind == "targets" and field == "period":
-        from agent.periods import parse_period
+        from fupan.periods import parse_period
 
         try:
             return parse_period(value).label

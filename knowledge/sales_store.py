@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from fupan.dimensions import DimensionRegistry
 from fupan.errors import InputError
 from fupan.settings import Settings
 from knowledge.mapping import KINDS, Mapping, load_mapping, resolve_mapping
@@ -105,6 +106,10 @@ class SalesStore:
         if self._snapshot_cache is None or self._snapshot_cache[0] != generation:
             self._snapshot_cache = (generation, self._read_snapshot_id())
         return self._snapshot_cache[1]
+
+    def dimensions(self) -> DimensionRegistry:
+        """The dimensions of the current data: the core six, plus those learned at import."""
+        return DimensionRegistry()
 
     def invalidate(self) -> None:
         """Call after writing the tables directly over `connection` (imports do it themselves)."""

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from agent.periods import parse_period, period_of, previous_period, same_period_last_year
 from fupan.errors import InputError
+from fupan.periods import parse_period, period_of, previous_period, same_period_last_year
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,159 @@
+"""Dimensions: the columns a question, a draft or a report can filter and group by.
+
+A `DimensionDef` names one column of the `opportunities` view. Six are built in (the core: region, rep,
+manager, product, lead source, account); every other text column of the user's export, and every column of a
+side table (an account's sector, a rep's office), becomes a dimension *learned from the data* at import, named
+by the user's own header, with a synonym in the other language where the glossary knows one.
+
+The `DimensionRegistry` is the one list of them. Everything that used to spell the six names (engine, ask,
+draft, tools, reports, page) asks the registry instead. Words for a dimension found in the data (the user's
+header) are listed first and win over the built-in words: a name found in the data beats any built-in alias.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fupan.errors import InputError
+
+DimensionOrigin = Literal["core", "data", "attribute"]
+_ID = r"^[a-z][a-z0-9_]{0,62}$"
+
+
+class DimensionDef(BaseModel):
+    """One dimension: its column, its names in both languages and the words users call it by."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(..., pattern=_ID, description="column name in the opportunities view (SQL-safe)")
+    name_zh: str = Field(..., min_length=1, max_length=60)
+    name_en: str = Field(..., min_length=1, max_length=60)
+    words: tuple[str, ...] = Field((), description="words users call it by, both languages, header first")
+    origin: DimensionOrigin = "core"
+    header: str | None = Field(None, description="the user's own column header, for learned dimensions")
+    key: str | None = Field(None, description="for a side-table attribute: the dimension it describes")
+    targetable: bool = Field(False, description="targets can be set per value of this dimension")
+    cardinality: int | None = Field(None, ge=0, description="distinct values in the data when learned")
+
+    def label(self, language: str) -> str:
+        return self.name_zh if language == "zh" else self.name_en
+
+
+CORE_DIMENSIONS: tuple[DimensionDef, ...] = (
+    DimensionDef(
+        id="region",
+        name_zh="区域",
+        name_en="region",
+        words=("区域", "地区", "大区", "片区", "region", "regions", "area", "areas"),
+        targetable=True,
+    ),
+    DimensionDef(
+        id="rep",
+        name_zh="销售",
+        name_en="rep",
+        words=(
+            "销售", "销售员", "销售代表", "业务员", "负责人", "rep", "reps", "salesperson", "salespeople",
+            "seller", "sellers", "sales rep", "sales reps", "sales agent", "sales agents", "agent", "agents",
+        ),
+        targetable=True,
+    ),
+    DimensionDef(
+        id="manager",
+        name_zh="经理",
+        name_en="manager",
+        words=("经理", "主管", "团队", "manager", "managers", "team", "teams"),
+        targetable=True,
+    ),
+    DimensionDef(
+        id="product",
+        name_zh="产品",
+        name_en="product",
+        words=("产品", "产品线", "product", "products"),
+        targetable=True,
+    ),
+    DimensionDef(
+        id="lead_source",
+        name_zh="线索来源",
+        name_en="lead source",
+        words=("线索来源", "来源", "lead source", "lead sources", "source", "sources"),
+    ),
+    DimensionDef(
+        id="account",
+        name_zh="客户",
+        name_en="account",
+        words=("客户", "account", "accounts", "customer", "customers", "client", "clients"),
+    ),
+)
+CORE_IDS: tuple[str, ...] = tuple(d.id for d in CORE_DIMENSIONS)
+
+
+def dimension_id(header: str, taken: Iterable[str] = ()) -> str:
+    """A SQL-safe id for a learned column: 'Regional Office' → 'regional_office', '国家' → 'dim_1' style
+    fallback when nothing ASCII is left; never one of `taken`."""
+    base = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+    if not base or not base[0].isalpha():
+        base = f"dim_{base}" if base else "dim"
+    base = base[:50]
+    used, candidate, i = set(taken), base, 2
+    while candidate in used:
+        candidate, i = f"{base}_{i}", i + 1
+    return candidate
+
+
+class DimensionRegistry:
+    """The dimensions of one data snapshot, core first, then learned ones in the order of the user's file."""
+
+    def __init__(self, dimensions: Iterable[DimensionDef] = CORE_DIMENSIONS) -> None:
+        self._dims: dict[str, DimensionDef] = {}
+        for d in dimensions:
+            if d.id in self._dims:
+                raise ValueError(f"dimension {d.id!r} defined twice")
+            self._dims[d.id] = d
+
+    def __contains__(self, dim_id: object) -> bool:
+        return dim_id in self._dims
+
+    def __iter__(self) -> Iterator[DimensionDef]:
+        return iter(self._dims.values())
+
+    def __len__(self) -> int:
+        return len(self._dims)
+
+    def ids(self) -> list[str]:
+        return list(self._dims)
+
+    def get(self, dim_id: str) -> DimensionDef:
+        """The dimension `dim_id`; an InputError naming the known ones otherwise."""
+        if dim_id not in self._dims:
+            raise InputError(f"unknown dimension {dim_id!r}", hint=f"dimensions in the data: {', '.join(self._dims)}")
+        return self._dims[dim_id]
+
+    def label(self, dim_id: str, language: str) -> str:
+        d = self._dims.get(dim_id)
+        return d.label(language) if d else dim_id
+
+    def targetable(self) -> list[str]:
+        return [d.id for d in self if d.targetable]
+
+    def words(self) -> list[tuple[str, str]]:
+        """(lower-cased word, dimension id), longest first; a learned dimension's words come before a core
+        dimension's same word, so the user's own header wins."""
+        ranked: dict[str, tuple[int, str]] = {}
+        for d in self:
+            rank = 0 if d.origin != "core" else 1
+            for w in (d.header or "", d.name_zh, d.name_en, *d.words):
+                key = w.strip().lower()
+                if key and (key not in ranked or rank < ranked[key][0]):
+                    ranked[key] = (rank, d.id)
+        return sorted(((w, dim) for w, (_, dim) in ranked.items()), key=lambda p: (-len(p[0]), p[0]))
+
+    def with_dimensions(self, extra: Iterable[DimensionDef]) -> DimensionRegistry:
+        """A new registry with `extra` added (a learned def replaces a core one of the same id)."""
+        merged = dict(self._dims)
+        for d in extra:
+            merged[d.id] = d
+        return DimensionRegistry(merged.values())
