@@ -372,8 +372,10 @@ def decide(
         service.reject(me, draft_id, Decision(comment=comment), if_match=revision)
     elif decision == "submit":
         service.submit(me, draft_id, if_match=revision)
+    elif decision == "confirm":
+        service.edit_draft(me, draft_id, DraftEdit(confirm_figures=True), if_match=revision)
     else:
-        raise InputError(f"unknown decision {decision!r}", hint="approve, reject or submit")
+        raise InputError(f"unknown decision {decision!r}", hint="approve, reject, submit or confirm")
     return _back(f"/ui/drafts/{draft_id}", "decided")
 
 
@@ -385,9 +387,12 @@ def export(request: Request, draft_id: str, fmt: str, version: str = "latest") -
     from agent.reports import report_bytes
 
     draft = page.service.get_draft(page.user, draft_id)
-    report = draft.approved_report if version == "approved" and draft.approved_report else draft.report
+    if version == "approved":  # the version in force, or 404: never a draft nobody approved
+        report, number = page.service.approved_report(page.user, draft_id), draft.approved_version
+    else:
+        report, number = draft.report, draft.version
     data, media_type, ext = report_bytes(report, fmt, language=page.lang)
-    headers = {"Content-Disposition": f'attachment; filename="{draft_id}-v{draft.version}.{ext}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{draft_id}-v{number}.{ext}"'}
     return Response(data, media_type=media_type, headers=headers)
 
 

@@ -107,6 +107,17 @@ class Finding(BaseModel):
     location: str = Field(..., description="e.g. 'summary', 'chains[0].links[1].claim', 'actions[2]'")
     message: str
     value: str | None = None
+    origin: Literal["writer", "edit"] = Field(
+        "writer", description="writer: found when the draft was written; edit: in text a person typed"
+    )
+    confirmed_by: str = Field(
+        "", description="for an edit's figure: the key that confirmed it (until then it blocks approval)"
+    )
+
+    @property
+    def blocks_approval(self) -> bool:
+        """A hand-typed figure that matches no evidence and nobody has confirmed yet."""
+        return self.origin == "edit" and self.severity == "error" and not self.confirmed_by
 
 
 class ReviewDraft(BaseModel):

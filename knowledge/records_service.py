@@ -120,7 +120,20 @@ class ReviewService:
     def edit_draft(
         self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None
     ) -> DraftPublic:
-        return self.records.edit_draft(actor, draft_id, edit, if_match=if_match)
+        """A new version with the edit; figures typed into it are grounding-checked (agent/edit_grounding.py)
+        and, when they match no evidence, saved as findings that block approval until confirmed."""
+        from agent.edit_grounding import edit_findings
+
+        return self.records.edit_draft(actor, draft_id, edit, if_match=if_match, check=edit_findings)
+
+    def approved_report(self, actor: Principal, draft_id: str) -> ReviewDraft:
+        """The content of the version in force; NotFound while no version was ever approved."""
+        from fupan.errors import NotFound
+
+        draft = self.records.get_draft(actor, draft_id)
+        if draft.approved_version is None:
+            raise NotFound(f"draft {draft_id} has no approved version yet", hint="use version=latest")
+        return draft.approved_report or draft.report
 
     def submit(self, actor: Principal, draft_id: str, *, if_match: int | None = None) -> DecisionResult:
         return self.records.submit(actor, draft_id, if_match=if_match)
@@ -263,11 +276,14 @@ class ReviewService:
             return self.deps.sales.undo_import(kind)
 
     def ingest_documents(self, actor: Principal, path: Path, *, kind: str | None = None) -> IngestReport:
-        """Notes only: reviews, lessons and action items enter the KB through approval, never by upload."""
+        """Notes only: reviews, lessons and action items enter the KB through approval, never by upload. The
+        notes' ids get the upload namespace (`upload-<id>`), so an upload can never name approved knowledge."""
+        from knowledge.documents import UPLOAD_NAMESPACE
+
         require_role(actor, "analyst", "ingesting documents")
         _company_wide(actor, "ingesting documents")
         with self.lock:
-            return self.deps.docs.ingest_file(path, kind=kind, approved=False)
+            return self.deps.docs.ingest_file(path, kind=kind, approved=False, namespace=UPLOAD_NAMESPACE)
 
     def audit_log(self, actor: Principal, **filters: object) -> list[AuditEntry]:
         return self.records.audit_log(actor, **filters)  # type: ignore[arg-type]

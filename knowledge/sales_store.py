@@ -70,7 +70,14 @@ class SalesStore:
         self.settings = settings
         path = settings.sales_db_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = duckdb.connect(str(path))
+        try:
+            self.connection = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            from fupan.server_marker import workspace_busy
+
+            raise workspace_busy(settings, path, exc) from None
         self._db_key = str(path.resolve())
         self._snapshot_cache: tuple[int, str | None] | None = None
         self._derived_checked: int | None = None

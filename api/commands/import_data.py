@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fupan.errors import InputError
 from knowledge.sales_import import ImportReport
 
 
@@ -29,6 +30,16 @@ def print_report(console: Console, report: ImportReport) -> None:
         for i in issues[:200]:
             table.add_row("" if i.row is None else str(i.row), i.column or "", i.value or "", i.reason)
         console.print(table)
+
+
+def unreadable_file(path: Path | None, exc: Exception) -> InputError:
+    """A file the readers could not parse (empty, garbage, binary, another format): one line naming it."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return InputError(
+        f"could not read the file ({first})",
+        file=path.name if path else None,
+        hint="import CSV (UTF-8/GBK/UTF-16), XLSX or Parquet with a header row",
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -55,7 +66,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         from api.cli import print_error, settings_from
-        from fupan.errors import ImportRefused, InputError
+        from fupan.errors import FupanError, ImportRefused
         from knowledge.sales_store import SalesStore
 
         if undo == (path is not None):
@@ -95,6 +106,10 @@ def register(app: typer.Typer) -> None:
                 print_report(console, exc.report)  # type: ignore[arg-type]
             print_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except (FupanError, typer.Exit):
+            raise
+        except Exception as exc:  # noqa: BLE001 — an empty, garbage or binary file is bad input, not a crash
+            raise unreadable_file(path, exc) from exc
         finally:
             store.close()
         for report in reports:

@@ -139,7 +139,8 @@ def test_lesson_edit_and_rejection_with_a_comment(site: App) -> None:
     assert c.post(f"/ui/drafts/{draft_id}/reject", data={"csrf": csrf, "comment": "x"}).status_code == 403
     boss = site.client("approver")
     csrf = _csrf(boss.get(f"/ui/drafts/{draft_id}").text)
-    r = boss.post(f"/ui/drafts/{draft_id}/reject", data={"csrf": csrf, "comment": "缺少华北的客户证据"})
+    form = {"csrf": csrf, "comment": "缺少华北的客户证据", "revision": _revision(site, draft_id)}
+    r = boss.post(f"/ui/drafts/{draft_id}/reject", data=form)
     assert r.status_code == 200 and 'data-status="rejected"' in r.text and "缺少华北的客户证据" in r.text
     inbox = boss.get("/ui/inbox?status=rejected").text
     assert f'data-draft-id="{draft_id}"' in inbox
@@ -148,7 +149,8 @@ def test_lesson_edit_and_rejection_with_a_comment(site: App) -> None:
 
 def test_checkpoint_result_on_the_board(site: App) -> None:
     draft_id = site.drafts[2]
-    site.app.state.service.approve(site.who("approver"), draft_id, Decision(comment="ok"))
+    version = site.deps.records.get_draft(site.who("approver"), draft_id).version
+    site.app.state.service.approve(site.who("approver"), draft_id, Decision(comment="ok", version=version))
     c = site.client("analyst")
     board = c.get("/ui/actions").text
     item = f"{draft_id}.A1"
