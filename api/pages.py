@@ -1,7 +1,8 @@
 """The reviewer's page: server-rendered (Jinja2 + a little plain JS, no CDN) under /ui.
 
 Sign in with an API key (kept server-side; the browser holds a random session cookie, HttpOnly, SameSite
-Strict), inbox of drafts by status, a draft with its report, charts and evidence, editable action items and
+Strict, Secure when `session_cookie_secure` or in production; the login form carries its own CSRF token),
+inbox of drafts by status, a draft with its report, charts and evidence, editable action items and
 lessons, approve/reject with a comment, lesson search, the action-item board. zh/en switch. Every rule (roles,
 teams, states) is enforced by `ReviewService`; this module only renders and forwards, and turns a refusal into a
 page with the same HTTP status (403 for a viewer that posts a decision).
@@ -34,7 +35,8 @@ from knowledge.records_service import ReviewService
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-SESSION_COOKIE, LANG_COOKIE = "fupan_session", "fupan_lang"
+SESSION_COOKIE, LANG_COOKIE, LOGIN_COOKIE = "fupan_session", "fupan_lang", "fupan_login"
+FLASH_KEYS = frozenset({"saved", "decided", "confirmed"})  # ?flash= shows only these (labels), never raw text
 STATUSES = ("pending", "draft", "approved", "rejected")
 ACTION_STATUSES = ("not_started", "in_progress", "done")
 
@@ -138,6 +140,8 @@ def _check_csrf(page: Page, token: str) -> None:
 def _render(page: Page, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:
     env = html_env(_LOADER)
     defaults = {"flash": "", "error": None, "nav": template.split(".")[0]}
+    if context.get("flash") not in FLASH_KEYS:
+        context["flash"] = ""
     html = env.get_template(template).render(
         page=page, T=page.T, me=page.me, csrf=page.session.csrf if page.session else "", **defaults | context
     )
@@ -177,22 +181,45 @@ def home() -> RedirectResponse:
     return RedirectResponse("/ui/inbox", status_code=303)
 
 
+def _secure(request: Request) -> bool:
+    return bool(request.app.state.service.deps.settings.secure_cookies)
+
+
+def _login_page(page: Page, next_url: str, http_status: int = 200, error: Any = None) -> Response:
+    """The sign-in form with a fresh login token (double submit: a cookie and the same value in the form)."""
+    token = secrets.token_urlsafe(24)
+    response = _render(
+        page, "login.html.j2", http_status=http_status, next=_safe_next(next_url), error=error, login_csrf=token
+    )
+    response.set_cookie(
+        LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/ui", secure=_secure(page.request)
+    )
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 @guarded
 def login_form(request: Request, next: str = "/ui/inbox") -> Response:  # noqa: A002
-    return _render(_page(request, signed_in=False), "login.html.j2", next=_safe_next(next))
+    return _login_page(_page(request, signed_in=False), next)
 
 
 @router.post("/login", response_class=HTMLResponse)
 @guarded
 def login(
-    request: Request, api_key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/ui/inbox"
-) -> Response:  # noqa: A002
+    request: Request,
+    api_key: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/ui/inbox",  # noqa: A002
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     page = _page(request, signed_in=False)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf):
+        forged = PermissionDenied("this sign-in form has expired", hint="reload the page and sign in again")
+        return _login_page(page, next, http_status=403, error=forged)
     try:
         page.service.authenticate(api_key)
     except Unauthenticated as exc:
-        return _render(page, "login.html.j2", http_status=401, next=_safe_next(next), error=exc)
+        return _login_page(page, next, http_status=401, error=exc)
     token = secrets.token_urlsafe(32)
     sessions = _sessions(request)
     for old in [t for t, sess in sessions.items() if sess.expired]:
@@ -200,8 +227,15 @@ def login(
     sessions[token] = PageSession(key=api_key.strip())
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict", path="/ui", max_age=SESSION_HOURS * 3600
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/ui",
+        max_age=SESSION_HOURS * 3600,
+        secure=_secure(request),
     )
+    response.delete_cookie(LOGIN_COOKIE, path="/ui")
     return response
 
 
@@ -217,9 +251,11 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
 
 
 @router.get("/lang/{lang}", response_class=HTMLResponse)
-def switch_language(lang: str, next: str = "/ui/inbox") -> Response:  # noqa: A002
+def switch_language(request: Request, lang: str, next: str = "/ui/inbox") -> Response:  # noqa: A002
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(LANG_COOKIE, lang if lang in ("zh", "en") else "zh", samesite="lax", path="/ui")
+    response.set_cookie(
+        LANG_COOKIE, lang if lang in ("zh", "en") else "zh", samesite="lax", path="/ui", secure=_secure(request)
+    )
     return response
 
 
@@ -374,6 +410,7 @@ def decide(
         service.submit(me, draft_id, if_match=revision)
     elif decision == "confirm":
         service.edit_draft(me, draft_id, DraftEdit(confirm_figures=True), if_match=revision)
+        return _back(f"/ui/drafts/{draft_id}", "confirmed")
     else:
         raise InputError(f"unknown decision {decision!r}", hint="approve, reject, submit or confirm")
     return _back(f"/ui/drafts/{draft_id}", "decided")

@@ -106,6 +106,17 @@ class Settings(BaseSettings):
         "development", description="production refuses placeholder secrets and self-approval by default"
     )
     debug: bool = Field(False, description="show tracebacks (same as --debug)")
+    session_cookie_secure: bool | None = Field(
+        None,
+        description="send the page's session cookie over HTTPS only (Secure); default: on in production",
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the page's cookies carry Secure: the setting, or on in production when it is not set."""
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.environment == "production"
 
     @field_validator("workspace")
     @classmethod
