@@ -176,7 +176,12 @@ class SalesStore:
             raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
         if mapping is not None and not isinstance(mapping, Mapping):
             mapping = load_mapping(Path(mapping))
-        frame, encoding, delimiter = read_table(path, sheet)
+        try:
+            frame, encoding, delimiter = read_table(path, sheet)
+        except InputError as exc:
+            if exc.file:
+                raise
+            raise InputError(exc.message, file=path.name, hint=exc.hint) from None  # name the file
         resolved = resolve_mapping(kind, list(frame.columns), mapping, preset)
         file = path.name
         checked = validate_frame(frame, kind, resolved, file)
