@@ -37,13 +37,11 @@ def check_text(text: str, *, what: str, max_chars: int | None = None) -> str:
     if problem:
         raise InputError(
             f"{what} contains {problem}",
-            column=what,
             hint="remove control characters and broken characters from the text and send it again",
         )
     if max_chars is not None and len(text) > max_chars:
         raise InputError(
             f"{what} is {len(text):,} characters long; at most {max_chars:,} are accepted",
-            column=what,
             hint="shorten it to one question about one metric",
         )
     return text
