@@ -1,4 +1,4 @@
-"""Refuse unsafe text at the door: a JSON body or query parameter holding a NUL, another control character or
+"""Refuse unsafe text at the door: a JSON or form body, or a query parameter, holding a NUL, another control character or
 an unpaired surrogate gets a 422 problem naming where it is, before any route sees it (fupan/text_checks.py
 says why). Without this, such text reached the error handler (which could not encode it: a 500), or a draft
 (whose Word export then failed for good)."""
@@ -26,15 +26,16 @@ class InputGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problem = _query_problem(scope)
+        problem = _pairs_problem(scope.get("query_string", b""), "query")
         headers = dict(scope.get("headers") or [])
-        if problem is None and b"json" in headers.get(b"content-type", b"").split(b";")[0]:
+        media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if problem is None and (b"json" in media or media == b"application/x-www-form-urlencoded"):
             try:
                 body, receive = await _buffered(receive)
             except PayloadTooLarge as exc:
                 await _send(scope, send, 413, "Content Too Large", str(exc.detail), "send a smaller body", [])
                 return
-            problem = _body_problem(body)
+            problem = _body_problem(body) if b"json" in media else _pairs_problem(body, "body")
         if problem is not None:
             loc, what = problem
             where = ".".join(str(p) for p in loc)
@@ -44,12 +45,13 @@ class InputGuard:
         await self.app(scope, receive, send)
 
 
-def _query_problem(scope: Scope) -> tuple[list[str | int], str] | None:
-    query = scope.get("query_string", b"").decode("latin-1")
-    for name, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
+def _pairs_problem(encoded: bytes, part: str) -> tuple[list[str | int], str] | None:
+    """The first unsafe name or value of a query string or a urlencoded form (bytes that are not UTF-8 count
+    as unpaired surrogates)."""
+    for name, value in parse_qsl(encoded.decode("latin-1"), keep_blank_values=True, errors="surrogateescape"):
         for text, where in ((name, "<name>"), (value, name)):
             if problem := unsafe_character(text):
-                return ["query", where], problem
+                return [part, where], problem
     return None
 
 
