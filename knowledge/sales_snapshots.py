@@ -99,8 +99,11 @@ def check_removal(
 
 
 def keep_previous(con: duckdb.DuckDBPyConnection, kind: str) -> None:
-    """The current rows and snapshot record become the previous snapshot (inside the import's transaction)."""
-    con.execute(f"CREATE OR REPLACE TABLE {kind}_previous AS SELECT * FROM {kind}_data")
+    """The current rows and snapshot record become the previous snapshot (inside the import's transaction):
+    the table is renamed, not copied, and an empty one with the same columns takes its place."""
+    con.execute(f"DROP TABLE IF EXISTS {kind}_previous")
+    con.execute(f"ALTER TABLE {kind}_data RENAME TO {kind}_previous")
+    con.execute(f"CREATE TABLE {kind}_data AS SELECT * FROM {kind}_previous LIMIT 0")
     con.execute("DELETE FROM previous_snapshots WHERE kind = ?", [kind])
     con.execute(
         f"INSERT INTO previous_snapshots SELECT {_SNAPSHOT_FIELDS} FROM snapshots WHERE kind = ? AND is_current",
@@ -126,11 +129,16 @@ def swap_previous(con: duckdb.DuckDBPyConnection, kind: str) -> UndoReport:
             hint="undo restores the data a later import replaced; import a file first",
         )
     current = _one(con, f"SELECT {_SNAPSHOT_FIELDS} FROM snapshots WHERE kind = ? AND is_current", [kind])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _undo_swap AS SELECT * FROM {kind}_data")
-    con.execute(f"DELETE FROM {kind}_data")
-    con.execute(f"INSERT INTO {kind}_data BY NAME SELECT * FROM {kind}_previous")
-    con.execute(f"CREATE OR REPLACE TABLE {kind}_previous AS SELECT * FROM _undo_swap")
-    con.execute("DROP TABLE _undo_swap")
+    if _columns(con, f"{kind}_data") == _columns(con, f"{kind}_previous"):  # swap the tables by renaming
+        con.execute(f"ALTER TABLE {kind}_data RENAME TO {kind}_undo_swap")
+        con.execute(f"ALTER TABLE {kind}_previous RENAME TO {kind}_data")
+        con.execute(f"ALTER TABLE {kind}_undo_swap RENAME TO {kind}_previous")
+    else:  # the layout changed since (a newer Fupan): copy by column name, new columns stay empty
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _undo_swap AS SELECT * FROM {kind}_data")
+        con.execute(f"DELETE FROM {kind}_data")
+        con.execute(f"INSERT INTO {kind}_data BY NAME SELECT * FROM {kind}_previous")
+        con.execute(f"CREATE OR REPLACE TABLE {kind}_previous AS SELECT * FROM _undo_swap")
+        con.execute("DROP TABLE _undo_swap")
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
     con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, true)", [*previous[:4], now])
@@ -144,6 +152,10 @@ def swap_previous(con: duckdb.DuckDBPyConnection, kind: str) -> UndoReport:
         rows=int(previous[3] or 0),
         replaced_snapshot_id=str(current[0]) if current else "",
     )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> tuple | None:

@@ -218,3 +218,16 @@ def test_api_undo_needs_a_company_wide_analyst(world) -> None:
     for who, status in (("viewer", 403), ("east_analyst", 403)):
         r = world.client.post("/data/sales/undo", headers=world.h(who), data={"kind": "team"})
         assert r.status_code == status, r.text
+
+
+def test_undo_after_the_table_layout_changed(store: SalesStore, tmp_path: Path) -> None:
+    """A newer Fupan may add a column to a table: undo then copies by column name instead of swapping."""
+    kind = "products"
+    store.import_file(write(tmp_path, kind, GOOD[kind], "good"), kind)
+    store.import_file(write(tmp_path, kind, ONE_OTHER[kind], "other"), kind, replace=True)
+    store.connection.execute("ALTER TABLE products_data ADD COLUMN family VARCHAR")
+    store.undo_import(kind)
+    rows = store.connection.execute("SELECT product, family FROM products_data ORDER BY product").fetchall()
+    assert rows == [("P1", None), ("P2", None), ("P3", None), ("P4", None)]
+    store.undo_import(kind)
+    assert store.connection.execute("SELECT product FROM products_data").fetchall() == [("P9",)]
