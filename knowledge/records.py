@@ -34,7 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fupan.deps import utc_now
 from fupan.errors import Conflict, InputError, NotFound, PermissionDenied, Unauthenticated
-from fupan.report import ReviewDraft
+from fupan.report import Finding, ReviewDraft
 from fupan.settings import Settings
 from knowledge.records_models import (
     ActionItemRow,
@@ -473,7 +473,13 @@ class Records:
             ) from exc
 
     def edit_draft(
-        self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None
+        self,
+        actor: Principal,
+        draft_id: str,
+        edit: DraftEdit,
+        *,
+        if_match: int | None,
+        findings: list[Finding] | None = None,
     ) -> DraftPublic:
         """Change report fields. Draft/pending: in place. Approved or rejected: a new pending version (the
         decided one is kept unchanged; an approved one stays in force until the new one is approved)."""
@@ -488,6 +494,8 @@ class Records:
             row = self._draft_row(session, actor, draft_id, lock=True)
             self._check_revision(row, if_match)
             latest = self._version(session, draft_id, row.latest_version)
+            if findings is not None:  # the edit's own checks (agent/edit_review.py) replace the findings
+                changes["findings"] = [f.model_dump(mode="json") for f in findings]
             merged = ReviewDraft.model_validate({**latest.content, **changes}).model_dump(mode="json")
             before, after = latest.content_hash, content_hash(merged)
             if latest.status in ("approved", "rejected"):  # decided versions are kept as they were

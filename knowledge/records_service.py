@@ -153,9 +153,19 @@ class ReviewService:
     def edit_draft(
         self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None
     ) -> DraftPublic:
-        before = self.records.get_draft(actor, draft_id).version
-        draft = self.records.edit_draft(actor, draft_id, edit, if_match=if_match)
-        if draft.version > before and draft.status == "pending":  # a decided version was revised
+        """Change report fields, checked first (agent/edit_review.py): figures in an action's sentences follow
+        its edited target and baseline, past deadlines are refused, edited text is grounding-checked (figures
+        that match no evidence are saved as warnings on the draft)."""
+        from agent.edit_review import review_edit
+
+        require_role(actor, "analyst", "editing a draft")
+        current = self.records.get_draft(actor, draft_id)
+        merged = ReviewDraft.model_validate({**current.report.model_dump(), **edit.changes()})
+        revised, findings = review_edit(current.report, merged, today=self.deps.clock().date())
+        if edit.actions is not None:
+            edit = edit.model_copy(update={"actions": revised.actions})
+        draft = self.records.edit_draft(actor, draft_id, edit, if_match=if_match, findings=findings)
+        if draft.version > current.version and draft.status == "pending":  # a decided version was revised
             self._notify_draft("pending", actor, draft, "")
         return draft
 
