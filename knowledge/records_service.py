@@ -145,10 +145,13 @@ class ReviewService:
             scope["region"] = actor.team
         with self.lock:
             report = draft_review(self.deps, period, scope=scope, notes=notes, language=language)
-        return self.records.create_draft(actor, report, submit=submit)
+        return self.save_draft(actor, report, submit=submit)
 
     def save_draft(self, actor: Principal, report: ReviewDraft, *, submit: bool = False) -> DraftPublic:
-        return self.records.create_draft(actor, report, submit=submit)
+        draft = self.records.create_draft(actor, report, submit=submit)
+        if submit:
+            self._notify_draft("pending", actor, draft, "")
+        return draft
 
     def edit_draft(
         self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None

@@ -26,7 +26,6 @@ from api.pages.base import (
     page_of,
     render,
     safe_next,
-    told,
 )
 from fupan.errors import PermissionDenied, Unauthenticated
 
@@ -85,7 +84,7 @@ def login(
             http_status=401,
             next=safe_next(next),
             error=exc,
-            told=told(exc, page.T),
+            told=page.T.err_credentials,
             login_csrf=fresh,
             username=username,
         )
