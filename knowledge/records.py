@@ -404,6 +404,29 @@ class Records:
             rows = session.execute(query.limit(limit).offset(offset)).all()
             return [self._summary(row, st) for row, st in rows]
 
+    def count_drafts(self, actor: Principal) -> dict[str, int]:
+        """How many drafts the caller sees per latest status, plus `in_force` (an approved version in force)
+        and `all`: the inbox's tabs, in one query."""
+        with self._reading() as session:
+            query = (
+                select(DraftVersionRow.status, DraftRow.approved_version.is_not(None), func.count())
+                .select_from(DraftRow)
+                .join(
+                    DraftVersionRow,
+                    (DraftVersionRow.draft_id == DraftRow.id)
+                    & (DraftVersionRow.version == DraftRow.latest_version),
+                )
+                .group_by(DraftVersionRow.status, DraftRow.approved_version.is_not(None))
+            )
+            if actor.team:
+                query = query.where(DraftRow.team == actor.team)
+            counts: dict[str, int] = {"all": 0, "in_force": 0}
+            for status, in_force, n in session.execute(query):
+                counts[status] = counts.get(status, 0) + n
+                counts["all"] += n
+                counts["in_force"] += n if in_force else 0
+            return counts
+
     # --- drafts: changes -------------------------------------------------------------------------
     def create_draft(self, actor: Principal, report: ReviewDraft, *, submit: bool = False) -> DraftPublic:
         """Save a drafted report as version 1 (status draft, or pending when `submit`)."""

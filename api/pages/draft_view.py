@@ -161,16 +161,17 @@ def sections(draft: ReviewDraft, lang: str) -> list[Section]:
 class Footnotes:
     """Citations as accessible footnotes: `[n]` links with unique ids, and back-links from each note."""
 
-    def __init__(self, draft: ReviewDraft) -> None:
+    def __init__(self, draft: ReviewDraft, prefix: str = "ref") -> None:
         self.citations = Citations(draft)
         self.first_ref: dict[str, str] = {}
         self._count = 0
+        self.prefix = prefix
 
     def __call__(self, ids: Iterable[str]) -> Markup:
         links = []
         for c in self.citations.refs(ids):
             self._count += 1
-            ref = f"ref-{self._count}"
+            ref = f"{self.prefix}-{self._count}"
             self.first_ref.setdefault(c.anchor, ref)
             links.append(
                 Markup(

@@ -9,14 +9,19 @@ now, so nothing typed is lost.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 
+from agent.numbers import fmt
 from agent.reports.diff import report_diff
-from api.pages.base import back, check_csrf, guarded, page_of, render, told
+from agent.reports.templating import html_env
+from api.pages.base import LOADER, back, check_csrf, guarded, page_of, render, told
 from api.pages.draft_view import (
     Footnotes,
     chart_data,
@@ -49,7 +54,7 @@ def inbox(request: Request, status: str = "pending", flash: str = "") -> Respons
             return service.list_drafts(me, in_force=True, limit=limit)
         return service.list_drafts(me, status=None if which == "all" else which, limit=limit)
 
-    counts = {t: len(listed(t, 1000)) for t in TABS}
+    counts = service.records.count_drafts(me)
     return render(page, "inbox.html.j2", drafts=listed(tab, 200), status=tab, counts=counts, flash=flash)
 
 
@@ -74,17 +79,18 @@ def _draft_screen(
     report = draft.report
     lang = page.lang
     units = {a.id: _unit_of(report, a) for a in report.actions}
+    article, charts = _article(page, draft)
     return render(
         page,
         "draft.html.j2",
         http_status=status,
         draft=draft,
         report=report,
+        article=article,
+        charts=charts,
         status_line=status_line(draft),
         headline=headline(report, lang),
-        sections=sections(report, lang),
-        charts=[chart_data(c, lang, i) for i, c in enumerate(report.charts, start=1)],
-        cite=Footnotes(report),
+        cite=Footnotes(report, prefix="card-ref"),
         units=units,
         number_input=number_input,
         index_job=page.service.index_state(draft.id, draft.approved_version),
@@ -95,6 +101,41 @@ def _draft_screen(
         categories=CATEGORIES,
         edit_warnings=[f for f in report.findings if f.severity == "warning" and f.check == "grounding"],
     )
+
+
+_ARTICLES: OrderedDict[tuple[str, str], tuple[Markup, list[dict[str, Any]]]] = OrderedDict()
+_ARTICLES_LOCK = threading.Lock()
+
+
+def _article(page: Any, draft: DraftPublic) -> tuple[Markup, list[dict[str, Any]]]:
+    """The report part of the screen, rendered once per version content and language (it depends on nothing
+    else), and the charts' data."""
+    digest = draft.versions[-1].content_hash if draft.versions else f"{draft.id}:{draft.revision}"
+    key = (digest, page.lang)
+    with _ARTICLES_LOCK:
+        hit = _ARTICLES.get(key)
+    if hit is not None:
+        return hit
+    report, lang = draft.report, page.lang
+    charts = [chart_data(c, lang, i) for i, c in enumerate(report.charts, start=1)]
+    html = (
+        html_env(LOADER)
+        .get_template("report_article.html.j2")
+        .render(
+            report=report,
+            sections=sections(report, lang),
+            charts=charts,
+            cite=Footnotes(report),
+            T=page.T,
+            page=page,
+            fmt_value=lambda value, unit: fmt(value, unit, lang),
+        )
+    )
+    with _ARTICLES_LOCK:
+        _ARTICLES[key] = (Markup(html), charts)
+        while len(_ARTICLES) > 64:
+            _ARTICLES.popitem(last=False)
+    return _ARTICLES[key]
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
@@ -190,13 +231,9 @@ def edit_chain(
         claims = [c.strip() for c in v["links"] if c.strip()]
         old = chain.links
         try:
+            # a why keeps the evidence of the link at its place (an added one has none yet)
             new_links = [
-                WhyLink(
-                    claim=c,
-                    evidence=old[i].evidence
-                    if i < len(old) and old[i].claim == c
-                    else (old[i].evidence if i < len(old) else []),
-                )
+                WhyLink(claim=c, evidence=old[i].evidence if i < len(old) else [])
                 for i, c in enumerate(claims)
             ]
             edited = RootCauseChain.model_validate(
