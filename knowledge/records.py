@@ -781,7 +781,15 @@ class Records:
             if team is not None:
                 query = query.where(ActionItemRow.team == team)
             rows = session.scalars(query.limit(limit).offset(offset)).all()
-            return [self._action_public(session, r) for r in rows]
+            checks: dict[str, list[CheckpointRow]] = {r.id: [] for r in rows}
+            if rows:  # every item's checkpoints in one query, not one per item
+                for c in session.scalars(
+                    select(CheckpointRow)
+                    .where(CheckpointRow.action_item_id.in_(list(checks)))
+                    .order_by(CheckpointRow.id)
+                ):
+                    checks[c.action_item_id].append(c)
+            return [self._action_public(session, r, checks[r.id]) for r in rows]
 
     def _action_row(self, session: Session, actor: Principal, item_id: str) -> ActionItemRow:
         row = session.get(ActionItemRow, item_id)
@@ -789,10 +797,17 @@ class Records:
             raise NotFound(f"no action item {item_id!r}", hint="list them with GET /action-items")
         return row
 
-    def _action_public(self, session: Session, row: ActionItemRow) -> ActionItemPublic:
-        checks = session.scalars(
-            select(CheckpointRow).where(CheckpointRow.action_item_id == row.id).order_by(CheckpointRow.id)
-        ).all()
+    def _action_public(
+        self, session: Session, row: ActionItemRow, checks: list[CheckpointRow] | None = None
+    ) -> ActionItemPublic:
+        if checks is None:
+            checks = list(
+                session.scalars(
+                    select(CheckpointRow)
+                    .where(CheckpointRow.action_item_id == row.id)
+                    .order_by(CheckpointRow.id)
+                )
+            )
         from fupan.report import ActionItem
 
         return ActionItemPublic(

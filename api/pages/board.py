@@ -29,22 +29,17 @@ VIEWS = ("mine", "team", "all")
 
 
 def _unit(metric: str) -> str:
-    try:
-        from agent.metrics import get_metric
+    from agent.metrics import REGISTRY
 
-        return get_metric(metric).unit
-    except Exception:  # noqa: BLE001 - an unknown metric id: plain numbers
-        return ""
+    found = REGISTRY.get(metric)
+    return found.unit if found else ""
 
 
 def _metric_name(metric: str, lang: str) -> str:
-    try:
-        from agent.metrics import get_metric
+    from agent.metrics import REGISTRY
 
-        d = get_metric(metric)
-        return d.name_zh if lang == "zh" else d.name_en
-    except Exception:  # noqa: BLE001
-        return metric
+    found = REGISTRY.get(metric)
+    return metric if found is None else (found.name_zh if lang == "zh" else found.name_en)
 
 
 @dataclass
@@ -86,11 +81,24 @@ def board_item(tracked: ActionItemPublic, today: dt.date, lang: str) -> BoardIte
     )
 
 
-def _listed(page: Page, view: str, owner: str, region: str, status: str) -> list[BoardItem]:
+def _listed(
+    page: Page,
+    view: str,
+    owner: str,
+    region: str,
+    status: str,
+    everything: list[ActionItemPublic] | None = None,
+) -> list[BoardItem]:
     me = page.user
-    items = page.service.list_action_items(
-        me, status=status or None, owner=owner or None, team=region if region else None, limit=1000
-    )
+    if everything is None:
+        everything = page.service.list_action_items(me, limit=1000)
+    items = [
+        i
+        for i in everything
+        if (not status or i.status == status)
+        and (not owner or i.owner == owner)
+        and (not region or i.team == region)
+    ]
     if view == "mine":
         items = [i for i in items if i.owner and i.owner in (me.name, me.key_id)]
     elif view == "team" and me.team:
@@ -107,8 +115,8 @@ def action_board(
     page = page_of(request)
     view = view if view in VIEWS else "team"
     status = status if status in STATUSES else ""
-    items = _listed(page, view, owner.strip(), region.strip(), status)
     everything = page.service.list_action_items(page.user, limit=1000)
+    items = _listed(page, view, owner.strip(), region.strip(), status, everything)
     owners = sorted({i.owner for i in everything if i.owner})
     regions = sorted({i.team for i in everything if i.team})
     query = urlencode(
