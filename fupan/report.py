@@ -110,14 +110,15 @@ class Finding(BaseModel):
     origin: Literal["writer", "edit"] = Field(
         "writer", description="writer: found when the draft was written; edit: in text a person typed"
     )
-    confirmed_by: str = Field(
-        "", description="for an edit's figure: the key that confirmed it (until then it blocks approval)"
+    blocking: bool = Field(
+        False, description="a figure typed by hand that matches no evidence: approval waits for a confirmation"
     )
+    confirmed_by: str = Field("", description="for a blocking figure: the key that confirmed it")
 
     @property
     def blocks_approval(self) -> bool:
         """A hand-typed figure that matches no evidence and nobody has confirmed yet."""
-        return self.origin == "edit" and self.severity == "error" and not self.confirmed_by
+        return self.blocking and not self.confirmed_by
 
 
 class ReviewDraft(BaseModel):

@@ -114,7 +114,16 @@ class World:
         """A decision as a client that read the draft sends it: naming the latest version (unless given)."""
         if what in ("approve", "reject") and "version" not in body:
             body["version"] = self.latest_version(draft_id)
-        return self.client.post(f"/drafts/{draft_id}/{what}", headers=self.h(who), json=body)
+        response = self.client.post(f"/drafts/{draft_id}/{what}", headers=self.h(who), json=body)
+        if what == "approve":
+            self.wait_indexed()
+        return response
+
+    def wait_indexed(self) -> None:
+        """An approval is indexed by the server's background job runner: wait until it has nothing left."""
+        runner = self.client.app.state.service.runner
+        if runner is not None:
+            assert runner.wait_idle(timeout=120), "the job runner did not finish indexing"
 
     def latest_version(self, draft_id: str) -> int:
         service = self.client.app.state.service  # type: ignore[attr-defined]

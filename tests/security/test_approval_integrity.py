@@ -122,8 +122,10 @@ def test_a_hand_typed_figure_blocks_approval_until_confirmed(world: World) -> No
     r = world.edit("analyst", draft_id, d["revision"], summary="华东三季度赢单金额 ¥99,999,999，远超目标。")
     assert r.status_code == 200
     findings = [f for f in r.json()["report"]["findings"] if f["origin"] == "edit"]
-    assert [(f["value"], f["location"], f["severity"], f["confirmed_by"]) for f in findings] == [
-        ("¥99,999,999", "summary", "error", "")
+    assert [
+        (f["value"], f["location"], f["severity"], f["blocking"], f["confirmed_by"]) for f in findings
+    ] == [
+        ("¥99,999,999", "summary", "warning", True, "")  # a visible warning that blocks approval
     ]
     blocked = world.decide("approver", draft_id, "approve")
     assert blocked.status_code == 409 and "¥99,999,999" in blocked.json()["detail"], blocked.text
@@ -147,5 +149,7 @@ def test_a_typed_figure_that_matches_evidence_passes_and_untouched_figures_stay_
         "analyst", draft_id, d["revision"], title="只改标题"
     ).json()  # the lesson text is untouched
     open_ = [f for f in d["report"]["findings"] if f["origin"] == "edit" and not f["confirmed_by"]]
-    assert [(f["value"], f["location"]) for f in open_] == [("¥88,888,888", "lessons[0].content")]
+    assert [(f["value"], f["location"]) for f in open_ if f["blocking"]] == [
+        ("¥88,888,888", "lessons[L1].content")
+    ]
     assert world.decide("approver", draft_id, "approve").status_code == 409

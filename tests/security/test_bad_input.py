@@ -199,6 +199,8 @@ def test_a_nul_in_a_page_form_is_refused(world: World) -> None:
 
     draft_id = world.save("analyst", hand_report(marker="form-nul"), submit=False)["id"]
     c = TestClient(world.client.app)
-    r = c.post(f"/ui/drafts/{draft_id}/lessons/L1", data={"content": "a\x00b", "scenario": "s", "type": "failure"})
+    r = c.post(
+        f"/ui/drafts/{draft_id}/lessons/L1", data={"content": "a\x00b", "scenario": "s", "type": "failure"}
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "content"]
     assert world.get("admin", draft_id).json()["revision"] == 1

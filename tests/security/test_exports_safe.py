@@ -157,8 +157,8 @@ def _page_client(world: World, who: str):
     from fastapi.testclient import TestClient
 
     c = TestClient(world.client.app)
-    token = re.search(r'name="csrf" value="([^"]*)"', c.get("/ui/login").text).group(1)
-    assert c.post("/ui/login", data={"api_key": world.keys[who], "csrf": token}).status_code == 200
+    token = re.search(r'name="login_csrf" value="([^"]*)"', c.get("/ui/login").text).group(1)
+    assert c.post("/ui/login", data={"api_key": world.keys[who], "login_csrf": token}).status_code == 200
     return c
 
 

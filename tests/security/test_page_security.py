@@ -17,12 +17,12 @@ def world(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _token(c: TestClient) -> str:
-    return re.search(r'name="csrf" value="([^"]*)"', c.get("/ui/login").text).group(1)
+    return re.search(r'name="login_csrf" value="([^"]*)"', c.get("/ui/login").text).group(1)
 
 
 def _signed_in(world: World, who: str) -> TestClient:
     c = TestClient(world.client.app)
-    assert c.post("/ui/login", data={"api_key": world.keys[who], "csrf": _token(c)}).status_code == 200
+    assert c.post("/ui/login", data={"api_key": world.keys[who], "login_csrf": _token(c)}).status_code == 200
     return c
 
 
@@ -56,9 +56,14 @@ def test_the_login_form_needs_its_csrf_token(world: World) -> None:
     assert forged.status_code == 403 and "fupan_session" not in forged.cookies
     other = TestClient(world.client.app)
     token = _token(other)  # a token from another browser does not match this one's cookie
-    assert c.post("/ui/login", data={"api_key": world.keys["approver"], "csrf": token}).status_code == 403
+    assert (
+        c.post("/ui/login", data={"api_key": world.keys["approver"], "login_csrf": token}).status_code == 403
+    )
     assert c.get("/ui/inbox", follow_redirects=False).status_code == 303  # still signed out
-    assert c.post("/ui/login", data={"api_key": world.keys["approver"], "csrf": _token(c)}).status_code == 200
+    assert (
+        c.post("/ui/login", data={"api_key": world.keys["approver"], "login_csrf": _token(c)}).status_code
+        == 200
+    )
 
 
 def test_flash_messages_come_from_a_fixed_set_of_keys(world: World) -> None:
@@ -82,7 +87,9 @@ def test_session_cookie_secure(
 ) -> None:
     for w in build_world(tmp_path_factory.mktemp("cookie"), sales=False, **overrides):
         c = TestClient(w.client.app, base_url="https://testserver")
-        r = c.post("/ui/login", data={"api_key": w.keys["viewer"], "csrf": _token(c)}, follow_redirects=False)
+        r = c.post(
+            "/ui/login", data={"api_key": w.keys["viewer"], "login_csrf": _token(c)}, follow_redirects=False
+        )
         cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("fupan_session="))
         assert ("; secure" in cookie.lower()) is secure, cookie
         assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
