@@ -10,8 +10,9 @@
   naming the action and the date); an unchanged old deadline is left alone.
 - **Edited text is grounding-checked.** Every changed sentence (title, summary, goal notes, chains, lessons,
   actions) goes through the same check as generated text (agent/grounding.py); a figure that matches no
-  evidence becomes a warning finding on the draft (location and value, `origin: "edit"`, `blocking`), so the
-  reviewer sees it, and approval waits until someone confirms it (`confirm_figures`, see knowledge/records.py).
+  evidence becomes a warning finding on the draft (location and value, `origin: "edit"`), so the reviewer sees
+  it; when the figure was typed in this edit (the sentence did not hold it before) it is `blocking`: approval
+  waits until someone confirms it (`confirm_figures`, see knowledge/records.py).
 
 Findings from earlier edits at locations this edit changed are replaced; the others are kept.
 """
@@ -121,6 +122,19 @@ def _is_own(finding: Finding, own: list[float]) -> bool:
     )
 
 
+def _typed(finding: Finding, old_text: str) -> bool:
+    """Whether the finding's figure was typed in this edit: it is not among the figures the text had before
+    (a figure the writer put there, in a sentence that changed around it, is not hand-typed)."""
+    figures = parse_figures(finding.value or "")
+    if not figures:
+        return True
+    new = figures[0]
+    return not any(
+        old.kind == new.kind and abs(old.value - new.value) <= max(old.tolerance, new.tolerance) + 1e-9
+        for old in parse_figures(old_text)
+    )
+
+
 def review_edit(
     before: ReviewDraft, after: ReviewDraft, *, today: dt.date
 ) -> tuple[ReviewDraft, list[Finding]]:
@@ -135,7 +149,14 @@ def review_edit(
     old_texts = dict(_texts(before))
     changed = {loc: text for loc, text in _texts(report) if old_texts.get(loc) != text}
     fresh = [
-        f.model_copy(update={"severity": "warning", "message": EDIT_MESSAGE, "origin": "edit", "blocking": True})
+        f.model_copy(
+            update={
+                "severity": "warning",
+                "message": EDIT_MESSAGE,
+                "origin": "edit",
+                "blocking": _typed(f, old_texts.get(f.location, "")),
+            }
+        )
         if f.severity == "error"
         else f.model_copy(update={"origin": "edit"})
         for f in check_grounding(changed, report.evidence)

@@ -604,6 +604,10 @@ class Records:
         with self._writing() as session:
             row = self._draft_row(session, actor, draft_id, lock=True)
             latest = self._version(session, draft_id, row.latest_version)
+            if to == "rejected" and not decision.comment.strip():
+                raise InputError(
+                    "a rejection needs a reason", column="comment", hint="say what the analyst should change"
+                )
             if to != "pending" and decision.version is None and if_match is None:
                 raise PreconditionRequired(
                     f"say which version of draft {draft_id} you read: send its version (or If-Match)",
@@ -622,10 +626,6 @@ class Records:
                 raise Conflict(
                     f"draft {draft_id} version {latest.version} is {latest.status}; it cannot become {to}",
                     hint="only pending versions can be approved or rejected; submit a draft first",
-                )
-            if to == "rejected" and not decision.comment.strip():
-                raise InputError(
-                    "a rejection needs a reason", column="comment", hint="say what the analyst should change"
                 )
             self._check_revision(row, if_match)
             if to == "approved":

@@ -153,3 +153,19 @@ def test_a_typed_figure_that_matches_evidence_passes_and_untouched_figures_stay_
         ("¥88,888,888", "lessons[L1].content")
     ]
     assert world.decide("approver", draft_id, "approve").status_code == 409
+
+
+def test_only_figures_typed_in_the_edit_block(world: World) -> None:
+    report = _report_with_evidence("old-figure")
+    report.summary = "写作时留下的数字 ¥77,777,777。"
+    draft_id = world.save("analyst", report)["id"]
+    d = world.get("admin", draft_id).json()
+    d = world.edit("analyst", draft_id, d["revision"], summary=report.summary + "补充一句说明。").json()
+    warned = [f for f in d["report"]["findings"] if f["origin"] == "edit"]
+    assert [(f["value"], f["blocking"]) for f in warned] == [("¥77,777,777", False)]  # shown, not blocking
+    d = world.edit(
+        "analyst", draft_id, d["revision"], summary=d["report"]["summary"] + "另有 ¥66,666,666。"
+    ).json()
+    blocking = [f["value"] for f in d["report"]["findings"] if f["origin"] == "edit" and f["blocking"]]
+    assert blocking == ["¥66,666,666"]
+    assert world.decide("approver", draft_id, "approve").status_code == 409
