@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.ask import Collector
-from agent.numbers import fmt, fmt_change
+from agent.numbers import fmt, fmt_change, is_money
 from agent.playbook import Cause, best_causes, load_playbook
 from agent.router_periods import shift_quarter
 from agent.signals import Signal, link_signals, top_competitor
@@ -449,7 +449,7 @@ def _round_target(value: float, unit: str, better: bool) -> float:
         return float(math.ceil(value) if better else math.floor(value))
     if unit == "ratio":
         return round(value, 3)
-    if unit == "CNY":
+    if is_money(unit):
         return round(value, -3)
     return round(value, 1)
 

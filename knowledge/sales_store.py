@@ -74,6 +74,7 @@ class SalesStore:
         self._db_key = str(path.resolve())
         self._snapshot_cache: tuple[int, str | None] | None = None
         self._dims_cache: tuple[int, DimensionRegistry] | None = None
+        self._currency_cache: tuple[int, str] | None = None
         self._derived_checked: int | None = None
         self._ensure_schema()
 
@@ -121,12 +122,15 @@ class SalesStore:
 
     def currency(self) -> str:
         """ISO code of the amounts in the current data ('' when unknown): the deals', else the targets'."""
-        rows = dict(
-            self.connection.execute(
-                "SELECT kind, currency FROM snapshots WHERE is_current AND kind IN ('opportunities', 'targets')"
-            ).fetchall()
-        )
-        return str(rows.get("opportunities") or rows.get("targets") or "")
+        generation = _GENERATIONS.get(self._db_key, 0)
+        if self._currency_cache is None or self._currency_cache[0] != generation:
+            rows = dict(
+                self.connection.execute(
+                    "SELECT kind, currency FROM snapshots WHERE is_current AND kind IN ('opportunities', 'targets')"
+                ).fetchall()
+            )
+            self._currency_cache = (generation, str(rows.get("opportunities") or rows.get("targets") or ""))
+        return self._currency_cache[1]
 
     def invalidate(self) -> None:
         """Call after writing the tables directly over `connection` (imports do it themselves)."""
@@ -393,7 +397,8 @@ def _accepted_sql(con: duckdb.DuckDBPyConnection, prep, snap: str) -> str:  # ty
             else "true"
         )
         inner = f"SELECT * FROM _checked WHERE {where}{qualify}"
-        return f"SELECT {', '.join(cols)}, ({head}) AS deal_head FROM ({inner}) ORDER BY _line"
+        order = " ORDER BY _line" if qualify or prep.order_key else ""  # windows lose the file's order
+        return f"SELECT {', '.join(cols)}, ({head}) AS deal_head FROM ({inner}){order}"
     order = " ORDER BY _line" if qualify else ""
     return f"SELECT {', '.join(cols)} FROM _checked WHERE {where}{qualify}{order}"
 
