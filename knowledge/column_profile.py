@@ -102,7 +102,7 @@ def profile(con: duckdb.DuckDBPyConnection, staged: Staged, stage_words: set[str
     for i, (header, col) in enumerate(zip(staged.headers, cols, strict=True)):
         rows = con.execute(
             f"SELECT {col}, count(*) FROM (SELECT {col} FROM {STAGE} LIMIT {SAMPLE_ROWS}) "
-            f"WHERE {col} IS NOT NULL AND trim({col}) <> '' GROUP BY 1 ORDER BY 2 DESC, 1"
+            f"WHERE {col} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         p = ColumnProfile(header=header, column=col, rows=staged.rows, distinct=int(distinct[i] or 0))
         _fill(p, [(str(v), int(n)) for v, n in rows], stage_words)

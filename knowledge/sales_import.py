@@ -31,7 +31,6 @@ from knowledge.sales_validate import (
     check,
     describe_blank_amounts,
     lit,
-    trimmed,
 )
 
 __all__ = ["ImportReport", "Issue", "Prepared", "prepare", "near_duplicates"]
@@ -286,7 +285,7 @@ def _table_warnings(con: duckdb.DuckDBPyConnection, staged: Staged, rec: Recogni
     for header in _category_headers(rec, dims):
         col = staged.column(header)
         values = [r[0] for r in con.execute(
-            f"SELECT DISTINCT {trimmed(col)} FROM {STAGE} WHERE coalesce({trimmed(col)}, '') <> '' ORDER BY 1 LIMIT 5001"
+            f"SELECT DISTINCT {col} FROM {STAGE} WHERE {col} IS NOT NULL ORDER BY 1 LIMIT 5001"
         ).fetchall()]
         if len(values) <= 5000:
             out += near_duplicates(values, header, file)
@@ -300,12 +299,11 @@ def _category_headers(rec: Recognized, dims: list[DimColumn]) -> list[str]:
 
 
 def _duplicate_ids(con: duckdb.DuckDBPyConnection, staged: Staged, header: str) -> list[tuple[str, list[int]]]:
-    col = staged.column(header)
-    t = trimmed(col)
+    t = staged.column(header)
     rows = con.execute(
-        f"WITH h AS (SELECT hash({t}) AS k FROM {STAGE} WHERE coalesce({t}, '') <> '' GROUP BY 1 HAVING count(*) > 1) "
+        f"WITH h AS (SELECT hash({t}) AS k FROM {STAGE} WHERE {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) "
         f"SELECT {t}, list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
-        f"WHERE hash({t}) IN (SELECT k FROM h) AND coalesce({t}, '') <> '' GROUP BY 1 HAVING count(*) > 1 "
+        f"WHERE hash({t}) IN (SELECT k FROM h) AND {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1 "
         f"ORDER BY min(rowid)"
     ).fetchall()
     return [(str(v), [int(x) for x in lines]) for v, lines in rows]
@@ -342,13 +340,13 @@ def _blank_cells(con: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
         return []
     cols = [f"c{i}" for i in range(len(staged.headers))]
     counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE coalesce({trimmed(c)}, '') = '')" for c in cols) + f" FROM {STAGE}"
+        "SELECT " + ", ".join(f"count(*) - count({c})" for c in cols) + f" FROM {STAGE}"
     ).fetchone() or ()
     out = []
     for header, col, n in zip(staged.headers, cols, counts, strict=True):
         if 0 < n < staged.rows / 2:
             lines = [int(r[0]) for r in con.execute(
-                f"SELECT rowid + {staged.first_line} FROM {STAGE} WHERE coalesce({trimmed(col)}, '') = '' ORDER BY rowid LIMIT 51"
+                f"SELECT rowid + {staged.first_line} FROM {STAGE} WHERE {col} IS NULL ORDER BY rowid LIMIT 51"
             ).fetchall()]
             shown = ", ".join(map(str, lines[:50])) + (" ..." if n > 50 else "")
             out.append(Issue(file=staged.name, column=header, value="", reason=f"{n} blank value(s) on rows {shown}"))

@@ -23,6 +23,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from fupan.errors import InputError
+from knowledge.dates import STRIP
 from knowledge.encodings import file_encoding, transcode
 from knowledge.import_report import Issue
 
@@ -50,6 +51,23 @@ class Staged(BaseModel):
     def column(self, header: str) -> str:
         """The staged column (`c3`) holding the user's column `header`."""
         return f"c{self.headers.index(header)}"
+
+
+_EDGE_CODES = ", ".join(str(ord(c)) for c in STRIP)
+
+
+def clean_sql(expr: str) -> str:
+    """A cell as staged: trimmed of spaces, tabs, line breaks, NBSP and ideographic spaces; blank → NULL.
+    (Python: `cell.strip(STRIP) or None`.) The trim runs only on the few cells that start or end with one."""
+    chars = "'" + STRIP + "'"
+    edge = f"ascii({expr}) IN ({_EDGE_CODES}) OR ascii(right({expr}, 1)) IN ({_EDGE_CODES})"
+    return f"NULLIF(CASE WHEN {edge} THEN trim({expr}, {chars}) ELSE {expr} END, '')"
+
+
+def clean(cell: object) -> str | None:
+    if cell is None:
+        return None
+    return str(cell).strip(STRIP) or None
 
 
 def clean_headers(raw: list[object]) -> list[str]:
@@ -160,10 +178,12 @@ def _header(text: str, delimiter: str) -> tuple[int, list[str], str]:
 
 
 def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, skip: int) -> None:
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(staged.headers))) + "}"
+    width = len(staged.headers)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     delim = staged.delimiter.replace("'", "''")
+    cells = ", ".join(f"{clean_sql(f'c{i}')} AS c{i}" for i in range(width))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT * FROM read_csv(?, header=true, skip={skip}, "
+        f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cells} FROM read_csv(?, header=true, skip={skip}, "
         f"delim='{delim}', quote='\"', escape='\"', auto_detect=false, columns={columns})",
         [str(path)],
     )
@@ -188,7 +208,7 @@ def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, skip
                 staged.unreadable[line] = f"{len(rec)} fields, the header has {width}"
             elif len(rec) < width:
                 short.append(line)
-            cells: list[str | None] = [c if c != "" else None for c in rec[:width]]
+            cells: list[str | None] = [clean(c) for c in rec[:width]]
             batch.append(cells + [None] * (width - len(cells)))
             line += 1
             if len(batch) >= _BATCH:
@@ -237,9 +257,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) 
     headers = clean_headers(frame.iloc[i].tolist()) if len(frame) else []
     body = frame.iloc[i + 1 :]
     width = len(headers)
-    rows: list[list[str | None]] = [
-        [str(v) if str(v) != "" else None for v in rec] for rec in body.itertuples(index=False)
-    ]
+    rows: list[list[str | None]] = [[clean(v) for v in rec] for rec in body.itertuples(index=False)]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} ({', '.join(f'c{k} VARCHAR' for k in range(width))})")
     _append(con, rows, width)
     return Staged(
@@ -255,7 +273,9 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Staged:
     names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()]
-    select = ", ".join(f'CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}' for i, n in enumerate(names))
+    select = ", ".join(
+        f'{clean_sql(f"CAST({_ident(n)} AS VARCHAR)")} AS c{i}' for i, n in enumerate(names)
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {select} FROM read_parquet(?)", [str(path)])
     rows = int(con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])  # type: ignore[index]
     return Staged(name=path.name, headers=clean_headers(list(names)), encoding="parquet", rows=rows)
@@ -288,7 +308,7 @@ def stage_database(
             width = len(headers)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} ({', '.join(f'c{k} VARCHAR' for k in range(width))})")
             for part in result.partitions():
-                _append(con, [[_text(v) for v in row] for row in part], width)
+                _append(con, [[clean(_text(v)) for v in row] for row in part], width)
     except sa.exc.NoSuchTableError:
         raise InputError(f"no table {table!r} in the database", hint="check --table (schema.table)") from None
     except sa.exc.SQLAlchemyError as exc:
@@ -301,6 +321,10 @@ def stage_database(
     label = f"table {table}" if table else "query"
     content = hashlib.sha256(f"{_safe_url(url)}|{table}|{query}|{rows}|{digest}".encode()).hexdigest()
     return Staged(name=label, headers=headers, encoding="database", rows=rows, content_hash=content)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _sqlalchemy_url(url: str) -> str:

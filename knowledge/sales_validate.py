@@ -40,12 +40,19 @@ def lit(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def trimmed(expr: str) -> str:
+def trim_sql(expr: str) -> str:
     return f"trim({expr}, {_STRIP_SQL})"
 
 
 def amount_sql(t: str) -> tuple[str, str, str]:
-    """(cleaned number text, value as DECIMAL(18,4), whether it is a number) for a trimmed cell `t`."""
+    """(value as DECIMAL(18,4), whether it is a number, the same value read the slow way) for a staged cell
+    `t`. Plain numbers are cast directly; the rest are cleaned of currency signs and separators first."""
+    fast = f"(CASE WHEN strpos({t}, '_') = 0 THEN TRY_CAST({t} AS DECIMAL(18,4)) END)"
+    x, slow, ok = _amount_slow(t)
+    return f"coalesce({fast}, {slow})", f"({fast} IS NOT NULL OR {ok})", slow
+
+
+def _amount_slow(t: str) -> tuple[str, str, str]:
     neg = f"({t} LIKE '(%)')"
     body = f"CASE WHEN {neg} THEN substr({t}, 2, length({t}) - 2) ELSE {t} END"
     fw = f"translate({body}, '０１２３４５６７８９．，－＋', '0123456789.,-+')"
@@ -123,16 +130,16 @@ def _register_map(con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple[st
 def _date_key(t: str, formats: tuple[str, ...]) -> str:
     if formats:
         return t
-    stripped = trimmed(f"regexp_replace({t}, {lit(TIME_SUFFIX)}, '')")
+    stripped = trim_sql(f"regexp_replace({t}, {lit(TIME_SUFFIX)}, '')")
     return f"CASE WHEN strpos({t}, ':') = 0 THEN {t} ELSE {stripped} END"
 
 
 def _date_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str) -> DateRuling:
-    t = trimmed(spec.expr)
+    t = spec.expr
     key = _date_key(t, ci.formats)
     rows = con.execute(
         f"SELECT {key} AS k, ({key}) IS DISTINCT FROM {t} AS has_time, count(*) FROM {ci.source} "
-        f"WHERE coalesce({t}, '') <> '' GROUP BY ALL"
+        f"WHERE {t} IS NOT NULL GROUP BY ALL"
     ).fetchall()
     if ci.formats:
         tokens = [(date_token(k)[0], date_token(k)[1], n) for k, _, n in rows]
@@ -152,9 +159,9 @@ def _date_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, n
 
 
 def _text_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str, convert) -> None:  # type: ignore[no-untyped-def]
-    t = trimmed(spec.expr)
+    t = spec.expr
     year = spec.kind == "period" and ci.year_expr
-    key = f"coalesce({t}, '')" + (f" || '|' || coalesce({trimmed(ci.year_expr)}, '')" if year else "")
+    key = f"coalesce({t}, '')" + (f" || '|' || coalesce({ci.year_expr}, '')" if year else "")
     rows = con.execute(f"SELECT DISTINCT {key} FROM {ci.source}").fetchall()
     out = []
     for (k,) in rows:
@@ -215,7 +222,7 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
             selects.append(f"{reason} AS _r{pos}")
             reasons.append((pos, spec, f"_r{pos}"))
     for dim_id, column in ci.dims:
-        selects.append(f"NULLIF({trimmed('s.' + column)}, '') AS {dim_id}")
+        selects.append(f"s.{column} AS {dim_id}")
     unreadable = ""
     if ci.unreadable:
         lines = ", ".join(str(x) for x in sorted(ci.unreadable))
@@ -281,8 +288,8 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
     stage_value: str | None,
 ) -> tuple[str, str | None]:
     raw = spec.expr if spec.constant else f"s.{spec.expr}"
-    t = trimmed(raw)
-    blank = f"coalesce({t}, '') = ''"
+    t = raw  # cells are staged trimmed, blank as NULL (sales_source.clean_sql)
+    blank = f"{t} IS NULL"
     name = f"_m{pos}"
     if spec.kind == "date":
         rulings.append(_date_map(con, ci, spec, name))
@@ -290,9 +297,13 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         joins.append(f"LEFT JOIN {name} ON {name}.k = {key}")
         return f"{name}.v", f"CASE WHEN {blank} THEN NULL ELSE {name}.r END"
     if spec.kind == "money":
-        _, value, ok = amount_sql(t)
-        return value, f"CASE WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} WHEN NOT {ok} THEN " \
-            f"'not a number' WHEN {value} IS NULL THEN 'number too large (at most 14 digits before the point)' END"
+        value, ok, _ = amount_sql(t)
+        too_large = "'number too large (at most 14 digits before the point)'"
+        reason = (
+            f"CASE WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} WHEN NOT {ok} THEN 'not a number' "
+            f"WHEN {value} IS NULL THEN {too_large} END"
+        )
+        return value, reason
     if spec.kind == "stage":
         if spec.constant:
             return lit(_stage_reader(ci.stage_map)(spec.expr.strip("'"))), None
@@ -303,7 +314,7 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         if spec.label_sql:  # wide targets: already a canonical label
             return raw, None
         _text_map(con, ci, spec, name, _period_reader(ci))
-        key = f"coalesce({t}, '')" + (f" || '|' || coalesce({trimmed('s.' + ci.year_expr)}, '')" if ci.year_expr else "")
+        key = f"coalesce({t}, '')" + (f" || '|' || coalesce(s.{ci.year_expr}, '')" if ci.year_expr else "")
         joins.append(f"LEFT JOIN {name} ON {name}.k = {key}")
         return f"{name}.v", f"{name}.r"
     if spec.kind == "metric":
@@ -327,14 +338,14 @@ def _blank_money(ci: CheckInput, spec: FieldSpec, stage_value: str | None) -> st
 def _metric_sql(t: str) -> str:
     cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in TARGET_METRICS.items())
     normed = f"lower(regexp_replace({t}, '[\\s_\\-]+', ' ', 'g'))"
-    return f"CASE WHEN coalesce({t}, '') = '' THEN {lit(DEFAULT_TARGET_METRIC)} ELSE CASE {normed} {cases} ELSE {t} END END"
+    return f"CASE WHEN {t} IS NULL THEN {lit(DEFAULT_TARGET_METRIC)} ELSE CASE {normed} {cases} ELSE {t} END END"
 
 
 def _text_sql(t: str, renames: dict[str, str]) -> str:
     if not renames:
-        return f"NULLIF({t}, '')"
+        return t
     cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in renames.items())
-    return f"NULLIF(CASE {t} {cases} ELSE {t} END, '')"
+    return f"CASE {t} {cases} ELSE {t} END"
 
 
 # ---- issues ------------------------------------------------------------------------------------------------
@@ -422,9 +433,8 @@ def _decimal_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> list[Is
     for spec in ci.fields:
         if spec.kind != "money" or spec.constant:
             continue
-        x, _, _ = amount_sql(trimmed(f"s.{spec.expr}"))
         row = con.execute(
-            f"SELECT count(*), min(s._line) FROM {ci.source} s WHERE regexp_matches({x}, '[.][0-9]{{5,}}')"
+            f"SELECT count(*), min(s._line) FROM {ci.source} s WHERE regexp_matches(s.{spec.expr}, '[.][0-9]{{5}}')"
         ).fetchone()
         if row and row[0]:
             out.append(

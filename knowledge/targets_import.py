@@ -125,7 +125,7 @@ def stage_long(con: duckdb.DuckDBPyConnection, staged, mapping: Mapping) -> str:
         cols = "".join(f"{c}, " for c in keep)
         parts.append(
             f"SELECT rowid + {staged.first_line} AS _line, {cols}{lits}, {col} AS _value FROM _stage "
-            f"WHERE coalesce(trim({col}), '') <> ''"
+            f"WHERE {col} IS NOT NULL"
         )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {LONG} AS {' UNION ALL '.join(parts)} ORDER BY _line, _k")
     return f"(SELECT * FROM {LONG})"
