@@ -13,7 +13,7 @@ import duckdb
 
 from knowledge.dates import STRIP, date_token, read_token
 from knowledge.mapping import norm
-from knowledge.sales_source import STAGE, Staged
+from knowledge.sales_source import STAGE, Staged, blank_sql
 
 SAMPLE_ROWS = 20_000
 NUMBER = r"[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?"
@@ -96,13 +96,13 @@ def profile(con: duckdb.DuckDBPyConnection, staged: Staged, stage_words: set[str
     cols = [f"c{i}" for i in range(len(staged.headers))]
     if not cols:
         return []
-    approx = ", ".join(f"approx_count_distinct({c})" for c in cols)
+    approx = ", ".join(f"approx_count_distinct({c})" for c in cols)  # of the raw cells: an estimate anyway
     distinct = con.execute(f"SELECT {approx} FROM {STAGE}").fetchone() or ()
     out = []
     for i, (header, col) in enumerate(zip(staged.headers, cols, strict=True)):
         rows = con.execute(
             f"SELECT {col}, count(*) FROM (SELECT {col} FROM {STAGE} LIMIT {SAMPLE_ROWS}) "
-            f"WHERE {col} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+            f"WHERE NOT {blank_sql(col)} GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         p = ColumnProfile(header=header, column=col, rows=staged.rows, distinct=int(distinct[i] or 0))
         _fill(p, [(str(v), int(n)) for v, n in rows], stage_words)

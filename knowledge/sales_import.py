@@ -23,13 +23,11 @@ from knowledge.import_report import DimensionFound, ImportReport, Issue
 from knowledge.learned_dimensions import core_with_header, learned
 from knowledge.mapping import STAGE_MAP, SYNONYMS, Mapping, norm
 from knowledge.recognize import CORE_FIELDS, SIDE_KEYS, TYPES, Recognized, recognize
-from knowledge.sales_source import STAGE, Staged
+from knowledge.sales_source import STAGE, Staged, blank_sql, clean_sql
 from knowledge.sales_validate import (
-    CHECKED,
     CheckInput,
     FieldSpec,
     check,
-    describe_blank_amounts,
     lit,
 )
 
@@ -137,12 +135,10 @@ def prepare(
     dedupe, table_warnings = _table_warnings(con, staged, rec, dims)
     report.warnings = staged.issues + table_warnings + checked.warnings
     report.notes = [f"kind: {rec.kind} ({rec.kind_basis})", *rec.notes, *checked.notes]
-    if note := describe_blank_amounts(con) if rec.kind == "opportunities" else None:
-        report.notes.append(note)
     if m.value_map:
         renamed = ", ".join(f"{f}: {len(v)}" for f, v in m.value_map.items())
         report.notes.append(f"spellings replaced as the mapping's value_map says ({renamed})")
-    report.dimensions = _found(con, dims)
+    report.dimensions = _found(con, staged, dims, profiles)
     return Prepared(
         kind=rec.kind,
         layout=rec.layout,
@@ -208,25 +204,28 @@ def _dimensions(rec: Recognized, staged: Staged, profiles, taken: set[str]) -> l
     return out
 
 
-def _found(con: duckdb.DuckDBPyConnection, dims: list[DimColumn]) -> list[DimensionFound]:
-    cols = {r[0] for r in con.execute(f"DESCRIBE {CHECKED}").fetchall()}
-    out = []
-    for d in dims:
-        n = 0
-        if d.stored in cols:
-            n = int(con.execute(f"SELECT count(DISTINCT {d.stored}) FROM {CHECKED} WHERE NOT _bad").fetchone()[0])  # type: ignore[index]
-        out.append(
-            DimensionFound(
-                id=d.definition.id,
-                header=d.definition.header or "",
-                name_zh=d.definition.name_zh,
-                name_en=d.definition.name_en,
-                origin=d.definition.origin,
-                key=d.definition.key,
-                values=n,
-            )
+def _found(con: duckdb.DuckDBPyConnection, staged: Staged, dims: list[DimColumn], profiles) -> list[DimensionFound]:  # type: ignore[no-untyped-def]
+    """The dimensions kept, with their number of distinct values: counted in one pass for the columns with a
+    few thousand at most, estimated for the others."""
+    approx = {p.header: p.distinct for p in profiles}
+    small = sorted({h for d in dims if (h := d.definition.header or "") in approx and approx[h] <= 5000})
+    exact: dict[str, int] = {}
+    if small:
+        cols = [staged.column(h) for h in small]
+        row = con.execute(f"SELECT {', '.join(f'count(DISTINCT {c})' for c in cols)} FROM {STAGE}").fetchone()
+        exact = dict(zip(small, (int(n) for n in row or ()), strict=True))
+    return [
+        DimensionFound(
+            id=d.definition.id,
+            header=d.definition.header or "",
+            name_zh=d.definition.name_zh,
+            name_en=d.definition.name_en,
+            origin=d.definition.origin,
+            key=d.definition.key,
+            values=exact.get(d.definition.header or "", approx.get(d.definition.header or "", 0)),
         )
-    return out
+        for d in dims
+    ]
 
 
 # ---- currency ----------------------------------------------------------------------------------------------
@@ -285,7 +284,7 @@ def _table_warnings(con: duckdb.DuckDBPyConnection, staged: Staged, rec: Recogni
     for header in _category_headers(rec, dims):
         col = staged.column(header)
         values = [r[0] for r in con.execute(
-            f"SELECT DISTINCT {col} FROM {STAGE} WHERE {col} IS NOT NULL ORDER BY 1 LIMIT 5001"
+            f"SELECT DISTINCT v FROM (SELECT {clean_sql(col)} AS v FROM {STAGE}) WHERE v IS NOT NULL ORDER BY 1 LIMIT 5001"
         ).fetchall()]
         if len(values) <= 5000:
             out += near_duplicates(values, header, file)
@@ -299,7 +298,7 @@ def _category_headers(rec: Recognized, dims: list[DimColumn]) -> list[str]:
 
 
 def _duplicate_ids(con: duckdb.DuckDBPyConnection, staged: Staged, header: str) -> list[tuple[str, list[int]]]:
-    t = staged.column(header)
+    t = clean_sql(staged.column(header))
     rows = con.execute(
         f"WITH h AS (SELECT hash({t}) AS k FROM {STAGE} WHERE {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) "
         f"SELECT {t}, list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
@@ -315,10 +314,11 @@ def _identical_rows(con: duckdb.DuckDBPyConnection, staged: Staged, row_id: str 
     if not cols:
         return []
     body = ", ".join(cols)
+    key = "_h" if staged.row_hash and row_id is None else f"hash({body})"  # _h: hashed while reading
     rows = con.execute(
-        f"WITH h AS (SELECT hash({body}) AS k FROM {STAGE} GROUP BY 1 HAVING count(*) > 1) "
+        f"WITH h AS (SELECT {key} AS k FROM {STAGE} GROUP BY 1 HAVING count(*) > 1) "
         f"SELECT list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
-        f"WHERE hash({body}) IN (SELECT k FROM h) GROUP BY {body} HAVING count(*) > 1 ORDER BY min(rowid)"
+        f"WHERE {key} IN (SELECT k FROM h) GROUP BY {body} HAVING count(*) > 1 ORDER BY min(rowid)"
     ).fetchall()
     out = []
     for (lines,) in rows:
@@ -340,13 +340,13 @@ def _blank_cells(con: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
         return []
     cols = [f"c{i}" for i in range(len(staged.headers))]
     counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) - count({c})" for c in cols) + f" FROM {STAGE}"
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {blank_sql(c)})" for c in cols) + f" FROM {STAGE}"
     ).fetchone() or ()
     out = []
     for header, col, n in zip(staged.headers, cols, counts, strict=True):
         if 0 < n < staged.rows / 2:
             lines = [int(r[0]) for r in con.execute(
-                f"SELECT rowid + {staged.first_line} FROM {STAGE} WHERE {col} IS NULL ORDER BY rowid LIMIT 51"
+                f"SELECT rowid + {staged.first_line} FROM {STAGE} WHERE {blank_sql(col)} ORDER BY rowid LIMIT 51"
             ).fetchall()]
             shown = ", ".join(map(str, lines[:50])) + (" ..." if n > 50 else "")
             out.append(Issue(file=staged.name, column=header, value="", reason=f"{n} blank value(s) on rows {shown}"))

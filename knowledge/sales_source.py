@@ -1,8 +1,8 @@
 """Where imported rows come from, staged as text in one DuckDB table: CSV, XLSX, Parquet or a database query.
 
 Every source lands in the temporary table `_stage`: one VARCHAR column per source column (`c0`, `c1`, … in the
-source's order; the user's headers are kept apart) in the source's row order, so a row's line in the file is
-`rowid + first_line`. CSVs are read by DuckDB's parallel reader (files in another encoding are transcoded to UTF-8
+source's order; the user's headers are kept apart), each cell as it is in the file (an empty one NULL), in the
+source's row order, so a row's line in the file is `rowid + first_line`. CSVs are read by DuckDB's parallel reader (files in another encoding are transcoded to UTF-8
 first, in chunks); a CSV the strict reader refuses (a row with more or fewer fields than the header) is read again
 by Python's csv module, which names those rows. Title lines above the header ("2024年销售目标") are skipped and
 kept as the table's title.
@@ -47,6 +47,7 @@ class Staged(BaseModel):
     sheet: str | None = None
     issues: list[Issue] = Field(default_factory=list, description="rows read with fewer fields than the header")
     unreadable: dict[int, str] = Field(default_factory=dict, description="line -> why the row cannot be read")
+    row_hash: bool = Field(False, description="`_stage` has `_h`, the hash of every cell of the row")
 
     def column(self, header: str) -> str:
         """The staged column (`c3`) holding the user's column `header`."""
@@ -57,17 +58,31 @@ _EDGE_CODES = ", ".join(str(ord(c)) for c in STRIP)
 
 
 def clean_sql(expr: str) -> str:
-    """A cell as staged: trimmed of spaces, tabs, line breaks, NBSP and ideographic spaces; blank → NULL.
-    (Python: `cell.strip(STRIP) or None`.) The trim runs only on the few cells that start or end with one."""
-    chars = "'" + STRIP + "'"
-    edge = f"ascii({expr}) IN ({_EDGE_CODES}) OR ascii(right({expr}, 1)) IN ({_EDGE_CODES})"
-    return f"NULLIF(CASE WHEN {edge} THEN trim({expr}, {chars}) ELSE {expr} END, '')"
+    """A cell's value: trimmed of spaces, tabs, line breaks, NBSP and ideographic spaces; blank → NULL
+    (Python: `cell.strip(STRIP) or None`). Cells are staged as they are in the file; values are cleaned where
+    they are stored or compared, and the trim runs only on the few cells that need it."""
+    trimmed = f"NULLIF(trim({expr}, '{STRIP}'), '')"
+    # CASE, not OR: DuckDB evaluates every operand of OR, and right() walks the whole string
+    return (
+        f"CASE WHEN ascii({expr}) IN ({_EDGE_CODES}) THEN {trimmed} "
+        f"WHEN ascii(right({expr}, 1)) IN ({_EDGE_CODES}) THEN {trimmed} ELSE NULLIF({expr}, '') END"
+    )
 
 
-def clean(cell: object) -> str | None:
+def blank_sql(expr: str) -> str:
+    """Whether a staged cell is blank: empty, or nothing but whitespace."""
+    return (
+        f"(CASE WHEN {expr} IS NULL THEN true WHEN ascii({expr}) IN ({_EDGE_CODES}) "
+        f"THEN trim({expr}, '{STRIP}') = '' ELSE {expr} = '' END)"
+    )
+
+
+def raw(cell: object) -> str | None:
+    """A cell as staged: the text as in the file, an empty cell as NULL."""
     if cell is None:
         return None
-    return str(cell).strip(STRIP) or None
+    text = str(cell)
+    return text if text != "" else None
 
 
 def clean_headers(raw: list[object]) -> list[str]:
@@ -123,6 +138,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | 
         try:
             _duckdb_csv(con, source, staged, skip)
         except duckdb.Error:
+            staged.row_hash = False
             _python_csv(con, source, staged, skip)
     staged.rows = int(con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])  # type: ignore[index]
     return staged
@@ -181,12 +197,13 @@ def _duckdb_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, skip
     width = len(staged.headers)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     delim = staged.delimiter.replace("'", "''")
-    cells = ", ".join(f"{clean_sql(f'c{i}')} AS c{i}" for i in range(width))
+    every = ", ".join(f"c{i}" for i in range(width))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cells} FROM read_csv(?, header=true, skip={skip}, "
-        f"delim='{delim}', quote='\"', escape='\"', auto_detect=false, columns={columns})",
+        f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT *, hash({every}) AS _h FROM read_csv(?, header=true, "
+        f"skip={skip}, delim='{delim}', quote='\"', escape='\"', auto_detect=false, columns={columns})",
         [str(path)],
     )
+    staged.row_hash = True
 
 
 def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, skip: int) -> None:
@@ -208,7 +225,7 @@ def _python_csv(con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, skip
                 staged.unreadable[line] = f"{len(rec)} fields, the header has {width}"
             elif len(rec) < width:
                 short.append(line)
-            cells: list[str | None] = [clean(c) for c in rec[:width]]
+            cells: list[str | None] = [raw(c) for c in rec[:width]]
             batch.append(cells + [None] * (width - len(cells)))
             line += 1
             if len(batch) >= _BATCH:
@@ -257,7 +274,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) 
     headers = clean_headers(frame.iloc[i].tolist()) if len(frame) else []
     body = frame.iloc[i + 1 :]
     width = len(headers)
-    rows: list[list[str | None]] = [[clean(v) for v in rec] for rec in body.itertuples(index=False)]
+    rows: list[list[str | None]] = [[raw(v) for v in rec] for rec in body.itertuples(index=False)]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} ({', '.join(f'c{k} VARCHAR' for k in range(width))})")
     _append(con, rows, width)
     return Staged(
@@ -274,7 +291,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Staged:
     names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()]
     select = ", ".join(
-        f'{clean_sql(f"CAST({_ident(n)} AS VARCHAR)")} AS c{i}' for i, n in enumerate(names)
+        f'CAST({_ident(n)} AS VARCHAR) AS c{i}' for i, n in enumerate(names)
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {select} FROM read_parquet(?)", [str(path)])
     rows = int(con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])  # type: ignore[index]
@@ -308,7 +325,7 @@ def stage_database(
             width = len(headers)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} ({', '.join(f'c{k} VARCHAR' for k in range(width))})")
             for part in result.partitions():
-                _append(con, [[clean(_text(v)) for v in row] for row in part], width)
+                _append(con, [[raw(_text(v)) for v in row] for row in part], width)
     except sa.exc.NoSuchTableError:
         raise InputError(f"no table {table!r} in the database", hint="check --table (schema.table)") from None
     except sa.exc.SQLAlchemyError as exc:

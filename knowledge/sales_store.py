@@ -57,7 +57,6 @@ _SIDE_KEYS = {"rep": "team", "product": "products", "account": "accounts"}
 _ALIAS = {"team": "t", "accounts": "acc", "products": "prod"}
 _KIND_ORDER = {"opportunities": 0, "team": 1, "products": 2, "accounts": 3, "targets": 4}
 _GENERATIONS: dict[str, int] = {}  # database file -> write counter, shared by every store on that file
-_TEMP = ("_stage", "_stage_long", "_checked")
 Progress = Callable[[str, float], None]
 
 
@@ -293,8 +292,7 @@ class SalesStore:
             step("done", 1.0)
             return report
         finally:
-            for name in _TEMP:
-                con.execute(f"DROP TABLE IF EXISTS {name}")
+            drop_temporaries(con)
             con.execute("RESET memory_limit")
 
     def _other_dimension_ids(self, kind: str | None) -> set[str]:
@@ -368,6 +366,15 @@ class SalesStore:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:
+    """The import's temporary view and tables (the staged rows, the conversion maps)."""
+    con.execute("DROP VIEW IF EXISTS _checked")
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name LIKE '\\_%' ESCAPE '\\')"
+    ).fetchall():
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -15,7 +15,6 @@ a blank date is NULL; amounts keep at most 4 decimals (more is reported); a stag
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,11 +23,13 @@ import pyarrow as pa
 
 from fupan.errors import InputError
 from knowledge.column_profile import MONEY_NOISE, NUMBER, clean_number
-from knowledge.dates import STRIP, TIME_SUFFIX, DateRuling, date_token, parse_date, rule_column
+from knowledge.dates import STRIP, DateRuling, date_token, parse_date, rule_column
 from knowledge.import_report import Issue
 from knowledge.mapping import CANONICAL_STAGES, DEFAULT_TARGET_METRIC, TARGET_METRICS, norm
+from knowledge.sales_source import blank_sql, clean_sql
 
 CHECKED = "_checked"
+FLAGGED = "_flagged"
 MAX_LISTED = 10_000  # rejected rows listed one by one; beyond that, counted per reason
 MAX_WARNED = 500  # rows listed per row-level warning
 _STRIP_SQL = " || ".join(f"chr({ord(c)})" for c in STRIP)
@@ -44,22 +45,18 @@ def trim_sql(expr: str) -> str:
     return f"trim({expr}, {_STRIP_SQL})"
 
 
-def amount_sql(t: str) -> tuple[str, str, str]:
-    """(value as DECIMAL(18,4), whether it is a number, the same value read the slow way) for a staged cell
-    `t`. Plain numbers are cast directly; the rest are cleaned of currency signs and separators first."""
-    fast = f"(CASE WHEN strpos({t}, '_') = 0 THEN TRY_CAST({t} AS DECIMAL(18,4)) END)"
-    x, slow, ok = _amount_slow(t)
-    return f"coalesce({fast}, {slow})", f"({fast} IS NOT NULL OR {ok})", slow
-
-
-def _amount_slow(t: str) -> tuple[str, str, str]:
+def amount_sql(cell: str) -> tuple[str, str, str]:
+    """(fast value, slow value, whether the slow reading is a number) for a staged cell: plain numbers are cast
+    directly (DECIMAL(18,4)); the rest are trimmed and cleaned of currency signs and separators first."""
+    fast = f"(CASE WHEN strpos({cell}, '_') = 0 THEN TRY_CAST({cell} AS DECIMAL(18,4)) END)"
+    t = trim_sql(cell)
     neg = f"({t} LIKE '(%)')"
     body = f"CASE WHEN {neg} THEN substr({t}, 2, length({t}) - 2) ELSE {t} END"
     fw = f"translate({body}, '０１２３４５６７８９．，－＋', '0123456789.,-+')"
     x = f"regexp_replace({fw}, {lit(MONEY_NOISE)}, '', 'g')"
     signed = f"CASE WHEN {neg} AND NOT starts_with({x}, '-') THEN '-' || ltrim({x}, '+') ELSE {x} END"
     ok = f"regexp_full_match({x}, {lit(NUMBER)})"
-    return x, f"CASE WHEN {ok} THEN TRY_CAST({signed} AS DECIMAL(18,4)) END", ok
+    return fast, f"CASE WHEN {ok} THEN TRY_CAST({signed} AS DECIMAL(18,4)) END", ok
 
 
 def read_amount(value: str) -> Decimal:
@@ -127,28 +124,15 @@ def _register_map(con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple[st
     con.unregister(f"{name}_arrow")
 
 
-def _date_key(t: str, formats: tuple[str, ...]) -> str:
-    if formats:
-        return t
-    stripped = trim_sql(f"regexp_replace({t}, {lit(TIME_SUFFIX)}, '')")
-    return f"CASE WHEN strpos({t}, ':') = 0 THEN {t} ELSE {stripped} END"
-
-
 def _date_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str) -> DateRuling:
-    t = spec.expr
-    key = _date_key(t, ci.formats)
-    rows = con.execute(
-        f"SELECT {key} AS k, ({key}) IS DISTINCT FROM {t} AS has_time, count(*) FROM {ci.source} "
-        f"WHERE {t} IS NOT NULL GROUP BY ALL"
-    ).fetchall()
-    if ci.formats:
-        tokens = [(date_token(k)[0], date_token(k)[1], n) for k, _, n in rows]
-    else:
-        tokens = [(k, bool(h), n) for k, h, n in rows]
+    key = spec.expr  # the raw cell; Python reads its date token
+    rows = con.execute(f"SELECT {key} AS k, count(*) FROM {ci.source} WHERE {key} IS NOT NULL GROUP BY ALL").fetchall()
+    tokens = [(*date_token(k), n) for k, n in rows]
     ruling = rule_column(spec.label, tokens, ci.orders.get(spec.label), ci.formats)
     parsed: dict[str, tuple[str, object, str | None]] = {}
-    for k, _, _ in rows:
-        if k in parsed:
+    for k, _ in rows:
+        if not k.strip(STRIP):
+            parsed[k] = (k, None, None)  # blank: no date
             continue
         try:
             parsed[k] = (k, parse_date(k, ruling), None)
@@ -174,6 +158,7 @@ def _text_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, n
 
 def _stage_reader(stages: dict[str, str]):  # type: ignore[no-untyped-def]
     def convert(value: str) -> str:
+        value = value.strip(STRIP)
         if not value:
             raise ValueError("blank stage")
         stage = stages.get(norm(value))
@@ -189,6 +174,7 @@ def _period_reader(ci: CheckInput):  # type: ignore[no-untyped-def]
 
     def convert(key: str) -> str:
         value, _, year_text = key.partition("|")
+        value, year_text = value.strip(STRIP), year_text.strip(STRIP)
         if not value:
             raise ValueError("blank period")
         year = int(year_text) if year_text.isdigit() else ci.sheet_year
@@ -208,21 +194,24 @@ def metric_of(value: str) -> str:
 
 # ---- the check ---------------------------------------------------------------------------------------------
 def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
-    """Build `_checked` from the source and collect the issues."""
+    """Define the `_checked` view over the source, and collect the issues in one pass over it: the rows with a
+    rejected cell or a row warning are kept in `_flagged` (usually few), and the report is read from there.
+    The write reads the same view."""
     selects = ["s._line AS _line"]
     joins: list[str] = []
     reasons: list[tuple[int, FieldSpec, str]] = []
     rulings: list[DateRuling] = []
-    notes: list[str] = []
     stage_value = _stage_value(ci)
     for pos, spec in enumerate(ci.fields):
         value, reason = _field_sql(con, ci, spec, pos, joins, rulings, stage_value)
         selects.append(f"{value} AS {spec.field}")
         if reason is not None:
-            selects.append(f"{reason} AS _r{pos}")
+            raw = spec.expr if spec.constant else f"s.{spec.expr}"
+            label = f"s.{spec.label}" if spec.label_sql else lit(spec.label)
+            selects += [f"{reason} AS _r{pos}", f"{raw} AS _v{pos}", f"{label} AS _c{pos}"]
             reasons.append((pos, spec, f"_r{pos}"))
     for dim_id, column in ci.dims:
-        selects.append(f"s.{column} AS {dim_id}")
+        selects.append(f"{clean_sql('s.' + column)} AS {dim_id}")
     unreadable = ""
     if ci.unreadable:
         lines = ", ".join(str(x) for x in sorted(ci.unreadable))
@@ -230,13 +219,27 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
     bad = " OR ".join(f"{col} IS NOT NULL" for _, _, col in reasons) or "false"
     selects.append(f"({bad}{unreadable}) AS _bad")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS SELECT {', '.join(selects)} FROM {ci.source} s "
+        f"CREATE OR REPLACE TEMP VIEW {CHECKED} AS SELECT {', '.join(selects)} FROM {ci.source} s "
         + " ".join(joins)
     )
-    rows, bad_rows = con.execute(f"SELECT count(*), count(*) FILTER (WHERE _bad) FROM {CHECKED}").fetchone()  # type: ignore[misc]
-    rejected = _rejections(con, ci, reasons)
-    warnings = _row_warnings(con, ci)
+    checks = _warning_checks(ci)
+    _flag(con, ci, reasons, checks)
+    rejected, bad_rows = _rejections(con, ci, reasons)
+    rows = int(con.execute(f"SELECT count(*) FROM {ci.source}").fetchone()[0])  # type: ignore[index]
+    warnings, blank_amounts = _row_warnings(con, ci, checks)
     warnings += _decimal_warnings(con, ci)
+    notes, date_warnings = _ruling_notes(ci, rulings)
+    if blank_amounts:
+        notes.append(
+            f"{blank_amounts:,} open deal(s) have no amount yet: they are kept with the amount unknown, count in "
+            "deal counts and the funnel, and add nothing to amounts"
+        )
+    return Checked(rejected, warnings + date_warnings, notes, rulings, rows, rows - bad_rows, bad_rows)
+
+
+def _ruling_notes(ci: CheckInput, rulings: list[DateRuling]) -> tuple[list[str], list[Issue]]:
+    notes: list[str] = []
+    warnings: list[Issue] = []
     described = set()
     for r in rulings:
         if r.column in described:
@@ -262,7 +265,7 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
                     f"{'month' if r.order == 'month_first' else 'day'} first",
                 )
             )
-    return Checked(rejected, warnings, notes, rulings, int(rows), int(rows - bad_rows), int(bad_rows))
+    return notes, warnings
 
 
 def _stage_value(ci: CheckInput) -> str | None:
@@ -288,22 +291,21 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
     stage_value: str | None,
 ) -> tuple[str, str | None]:
     raw = spec.expr if spec.constant else f"s.{spec.expr}"
-    t = raw  # cells are staged trimmed, blank as NULL (sales_source.clean_sql)
-    blank = f"{t} IS NULL"
+    t = raw  # the cell as in the file: maps are keyed on it (Python trims), stored text is cleaned
+    blank = blank_sql(t)
     name = f"_m{pos}"
     if spec.kind == "date":
         rulings.append(_date_map(con, ci, spec, name))
-        key = _date_key(t, ci.formats)
-        joins.append(f"LEFT JOIN {name} ON {name}.k = {key}")
-        return f"{name}.v", f"CASE WHEN {blank} THEN NULL ELSE {name}.r END"
+        joins.append(f"LEFT JOIN {name} ON {name}.k = {t}")
+        return f"{name}.v", f"{name}.r"
     if spec.kind == "money":
-        value, ok, _ = amount_sql(t)
+        fast, slow, ok = amount_sql(t)
         too_large = "'number too large (at most 14 digits before the point)'"
         reason = (
-            f"CASE WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} WHEN NOT {ok} THEN 'not a number' "
-            f"WHEN {value} IS NULL THEN {too_large} END"
+            f"CASE WHEN {fast} IS NOT NULL THEN NULL WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} "
+            f"WHEN NOT {ok} THEN 'not a number' WHEN {slow} IS NULL THEN {too_large} END"
         )
-        return value, reason
+        return f"coalesce({fast}, {slow})", reason
     if spec.kind == "stage":
         if spec.constant:
             return lit(_stage_reader(ci.stage_map)(spec.expr.strip("'"))), None
@@ -318,8 +320,8 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         joins.append(f"LEFT JOIN {name} ON {name}.k = {key}")
         return f"{name}.v", f"{name}.r"
     if spec.kind == "metric":
-        return _metric_sql(t), None
-    return _text_sql(t, ci.value_map.get(spec.field, {})), None
+        return _metric_sql(clean_sql(t)), None
+    return _text_sql(clean_sql(t) if not spec.constant else t, ci.value_map.get(spec.field, {})), None
 
 
 def _blank_money(ci: CheckInput, spec: FieldSpec, stage_value: str | None) -> str:
@@ -349,31 +351,35 @@ def _text_sql(t: str, renames: dict[str, str]) -> str:
 
 
 # ---- issues ------------------------------------------------------------------------------------------------
-def _rejections(con: duckdb.DuckDBPyConnection, ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]]) -> list[Issue]:
-    issues: list[tuple[int, int, Issue]] = []
-    for line, why in ci.unreadable.items():
-        issues.append((line, -1, Issue(file=ci.file, row=line, reason=f"cannot read the row: {why}")))
-    counts: dict[str, int] = defaultdict(int)
-    for pos, spec, col in reasons:
-        raw = spec.expr if spec.constant else f"s.{spec.expr}"
-        label = f"s.{spec.label}" if spec.label_sql else lit(spec.label)
-        rows = con.execute(
-            f"SELECT c._line, {label}, coalesce({raw}, ''), c.{col} FROM {CHECKED} c "
-            f"JOIN {ci.source} s ON s._line = c._line WHERE c.{col} IS NOT NULL ORDER BY c._line LIMIT {MAX_LISTED}"
-        ).fetchall()
-        for line, column, value, reason in rows:
-            issues.append((int(line), pos, Issue(file=ci.file, row=int(line), column=column, value=str(value), reason=reason)))
-        for reason, n in con.execute(
-            f"SELECT {col}, count(*) FROM {CHECKED} WHERE {col} IS NOT NULL GROUP BY 1"
-        ).fetchall():
-            counts[f"{spec.label}: {reason}"] += int(n)
+def _rejections(
+    con: duckdb.DuckDBPyConnection, ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]]
+) -> tuple[list[Issue], int]:
+    """Every rejected cell (up to MAX_LISTED rows, then counts per reason), and the number of rejected rows."""
+    issues: list[tuple[int, int, Issue]] = [
+        (line, -1, Issue(file=ci.file, row=line, reason=f"cannot read the row: {why}"))
+        for line, why in ci.unreadable.items()
+    ]
+    cols = ", ".join(f"_r{pos}, _v{pos}, _c{pos}" for pos, _, _ in reasons)
+    rows = con.execute(
+        f"SELECT _line{', ' + cols if cols else ''} FROM {FLAGGED} WHERE _bad ORDER BY _line LIMIT {MAX_LISTED + 1}"
+    ).fetchall()
+    for row in rows[:MAX_LISTED]:
+        line = int(row[0])
+        for k, (pos, _, _) in enumerate(reasons):
+            reason, value, column = row[1 + 3 * k : 4 + 3 * k]
+            if reason is not None:
+                issues.append((line, pos, Issue(file=ci.file, row=line, column=column, value=value or "", reason=reason)))
     issues.sort(key=lambda t: (t[0], t[1]))
-    out = [i for _, _, i in issues[:MAX_LISTED]]
-    total = sum(counts.values())
-    if total > len([i for i in out if i.row not in ci.unreadable]):
-        summary = "; ".join(f"{k} ({v:,})" for k, v in sorted(counts.items(), key=lambda p: -p[1]))
-        out.append(Issue(file=ci.file, reason=f"only the first {MAX_LISTED:,} rejections are listed; all: {summary}"))
-    return out
+    out = [i for _, _, i in issues]
+    if len(rows) <= MAX_LISTED:
+        return out, len(rows)
+    counts = ", ".join(f"count(*) FILTER (WHERE _r{pos} IS NOT NULL)" for pos, _, _ in reasons)
+    row = con.execute(f"SELECT count(*) FILTER (WHERE _bad), {counts} FROM {FLAGGED}").fetchone() or ()
+    summary = "; ".join(
+        f"{spec.label}: {n:,}" for (_, spec, _), n in zip(reasons, row[1:], strict=True) if n
+    )
+    out.append(Issue(file=ci.file, reason=f"only the first {MAX_LISTED:,} rejected rows are listed; by column: {summary}"))
+    return out, int(row[0])
 
 
 def _has(ci: CheckInput, *fields: str) -> bool:
@@ -385,36 +391,65 @@ def _spec(ci: CheckInput, name: str) -> FieldSpec | None:
     return next((s for s in ci.fields if s.field == name), None)
 
 
-def _row_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> list[Issue]:
-    """Negative amounts, close before create, won/lost without close date: on accepted rows, in row order."""
-    checks: list[tuple[int, str, str, str]] = []  # (order, condition, column label, reason SQL)
+Check = tuple[str, str, str, str]  # (condition, column label, value SQL, reason SQL)
+
+
+def _warning_checks(ci: CheckInput) -> list[Check]:
+    """Row warnings on accepted rows: negative amount, close before create, won/lost without close date."""
+    checks: list[Check] = []
     amount = _spec(ci, "amount")
     if amount:
-        checks.append((0, "amount < 0", amount.label, "'negative amount'"))
-    close = _spec(ci, "close_date")
-    if close and _has(ci, "created_date") and _spec(ci, "created_date").label != close.label:  # type: ignore[union-attr]
+        checks.append(("amount < 0", amount.label, "CAST(amount AS VARCHAR)", "'negative amount'"))
+    close, created = _spec(ci, "close_date"), _spec(ci, "created_date")
+    if close and created and created.label != close.label:
         checks.append(
-            (1, "close_date < created_date", close.label, "'close date before create date ' || CAST(created_date AS VARCHAR)")
+            ("close_date < created_date", close.label, "CAST(close_date AS VARCHAR)",
+             "'close date before create date ' || CAST(created_date AS VARCHAR)")
         )
     if ci.kind == "opportunities" and _has(ci, "stage"):
-        label = close.label if close else "close date"
         cond = "stage IN ('won', 'lost')" + (" AND close_date IS NULL" if close else "")
-        checks.append((2, cond, label, "stage || ' deal without a close date'"))
+        checks.append((cond, close.label if close else "close date", "''", "stage || ' deal without a close date'"))
+    return checks
+
+
+def _flag(con: duckdb.DuckDBPyConnection, ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]], checks: list[Check]) -> None:
+    """One pass over `_checked`: keep the rows with a rejected cell, a warning, or an unknown amount. (`_bad` is
+    referenced once: the view is inlined, and every reference would convert the row again.)"""
+    cells = [f"_r{pos}, _v{pos}, _c{pos}" for pos, _, _ in reasons]
+    warn = [
+        f"coalesce({c}, false) AS _w{k}, CASE WHEN {c} THEN {v} END AS _wv{k}, CASE WHEN {c} THEN {r} END AS _wr{k}"
+        for k, (c, _, v, r) in enumerate(checks)
+    ]
+    blank = "amount IS NULL" if _spec(ci, "amount") and ci.kind == "opportunities" else "false"
+    cols = ", ".join(["_line", "_bad", *cells, *warn, f"{blank} AS _blank"])
+    keep = " OR ".join(["_bad", "_blank", *(f"_w{k}" for k in range(len(checks)))])
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {FLAGGED} AS SELECT * FROM (SELECT {cols} FROM {CHECKED}) WHERE {keep}"
+    )
+
+
+def _row_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput, checks: list[Check]) -> tuple[list[Issue], int]:
+    """The row warnings in row order (up to MAX_WARNED of each kind), and the accepted open deals without an
+    amount."""
+    counts = ", ".join(
+        ["count(*) FILTER (WHERE _blank)", *(f"count(*) FILTER (WHERE _w{k})" for k in range(len(checks)))]
+    )
+    totals = con.execute(f"SELECT {counts} FROM {FLAGGED} WHERE NOT _bad").fetchone() or (0,)
     found: list[tuple[int, int, Issue]] = []
-    for order, cond, label, reason in checks:
-        value = {0: "CAST(amount AS VARCHAR)", 1: "CAST(close_date AS VARCHAR)", 2: "''"}[order]
-        total = con.execute(f"SELECT count(*) FROM {CHECKED} WHERE NOT _bad AND ({cond})").fetchone()[0]  # type: ignore[index]
+    for k, (_, label, _, _) in enumerate(checks):
+        if not totals[1 + k]:
+            continue
         rows = con.execute(
-            f"SELECT _line, {value}, {reason} FROM {CHECKED} WHERE NOT _bad AND ({cond}) ORDER BY _line LIMIT {MAX_WARNED}"
+            f"SELECT _line, _wv{k}, _wr{k} FROM {FLAGGED} WHERE _w{k} AND NOT _bad ORDER BY _line LIMIT {MAX_WARNED}"
         ).fetchall()
-        for line, v, why in rows:
-            found.append((int(line), order, Issue(file=ci.file, row=int(line), column=label, value=str(_num(v)), reason=why)))
-        if total > MAX_WARNED:
+        for line, value, reason in rows:
+            found.append((int(line), k, Issue(file=ci.file, row=int(line), column=label, value=str(_num(value)), reason=reason)))
+        if totals[1 + k] > len(rows):
             found.append(
-                (1 << 62, order, Issue(file=ci.file, column=label, reason=f"{total:,} rows in all: {rows[0][2]} (first {MAX_WARNED} listed)"))
+                (1 << 62, k, Issue(file=ci.file, column=label, reason=f"{totals[1 + k]:,} rows in all (first {len(rows)} listed)"))
             )
     found.sort(key=lambda t: (t[0], t[1]))
-    return [i for _, _, i in found]
+    return [i for _, _, i in found], int(totals[0] or 0)
 
 
 def amount_text(value: Decimal) -> str:
@@ -446,22 +481,6 @@ def _decimal_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> list[Is
                 )
             )
     return out
-
-
-def describe_blank_amounts(con: duckdb.DuckDBPyConnection) -> str | None:
-    """A note on open deals without an amount, when there are any."""
-    if "amount" not in [r[0] for r in con.execute(f"DESCRIBE {CHECKED}").fetchall()]:
-        return None
-    row = con.execute(
-        f"SELECT count(*) FROM {CHECKED} WHERE NOT _bad AND amount IS NULL"
-    ).fetchone()
-    n = int(row[0]) if row else 0
-    if not n:
-        return None
-    return (
-        f"{n:,} open deal(s) have no amount yet: they are kept with the amount unknown, count in deal counts "
-        "and the funnel, and add nothing to amounts"
-    )
 
 
 def checked_columns(con: duckdb.DuckDBPyConnection) -> list[str]:

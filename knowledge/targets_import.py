@@ -16,6 +16,7 @@ from fupan.errors import InputError
 from knowledge.column_profile import ColumnProfile
 from knowledge.import_report import FieldMatch, Issue
 from knowledge.mapping import DEFAULT_TARGET_METRIC, SYNONYMS, Mapping
+from knowledge.sales_source import blank_sql
 from knowledge.target_periods import is_period_name, is_total, period_label, sheet_year, yearless
 
 SEGMENTS = ("region", "rep", "product")
@@ -125,7 +126,7 @@ def stage_long(con: duckdb.DuckDBPyConnection, staged, mapping: Mapping) -> str:
         cols = "".join(f"{c}, " for c in keep)
         parts.append(
             f"SELECT rowid + {staged.first_line} AS _line, {cols}{lits}, {col} AS _value FROM _stage "
-            f"WHERE {col} IS NOT NULL"
+            f"WHERE NOT {blank_sql(col)}"
         )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {LONG} AS {' UNION ALL '.join(parts)} ORDER BY _line, _k")
     return f"(SELECT * FROM {LONG})"

@@ -65,7 +65,7 @@ def reference_check(
             try:
                 rec[s.field] = _convert(s, v, stage, stage_spec is not None, rulings, stages, layout)
             except ValueError as exc:
-                problems.append(Issue(file=file, row=line, column=s.header, value=v, reason=str(exc)))
+                problems.append(Issue(file=file, row=line, column=s.header, value=raw, reason=str(exc)))
         if problems:
             rejected += problems
             continue
