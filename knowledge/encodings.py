@@ -18,6 +18,7 @@ SAMPLE_BYTES = 4 << 20
 _CHUNK = 8 << 20
 _GB_PAIR = re.compile(rb"[\xa1-\xfe][\xa1-\xfe]")
 _HIGH = re.compile(rb"[\x80-\xff]")
+_UTF8_SEQ = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")  # a well-formed 3-byte UTF-8 character (CJK, €, …)
 
 
 def sniff_encoding(raw: bytes, *, complete: bool = True) -> str:
@@ -31,6 +32,12 @@ def sniff_encoding(raw: bytes, *, complete: bool = True) -> str:
     if _decodes(raw, "utf-8", complete):
         return "utf-8"
     high = len(_HIGH.findall(raw))
+    if 3 * len(_UTF8_SEQ.findall(raw)) >= 0.8 * high:  # UTF-8 with a few broken bytes: not another encoding
+        bad = _first_bad_line(raw)
+        raise InputError(
+            f"the file is UTF-8 but line {bad} is not valid UTF-8",
+            hint="re-export the file as UTF-8, or fix that line",
+        )
     paired = 2 * len(_GB_PAIR.findall(raw))
     if paired >= 0.8 * high and _decodes(raw, "gb18030", complete):
         return "gb18030"
@@ -42,6 +49,15 @@ def sniff_encoding(raw: bytes, *, complete: bool = True) -> str:
         "cannot detect the encoding (tried UTF-8, UTF-16, GB18030/GBK, Windows-1252)",
         hint="save the file as UTF-8 CSV",
     )
+
+
+def _first_bad_line(raw: bytes) -> int:
+    for n, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return n
+    return 1
 
 
 def _decodes(raw: bytes, encoding: str, complete: bool) -> bool:

@@ -66,7 +66,7 @@ def mapping_text(mapping: Mapping, report: ImportReport, rulings: dict[str, str]
         lines.append("value_map:")
         lines += [f"  {f}: {_q(v)}" for f, v in mapping.value_map.items()]
     if report.unused:
-        lines.append("# columns not used (add one to dimensions: to keep it):")
+        lines.append("# columns not used (list one under dimensions: to keep it as a dimension):")
         lines += [f"#   {c}: {why}" for c, why in report.unused.items()]
     if report.suggested_value_map:
         lines.append("# likely the same names spelled differently; uncomment to accept them:")

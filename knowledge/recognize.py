@@ -120,7 +120,7 @@ def _candidates(kind: str, profiles: list[ColumnProfile]) -> list[tuple[float, s
             if fit == 0:
                 continue
             score = h * (0.4 + 0.6 * fit)
-            how = "is a word for it" if h >= 0.9 else "contains a word for it"
+            how = "is a word for it" if h >= 0.7 else "contains a word for it"
             out.append((score, f, p.header, f"header {p.header!r} {how}{_values_note(f, p)}"))
     return out
 
@@ -392,7 +392,7 @@ def _not_a_dimension(
     if p.filled == 0:
         return "always blank"
     if p.number_share >= 0.9:
-        return "numbers (a measure or code, not a dimension; list it under dimensions: to keep it)"
+        return "numbers (a measure or a code)"
     if p.date_share >= 0.9:
         return "dates"
     if p.distinct > max_values:

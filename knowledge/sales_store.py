@@ -17,10 +17,20 @@ from pathlib import Path
 import duckdb
 
 from fupan.dimensions import CORE_DIMENSIONS, DimensionDef, DimensionRegistry
-from fupan.errors import InputError
+from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
 from knowledge.import_report import ImportReport
 from knowledge.mapping import KINDS, Mapping, load_mapping
+from knowledge.sales_snapshots import (
+    ROW_KEYS,
+    UndoReport,
+    check_removal,
+    keep_previous,
+    last_changed_kind,
+    refuse_empty,
+    swap_previous,
+)
+from knowledge.sales_snapshots import ensure_schema as _ensure_snapshot_schema
 
 _COLUMNS: dict[str, list[tuple[str, str]]] = {
     "opportunities": [
@@ -101,6 +111,7 @@ class SalesStore:
             "amount DECIMAL(38,4))"
         )
         con.execute("CREATE TABLE IF NOT EXISTS derived_state (snapshot_id VARCHAR)")
+        _ensure_snapshot_schema(con)
         build_views(con)
 
     def current_snapshot_id(self) -> str | None:
@@ -170,13 +181,18 @@ class SalesStore:
         preset: str | None = None,
         sheet: str | None = None,
         strict: bool = False,
+        replace: bool = False,
         dry_run: bool = False,
         currency: str | None = None,
         year: int | None = None,
         mapping_out: Path | str | None = None,
         progress: Progress | None = None,
     ) -> ImportReport:
-        """Import a CSV/XLSX/Parquet file. `kind` None (or "auto") recognises it from the headers."""
+        """Import a CSV/XLSX/Parquet file (`kind` None or "auto": recognised from the headers) and make it the
+        kind's current snapshot. Refused as a whole (ImportRefused, nothing changed) when no row is accepted,
+        when `strict` finds any issue, or when it would remove more than `import_max_removed_share` of the
+        current rows and `replace` is not set. `dry_run` only reports (and writes the proposed mapping to
+        `mapping_out`)."""
         from knowledge.sales_source import stage_file
 
         path = Path(path)
@@ -185,8 +201,8 @@ class SalesStore:
             return stage_file(con, path, sheet, progress)
 
         return self._import(
-            stage, kind, mapping=mapping, preset=preset, strict=strict, dry_run=dry_run, currency=currency,
-            year=year, mapping_out=mapping_out, progress=progress,
+            stage, kind, mapping=mapping, preset=preset, strict=strict, replace=replace, dry_run=dry_run,
+            currency=currency, year=year, mapping_out=mapping_out, progress=progress,
         )
 
     def import_database(
@@ -198,20 +214,22 @@ class SalesStore:
         query: str | None = None,
         mapping: Mapping | Path | str | None = None,
         strict: bool = False,
+        replace: bool = False,
         dry_run: bool = False,
         currency: str | None = None,
         mapping_out: Path | str | None = None,
         progress: Progress | None = None,
     ) -> ImportReport:
-        """Import a table (`table`) or a query's rows (`query`) from a database URL (postgresql://…)."""
+        """Import a table (`table`) or a query's rows (`query`) from a database URL (postgresql://…), checked
+        and kept as a snapshot exactly like a file."""
         from knowledge.sales_source import stage_database
 
         def stage(con: duckdb.DuckDBPyConnection):  # type: ignore[no-untyped-def]
             return stage_database(con, url, table=table, query=query)
 
         return self._import(
-            stage, kind, mapping=mapping, preset=None, strict=strict, dry_run=dry_run, currency=currency,
-            year=None, mapping_out=mapping_out, progress=progress,
+            stage, kind, mapping=mapping, preset=None, strict=strict, replace=replace, dry_run=dry_run,
+            currency=currency, year=None, mapping_out=mapping_out, progress=progress,
         )
 
     def _import(  # noqa: PLR0913 - the import options, passed through
@@ -222,6 +240,7 @@ class SalesStore:
         mapping: Mapping | Path | str | None,
         preset: str | None,
         strict: bool,
+        replace: bool,
         dry_run: bool,
         currency: str | None,
         year: int | None,
@@ -270,16 +289,22 @@ class SalesStore:
                     report.mapping_file = str(mapping_out)
                 return report
             if strict and (report.warnings or report.rejected):
-                if report.warnings:
-                    report.rejected = report.rejected + [
-                        w.model_copy(update={"reason": f"(strict) {w.reason}"}) for w in report.warnings
-                    ]
-                report.rows_rejected = report.rows_read
-                report.rows_accepted = 0
-                return report
+                report.rejected = report.rejected + [
+                    w.model_copy(update={"reason": f"(strict) {w.reason}"}) for w in report.warnings
+                ]
+                report.rows_rejected, report.rows_accepted = report.rows_read, 0
+                raise ImportRefused(
+                    f"--strict: {len(report.rejected)} issues, so nothing was imported; "
+                    f"the current {prep.kind} data is unchanged",
+                    file=report.file,
+                    hint="fix the rows listed in the report, or import without --strict",
+                    report=report,
+                )
+            if not report.rows_accepted:
+                refuse_empty(report, prep.kind)
             step("writing", 0.7)
             report.snapshot_id = snapshot_id(prep)
-            report.unchanged = self._write(prep)
+            report.unchanged = self._write(prep, replace=replace)
             if prep.kind in ("targets", "opportunities"):
                 from knowledge.targets_import import coverage
 
@@ -294,6 +319,29 @@ class SalesStore:
         finally:
             drop_temporaries(con)
             con.execute("RESET memory_limit")
+
+    def undo_import(self, kind: str | None = None) -> UndoReport:
+        """Restore the snapshot the last import of `kind` (default: the last import of any kind) replaced;
+        the replaced one is kept, so a second undo is a redo. Its learned dimensions come back with it."""
+        con = self.connection
+        kind = kind or last_changed_kind(con)
+        if kind is None:
+            raise InputError("there is no earlier import to restore", hint="import a file first")
+        if kind not in KINDS:
+            raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = swap_previous(con, kind)
+            build_views(con)
+            if kind != "targets":
+                build_derived(con)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            self.invalidate()
+        return result
 
     def _other_dimension_ids(self, kind: str | None) -> set[str]:
         return {d.id for d in self.dimensions() if d.origin != "core"} if kind is None else {
@@ -319,19 +367,26 @@ class SalesStore:
             ]
         return []
 
-    def _write(self, prep) -> bool:  # type: ignore[no-untyped-def]
-        """Replace the kind's data with the accepted rows, in one transaction; True when nothing changed."""
+    def _write(self, prep, *, replace: bool = False) -> bool:  # type: ignore[no-untyped-def]
+        """Replace the kind's data with the accepted rows, in one transaction, the current rows kept as the
+        previous snapshot; True when nothing changed (the same file again)."""
         con = self.connection
         kind = prep.kind
         snap = prep.report.snapshot_id
         current = con.execute(
             "SELECT snapshot_id FROM snapshots WHERE kind = ? AND is_current", [kind]
-        ).fetchone()
-        if current and current[0] == snap:
+        ).fetchall()
+        if current and current[0][0] == snap:
             return True
+        keys = ", ".join(ROW_KEYS[kind])
+        incoming = f"(SELECT {keys} FROM _checked WHERE NOT _bad)"
+        check_removal(
+            con, kind, incoming, prep.report, replace=replace, share=self.settings.import_max_removed_share
+        )
         select = _accepted_sql(con, prep, snap)
         con.execute("BEGIN TRANSACTION")
         try:
+            keep_previous(con, kind)
             con.execute(f"CREATE OR REPLACE TABLE {_table(kind)} AS {select}")
             found = {d.id: d.values for d in prep.report.dimensions}
             for pos, d in enumerate(prep.dims):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from fupan.errors import ImportRefused
 from fupan.settings import Settings
 from knowledge.sales_store import SalesStore
 
@@ -110,7 +111,9 @@ def test_warnings_and_strict(settings: Settings, tmp_path: Path) -> None:
     assert "dates in 创建日期: YYYY-MM-DD (2), YYYY/MM/DD (1)" in r.notes
     (won,) = store.connection.execute("SELECT sum(amount) FROM opportunities").fetchone()
     assert won == Decimal("2")  # X1 last row wins (-5) + X2 7
-    strict = store.import_file(p, "opportunities", strict=True)
+    with pytest.raises(ImportRefused) as refused:
+        store.import_file(p, "opportunities", strict=True)
+    strict = refused.value.report
     assert strict.rows_accepted == 0 and strict.rows_rejected == 3 and not strict.snapshot_id
     store.close()
 
@@ -154,7 +157,7 @@ def test_xlsx_parquet_and_mapping_file(settings: Settings, tmp_path: Path) -> No
     # stage names nobody knows: rejected with the reason, until a mapping file says what they are
     own = frame.rename(columns={"阶段": "进度"}).replace({"进度": {"赢单": "签了", "输单": "黄了"}})
     own.to_parquet(tmp_path / "o.parquet")
-    r = store.import_file(tmp_path / "o.parquet", "opportunities")
+    r = store.import_file(tmp_path / "o.parquet", "opportunities", replace=True)  # it drops 5 of the 7 deals
     assert r.rows_accepted == 2 and {i.value for i in r.rejected} == {"签了", "黄了"}
     m = tmp_path / "map.yaml"
     m.write_text("columns: {stage: 进度}\nstage_map: {签了: won, 黄了: lost}\n", encoding="utf-8")
