@@ -357,6 +357,8 @@ def _dimensions(rec: Recognized, profiles: list[ColumnProfile], given: Mapping, 
     key = SIDE_KEYS.get(rec.kind)
     origin = "attribute" if key else "data"
     for p in profiles:
+        if p.header in rec.unused:
+            continue
         if rec.kind in SIDE_KEYS:
             f = next((m.field for m in rec.matches if m.column == p.header), None)
             if f == key or f in FILLS_CORE.get(rec.kind, ()):

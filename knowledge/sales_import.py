@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -72,8 +73,10 @@ def prepare(
     currency: str | None = None,
     default_currency: str = "auto",
     year: int | None = None,
-    taken_ids: set[str] | None = None,
+    taken_ids: Callable[[str], set[str]] | None = None,
 ) -> Prepared:
+    """Recognise and check a staged source. `taken_ids(kind)`: ids of learned dimensions other kinds already
+    use (a new dimension never takes one)."""
     if year is not None:
         mapping = (mapping or Mapping()).model_copy(update={"year": year})
     profiles = profile(con, staged, {norm(k) for k in STAGE_MAP})
@@ -94,9 +97,12 @@ def prepare(
 
         source = stage_long(con, staged, m)
         blank = blank_cells(con, staged, m)
-        if blank:
-            rec.notes.append(f"{blank:,} blank period cell(s): no target for those periods")
-    dims = _dimensions(rec, staged, profiles, taken_ids or set())
+        cells = staged.rows * len(m.periods) - blank
+        rec.notes.append(
+            f"{cells:,} target(s) from {staged.rows:,} row(s) × {len(m.periods)} period column(s)"
+            + (f"; {blank:,} blank cell(s): no target for those periods" if blank else "")
+        )
+    dims = _dimensions(rec, staged, profiles, taken_ids(rec.kind) if taken_ids else set())
     fields = _field_specs(rec, staged)
     year_col = staged.column(m.columns["year"]) if rec.kind == "targets" and "year" in m.columns else None
     ci = CheckInput(

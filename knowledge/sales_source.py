@@ -16,6 +16,7 @@ import io
 import re
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -334,7 +335,8 @@ def stage_database(
         engine.dispose()
     rows = int(con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])  # type: ignore[index]
     cols = ", ".join(f"c{k}" for k in range(width)) or "NULL"
-    (digest,) = con.execute(f"SELECT bit_xor(hash(rowid, {cols})) FROM {STAGE}").fetchone()  # type: ignore[misc]
+    # a table's rows have no order: hash them order-free (xor and sum, so identical rows do not cancel)
+    digest = con.execute(f"SELECT bit_xor(h), sum(h >> 20) FROM (SELECT hash({cols}) AS h FROM {STAGE})").fetchone()
     label = f"table {table}" if table else "query"
     content = hashlib.sha256(f"{_safe_url(url)}|{table}|{query}|{rows}|{digest}".encode()).hexdigest()
     return Staged(name=label, headers=headers, encoding="database", rows=rows, content_hash=content)
@@ -354,9 +356,14 @@ def _safe_url(url: str) -> str:
 
 
 def _text(value: object) -> str | None:
+    """A database value as text: dates ISO (2026-07-01), date-times with a space, numbers as written."""
     if value is None:
         return None
-    text = value.isoformat(sep=" ") if hasattr(value, "isoformat") and not isinstance(value, str) else str(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
     return text if text != "" else None
 
 

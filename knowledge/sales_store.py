@@ -275,7 +275,7 @@ class SalesStore:
                 currency=currency,
                 default_currency=self.settings.currency,
                 year=year,
-                taken_ids=self._other_dimension_ids(kind),
+                taken_ids=self._other_dimension_ids,
             )
             report = prep.report
             side, suggested = check_against_deals(con, prep.kind, report.file, prep.mapping.columns)
@@ -343,10 +343,9 @@ class SalesStore:
             self.invalidate()
         return result
 
-    def _other_dimension_ids(self, kind: str | None) -> set[str]:
-        return {d.id for d in self.dimensions() if d.origin != "core"} if kind is None else {
-            d.id for d, k in _current_defs(self.connection) if k != kind and d.origin != "core"
-        }
+    def _other_dimension_ids(self, kind: str) -> set[str]:
+        """Ids of the learned dimensions of the other kinds' current snapshots."""
+        return {d.id for d, k in _current_defs(self.connection) if k != kind and d.origin != "core"}
 
     def _currency_warnings(self, kind: str, report: ImportReport) -> list:  # type: ignore[type-arg]
         from knowledge.import_report import Issue
