@@ -127,7 +127,8 @@ def learned(header: str, *, taken: set[str], origin: str = "data", key: str | No
             field: str | None = None, values: int | None = None) -> DimensionDef:
     """A dimension for one column of the user's file (`origin` data) or of a side table (`attribute` of `key`)."""
     en, zh_words = translate(header)
-    base = dimension_id(field or en or (plain(header) if not _cjk(header) else ""), ())
+    # the user's word first (`sector`), the canonical field only when the header gives no ASCII id (`行业`)
+    base = dimension_id(en or (plain(header) if not _cjk(header) else "") or field or "", ())
     taken_all = taken | RESERVED
     if key and (base in taken_all or base == "dim"):
         base = f"{key}_{base}"
@@ -160,7 +161,7 @@ def _words(header: str, en: str | None, zh_words: list[str], *names: str) -> lis
         w = w.strip()
         if w and w.lower() not in (x.lower() for x in out):
             out.append(w)
-    if en and " " not in en and not _cjk(en):
+    if en and " " not in en and not _cjk(en) and not en.endswith("s"):
         out.append(_plural(en))
     return out
 
