@@ -243,6 +243,8 @@ def detect_currency(rec: Recognized, profiles, given: str | None, default: str) 
     if rec.mapping.currency:
         return rec.mapping.currency.upper(), "the mapping"
     money_field = {"opportunities": "amount", "targets": "target", "products": "list_price"}.get(rec.kind)
+    if money_field is None or (money_field not in rec.mapping.columns and not rec.mapping.periods):
+        return "", "no amounts in this table"
     column = rec.mapping.columns.get(money_field or "")
     p = next((p for p in profiles if p.header == column), None)
     if p and p.currencies:
