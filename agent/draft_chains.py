@@ -275,8 +275,8 @@ def headline_link(problem: Problem, period: str, lang: str, col: Collector) -> W
         return WhyLink(
             claim=_t(
                 lang,
-                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, 'CNY', lang)}。",
-                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, 'CNY', lang)}.",
+                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, problem.headline.unit, lang)}。",
+                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, problem.headline.unit, lang)}.",
             ),
             evidence=[problem.headline.evidence_id],
         )
@@ -613,8 +613,8 @@ def success_lessons(
             if figs[0].metric == "achievement_rate"
             else _t(
                 lang,
-                f"{who} 销售额从 {fmt(figs[1].value, 'CNY', lang)} 增至 {fmt(figs[0].value, 'CNY', lang)}",
-                f"{who} grew revenue from {fmt(figs[1].value, 'CNY', lang)} to {fmt(figs[0].value, 'CNY', lang)}",
+                f"{who} 销售额从 {fmt(figs[1].value, figs[1].unit, lang)} 增至 {fmt(figs[0].value, figs[0].unit, lang)}",
+                f"{who} grew revenue from {fmt(figs[1].value, figs[1].unit, lang)} to {fmt(figs[0].value, figs[0].unit, lang)}",
             )
         )
         lessons.append(

@@ -181,7 +181,9 @@ def detect_kind(profiles: list[ColumnProfile]) -> tuple[str, str]:
         return [h for h in headers if header_score(SYNONYMS[kind][f], h) >= strong]
 
     periods = [h for h in headers if is_period_name(h)]
-    target_cols = hits("targets", "target")
+    target_cols = hits("targets", "target") + [  # 新客户目标, Revenue Target: a target word and a metric word
+        h for h in headers if header_score(SYNONYMS["targets"]["target"], h) > 0 and target_metric_of(h)
+    ]
     if target_cols or len(periods) >= 2:
         why = f"a target column ({target_cols[0]})" if target_cols else f"period columns ({', '.join(periods[:4])})"
         return "targets", f"the headers have {why}"

@@ -138,6 +138,7 @@ def prepare(
         unused=rec.unused,
     )
     report.currency, report.currency_basis = detect_currency(rec, profiles, currency, default_currency)
+    report.warnings += _scaled_amounts(rec, staged.name)
     dedupe, table_warnings = _table_warnings(con, staged, rec, dims)
     report.warnings = staged.issues + table_warnings + checked.warnings
     report.notes = [f"kind: {rec.kind} ({rec.kind_basis})", *rec.notes, *checked.notes]
@@ -259,6 +260,23 @@ def detect_currency(rec: Recognized, profiles, given: str | None, default: str) 
     if any(re.search(r"[\u4e00-\u9fff]", p.header) for p in profiles):
         return "CNY", "assumed from the Chinese headers (pass --currency if not)"
     return "", "unknown: no currency sign in the data (pass --currency, e.g. USD)"
+
+
+def _scaled_amounts(rec: Recognized, file: str) -> list[Issue]:
+    """An amount header in 万元/千元/thousands: the numbers are stored as written, which the user must know."""
+    out = []
+    for money in ("amount", "target", "list_price"):
+        header = rec.mapping.columns.get(money, "")
+        if re.search(r"万元|千元|百万|\(k\)|in thousands|\bk\$|000s", header, re.I):
+            out.append(
+                Issue(
+                    file=file,
+                    column=header,
+                    reason="the header gives the amounts in a larger unit; they are stored as written (12.5 stays "
+                    "12.5, not 125,000): export plain amounts for figures in the currency's own unit",
+                )
+            )
+    return out
 
 
 # ---- whole-table warnings ----------------------------------------------------------------------------------
