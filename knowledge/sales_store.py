@@ -377,11 +377,11 @@ class SalesStore:
         ).fetchall()
         if current and current[0][0] == snap:
             return True
-        keys = ", ".join(ROW_KEYS[kind])
-        incoming = f"(SELECT {keys} FROM _checked WHERE NOT _bad)"
-        check_removal(
-            con, kind, incoming, prep.report, replace=replace, share=self.settings.import_max_removed_share
-        )
+        if _count(con, _table(kind)):  # nothing to remove from an empty table (and no pass over the rows)
+            keys = ", ".join(ROW_KEYS[kind])
+            incoming = f"(SELECT {keys} FROM _checked WHERE NOT _bad)"
+            share = self.settings.import_max_removed_share
+            check_removal(con, kind, incoming, prep.report, replace=replace, share=share)
         select = _accepted_sql(con, prep, snap)
         con.execute("BEGIN TRANSACTION")
         try:
