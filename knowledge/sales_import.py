@@ -34,7 +34,6 @@ from knowledge.sales_validate import (
 
 __all__ = ["ImportReport", "Issue", "Prepared", "prepare", "near_duplicates"]
 
-CATEGORY_FIELDS = CORE_FIELDS
 
 
 @dataclass
@@ -318,7 +317,7 @@ def _table_warnings(con: duckdb.DuckDBPyConnection, staged: Staged, rec: Recogni
 
 
 def _category_headers(rec: Recognized, dims: list[DimColumn]) -> list[str]:
-    headers = [rec.mapping.columns[f] for f in CATEGORY_FIELDS if f in rec.mapping.columns]
+    headers = [rec.mapping.columns[f] for f in CORE_FIELDS if f in rec.mapping.columns]
     headers += [d.definition.header for d in dims if d.staged and d.definition.header not in headers]  # type: ignore[misc]
     return [h for h in headers if h]
 

@@ -63,7 +63,6 @@ _COLUMNS: dict[str, list[tuple[str, str]]] = {
     "accounts": [("account", "VARCHAR"), ("industry", "VARCHAR"), ("tier", "VARCHAR"), ("region", "VARCHAR")],
 }
 _KEYS = {"opportunities": "opportunity_id", "team": "rep", "products": "product", "accounts": "account"}
-_SIDE_KEYS = {"rep": "team", "product": "products", "account": "accounts"}
 _ALIAS = {"team": "t", "accounts": "acc", "products": "prod"}
 _KIND_ORDER = {"opportunities": 0, "team": 1, "products": 2, "accounts": 3, "targets": 4}
 _GENERATIONS: dict[str, int] = {}  # database file -> write counter, shared by every store on that file

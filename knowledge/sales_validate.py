@@ -33,8 +33,6 @@ FLAGGED = "_flagged"
 MAX_LISTED = 10_000  # rejected rows listed one by one; beyond that, counted per reason
 MAX_WARNED = 500  # rows listed per row-level warning
 _STRIP_SQL = " || ".join(f"chr({ord(c)})" for c in STRIP)
-_MONEY_FIELDS = ("amount", "target", "list_price")
-OPEN_STAGES = ("lead", "qualified", "proposal", "negotiation")
 
 
 def lit(value: object) -> str:
@@ -188,11 +186,6 @@ def _period_reader(ci: CheckInput):  # type: ignore[no-untyped-def]
     return convert
 
 
-def metric_of(value: str) -> str:
-    return TARGET_METRICS.get(norm(value), value) if value else DEFAULT_TARGET_METRIC
-
-
-# ---- the check ---------------------------------------------------------------------------------------------
 def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
     """Define the `_checked` view over the source, and collect the issues in one pass over it: the rows with a
     rejected cell or a row warning are kept in `_flagged` (usually few), and the report is read from there.
@@ -481,8 +474,3 @@ def _decimal_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> list[Is
                 )
             )
     return out
-
-
-def checked_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(f"DESCRIBE {CHECKED}").fetchall()]
-
