@@ -259,6 +259,8 @@ class SalesStore:
         con = self.connection
         step = progress or (lambda _phase, _done: None)
         con.execute(f"SET memory_limit = '{self.settings.import_memory_mb}MB'")
+        con.execute("SET enable_progress_bar = true")  # tracked for query_progress() (the CLI's bar) …
+        con.execute("SET enable_progress_bar_print = false")  # … but never printed by DuckDB itself
         try:
             step("reading", 0.0)
             staged = stage(con)

@@ -81,7 +81,8 @@ class _Bar:
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
         )
-        self.task = self.progress.add_task("import", total=100)
+        self.task = self.progress.add_task("reading", total=100)
+        self.phase = "reading"
         self.connection = connection
         self.started = time.monotonic()
         self.shown = False
@@ -99,7 +100,7 @@ class _Bar:
             self.progress.stop()
 
     def __call__(self, phase: str, _fraction: float) -> None:
-        self.progress.update(self.task, description=phase, completed=0)
+        self.phase = phase  # drawn by the polling thread
 
     def _poll(self) -> None:
         while not self.done.wait(0.25):
@@ -111,8 +112,7 @@ class _Bar:
                     pct = float(self.connection.query_progress())  # type: ignore[attr-defined]
                 except Exception:  # noqa: BLE001 - between statements there is nothing to read
                     pct = -1.0
-                if pct >= 0:
-                    self.progress.update(self.task, completed=pct)
+                self.progress.update(self.task, description=self.phase, completed=max(pct, 0.0))
 
 
 def register(app: typer.Typer) -> None:
