@@ -204,17 +204,17 @@ class SalesStore:
         path = Path(path)
 
         def stage(con: duckdb.DuckDBPyConnection):  # type: ignore[no-untyped-def]
-            try:
-                return stage_file(con, path, sheet, progress)
-            except InputError as exc:
-                if exc.file:
-                    raise
-                raise InputError(exc.message, file=path.name, hint=exc.hint) from None  # name the file
+            return stage_file(con, path, sheet, progress)
 
-        return self._import(
-            stage, kind, mapping=mapping, preset=preset, strict=strict, replace=replace, dry_run=dry_run,
-            currency=currency, year=year, mapping_out=mapping_out, progress=progress,
-        )
+        try:
+            return self._import(
+                stage, kind, mapping=mapping, preset=preset, strict=strict, replace=replace, dry_run=dry_run,
+                currency=currency, year=year, mapping_out=mapping_out, progress=progress,
+            )
+        except InputError as exc:
+            if exc.file or type(exc) is not InputError:
+                raise
+            raise InputError(exc.message, file=path.name, hint=exc.hint) from None  # every error names the file
 
     def import_database(
         self,

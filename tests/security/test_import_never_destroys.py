@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from cli_run import run_cli
-from sales_files import ALL_REJECTED, GOOD, ONE_OTHER, write
+from sales_files import ALL_REJECTED, GOOD, HEADERS, ONE_OTHER, write
 
+from fupan.dimensions import CORE_IDS as CORE
 from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
 from knowledge.sales_store import SalesStore
@@ -220,14 +221,25 @@ def test_api_undo_needs_a_company_wide_analyst(world) -> None:
         assert r.status_code == status, r.text
 
 
-def test_undo_after_the_table_layout_changed(store: SalesStore, tmp_path: Path) -> None:
-    """A newer Fupan may add a column to a table: undo then copies by column name instead of swapping."""
-    kind = "products"
-    store.import_file(write(tmp_path, kind, GOOD[kind], "good"), kind)
+def test_undo_swaps_snapshots_that_learned_different_dimensions(store: SalesStore, tmp_path: Path) -> None:
+    """Each snapshot keeps its own columns: a file with a 国家 column learns a dimension, a later file without
+    it replaces the data, and undo brings back the rows with their country (undo again: without)."""
+    kind = "opportunities"
+    wide = tmp_path / "wide.csv"
+    countries = ["中国", "日本", "中国", "韩国"]
+    wide.write_text(
+        "\n".join([HEADERS[kind] + ",国家", *(f"{r},{c}" for r, c in zip(GOOD[kind], countries, strict=True))])
+        + "\n",
+        encoding="utf-8",
+    )
+    store.import_file(wide, kind)
+    learned = set(store.dimensions().ids()) - set(CORE)
+    assert len(learned) == 1, store.dimensions().ids()
     store.import_file(write(tmp_path, kind, ONE_OTHER[kind], "other"), kind, replace=True)
-    store.connection.execute("ALTER TABLE products_data ADD COLUMN family VARCHAR")
+    assert not set(store.dimensions().ids()) - set(CORE)
     store.undo_import(kind)
-    rows = store.connection.execute("SELECT product, family FROM products_data ORDER BY product").fetchall()
-    assert rows == [("P1", None), ("P2", None), ("P3", None), ("P4", None)]
+    assert set(store.dimensions().ids()) - set(CORE) == learned
+    assert len(state(store, kind)[1]) == 4
     store.undo_import(kind)
-    assert store.connection.execute("SELECT product FROM products_data").fetchall() == [("P9",)]
+    assert not set(store.dimensions().ids()) - set(CORE)
+    assert len(state(store, kind)[1]) == 1
