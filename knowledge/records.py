@@ -604,15 +604,6 @@ class Records:
         with self._writing() as session:
             row = self._draft_row(session, actor, draft_id, lock=True)
             latest = self._version(session, draft_id, row.latest_version)
-            if to == "rejected" and not decision.comment.strip():
-                raise InputError(
-                    "a rejection needs a reason", column="comment", hint="say what the analyst should change"
-                )
-            if to != "pending" and decision.version is None and if_match is None:
-                raise PreconditionRequired(
-                    f"say which version of draft {draft_id} you read: send its version (or If-Match)",
-                    hint=f'e.g. {{"version": {latest.version}}}; a draft that changed since gets 409',
-                )
             if decision.version is not None and decision.version != latest.version:
                 raise Conflict(
                     f"draft {draft_id} moved: you decided on version {decision.version}, the latest is "
@@ -626,6 +617,16 @@ class Records:
                 raise Conflict(
                     f"draft {draft_id} version {latest.version} is {latest.status}; it cannot become {to}",
                     hint="only pending versions can be approved or rejected; submit a draft first",
+                )
+            # a missing reason is told before a missing version (the page's form may lack both)
+            if to == "rejected" and not decision.comment.strip():
+                raise InputError(
+                    "a rejection needs a reason", column="comment", hint="say what the analyst should change"
+                )
+            if to != "pending" and decision.version is None and if_match is None:
+                raise PreconditionRequired(
+                    f"say which version of draft {draft_id} you read: send its version (or If-Match)",
+                    hint=f'e.g. {{"version": {latest.version}}}; a draft that changed since gets 409',
                 )
             self._check_revision(row, if_match)
             if to == "approved":

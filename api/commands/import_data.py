@@ -207,7 +207,7 @@ def register(app: typer.Typer) -> None:
                     ]
         except ImportRefused as exc:
             if exc.report is not None:
-                print_report(console, exc.report)  # type: ignore[arg-type]
+                print_report(console, exc.report, verbose=False)  # type: ignore[arg-type]  # the issues, not the columns
             print_error(exc)
             raise typer.Exit(exc.exit_code) from None
         except (FupanError, typer.Exit):
