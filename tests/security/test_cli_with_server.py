@@ -64,6 +64,7 @@ def test_cli_names_the_running_server_in_one_line(tmp_path: Path) -> None:
         assert answer.status_code == 200, answer.text  # the server now holds the DuckDB file
         for args in (
             ["ask", "2026Q3华东的销售额是多少?"],
+            ["draft", "--period", "2026Q3"],
             ["import", str(FIX / "targets.csv"), "-k", "targets"],
         ):
             done = _fupan(workspace, *args)
