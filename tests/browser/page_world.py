@@ -91,8 +91,7 @@ class Receiver:
     def at(self, path: str) -> list[Received]:
         return [r for r in self.requests if r.path == path]
 
-    def wait_for(self, check: Callable[[], bool], timeout: float = 120) -> bool:
-        """Wait until `check` holds: the job runner may be indexing an approval first (slow on a loaded machine)."""
+    def wait_for(self, check: Callable[[], bool], timeout: float = 20) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if check():
