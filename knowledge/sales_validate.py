@@ -140,6 +140,24 @@ def _date_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, n
     return ruling
 
 
+_TOO_LARGE = "'number too large (at most 14 digits before the point)'"
+
+
+def _money_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str) -> None:
+    """The amounts a plain cast cannot read (`¥1,234`, `(12.00)`, blanks, words), read once per distinct value.
+    Plain numbers, nearly every cell, are cast in the row pass and never look at this map: reading every cell
+    with the slow expression (trim, translate, regexp_replace) cost more than the rest of the check together."""
+    cell = spec.expr
+    fast_cell, _, _ = amount_sql(cell)
+    _, slow, ok = amount_sql("k")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT k, {slow} AS v, {blank_sql('k')} AS b, "
+        f"CASE WHEN {blank_sql('k')} THEN NULL WHEN NOT {ok} THEN 'not a number' WHEN {slow} IS NULL "
+        f"THEN {_TOO_LARGE} END AS r "
+        f"FROM (SELECT DISTINCT {cell} AS k FROM {ci.source} WHERE {cell} IS NOT NULL AND {fast_cell} IS NULL)"
+    )
+
+
 def _text_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str, convert) -> None:  # type: ignore[no-untyped-def]
     t = spec.expr
     year = spec.kind == "period" and ci.year_expr
@@ -293,12 +311,19 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         return f"{name}.v", f"{name}.r"
     if spec.kind == "money":
         fast, slow, ok = amount_sql(t)
-        too_large = "'number too large (at most 14 digits before the point)'"
+        if spec.constant:
+            reason = (
+                f"CASE WHEN {fast} IS NOT NULL THEN NULL WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} "
+                f"WHEN NOT {ok} THEN 'not a number' WHEN {slow} IS NULL THEN {_TOO_LARGE} END"
+            )
+            return f"coalesce({fast}, {slow})", reason
+        _money_map(con, ci, spec, name)
+        joins.append(f"LEFT JOIN {name} ON {name}.k = {t}")
         reason = (
-            f"CASE WHEN {fast} IS NOT NULL THEN NULL WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} "
-            f"WHEN NOT {ok} THEN 'not a number' WHEN {slow} IS NULL THEN {too_large} END"
+            f"CASE WHEN {fast} IS NOT NULL THEN NULL WHEN {t} IS NULL OR {name}.b "
+            f"THEN {_blank_money(ci, spec, stage_value)} ELSE {name}.r END"
         )
-        return f"coalesce({fast}, {slow})", reason
+        return f"coalesce({fast}, {name}.v)", reason
     if spec.kind == "stage":
         if spec.constant:
             return lit(_stage_reader(ci.stage_map)(spec.expr.strip("'"))), None
