@@ -4,7 +4,8 @@
 row with the converted fields, the dimension columns, a reason per field when its value cannot be read, and
 `_bad` when any field failed. Dates, stages, periods and metrics are converted once per *distinct* value in
 Python (knowledge/dates.py, the stage map) and joined back; amounts are read by SQL (`amount_sql`), with exactly
-the rules of `column_profile.clean_number`. The issues are the same as a row-by-row check's (tests/import_reference.py
+the rules of `column_profile.clean_number`: plain numbers cast in the row pass, the rest once per distinct value
+(`_money_map`). The report (`_tally`) is one aggregate pass over the view; the write is the other. The issues are the same as a row-by-row check's (tests/import_reference.py
 is that check; the tests compare the two): each rejected row names file, row (line, header = 1), column, value,
 and reason, ordered by row and then by field.
 
