@@ -64,6 +64,7 @@ class ColumnProfile:
     rows: int = 0
     filled: int = 0  # non-blank values in the sample
     distinct: int = 0  # estimated, all rows
+    blanks: int = 0  # blank cells (empty or whitespace), all rows
     date_share: float = 0.0
     number_share: float = 0.0
     integer_share: float = 0.0
@@ -96,15 +97,20 @@ def profile(con: duckdb.DuckDBPyConnection, staged: Staged, stage_words: set[str
     cols = [f"c{i}" for i in range(len(staged.headers))]
     if not cols:
         return []
-    approx = ", ".join(f"approx_count_distinct({c})" for c in cols)  # of the raw cells: an estimate anyway
-    distinct = con.execute(f"SELECT {approx} FROM {STAGE}").fetchone() or ()
+    # one pass over all rows: distinct cells (of the raw cells: an estimate anyway) and blank cells per column
+    approx = ", ".join(f"approx_count_distinct({c})" for c in cols)
+    blanks = ", ".join(f"count(*) FILTER (WHERE {blank_sql(c)})" for c in cols)
+    counts = con.execute(f"SELECT {approx}, {blanks} FROM {STAGE}").fetchone() or ()
+    distinct, blank = counts[: len(cols)], counts[len(cols) :]
     out = []
     for i, (header, col) in enumerate(zip(staged.headers, cols, strict=True)):
         rows = con.execute(
             f"SELECT {col}, count(*) FROM (SELECT {col} FROM {STAGE} LIMIT {SAMPLE_ROWS}) "
             f"WHERE NOT {blank_sql(col)} GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
-        p = ColumnProfile(header=header, column=col, rows=staged.rows, distinct=int(distinct[i] or 0))
+        p = ColumnProfile(
+            header=header, column=col, rows=staged.rows, distinct=int(distinct[i] or 0), blanks=int(blank[i] or 0)
+        )
         _fill(p, [(str(v), int(n)) for v, n in rows], stage_words)
         out.append(p)
     return out

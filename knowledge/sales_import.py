@@ -20,6 +20,7 @@ import duckdb
 
 from fupan.dimensions import CORE_IDS, DimensionDef
 from knowledge.column_profile import CURRENCY_SIGNS, profile
+from knowledge.dates import STRIP
 from knowledge.import_report import DimensionFound, ImportReport, Issue
 from knowledge.learned_dimensions import core_with_header, learned
 from knowledge.mapping import STAGE_MAP, SYNONYMS, Mapping, norm
@@ -138,13 +139,14 @@ def prepare(
     )
     report.currency, report.currency_basis = detect_currency(rec, profiles, currency, default_currency)
     report.warnings += _scaled_amounts(rec, staged.name)
-    dedupe, table_warnings = _table_warnings(con, staged, rec, dims)
+    distinct = _distinct_cells(con, staged, _category_headers(rec, dims), profiles)
+    dedupe, table_warnings = _table_warnings(con, staged, rec, dims, profiles, distinct)
     report.warnings = staged.issues + table_warnings + checked.warnings
     report.notes = [f"kind: {rec.kind} ({rec.kind_basis})", *rec.notes, *checked.notes]
     if m.value_map:
         renamed = ", ".join(f"{f}: {len(v)}" for f, v in m.value_map.items())
         report.notes.append(f"spellings replaced as the mapping's value_map says ({renamed})")
-    report.dimensions = _found(con, staged, dims, profiles)
+    report.dimensions = _found(con, staged, dims, profiles, distinct)
     return Prepared(
         kind=rec.kind,
         layout=rec.layout,
@@ -210,16 +212,19 @@ def _dimensions(rec: Recognized, staged: Staged, profiles, taken: set[str]) -> l
     return out
 
 
-def _found(con: duckdb.DuckDBPyConnection, staged: Staged, dims: list[DimColumn], profiles) -> list[DimensionFound]:  # type: ignore[no-untyped-def]
-    """The dimensions kept, with their number of distinct values: counted in one pass for the columns with a
-    few thousand at most, estimated for the others."""
+def _found(  # type: ignore[no-untyped-def]
+    con: duckdb.DuckDBPyConnection, staged: Staged, dims: list[DimColumn], profiles, distinct: dict[str, list[str]]
+) -> list[DimensionFound]:
+    """The dimensions kept, with their number of distinct values: counted exactly for the columns with a
+    few thousand at most (from the distinct cells already listed, or in one pass), estimated for the others."""
     approx = {p.header: p.distinct for p in profiles}
     small = sorted({h for d in dims if (h := d.definition.header or "") in approx and approx[h] <= 5000})
-    exact: dict[str, int] = {}
+    exact: dict[str, int] = {h: sum(1 for v in distinct[h] if v is not None) for h in small if h in distinct}
+    small = [h for h in small if h not in exact]
     if small:
         cols = [staged.column(h) for h in small]
         row = con.execute(f"SELECT {', '.join(f'count(DISTINCT {c})' for c in cols)} FROM {STAGE}").fetchone()
-        exact = dict(zip(small, (int(n) for n in row or ()), strict=True))
+        exact.update(zip(small, (int(n) for n in row or ()), strict=True))
     return [
         DimensionFound(
             id=d.definition.id,
@@ -279,7 +284,14 @@ def _scaled_amounts(rec: Recognized, file: str) -> list[Issue]:
 
 
 # ---- whole-table warnings ----------------------------------------------------------------------------------
-def _table_warnings(con: duckdb.DuckDBPyConnection, staged: Staged, rec: Recognized, dims: list[DimColumn]) -> tuple[str | None, list[Issue]]:
+def _table_warnings(  # type: ignore[no-untyped-def]
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    rec: Recognized,
+    dims: list[DimColumn],
+    profiles,
+    distinct: dict[str, list[str]],
+) -> tuple[str | None, list[Issue]]:
     """Duplicate ids, identical rows, blank cells in filled columns, near-duplicate category values."""
     out: list[Issue] = []
     m = rec.mapping
@@ -305,15 +317,40 @@ def _table_warnings(con: duckdb.DuckDBPyConnection, staged: Staged, rec: Recogni
                 )
             )
     out += _identical_rows(con, staged, m.row_id)
-    out += _blank_cells(con, staged)
+    out += _blank_cells(con, staged, profiles)
     for header in _category_headers(rec, dims):
-        col = staged.column(header)
-        values = [r[0] for r in con.execute(
-            f"SELECT DISTINCT v FROM (SELECT {clean_sql(col)} AS v FROM {STAGE}) WHERE v IS NOT NULL ORDER BY 1 LIMIT 5001"
-        ).fetchall()]
-        if len(values) <= 5000:
+        if header in distinct:  # the cells as stored: trimmed, blanks dropped, in DuckDB's order (code points)
+            values = sorted({c for v in distinct[header] if v is not None and (c := v.strip(STRIP))})
+        else:
+            col = staged.column(header)
+            values = [r[0] for r in con.execute(
+                f"SELECT DISTINCT v FROM (SELECT {clean_sql(col)} AS v FROM {STAGE}) WHERE v IS NOT NULL "
+                f"ORDER BY 1 LIMIT {NEAR_DUPLICATE_VALUES + 1}"
+            ).fetchall()]
+        if len(values) <= NEAR_DUPLICATE_VALUES:
             out += near_duplicates(values, header, file)
     return dedupe, out
+
+
+NEAR_DUPLICATE_VALUES = 5000  # columns with more distinct values are not searched for near-duplicates
+LISTED_CELLS = 200_000  # columns estimated to hold more distinct cells are not listed whole
+
+
+def _distinct_cells(  # type: ignore[no-untyped-def]
+    con: duckdb.DuckDBPyConnection, staged: Staged, headers: list[str], profiles
+) -> dict[str, list[str]]:
+    """The distinct cells (as in the file, NULL included) of the category columns, all columns in one pass: the
+    near-duplicate search and the dimensions' value counts read them (trimming a few thousand values in Python
+    instead of every cell in SQL, one scan instead of one per column). Columns estimated to hold more than
+    LISTED_CELLS distinct cells are left out (they are searched apart)."""
+    approx = {p.header: p.distinct for p in profiles}
+    listed = [h for h in dict.fromkeys(headers) if approx.get(h, LISTED_CELLS + 1) <= LISTED_CELLS]
+    if not listed:
+        return {}
+    row = con.execute(
+        f"SELECT {', '.join(f'list(DISTINCT {staged.column(h)})' for h in listed)} FROM {STAGE}"
+    ).fetchone() or ()
+    return {h: list(v or []) for h, v in zip(listed, row, strict=True)}
 
 
 def _category_headers(rec: Recognized, dims: list[DimColumn]) -> list[str]:
@@ -360,13 +397,12 @@ def _identical_rows(con: duckdb.DuckDBPyConnection, staged: Staged, row_id: str 
     return out
 
 
-def _blank_cells(con: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
+def _blank_cells(con: duckdb.DuckDBPyConnection, staged: Staged, profiles) -> list[Issue]:  # type: ignore[no-untyped-def]
+    """Columns mostly filled but with some blank cells (counted by the profile's pass over all rows)."""
     if not staged.headers or not staged.rows:
         return []
     cols = [f"c{i}" for i in range(len(staged.headers))]
-    counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {blank_sql(c)})" for c in cols) + f" FROM {STAGE}"
-    ).fetchone() or ()
+    counts = [p.blanks for p in profiles]
     out = []
     for header, col, n in zip(staged.headers, cols, counts, strict=True):
         if 0 < n < staged.rows / 2:

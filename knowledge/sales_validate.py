@@ -4,7 +4,8 @@
 row with the converted fields, the dimension columns, a reason per field when its value cannot be read, and
 `_bad` when any field failed. Dates, stages, periods and metrics are converted once per *distinct* value in
 Python (knowledge/dates.py, the stage map) and joined back; amounts are read by SQL (`amount_sql`), with exactly
-the rules of `column_profile.clean_number`. The issues are the same as a row-by-row check's (tests/import_reference.py
+the rules of `column_profile.clean_number`: plain numbers cast in the row pass, the rest once per distinct value
+(`_money_map`). The report (`_tally`) is one aggregate pass over the view; the write is the other. The issues are the same as a row-by-row check's (tests/import_reference.py
 is that check; the tests compare the two): each rejected row names file, row (line, header = 1), column, value,
 and reason, ordered by row and then by field.
 
@@ -29,7 +30,6 @@ from knowledge.mapping import CANONICAL_STAGES, DEFAULT_TARGET_METRIC, TARGET_ME
 from knowledge.sales_source import blank_sql, clean_sql
 
 CHECKED = "_checked"
-FLAGGED = "_flagged"
 MAX_LISTED = 10_000  # rejected rows listed one by one; beyond that, counted per reason
 MAX_WARNED = 500  # rows listed per row-level warning
 _STRIP_SQL = " || ".join(f"chr({ord(c)})" for c in STRIP)
@@ -140,6 +140,24 @@ def _date_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, n
     return ruling
 
 
+_TOO_LARGE = "'number too large (at most 14 digits before the point)'"
+
+
+def _money_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str) -> None:
+    """The amounts a plain cast cannot read (`¥1,234`, `(12.00)`, blanks, words), read once per distinct value.
+    Plain numbers, nearly every cell, are cast in the row pass and never look at this map: reading every cell
+    with the slow expression (trim, translate, regexp_replace) cost more than the rest of the check together."""
+    cell = spec.expr
+    fast_cell, _, _ = amount_sql(cell)
+    _, slow, ok = amount_sql("k")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT k, {slow} AS v, {blank_sql('k')} AS b, "
+        f"CASE WHEN {blank_sql('k')} THEN NULL WHEN NOT {ok} THEN 'not a number' WHEN {slow} IS NULL "
+        f"THEN {_TOO_LARGE} END AS r "
+        f"FROM (SELECT DISTINCT {cell} AS k FROM {ci.source} WHERE {cell} IS NOT NULL AND {fast_cell} IS NULL)"
+    )
+
+
 def _text_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str, convert) -> None:  # type: ignore[no-untyped-def]
     t = spec.expr
     year = spec.kind == "period" and ci.year_expr
@@ -187,9 +205,8 @@ def _period_reader(ci: CheckInput):  # type: ignore[no-untyped-def]
 
 
 def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
-    """Define the `_checked` view over the source, and collect the issues in one pass over it: the rows with a
-    rejected cell or a row warning are kept in `_flagged` (usually few), and the report is read from there.
-    The write reads the same view."""
+    """Define the `_checked` view over the source, and collect the issues in one pass over it (`_tally`): the
+    counts, and the first rejected and warned rows with their cells. The write reads the same view."""
     selects = ["s._line AS _line"]
     joins: list[str] = []
     reasons: list[tuple[int, FieldSpec, str]] = []
@@ -216,10 +233,10 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
         + " ".join(joins)
     )
     checks = _warning_checks(ci)
-    _flag(con, ci, reasons, checks)
-    rejected, bad_rows = _rejections(con, ci, reasons)
-    rows = int(con.execute(f"SELECT count(*) FROM {ci.source}").fetchone()[0])  # type: ignore[index]
-    warnings, blank_amounts = _row_warnings(con, ci, checks)
+    tally = _tally(con, ci, reasons, checks)
+    rejected, bad_rows = _rejections(ci, reasons, tally)
+    rows = int(tally["rows"])
+    warnings, blank_amounts = _row_warnings(ci, checks, tally)
     warnings += _decimal_warnings(con, ci)
     notes, date_warnings = _ruling_notes(ci, rulings)
     if blank_amounts:
@@ -293,12 +310,19 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         return f"{name}.v", f"{name}.r"
     if spec.kind == "money":
         fast, slow, ok = amount_sql(t)
-        too_large = "'number too large (at most 14 digits before the point)'"
+        if spec.constant:
+            reason = (
+                f"CASE WHEN {fast} IS NOT NULL THEN NULL WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} "
+                f"WHEN NOT {ok} THEN 'not a number' WHEN {slow} IS NULL THEN {_TOO_LARGE} END"
+            )
+            return f"coalesce({fast}, {slow})", reason
+        _money_map(con, ci, spec, name)
+        joins.append(f"LEFT JOIN {name} ON {name}.k = {t}")
         reason = (
-            f"CASE WHEN {fast} IS NOT NULL THEN NULL WHEN {blank} THEN {_blank_money(ci, spec, stage_value)} "
-            f"WHEN NOT {ok} THEN 'not a number' WHEN {slow} IS NULL THEN {too_large} END"
+            f"CASE WHEN {fast} IS NOT NULL THEN NULL WHEN {t} IS NULL OR {name}.b "
+            f"THEN {_blank_money(ci, spec, stage_value)} ELSE {name}.r END"
         )
-        return f"coalesce({fast}, {slow})", reason
+        return f"coalesce({fast}, {name}.v)", reason
     if spec.kind == "stage":
         if spec.constant:
             return lit(_stage_reader(ci.stage_map)(spec.expr.strip("'"))), None
@@ -344,35 +368,29 @@ def _text_sql(t: str, renames: dict[str, str]) -> str:
 
 
 # ---- issues ------------------------------------------------------------------------------------------------
-def _rejections(
-    con: duckdb.DuckDBPyConnection, ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]]
-) -> tuple[list[Issue], int]:
+def _rejections(ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]], tally: dict[str, object]) -> tuple[list[Issue], int]:
     """Every rejected cell (up to MAX_LISTED rows, then counts per reason), and the number of rejected rows."""
     issues: list[tuple[int, int, Issue]] = [
         (line, -1, Issue(file=ci.file, row=line, reason=f"cannot read the row: {why}"))
         for line, why in ci.unreadable.items()
     ]
-    cols = ", ".join(f"_r{pos}, _v{pos}, _c{pos}" for pos, _, _ in reasons)
-    rows = con.execute(
-        f"SELECT _line{', ' + cols if cols else ''} FROM {FLAGGED} WHERE _bad ORDER BY _line LIMIT {MAX_LISTED + 1}"
-    ).fetchall()
+    rows: list[dict[str, object]] = list(tally["bad_rows"] or [])  # type: ignore[call-overload]
     for row in rows[:MAX_LISTED]:
-        line = int(row[0])
-        for k, (pos, _, _) in enumerate(reasons):
-            reason, value, column = row[1 + 3 * k : 4 + 3 * k]
+        line = int(row["_line"])  # type: ignore[call-overload]
+        for pos, _, _ in reasons:
+            reason, value, column = row[f"_r{pos}"], row[f"_v{pos}"], row[f"_c{pos}"]
             if reason is not None:
-                issues.append((line, pos, Issue(file=ci.file, row=line, column=column, value=value or "", reason=reason)))
+                issues.append((line, pos, Issue(file=ci.file, row=line, column=column, value=value or "", reason=reason)))  # type: ignore[arg-type]
     issues.sort(key=lambda t: (t[0], t[1]))
     out = [i for _, _, i in issues]
-    if len(rows) <= MAX_LISTED:
-        return out, len(rows)
-    counts = ", ".join(f"count(*) FILTER (WHERE _r{pos} IS NOT NULL)" for pos, _, _ in reasons)
-    row = con.execute(f"SELECT count(*) FILTER (WHERE _bad), {counts} FROM {FLAGGED}").fetchone() or ()
+    bad = int(tally["bad"])  # type: ignore[call-overload]
+    if bad <= MAX_LISTED:
+        return out, bad
     summary = "; ".join(
-        f"{spec.label}: {n:,}" for (_, spec, _), n in zip(reasons, row[1:], strict=True) if n
+        f"{spec.label}: {n:,}" for pos, spec, _ in reasons if (n := int(tally[f"_n{pos}"]))  # type: ignore[call-overload]
     )
     out.append(Issue(file=ci.file, reason=f"only the first {MAX_LISTED:,} rejected rows are listed; by column: {summary}"))
-    return out, int(row[0])
+    return out, bad
 
 
 def _has(ci: CheckInput, *fields: str) -> bool:
@@ -405,44 +423,58 @@ def _warning_checks(ci: CheckInput) -> list[Check]:
     return checks
 
 
-def _flag(con: duckdb.DuckDBPyConnection, ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]], checks: list[Check]) -> None:
-    """One pass over `_checked`: keep the rows with a rejected cell, a warning, or an unknown amount. (`_bad` is
-    referenced once: the view is inlined, and every reference would convert the row again.)"""
-    cells = [f"_r{pos}, _v{pos}, _c{pos}" for pos, _, _ in reasons]
-    warn = [
-        f"coalesce({c}, false) AS _w{k}, CASE WHEN {c} THEN {v} END AS _wv{k}, CASE WHEN {c} THEN {r} END AS _wr{k}"
+def _tally(
+    con: duckdb.DuckDBPyConnection, ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]], checks: list[Check]
+) -> dict[str, object]:
+    """One aggregate pass over `_checked`, nothing materialised: the rows, the rejected rows (the first
+    MAX_LISTED + 1 with their cells, and per field how many), the accepted open deals without an amount, and
+    per row warning how many accepted rows have it and the first MAX_WARNED of them. (The view is read in a
+    subquery so that each row is converted once, however often `_bad` is referenced.)"""
+    cells = "".join(f", _r{pos}, _v{pos}, _c{pos}" for pos, _, _ in reasons)
+    warned = "".join(
+        f", coalesce({c}, false) AS _w{k}, CASE WHEN {c} THEN {v} END AS _wv{k}, CASE WHEN {c} THEN {r} END AS _wr{k}"
         for k, (c, _, v, r) in enumerate(checks)
-    ]
-    blank = "amount IS NULL" if _spec(ci, "amount") and ci.kind == "opportunities" else "false"
-    cols = ", ".join(["_line", "_bad", *cells, *warn, f"{blank} AS _blank"])
-    keep = " OR ".join(["_bad", "_blank", *(f"_w{k}" for k in range(len(checks)))])
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {FLAGGED} AS SELECT * FROM (SELECT {cols} FROM {CHECKED}) WHERE {keep}"
     )
+    blank = "amount IS NULL" if _spec(ci, "amount") and ci.kind == "opportunities" else "false"
+    fields = "".join(f", _r{pos} := _r{pos}, _v{pos} := _v{pos}, _c{pos} := _c{pos}" for pos, _, _ in reasons)
+    aggs = [
+        "count(*) AS rows",
+        "count(*) FILTER (WHERE _bad) AS bad",
+        f"min_by(struct_pack(_line := _line{fields}), _line, {MAX_LISTED + 1}) FILTER (WHERE _bad) AS bad_rows",
+        *(f"count(*) FILTER (WHERE _bad AND _r{pos} IS NOT NULL) AS _n{pos}" for pos, _, _ in reasons),
+        "count(*) FILTER (WHERE NOT _bad AND _blank) AS blank",
+    ]
+    for k in range(len(checks)):
+        aggs += [
+            f"count(*) FILTER (WHERE NOT _bad AND _w{k}) AS _wn{k}",
+            f"min_by(struct_pack(_line := _line, v := _wv{k}, r := _wr{k}), _line, {MAX_WARNED}) "
+            f"FILTER (WHERE NOT _bad AND _w{k}) AS _wl{k}",
+        ]
+    cur = con.execute(
+        f"SELECT {', '.join(aggs)} FROM (SELECT _line, _bad{cells}{warned}, {blank} AS _blank FROM {CHECKED})"
+    )
+    names = [d[0] for d in cur.description or ()]
+    return dict(zip(names, cur.fetchone() or (), strict=True))
 
 
-def _row_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput, checks: list[Check]) -> tuple[list[Issue], int]:
+def _row_warnings(ci: CheckInput, checks: list[Check], tally: dict[str, object]) -> tuple[list[Issue], int]:
     """The row warnings in row order (up to MAX_WARNED of each kind), and the accepted open deals without an
     amount."""
-    counts = ", ".join(
-        ["count(*) FILTER (WHERE _blank)", *(f"count(*) FILTER (WHERE _w{k})" for k in range(len(checks)))]
-    )
-    totals = con.execute(f"SELECT {counts} FROM {FLAGGED} WHERE NOT _bad").fetchone() or (0,)
     found: list[tuple[int, int, Issue]] = []
     for k, (_, label, _, _) in enumerate(checks):
-        if not totals[1 + k]:
+        total = int(tally[f"_wn{k}"])  # type: ignore[call-overload]
+        if not total:
             continue
-        rows = con.execute(
-            f"SELECT _line, _wv{k}, _wr{k} FROM {FLAGGED} WHERE _w{k} AND NOT _bad ORDER BY _line LIMIT {MAX_WARNED}"
-        ).fetchall()
-        for line, value, reason in rows:
-            found.append((int(line), k, Issue(file=ci.file, row=int(line), column=label, value=str(_num(value)), reason=reason)))
-        if totals[1 + k] > len(rows):
+        rows: list[dict[str, object]] = list(tally[f"_wl{k}"] or [])  # type: ignore[call-overload]
+        for row in rows:
+            line = int(row["_line"])  # type: ignore[call-overload]
+            found.append((line, k, Issue(file=ci.file, row=line, column=label, value=str(_num(row["v"])), reason=row["r"])))  # type: ignore[arg-type]
+        if total > len(rows):
             found.append(
-                (1 << 62, k, Issue(file=ci.file, column=label, reason=f"{totals[1 + k]:,} rows in all (first {len(rows)} listed)"))
+                (1 << 62, k, Issue(file=ci.file, column=label, reason=f"{total:,} rows in all (first {len(rows)} listed)"))
             )
     found.sort(key=lambda t: (t[0], t[1]))
-    return [i for _, _, i in found], int(totals[0] or 0)
+    return [i for _, _, i in found], int(tally["blank"] or 0)  # type: ignore[call-overload]
 
 
 def amount_text(value: Decimal) -> str:

@@ -175,3 +175,36 @@ def test_ragged_rows_are_named(tmp_path: Path) -> None:
         (4, "cannot read the row: 4 fields, the header has 3"),
     ]
     assert prep.report.rows_accepted == 2
+
+
+def test_long_reports_list_the_first_rows_and_count_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_LISTED rejected rows and MAX_WARNED rows per warning, the report lists the first ones (as the
+    reference finds them, in row order) and counts all of them exactly."""
+    import knowledge.sales_validate as sv
+
+    monkeypatch.setattr(sv, "MAX_LISTED", 7)
+    monkeypatch.setattr(sv, "MAX_WARNED", 3)
+    rows = _messy(5)
+    path = _write(tmp_path / "f.csv", rows)
+    got, prep = _sql_check(path)
+    accepted, rejected, warnings = reference_check(rows, _specs(prep), file=path.name, layout=prep.layout)
+    report = prep.report
+    bad_lines = sorted({i.row for i in rejected})
+    assert len(bad_lines) > 7 and report.rows_rejected == len(bad_lines)
+    assert report.rows_accepted == len(accepted) == len(got)
+    listed = [i for i in rejected if i.row in bad_lines[:7]]
+    assert report.rejected[:-1] == listed
+    by_column: dict[str, set[int]] = {}
+    for i in rejected:
+        by_column.setdefault(i.column or "", set()).add(i.row)  # type: ignore[arg-type]
+    summary = report.rejected[-1].reason
+    assert summary.startswith("only the first 7 rejected rows are listed; by column: ")
+    for column, lines in by_column.items():
+        assert f"{column}: {len(lines):,}" in summary
+    for reason in ("close date before", "negative"):
+        mine = [w for w in report.warnings if w.row is not None and w.reason.startswith(reason)]
+        ref = [w for w in warnings if w.reason.startswith(reason)]
+        assert len(ref) > 3 and mine == ref[:3]
+        column = ref[0].column
+        assert any(w.row is None and w.column == column and w.reason == f"{len(ref):,} rows in all (first 3 listed)"
+                   for w in report.warnings)
