@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from fupan.evidence import Evidence
 
 FishboneCategory = Literal["people", "product_market", "process", "resources"]
 ActionStatus = Literal["not_started", "in_progress", "done"]
 LessonType = Literal["success", "failure"]
+EvidenceGrade = Literal["figure", "record", "hypothesis"]
 Language = Literal["zh", "en"]
 
 
@@ -33,10 +34,25 @@ class GoalResult(BaseModel):
 
 
 class WhyLink(BaseModel):
-    """One link of a 5-Why chain: a claim and the evidence that supports it."""
+    """One link of a 5-Why chain: a claim, the evidence that supports it, and what grade of support that is:
+    a computed figure, a record (a cited note or a loss reason recorded in the CRM), or nothing yet — a
+    hypothesis, worded as a question, with what would confirm it."""
 
     claim: str = Field(..., min_length=1, max_length=600)
     evidence: list[str] = Field(default_factory=list)
+    grade: EvidenceGrade | None = Field(
+        None, description="figure | record (note or loss reason) | hypothesis; inferred from the evidence if unset"
+    )
+    check: str = Field("", max_length=600, description="for a hypothesis: what would confirm it")
+
+    @model_validator(mode="after")
+    def _infer_grade(self) -> WhyLink:
+        if self.grade is None:
+            if any(e.startswith(("note:", "lesson:")) for e in self.evidence):
+                self.grade = "record"
+            else:
+                self.grade = "figure" if self.evidence else "hypothesis"
+        return self
 
 
 class RootCauseChain(BaseModel):
@@ -52,7 +68,12 @@ class RootCauseChain(BaseModel):
     )
     cause_id: str = Field("", description="the playbook cause the chain concludes with")
     gap_share: float | None = Field(None, description="share of the explained gap, 0..1")
+    finding: str = Field("", max_length=400, description="what the data show, at the deepest level reached")
     verification: str = Field("", description="how the root cause was verified (evidence summary)")
+    hypothesis: bool = Field(
+        False, description="the root cause is a hypothesis to check: no note or loss reason supports it yet"
+    )
+    check: str = Field("", max_length=600, description="what would confirm the root cause")
     evidence: list[str] = Field(default_factory=list)
 
 
@@ -80,6 +101,10 @@ class ActionItem(BaseModel):
     checkpoint: str = Field("", description="检查节点/输出物")
     status: ActionStatus = "not_started"
     progress: str = ""
+    check_first: bool = Field(
+        False, description="built on a cause still to confirm: its first step verifies the cause"
+    )
+    chains: list[str] = Field(default_factory=list, description="ids of the root-cause chains it answers")
     evidence: list[str] = Field(default_factory=list)
 
 
