@@ -28,18 +28,27 @@ _ANALYSIS_LABELS = {
 
 @dataclass
 class DraftPlan:
-    """The periods and groupings a draft reads; `has` says whether a grouping was fetched."""
+    """The periods and groupings a draft reads. `groupings` carry every metric; `counts` carry only the sums
+    and counts of EXTRA_METRICS (pairs the monthly cube answers, and the analysis dimensions); `has` says
+    whether a grouping was fetched."""
 
     period: str
     base: str
-    context_periods: list[str]
+    yoy: str
+    trend: list[str]
     scope: dict[str, str]
     groupings: list[list[str]]
-    extra: list[list[str]]
+    cube_pairs: list[list[str]]
+    analysis: list[list[str]]
+
+    @property
+    def counts(self) -> list[list[str]]:
+        return self.cube_pairs + self.analysis
 
     def has(self, segment: dict[str, str], by: list[str], *, extra: bool = False) -> bool:
+        """Whether (segment, by) was fetched: for every metric, or with `extra` for EXTRA_METRICS only."""
         need = frozenset((set(segment) - set(self.scope)) | set(by))
-        pool = self.groupings + (self.extra if extra else [])
+        pool = self.groupings + (self.counts if extra else [])
         return need in {frozenset(g) for g in pool}
 
 
@@ -48,39 +57,42 @@ def make_plan(period: str, scope: dict[str, str], span: DataSpan, quarters: list
     base = previous_period(p).label
     dims = [d for d in TREE_DIMS if d not in scope and span.distinct.get(d, 0) >= 2]
     groupings = [[], *([d] for d in dims)]
-    groupings += [
-        [a, b]
-        for a, b in (("region", "rep"), ("region", "product"), ("product", "rep"))
-        if {a, b} <= set(dims)
-    ]
-    analysis = [DEAL_SIZE_BAND]
-    if span.distinct.get("lead_source", 0) >= 2 and "lead_source" not in scope:
-        analysis.append("lead_source")
-    if span.loss_reasons:
-        analysis.append("loss_reason")
-    extra = [[a] for a in analysis] + [[d, a] for a in analysis for d in dims]
     if {"region", "rep"} <= set(dims):
-        extra += [["region", "rep", a] for a in analysis if a != "lead_source"]
-    context = [same_period_last_year(p).label, *quarters]
+        groupings.append(["region", "rep"])
+    pairs = [[a, b] for a, b in (("region", "product"), ("product", "rep")) if {a, b} <= set(dims)]
+    kinds = [DEAL_SIZE_BAND]
+    if span.distinct.get("lead_source", 0) >= 2 and "lead_source" not in scope:
+        kinds.append("lead_source")
+    if span.loss_reasons:
+        kinds.append("loss_reason")
+    analysis = [[a] for a in kinds] + [[d, a] for a in kinds for d in dims]
+    if {"region", "rep"} <= set(dims):
+        analysis += [["region", "rep", a] for a in kinds if a != "lead_source"]
     return DraftPlan(
         period=p.label,
         base=base,
-        context_periods=[q for q in dict.fromkeys(context) if q not in (p.label, base)],
+        yoy=same_period_last_year(p).label,
+        trend=[q for q in quarters if q not in (p.label, base)],
         scope=dict(scope),
         groupings=groupings,
-        extra=extra,
+        cube_pairs=pairs,
+        analysis=analysis,
     )
 
 
 def prefetch(engine: Any, plan: DraftPlan) -> None:
-    """Every figure the draft reads, in three packs: all metrics for the period and the one before by the
-    tree's groupings; sums and counts by the analysis dimensions; the comparison periods for the scope."""
-    scope = plan.scope or None
-    engine.prefetch([plan.period, plan.base], plan.groupings, scope)
-    if plan.extra:
-        engine.prefetch([plan.period, plan.base], plan.extra, scope, metrics=EXTRA_METRICS)
-    if plan.context_periods:
-        engine.prefetch(plan.context_periods, [[]], scope)
+    """Every figure the draft reads, in a few packs: all metrics for the period and the one before by the
+    tree's dimensions; sums and counts by pairs of them (from the monthly cube) and by the analysis dimensions;
+    all metrics for the same period last year, and revenue for the trend quarters."""
+    scope, both = plan.scope or None, [plan.period, plan.base]
+    engine.prefetch(both, plan.groupings, scope)
+    if plan.cube_pairs:
+        engine.prefetch(both, plan.cube_pairs, scope, metrics=EXTRA_METRICS)
+    if plan.analysis:
+        engine.prefetch(both, plan.analysis, scope, metrics=EXTRA_METRICS)
+    engine.prefetch([plan.yoy], [[]], scope)
+    if plan.trend:
+        engine.prefetch(plan.trend, [[]], scope, metrics=["won_revenue"])
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from agent.signals import SIGNAL_KEYWORDS, Note
 from fupan.deps import Deps
 
@@ -10,8 +12,8 @@ _QUERIES = {kind: " ".join(words) for kind, words in SIGNAL_KEYWORDS.items()}
 
 def load_notes(deps: Deps, period: str, scope: dict[str, str], *, per_query: int = 40) -> list[Note]:
     """Call/visit notes of the period (and scope) that mention any signal, from the knowledge base."""
-    if not (deps.settings.docs_path / "catalogue.sqlite").exists():
-        return []  # no knowledge base yet: do not load the search stack for nothing
+    if not _has_documents(deps):
+        return []  # an empty knowledge base: do not load the search stack for nothing
     try:
         from knowledge.doc_index import SearchFilters
 
@@ -47,6 +49,23 @@ def load_notes(deps: Deps, period: str, scope: dict[str, str], *, per_query: int
             )
     _fill_products(deps, list(notes.values()))
     return list(notes.values())
+
+
+def _has_documents(deps: Deps) -> bool:
+    """Whether the knowledge base holds any chunk, read from its SQLite catalogue without opening Chroma."""
+    if "docs" in deps._cache:  # noqa: SLF001 — already open
+        return True
+    path = deps.settings.docs_path / "catalogue.sqlite"
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return bool(con.execute("SELECT 1 FROM chunks LIMIT 1").fetchone())
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return True  # let the index itself open it and report what is wrong
 
 
 def _fill_products(deps: Deps, notes: list[Note]) -> None:

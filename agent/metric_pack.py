@@ -273,10 +273,9 @@ def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]
     sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
     # the cube holds every (rep, manager, region, product) combination of the data, in far fewer rows
     source = "opportunity_cube" if plan.derived and _cube_covers(plan) else plan.source
-    sql = (
-        f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM {source}{where_clause(plan.filters)} "
-        f"GROUP BY GROUPING SETS ({sets})"
-    )
+    # the distinct combinations first (one hash pass), then the grouping sets over those few rows
+    combos = f"SELECT DISTINCT {', '.join(plan.dims)} FROM {source}{where_clause(plan.filters)}"
+    sql = f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM ({combos}) GROUP BY GROUPING SETS ({sets})"
     for rec in _rows(con, sql):
         grouped, key = _key(rec, plan.dims)
         keys.setdefault(grouped, set()).add(key)
