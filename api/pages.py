@@ -380,15 +380,19 @@ def decide(
 @router.get("/drafts/{draft_id}/export/{fmt}")
 @guarded
 def export(request: Request, draft_id: str, fmt: str, version: str = "latest") -> Response:
-    """The report as a file to send: html, xlsx, docx, or md (a zip with its chart images)."""
+    """The report as a file to send: html, xlsx, docx, pdf, or md (a zip with its chart images); `version`
+    latest or approved (the version in force; 404 when nothing is approved)."""
     page = _page(request)
     from agent.reports import report_bytes
+    from agent.reports.meta import content_disposition, report_filename, report_version
 
+    names = {k.id: k.name for k in page.service.records.list_keys() if k.name}
+    which = "approved" if version == "approved" else "latest"
     draft = page.service.get_draft(page.user, draft_id)
-    report = draft.approved_report if version == "approved" and draft.approved_report else draft.report
-    data, media_type, ext = report_bytes(report, fmt, language=page.lang)
-    headers = {"Content-Disposition": f'attachment; filename="{draft_id}-v{draft.version}.{ext}"'}
-    return Response(data, media_type=media_type, headers=headers)
+    report, meta = report_version(draft, which, page.service.deps.settings.company, names)
+    data, media_type, ext = report_bytes(report, fmt, language=page.lang, meta=meta)
+    name = report_filename(report, meta, ext, page.lang)
+    return Response(data, media_type=media_type, headers={"Content-Disposition": content_disposition(name)})
 
 
 # --- lessons and action items ------------------------------------------------------------------
