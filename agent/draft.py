@@ -104,9 +104,7 @@ def build_draft(
     ordered = (
         missed
         + find_anomalies(ctx, covered)
-        + sorted(
-            successes, key=lambda p: -(p.headline.value or 0) if p.headline.metric != "won_revenue" else 0
-        )[:1]
+        + sorted(successes, key=_success_rank)[:1]
         + [p for p in problems if p.kind != "gap"]
     )
     chains, actions, used = [], [], set()
@@ -202,6 +200,12 @@ def build_draft(
         for n in set_aside
     ]
     return draft
+
+
+def _success_rank(problem: Any) -> float:
+    """Successes against target by achievement, then growth against last period by its size."""
+    head = problem.headline
+    return -(head.change or 0) if hasattr(head, "current") else -(head.value or 0)
 
 
 def _cited(evidence_id: str, draft: ReviewDraft) -> bool:

@@ -141,9 +141,9 @@ def replicate_action(
         )
     else:
         new = ctx.t(
-            f"先与{src}的经理复盘增长最多的商机，确认哪些做法可以复制{play}；确认后整理成一页手册，由{dst}选 2 名销售试点",
-            f"First walk through {src}'s largest wins with its manager to confirm what can be copied{play}; then "
-            f"write it up as a one-page playbook and pilot it with two reps in {dst}",
+            f"第一步，两周内核实可复制的做法：与{src}的经理复盘增长最多的商机{play}；核实后整理成一页手册，由{dst}选 2 名销售试点",
+            f"First, within two weeks, check what can be copied: walk through {src}'s largest wins with its "
+            f"manager{play}; then write it up as a one-page playbook and pilot it with two reps in {dst}",
         )
     item.action = item.action.replace(cause.remedy.action.get(ctx.lang), new)[:600]
     item.check_first = not choice.confirmed

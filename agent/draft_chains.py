@@ -82,7 +82,10 @@ def _supporting(linked: list[Signal], cause: Cause) -> list[Signal]:
 # ---- the links ------------------------------------------------------------------------------------------
 def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
     who, period = ctx.who(problem.segment), ctx.period
-    if problem.kind in ("gap", "success") and problem.headline.metric in ("gap", "achievement_rate"):
+    if problem.kind in ("gap", "success") and getattr(problem.headline, "metric", "") in (
+        "gap",
+        "achievement_rate",
+    ):
         ctx.cite(problem.headline)
         if problem.kind == "gap":
             claim = ctx.t(
@@ -243,13 +246,14 @@ def build_chain(
             f"The metric drill-down (revenue → driver → mix/rep) and {' and '.join(sources)} agree.",
         )
     else:
+        low = finding[:1].lower() + finding[1:] if ctx.lang == "en" else finding
         root = ctx.t(
             f"{who}：{finding}。原因待核实——{cause.question.zh}",
-            f"{who}: {finding}. The cause is still to check — {cause.question.en}",
+            f"{who}: {low}. The cause is still to check — {cause.question.en}",
         )
         verification = ctx.t(
             f"数据只说明到“{finding}”为止；尚无客户记录或丢单原因佐证，原因是待核实的假设。核实方法：{check}",
-            f"The data show only that {finding}; no customer note or loss reason supports a cause yet, so it is "
+            f"The data show only that {low}; no customer note or loss reason supports a cause yet, so it is "
             f"a hypothesis. To confirm: {check}",
         )
     ids = sorted({e for link in links for e in link.evidence})

@@ -45,7 +45,9 @@ def _cause_phrase(ctx: DraftContext, chain: RootCauseChain) -> str:
 
 
 def _finding(chain: RootCauseChain) -> str:
-    return chain.finding.rstrip("。.")
+    """The chain's figure-level finding, to go inside a sentence."""
+    text = chain.finding.rstrip("。.")
+    return text[:1].lower() + text[1:] if text[:1].isascii() else text
 
 
 def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], targets: bool) -> str:
@@ -114,7 +116,7 @@ def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], 
                 f"What went well: {ctx.who(win.segment)}" + (f", {finding}" if finding else "") + ".",
             )
         )
-    elif not missed and not declines:
+    if not missed and not declines:
         parts.append(ctx.t("本期没有明显的下滑。", "Nothing declined markedly this period."))
     checks = sum(1 for a in draft.actions if a.check_first)
     parts.append(

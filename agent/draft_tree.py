@@ -21,7 +21,7 @@ from typing import Any
 
 from agent.deal_bands import DEAL_SIZE_BAND
 from agent.decompose import driver_decomposition, mix_rate
-from agent.draft_context import DraftContext
+from agent.draft_context import EXTRA_METRICS, DraftContext
 from agent.numbers import fmt, fmt_change
 from agent.playbook import load_playbook
 from agent.wording import higher_is_better, metric_label
@@ -175,7 +175,7 @@ def _share_values(ctx: DraftContext, segment: dict[str, str], dim: str, value: s
 def mix_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | None:
     """Deal size moved because the mix of won deals moved: the product (or band) whose share moved most."""
     for dim in ("product", DEAL_SIZE_BAND):
-        if dim in segment or not ctx.plan.has(segment, [dim], extra=dim == DEAL_SIZE_BAND):
+        if dim in segment or not ctx.plan.has(segment, [dim], extra=True):  # won deals and their sizes
             continue
         res = mix_rate(
             ctx.engine, ctx.period, ctx.base, [dim], metric="avg_deal_size", filters=segment or None
@@ -292,11 +292,9 @@ def focus_step(
 ) -> Step | None:
     """The part (rep, product, band) where `metric` moved worst (or best), weighted by its size."""
     best: tuple[float, str, Any] | None = None
+    counts = metric in EXTRA_METRICS  # sums and counts were fetched for more groupings than the rest
     for dim in dims:
-        extra = dim in (DEAL_SIZE_BAND, "lead_source")
-        if dim in segment or not ctx.plan.has(segment, [dim], extra=extra):
-            continue
-        if extra and metric not in ("won_deals", "win_rate", "avg_deal_size", "won_revenue", "lost_deals"):
+        if dim in segment or not ctx.plan.has(segment, [dim], extra=counts):
             continue
         for r in ctx.engine.compare(metric, ctx.period, ctx.base, by=[dim], filters=segment or None).rows:
             if not r.dims.get(dim) or not ctx.cmp.row(r).ok:
@@ -326,7 +324,7 @@ def customers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> St
     e, shown = ctx.engine, []
     for metric in ("new_customers", "repurchase_rate"):
         row = e.compare(metric, ctx.period, ctx.base, filters=segment or None).rows[0]
-        if ctx.cmp.row(row).ok and row.change:
+        if ctx.cmp.row(row).ok and row.change and (metric != "repurchase_rate" or abs(row.change) >= 0.005):
             shown.append(row)
     new = next((r for r in shown if r.current.metric == "new_customers"), None)
     if new is None or ((new.change or 0) > 0) != good:

@@ -55,7 +55,9 @@ def report_version(
         number = draft.approved_version
         report = draft.report if number == draft.version else draft.approved_report
         if report is None:  # the records always carry the version in force; this is a broken record
-            raise NotFound(f"draft {draft.id}: approved version {number} is missing", hint="use version=latest")
+            raise NotFound(
+                f"draft {draft.id}: approved version {number} is missing", hint="use version=latest"
+            )
     else:
         number, report = draft.version, draft.report
     info = next((v for v in draft.versions if v.version == number), None)

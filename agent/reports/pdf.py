@@ -62,7 +62,9 @@ def print_pdf(html: str, footer: str) -> bytes:
             page = browser.new_page()
             page.route(
                 "**/*",
-                lambda route: route.continue_() if route.request.url.startswith(("data:", "about:")) else route.abort(),
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(("data:", "about:")) else route.abort()
+                ),
             )
             page.set_content(html, wait_until="load")
             return page.pdf(

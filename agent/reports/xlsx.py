@@ -165,7 +165,9 @@ def _write_charts(charts_ws: Worksheet, data_ws: Worksheet, view: ReportView) ->
         native.add_data(values, titles_from_data=True)
         native.set_categories(Reference(data_ws, min_col=1, min_row=head + 1, max_row=last))
         cites = " ".join(f"[{c.number}]" for c in chart.citations)
-        charts_ws.cell(row=anchor, column=1, value=f"{spec.title} — {view.L.source}: {cites}").font = Font(bold=True)
+        charts_ws.cell(row=anchor, column=1, value=f"{spec.title} — {view.L.source}: {cites}").font = Font(
+            bold=True
+        )
         charts_ws.add_chart(native, f"A{anchor + 1}")
         row, anchor = last + 2, anchor + 18
     data_ws.column_dimensions["A"].width = 28

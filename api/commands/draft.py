@@ -32,7 +32,9 @@ def _scope(values: list[str]) -> dict[str, str]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("draft", help="Draft a review report (复盘报告) for a period; --save keeps it as pending approval.")
+    @app.command(
+        "draft", help="Draft a review report (复盘报告) for a period; --save keeps it as pending approval."
+    )
     def _draft(
         ctx: typer.Context,
         period: Annotated[str | None, typer.Option("--period", help="Review period, e.g. 2026Q3.")] = None,
@@ -48,13 +50,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: Annotated[
             str | None,
-            typer.Option("--format", help="json, md, html, xlsx, docx or pdf (default: the --out suffix, or json)."),
+            typer.Option(
+                "--format", help="json, md, html, xlsx, docx or pdf (default: the --out suffix, or json)."
+            ),
         ] = None,
         save: Annotated[
             bool, typer.Option("--save", help="Save the draft as pending approval in the records.")
         ] = False,
         draft_id: Annotated[
-            str | None, typer.Option("--id", help="Export a saved draft (rv-…) instead of drafting a new one.")
+            str | None,
+            typer.Option("--id", help="Export a saved draft (rv-…) instead of drafting a new one."),
         ] = None,
         version: Annotated[
             str, typer.Option("--version", help="With --id: latest or approved (the version in force).")
@@ -64,9 +69,13 @@ def register(app: typer.Typer) -> None:
 
         fmt = _format(fmt, out)
         if draft_id is None and period is None:
-            raise InputError("--period is needed", hint="e.g. fupan draft --period 2026Q3 (or --id rv-… to export)")
+            raise InputError(
+                "--period is needed", hint="e.g. fupan draft --period 2026Q3 (or --id rv-… to export)"
+            )
         if draft_id is not None and (period or save or notes or scope):
-            raise InputError("--id exports a saved draft", hint="drop --period/--scope/--notes/--save with --id")
+            raise InputError(
+                "--id exports a saved draft", hint="drop --period/--scope/--notes/--save with --id"
+            )
         if version not in ("latest", "approved"):
             raise InputError(f"--version {version!r} is not latest or approved", hint="--version approved")
         if notes is not None and not notes.is_file():
@@ -105,7 +114,9 @@ def _format(fmt: str | None, out: Path | None) -> str:
         suffix = out.suffix.lstrip(".").lower() if out is not None else ""
         fmt = suffix if suffix in FORMATS else "json"
     if fmt not in ("json", *FORMATS):
-        raise InputError(f"--format {fmt!r} is not a report format", hint="use json, md, html, xlsx, docx or pdf")
+        raise InputError(
+            f"--format {fmt!r} is not a report format", hint="use json, md, html, xlsx, docx or pdf"
+        )
     if fmt != "json" and out is None:
         raise InputError(f"--format {fmt} needs --out", hint=f"e.g. --format {fmt} --out review.{fmt}")
     return fmt
@@ -170,15 +181,25 @@ def _print_summary(draft: object, saved: tuple[str, int] | None) -> None:
     console.print(draft.title)
     console.print(draft.summary)
     for chain in draft.chains:
-        mark = " (hypothesis)" if chain.hypothesis and lang == "en" else ("（待核实）" if chain.hypothesis else "")
+        mark = (
+            " (hypothesis)"
+            if chain.hypothesis and lang == "en"
+            else ("（待核实）" if chain.hypothesis else "")
+        )
         console.print(escape(f"- {chain.id} [{chain.category}]{mark} {chain.root_cause}"))
     for action in draft.actions:
-        first = " · check first" if action.check_first and lang == "en" else (" · 先核实" if action.check_first else "")
+        first = (
+            " · check first"
+            if action.check_first and lang == "en"
+            else (" · 先核实" if action.check_first else "")
+        )
         unit = metric_unit(action.metric)
         console.print(
             f"- {action.id} {action.owner} · {action.deadline} · {metric_label(action.metric, lang)}: "
             f"{fmt(action.baseline, unit, lang)} → {fmt(action.target, unit, lang)}{first}"
         )
     errors = [f for f in draft.findings if f.severity == "error"]
-    where = f"saved as pending draft {saved[0]}" if saved else "not saved (use --save to keep it for approval)"
+    where = (
+        f"saved as pending draft {saved[0]}" if saved else "not saved (use --save to keep it for approval)"
+    )
     console.print(f"findings: {len(errors)} errors, {len(draft.findings) - len(errors)} warnings; {where}")
