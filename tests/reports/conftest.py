@@ -17,7 +17,9 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "sales"
 
 
 @pytest.fixture(scope="session")
-def drafts(sample_company: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ReviewDraft]]:
+def drafts(
+    sample_company: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, ReviewDraft]]:
     from knowledge.sample_import import import_sample_company
 
     deps = Deps(settings=load_settings(workspace=tmp_path_factory.mktemp("reports-ws")))
