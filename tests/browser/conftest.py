@@ -46,10 +46,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, sample_company: Path) -> Iterator[Site]:
     deps = Deps(settings=load_settings(workspace=tmp_path_factory.mktemp("page-ws")))
-    deps.sales.import_file(FIX / "opportunities_zh.csv", "opportunities")
-    deps.sales.import_file(FIX / "targets.csv", "targets")
+    from knowledge.sample_import import import_sample_company
+
+    import_sample_company(deps.sales, sample_company)  # a quarter with misses, successes and actions to edit
     app = create_app(deps)
     keys = {
         role: deps.records.create_key(role, name=f"{role}-1").key

@@ -39,10 +39,11 @@ class App:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def site(tmp_path_factory: pytest.TempPathFactory, sample_company: Path) -> Iterator[App]:
     deps = Deps(settings=load_settings(workspace=tmp_path_factory.mktemp("page-inproc")))
-    deps.sales.import_file(FIX / "opportunities_zh.csv", "opportunities")
-    deps.sales.import_file(FIX / "targets.csv", "targets")
+    from knowledge.sample_import import import_sample_company
+
+    import_sample_company(deps.sales, sample_company)  # a quarter with misses, successes and actions to edit
     app = create_app(deps)
     roles = ("analyst", "approver", "viewer")
     keys = {r: deps.records.create_key(r, name=f"{r}-x").key for r in roles}
@@ -225,10 +226,26 @@ def test_the_report_downloads_in_each_format(site: App, fmt: str, tmp_path: Path
         assert [row[1] for row in rows] == [a.owner for a in report.actions]
     elif fmt == "docx":
         doc = Document(io.BytesIO(r.content))
-        assert [row.cells[0].text for row in doc.tables[2].rows[1:]] == [
+        assert [row.cells[0].text for row in doc.tables[3].rows[1:]] == [
             "Success experience" if x.type == "success" else "Failure lesson" for x in report.lessons
         ]
     else:
         names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
         assert "review.md" in names and sum(n.endswith(".png") for n in names) == len(report.charts)
-    assert c.get(f"/ui/drafts/{site.drafts[0]}/export/pdf").status_code == 422
+    assert c.get(f"/ui/drafts/{site.drafts[0]}/export/rtf").status_code == 422
+
+
+def test_the_approved_version_downloads_from_the_page(site: App) -> None:
+    from urllib.parse import unquote
+
+    draft_id = site.drafts[2]
+    c = site.client("viewer")
+    assert c.get(f"/ui/drafts/{draft_id}/export/docx?version=approved").status_code == 404  # nothing approved
+    service = site.app.state.service
+    service.approve(site.who("approver"), draft_id, Decision(comment="ok"), if_match=None)
+    page = c.get(f"/ui/drafts/{draft_id}")
+    assert f"/ui/drafts/{draft_id}/export/pdf?version=approved" in page.text
+    r = c.get(f"/ui/drafts/{draft_id}/export/docx?version=approved")
+    assert r.status_code == 200, r.text
+    name = unquote(r.headers["content-disposition"].split("filename*=UTF-8''", 1)[1])
+    assert name in ("2026Q3-复盘报告-v1-已批准.docx", "2026Q3-review-v1-approved.docx")  # no company set
