@@ -52,11 +52,19 @@ def _finding(chain: RootCauseChain) -> str:
 
 def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], targets: bool) -> str:
     parts = [_result(ctx, draft)]
+    coverage = ctx.cmp.value(ctx.engine.value("won_revenue", ctx.period, ctx.scope or None))
+    if not coverage.ok:  # an incomplete period: say so before anyone reads a shortfall into it
+        parts.append(
+            ctx.t(
+                f"注意：{coverage.text('zh')}，本期结果暂不与目标或上季度比较。",
+                f"Note: {coverage.text('en')}, so this period is not compared with its target or the last one yet.",
+            )
+        )
     missed = [c for c in draft.chains if c.kind == "gap"]
     declines = [c for c in draft.chains if c.kind in ("decline", "anomaly")]
     wins = [c for c in draft.chains if c.kind == "success"]
     where = ctx.dims.label("region", ctx.lang) if regions else ""
-    if targets and not missed:
+    if targets and not missed and coverage.ok:
         parts.append(
             ctx.t(
                 f"各{where or '部分'}均完成了目标，本期没有未完成的目标。",
@@ -116,7 +124,7 @@ def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], 
                 f"What went well: {ctx.who(win.segment)}" + (f", {finding}" if finding else "") + ".",
             )
         )
-    if not missed and not declines:
+    if not missed and not declines and coverage.ok:
         parts.append(ctx.t("本期没有明显的下滑。", "Nothing declined markedly this period."))
     checks = sum(1 for a in draft.actions if a.check_first)
     parts.append(
