@@ -238,10 +238,11 @@ def test_the_report_downloads_in_each_format(site: App, fmt: str, tmp_path: Path
 def test_the_approved_version_downloads_from_the_page(site: App) -> None:
     from urllib.parse import unquote
 
-    draft_id = site.drafts[2]
+    service = site.app.state.service
+    report = site.deps.records.get_draft(site.who("analyst"), site.drafts[0]).report
+    draft_id = service.save_draft(site.who("analyst"), report, submit=True).id  # a draft of its own
     c = site.client("viewer")
     assert c.get(f"/ui/drafts/{draft_id}/export/docx?version=approved").status_code == 404  # nothing approved
-    service = site.app.state.service
     service.approve(site.who("approver"), draft_id, Decision(comment="ok"), if_match=None)
     page = c.get(f"/ui/drafts/{draft_id}")
     assert f"/ui/drafts/{draft_id}/export/pdf?version=approved" in page.text
