@@ -38,9 +38,9 @@ def _text(page_html: str) -> str:
     return " ".join(html.fromstring(page_html).text_content().split())
 
 
-def _action_form(world: World, draft_id: str, csrf: str, **change: str) -> dict[str, str]:
+def _action_form(world: World, draft_id: str, csrf: str, item: str | None = None, **change: str) -> dict[str, str]:
     draft = world.service.get_draft(world.who("li"), draft_id)
-    a = draft.report.actions[0]
+    a = next(x for x in draft.report.actions if x.id == item) if item else draft.report.actions[0]
     form = {
         "csrf": csrf,
         "revision": str(draft.revision),
@@ -132,13 +132,17 @@ def test_reject_needs_a_reason_then_revise_resubmit_diff_approve(world: World) -
     banner = html.fromstring(page).get_element_by_id("rejection").text_content()
     assert "华东的行动目标太保守" in banner
     assert "第 2 版" in banner  # revise and resubmit as version 2
-    form = _action_form(world, draft.id, csrf_of(page), target="60")
-    r = analyst.post(f"/ui/drafts/{draft.id}/edit/action/A1", data=form)
+    from agent.numbers import fmt
+
+    rate = next(a for a in draft.report.actions if a.metric.endswith("rate"))  # a target typed in per cent
+    form = _action_form(world, draft.id, csrf_of(page), item=rate.id, target="60")
+    r = analyst.post(f"/ui/drafts/{draft.id}/edit/action/{rate.id}", data=form)
     assert r.status_code == 200 and "已保存为新版本并提交审批" in r.text
     revised = world.service.get_draft(world.who("li"), draft.id)
     assert [(v.version, v.status) for v in revised.versions] == [(1, "rejected"), (2, "pending")]
-    assert revised.report.actions[0].target == pytest.approx(0.6)
-    assert "60%" in revised.report.actions[0].action and "55%" not in revised.report.actions[0].action
+    item = next(a for a in revised.report.actions if a.id == rate.id)
+    assert item.target == pytest.approx(0.6)
+    assert "60%" in item.action and fmt(rate.target, "ratio") not in item.action
 
     diff = boss.get(f"/ui/drafts/{draft.id}/diff?a=1&b=2").text
     changes = html.fromstring(diff).find_class("change")
