@@ -33,6 +33,9 @@ class GoalResult(BaseModel):
     evidence: list[str] = Field(default_factory=list)
 
 
+MAX_WHYS = 5  # links of a 5-Why chain
+
+
 class WhyLink(BaseModel):
     """One link of a 5-Why chain: a claim, the evidence that supports it, and what grade of support that is:
     a computed figure, a record (a cited note or a loss reason recorded in the CRM), or nothing yet — a
@@ -60,7 +63,7 @@ class RootCauseChain(BaseModel):
     problem: str = Field(..., min_length=1, max_length=400)
     category: FishboneCategory
     segment: dict[str, str] = Field(default_factory=dict)
-    links: list[WhyLink] = Field(..., min_length=1, max_length=5)
+    links: list[WhyLink] = Field(..., min_length=1, max_length=MAX_WHYS)
     root_cause: str = Field(..., min_length=1, max_length=600)
     kind: Literal["gap", "decline", "anomaly", "success"] = Field(
         "gap",

@@ -32,7 +32,7 @@ from api.pages.draft_view import (
     status_line,
 )
 from fupan.errors import Conflict, FupanError, InputError, NotFound
-from fupan.report import ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
+from fupan.report import MAX_WHYS, ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
 from knowledge.records_schemas import Decision, DraftEdit, DraftPublic
 
 router = APIRouter()
@@ -228,13 +228,22 @@ def edit_chain(
 ) -> Response:
     def build(draft: DraftPublic, v: dict[str, Any]) -> DraftEdit:
         chain = _find(draft.report.chains, chain_id)
-        claims = [c.strip() for c in v["links"] if c.strip()]
         old = chain.links
+        # each textarea stands for the link at its place: an emptied one is dropped, the others keep their
+        # evidence, grade and what would confirm them (an added one has none yet: a hypothesis)
+        placed = [(i, c.strip()) for i, c in enumerate(v["links"]) if c.strip()]
+        if len(placed) > MAX_WHYS:
+            raise InputError(
+                f"a chain has at most {MAX_WHYS} whys, not {len(placed)}",
+                column=f"chains.{chain_id}.links",
+                value=len(placed),
+            )
         try:
-            # a why keeps the evidence of the link at its place (an added one has none yet)
             new_links = [
-                WhyLink(claim=c, evidence=old[i].evidence if i < len(old) else [])
-                for i, c in enumerate(claims)
+                WhyLink.model_validate(old[i].model_dump() | {"claim": c})
+                if i < len(old)
+                else WhyLink(claim=c)
+                for i, c in placed
             ]
             edited = RootCauseChain.model_validate(
                 chain.model_dump()

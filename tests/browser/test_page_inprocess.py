@@ -21,6 +21,7 @@ from lxml import etree, html
 from page_world import PASSWORD, Receiver, World, build_world, csrf_of, login_token, signed_in
 
 from api.app import create_app
+from fupan.report import MAX_WHYS, RootCauseChain
 from knowledge.records_schemas import Decision
 
 
@@ -38,7 +39,9 @@ def _text(page_html: str) -> str:
     return " ".join(html.fromstring(page_html).text_content().split())
 
 
-def _action_form(world: World, draft_id: str, csrf: str, item: str | None = None, **change: str) -> dict[str, str]:
+def _action_form(
+    world: World, draft_id: str, csrf: str, item: str | None = None, **change: str
+) -> dict[str, str]:
     draft = world.service.get_draft(world.who("li"), draft_id)
     a = next(x for x in draft.report.actions if x.id == item) if item else draft.report.actions[0]
     form = {
@@ -147,8 +150,8 @@ def test_reject_needs_a_reason_then_revise_resubmit_diff_approve(world: World) -
     diff = boss.get(f"/ui/drafts/{draft.id}/diff?a=1&b=2").text
     changes = html.fromstring(diff).find_class("change")
     located = {c.get("data-location") for c in changes}
-    assert {"actions[A1].action", "actions[A1].action_target"} <= located
-    assert "<del>55%</del>" in diff and "<ins>60%</ins>" in diff
+    assert {f"actions[{rate.id}].action", f"actions[{rate.id}].action_target"} <= located
+    assert f"<del>{fmt(rate.target, 'ratio')}</del>" in diff and "<ins>60%</ins>" in diff
     csrf = csrf_of(boss.get(f"/ui/drafts/{draft.id}").text)
     r = boss.post(
         f"/ui/drafts/{draft.id}/approve", data={"csrf": csrf, "revision": revised.revision, "version": 2}
@@ -233,26 +236,50 @@ def test_summary_causes_and_lessons_are_editable_and_figures_are_checked(world: 
     draft = world.draft()
     c = signed_in(world.app, username="li")
     csrf = csrf_of(c.get(f"/ui/drafts/{draft.id}").text)
-    chain = draft.report.chains[0]
+    # a chain with room for one more why, and a hypothesis link that says what would confirm it
+    chain = next(
+        ch
+        for ch in draft.report.chains
+        if len(ch.links) < MAX_WHYS and any(link.grade == "hypothesis" and link.check for link in ch.links)
+    )
+    full = next(ch for ch in draft.report.chains if len(ch.links) == MAX_WHYS)
+
+    def chain_form(ch: RootCauseChain, revision: int, added: list[str]) -> dict[str, object]:
+        return {
+            "csrf": csrf,
+            "revision": str(revision),
+            "problem": ch.problem,
+            "links": [link.claim for link in ch.links] + added,
+            "root_cause": "缺少竞品应对机制",
+            "verification": ch.verification,
+            "category": "process",
+        }
+
+    r = c.post(
+        f"/ui/drafts/{draft.id}/edit/chain/{full.id}",
+        data=chain_form(full, draft.revision, ["为什么？第六个为什么。"]),
+    )
+    assert r.status_code == 422  # six whys: refused in words, nothing saved
+    assert f"一条原因链最多 {MAX_WHYS} 个“为什么”，这里有 {MAX_WHYS + 1} 个" in _text(r.text)
+    assert "WhyLink(" not in r.text
+    assert world.service.get_draft(world.who("li"), draft.id).report.chains == draft.report.chains
+
     r = c.post(
         f"/ui/drafts/{draft.id}/edit/chain/{chain.id}",
-        data={
-            "csrf": csrf,
-            "revision": str(draft.revision),
-            "problem": chain.problem,
-            "links": [link.claim for link in chain.links] + ["为什么？区域经理没有复盘竞品参与的商机。"],
-            "root_cause": "缺少竞品应对机制",
-            "verification": chain.verification,
-            "category": "process",
-        },
+        data=chain_form(chain, draft.revision, ["为什么？区域经理没有复盘竞品参与的商机。"]),
     )
     assert r.status_code == 200
-    saved = world.service.get_draft(world.who("li"), draft.id).report.chains[0]
+    saved = next(
+        ch for ch in world.service.get_draft(world.who("li"), draft.id).report.chains if ch.id == chain.id
+    )
     assert (
         saved.root_cause == "缺少竞品应对机制"
         and saved.category == "process"
         and len(saved.links) == len(chain.links) + 1
     )
+    # the links kept their evidence, grade and what would confirm them; the added why is a hypothesis
+    assert saved.links[:-1] == chain.links
+    assert saved.links[-1].grade == "hypothesis" and saved.links[-1].evidence == []
     lesson = draft.report.lessons[0]
     now = world.service.get_draft(world.who("li"), draft.id)
     r = c.post(
@@ -453,6 +480,8 @@ def test_webhooks_in_each_robots_shape_with_signatures_and_retries(world: World)
 def test_overdue_items_are_announced_once(world: World) -> None:
     draft = world.draft()
     world.service.approve(world.who("wang"), draft.id, Decision(comment="ok"))
+    # the approval is indexed first by the same job runner: wait for it before timing the announcements
+    assert world.service.runner.wait_idle(timeout=180), "the job runner did not finish indexing"
     late = max(a.deadline for a in draft.report.actions) + dt.timedelta(days=1)
     first = world.service.check_overdue(today=late)
     again = world.service.check_overdue(today=late)
