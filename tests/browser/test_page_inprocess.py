@@ -280,6 +280,17 @@ def test_summary_causes_and_lessons_are_editable_and_figures_are_checked(world: 
     # the links kept their evidence, grade and what would confirm them; the added why is a hypothesis
     assert saved.links[:-1] == chain.links
     assert saved.links[-1].grade == "hypothesis" and saved.links[-1].evidence == []
+    # emptying the second why drops that link only: the ones after it keep their own evidence
+    now = world.service.get_draft(world.who("li"), draft.id)
+    emptied = chain_form(saved, now.revision, [])
+    emptied["links"] = [link.claim for link in saved.links]
+    emptied["links"][1] = " "
+    r = c.post(f"/ui/drafts/{draft.id}/edit/chain/{chain.id}", data=emptied)
+    assert r.status_code == 200
+    after = next(
+        ch for ch in world.service.get_draft(world.who("li"), draft.id).report.chains if ch.id == chain.id
+    )
+    assert after.links == [saved.links[0], *saved.links[2:]]
     lesson = draft.report.lessons[0]
     now = world.service.get_draft(world.who("li"), draft.id)
     r = c.post(
