@@ -15,7 +15,7 @@ from agent.draft_chains import CauseChoice
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
 from agent.draft_tree import DRIVER_METRICS, change_text
-from agent.numbers import fmt
+from agent.numbers import fmt, is_money
 from agent.playbook import Cause, load_playbook
 from agent.smart import period_end
 from agent.wording import higher_is_better, metric_label
@@ -28,7 +28,7 @@ def _round_target(value: float, unit: str, better: bool) -> float:
         return float(math.ceil(value) if better else math.floor(value))
     if unit == "ratio":
         return round(value, 3)
-    if unit == "CNY":
+    if is_money(unit):
         return round(value, -3)
     return round(value, 1)
 
@@ -225,8 +225,8 @@ def success_lessons(ctx: DraftContext, successes: list[Problem], rep_rows: list[
         else:
             ev = ctx.cite(*figs)
             head = ctx.t(
-                f"{who} 销售额从 {fmt(figs[1].value, 'CNY', ctx.lang)} 增至 {fmt(figs[0].value, 'CNY', ctx.lang)}",
-                f"{who} grew revenue from {fmt(figs[1].value, 'CNY', ctx.lang)} to {fmt(figs[0].value, 'CNY', ctx.lang)}",
+                f"{who} 销售额从 {fmt(figs[1].value, ctx.money, ctx.lang)} 增至 {fmt(figs[0].value, ctx.money, ctx.lang)}",
+                f"{who} grew revenue from {fmt(figs[1].value, ctx.money, ctx.lang)} to {fmt(figs[0].value, ctx.money, ctx.lang)}",
             )
             why = ""
         lessons.append(

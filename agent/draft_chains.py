@@ -89,8 +89,8 @@ def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
         ctx.cite(problem.headline)
         if problem.kind == "gap":
             claim = ctx.t(
-                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, 'CNY', ctx.lang)}。",
-                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, 'CNY', ctx.lang)}.",
+                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, ctx.money, ctx.lang)}。",
+                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, ctx.money, ctx.lang)}.",
             )
         else:
             ach = fmt(problem.headline.value, "ratio", ctx.lang)

@@ -119,6 +119,11 @@ class DraftContext:
     def scope(self) -> dict[str, str]:
         return self.plan.scope
 
+    @property
+    def money(self) -> str:
+        """The unit of amounts in this data: its currency code from the snapshot, or `money` when unknown."""
+        return str(getattr(self.engine, "money", "money"))
+
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
 

@@ -17,11 +17,11 @@ def _result(ctx: DraftContext, draft: ReviewDraft) -> str:
             f"{who} {draft.period} 没有可报告的销售额。",
             f"{who} has no revenue to report for {draft.period}.",
         )
-    actual = fmt(head.actual, "CNY", ctx.lang)
+    actual = fmt(head.actual, head.unit or ctx.money, ctx.lang)
     if head.achievement is not None and head.target is not None:
         return ctx.t(
-            f"{who} {draft.period} 销售额 {actual}，目标 {fmt(head.target, 'CNY', ctx.lang)}，达成率 {fmt(head.achievement, 'ratio', ctx.lang)}。",
-            f"{who} booked {actual} in {draft.period} against {fmt(head.target, 'CNY', ctx.lang)}: "
+            f"{who} {draft.period} 销售额 {actual}，目标 {fmt(head.target, head.unit or ctx.money, ctx.lang)}，达成率 {fmt(head.achievement, 'ratio', ctx.lang)}。",
+            f"{who} booked {actual} in {draft.period} against {fmt(head.target, head.unit or ctx.money, ctx.lang)}: "
             f"{fmt(head.achievement, 'ratio', ctx.lang)} of target.",
         )
     note = f"（{head.note}）" if head.note and ctx.lang == "zh" else (f" ({head.note})" if head.note else "")
@@ -75,8 +75,8 @@ def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], 
         names = ctx.t("、", ", ").join(
             ctx.who(c.segment)
             + ctx.t(
-                f"（缺口 {fmt(_gap(draft, c), 'CNY', ctx.lang)}）",
-                f" (short by {fmt(_gap(draft, c), 'CNY', ctx.lang)})",
+                f"（缺口 {fmt(_gap(draft, c), ctx.money, ctx.lang)}）",
+                f" (short by {fmt(_gap(draft, c), ctx.money, ctx.lang)})",
             )
             for c in missed
         )

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.numbers import fmt
+from agent.numbers import fmt, is_money
 from agent.reports.citations import Citations
 from agent.reports.labels import category_label, grade_label, label
 from agent.wording import metric_label, metric_unit, segment_label
@@ -128,10 +128,21 @@ def lessons_table(draft: ReviewDraft, lang: str) -> ReportTable:
     )
 
 
+def money_unit_of(draft: ReviewDraft) -> str:
+    """The currency of a draft's amounts (its goals carry the data's currency code), `money` when unknown."""
+    return next((g.unit for g in draft.goals if is_money(g.unit) and g.unit != "money"), "money")
+
+
+def action_unit(draft: ReviewDraft, metric: str) -> str:
+    """The unit of an action's baseline and target: the metric's, with amounts in the data's currency."""
+    unit = metric_unit(metric)
+    return money_unit_of(draft) if is_money(unit) else unit
+
+
 def actions_table(draft: ReviewDraft, lang: str) -> ReportTable:
     rows = []
     for a in draft.actions:
-        unit = metric_unit(a.metric)
+        unit = action_unit(draft, a.metric)
         rows.append(
             [
                 Cell(value=(f"[{label('check_first', lang)}] " if a.check_first else "") + a.action),

@@ -23,6 +23,7 @@ from agent.reports.tables import Cell, ReportTable
 from agent.reports.view import ReportView
 from agent.wording import metric_unit
 from fupan.evidence import parse_evidence_id
+from fupan.formatting import is_money, symbol
 
 _HEAD = PatternFill("solid", fgColor="DCE3EE")
 _WIDE = {"text": 42, "citations": 12, "date": 12, "number": 14, "ratio": 11}
@@ -32,8 +33,9 @@ def number_format(unit: str | None, lang: str) -> str:
     """The Excel format of a value in `unit`."""
     if unit == "ratio":
         return "0.0%"
-    if unit == "CNY":
-        return '"¥"#,##0'
+    if is_money(unit):  # the data's currency (an ISO code); `money` (unknown) shows no symbol
+        sym = symbol(unit)
+        return f'"{sym}"#,##0' if sym else "#,##0"
     if unit == "days":
         return '0.0 "天"' if lang == "zh" else '0.0 "days"'
     return "#,##0"

@@ -21,12 +21,16 @@ from fupan.errors import InputError
 console = Console(highlight=False, soft_wrap=True)
 
 
-def _scope(values: list[str]) -> dict[str, str]:
+def _scope(values: list[str], dimensions: list[str]) -> dict[str, str]:
+    """--scope dim=value pairs; dim is any dimension of the data (core or learned at import, e.g. country)."""
     scope: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
-        if not sep or key not in {"region", "rep", "manager", "product", "lead_source"}:
-            raise InputError(f"--scope {item!r} is not dim=value", hint="e.g. --scope region=华东")
+        if not sep or key not in dimensions or not value.strip():
+            raise InputError(
+                f"--scope {item!r} is not dim=value",
+                hint=f"e.g. --scope region=华东; dimensions in the data: {', '.join(dimensions)}",
+            )
         scope[key] = value
     return scope
 
@@ -90,7 +94,8 @@ def register(app: typer.Typer) -> None:
                 from agent.workflows import draft_review
 
                 text = notes.read_text(encoding="utf-8") if notes else None
-                draft = draft_review(deps, period or "", scope=_scope(scope or []), notes=text)
+                dims = deps.sales.dimensions().ids()
+                draft = draft_review(deps, period or "", scope=_scope(scope or [], dims), notes=text)
                 meta = ReportMeta(company=deps.settings.company)
                 saved = save_pending(deps, draft) if save else None
                 if saved:
@@ -173,7 +178,8 @@ def save_pending(deps: Deps, draft: object) -> tuple[str, int]:
 
 def _print_summary(draft: object, saved: tuple[str, int] | None) -> None:
     from agent.numbers import fmt
-    from agent.wording import metric_label, metric_unit
+    from agent.reports.tables import action_unit
+    from agent.wording import metric_label
     from fupan.report import ReviewDraft
 
     assert isinstance(draft, ReviewDraft)
@@ -193,7 +199,7 @@ def _print_summary(draft: object, saved: tuple[str, int] | None) -> None:
             if action.check_first and lang == "en"
             else (" · 先核实" if action.check_first else "")
         )
-        unit = metric_unit(action.metric)
+        unit = action_unit(draft, action.metric)
         console.print(
             f"- {action.id} {action.owner} · {action.deadline} · {metric_label(action.metric, lang)}: "
             f"{fmt(action.baseline, unit, lang)} → {fmt(action.target, unit, lang)}{first}"
