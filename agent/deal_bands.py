@@ -62,14 +62,20 @@ def band_bounds(band: str) -> tuple[float | None, float | None]:
     return float(lo), float(hi)
 
 
-def band_label(band: str, lang: str) -> str:
-    """'3万–10万' / '¥30,000–100,000'; 'under …' / '… and above' for the open ends."""
+def band_label(band: str, lang: str, currency: str | None = "CNY") -> str:
+    """'3万–10万' / '¥30,000–100,000' in the data's currency (no symbol when it is not known: `money`);
+    'under …' / '… and above' for the open ends."""
     try:
         lo, hi = band_bounds(band)
     except ValueError:
         return band
+    cur = None if currency == "money" else currency
+
+    def money(v: float) -> str:
+        return fmt_money(v, lang, cur)
+
     if lo is None and hi is not None:
-        return f"{fmt_money(hi, lang)} 以下" if lang == "zh" else f"under {fmt_money(hi, lang)}"
+        return f"{money(hi)} 以下" if lang == "zh" else f"under {money(hi)}"
     if hi is None and lo is not None:
-        return f"{fmt_money(lo, lang)} 及以上" if lang == "zh" else f"{fmt_money(lo, lang)} and above"
-    return f"{fmt_money(lo or 0, lang)}–{fmt_money(hi or 0, lang)}"
+        return f"{money(lo)} 及以上" if lang == "zh" else f"{money(lo)} and above"
+    return f"{money(lo or 0)}–{money(hi or 0)}"

@@ -91,7 +91,9 @@ def build_draft(
     competitor = top_competitor(signals)
     problems = find_problems(ctx, regions)
     missed = [p for p in problems if p.kind == "gap"]
-    total = sum(p.shortfall for p in missed) or sum(p.shortfall for p in problems) or 0.0
+    # the share of a chain: of the missed targets' gap, or without targets, of the revenue the scope lost
+    whole = engine.compare("won_revenue", period, plan.base, filters=scope or None).rows[0]
+    total = sum(p.shortfall for p in missed) or max(-(whole.change or 0.0), 0.0)
     rep_rows = (
         engine.compare("won_revenue", period, plan.base, by=["rep"], filters=scope or None).rows
         if plan.has({}, ["rep"])

@@ -28,8 +28,9 @@ def _round_target(value: float, unit: str, better: bool) -> float:
         return float(math.ceil(value) if better else math.floor(value))
     if unit == "ratio":
         return round(value, 3)
-    if is_money(unit):
-        return round(value, -3)
+    if is_money(unit):  # to the thousand, or to three significant figures for smaller amounts (614 stays 614)
+        step = min(1000.0, 10.0 ** max(0, math.floor(math.log10(abs(value))) - 2)) if value else 1.0
+        return round(value / step) * step
     return round(value, 1)
 
 

@@ -128,11 +128,13 @@ def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
             evidence=cite_row(ctx, row),
             grade="figure",
         )
+    whole = ctx.engine.compare("won_revenue", ctx.period, ctx.base, filters=ctx.scope or None).rows[0]
+    if (whole.change or 0) < 0:
+        said = ctx.t("，是销售额下滑的主要来源之一。", ", one of the main sources of the revenue decline.")
+    else:  # the whole did not fall: this fall is the largest part that did, not a source of a decline
+        said = ctx.t("，是本期下滑最多的部分（整体销售额未下滑）。", ", the largest fall this period (revenue as a whole did not fall).")
     return WhyLink(
-        claim=ctx.t(
-            f"{who} 的{change_text(ctx, row)}，是销售额下滑的主要来源之一。",
-            f"For {who}, {change_text(ctx, row)}, one of the main sources of the revenue decline.",
-        ),
+        claim=ctx.t(f"{who} 的{change_text(ctx, row)}{said}", f"For {who}, {change_text(ctx, row)}{said}"),
         evidence=cite_row(ctx, row),
         grade="figure",
     )
@@ -266,7 +268,9 @@ def build_chain(
         root_cause=root[:600],
         kind=problem.kind,  # type: ignore[arg-type]
         cause_id=cause.id,
-        gap_share=round(problem.shortfall / total, 4) if total and problem.shortfall else None,
+        gap_share=(
+            round(problem.shortfall / total, 4) if total and 0 < problem.shortfall <= total * 1.0001 else None
+        ),
         finding=finding[:400],
         verification=verification[:1000],
         hypothesis=not choice.confirmed,

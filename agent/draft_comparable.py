@@ -5,7 +5,8 @@ have bought before. The drafter asks this module before a value or a change goes
 the summary; the goal table shows the value with the reason instead of the change. The rules, in order:
 
 - `untracked` — the data never record what the metric needs: no lost deal at all (win rate, lost deals), no
-  deal ever in the lead stage (lead → opportunity), no open or lost deal (opportunity → order), or every won
+  deal ever in the lead stage (lead → opportunity), no open or lost deal (opportunity → order, pipeline
+  created: the funnel is the revenue again), or every won
   deal closed the day it was created (order lines: the sales cycle is always 0).
 - `no_data` — the period lies outside the dates the data cover (before the first or after the last record).
 - `partial` — the period is only partly covered by the data (the records start or end more than a week
@@ -16,7 +17,12 @@ the summary; the goal table shows the value with the reason instead of the chang
   end less than one median sales cycle after the period ends.
 - `tiny_base` — a rate, an average or a median over fewer than `MIN_BASE` deals or customers; a share of a
   whole (a product's share of the deals won, a loss reason's share of the deals lost) over fewer than
-  `MIN_SHARE_BASE`.
+  `MIN_SHARE_BASE`; a count (deals, customers) that is under `MIN_SHARE_BASE` in both periods ("new
+  customers fell from 3 to 2"); a share that moved by less than `MIN_SHARE_POINTS` (one product among
+  1,800 going from 0% to 1% of the deals won).
+- `immaterial` — one product's or one rep's fall in revenue is a finding of its own only when it rests on at
+  least `MIN_BASE` won deals in each period and moves at least `MIN_MATERIAL_SHARE` of the whole's revenue
+  in the earlier period (one binder sold less among 1,800 products is noise, not the quarter's main concern).
 
 A change is comparable when both of its values are.
 """
@@ -31,6 +37,9 @@ from fupan.periods import Period, parse_period
 
 SLACK_DAYS = 7  # an export that starts or ends within a week of a period's edge still covers the period
 MIN_BASE = 5  # a rate, average or median over fewer deals (or customers) than this is noise, not a finding
+MIN_MATERIAL_SHARE = 0.05  # a product's or rep's fall smaller than this share of the whole is not a finding
+MIN_SHARE_POINTS = 0.05  # a mix shift of fewer percentage points than this is not a shift
+COUNTS = frozenset({"won_deals", "lost_deals", "new_customers", "churned_customers"})
 MIN_SHARE_BASE = 10  # a share ("竞品 is 20% of lost deals") of fewer deals than this is one or two deals
 HISTORY_METRICS = frozenset({"new_customers", "repurchase_rate", "churned_customers"})
 COHORT_METRICS = frozenset({"conversion_lead_to_opportunity", "conversion_opportunity_to_order"})
@@ -75,6 +84,7 @@ _REASONS = {
         "deals created in {period} are still open, so the conversion has not settled",
     ),
     "tiny_base": ("{period} 仅 {n} 笔，基数太小", "only {n} in {period}, too few to compare"),
+    "immaterial": ("变动不到整体的 5%，不单列", "the change is under 5% of the whole, not a finding of its own"),
 }
 
 
@@ -157,7 +167,8 @@ class Comparability:
             return "untracked_lost"
         if metric == "conversion_lead_to_opportunity" and "lead" not in stages:
             return "untracked_lead"
-        if metric == "conversion_opportunity_to_order" and not stages - {"won", "lead"}:
+        if metric in ("conversion_opportunity_to_order", "pipeline_created") and not stages - {"won", "lead"}:
+            # only won deals: there is no funnel, and "pipeline created" is the revenue again
             return "untracked_open"
         if metric in _COUNT_BASED and self.span.cycles_all_zero:
             return "untracked_cycle"
@@ -211,10 +222,34 @@ class Comparability:
             return Verdict(False, "no_data", missing.period)
         return OK
 
+    def share_move_ok(self, before: float, after: float) -> bool:
+        """Whether a share moved enough (in percentage points) to be called a mix shift."""
+        return abs(after - before) >= MIN_SHARE_POINTS
+
     def base_ok(self, n: float | None) -> bool:
         """Whether a count (deals, customers) is enough to take a share of."""
         return n is not None and n >= MIN_SHARE_BASE
 
     def row(self, comparison_row: Any) -> Verdict:
-        """`change` for a ComparisonRow of the engine."""
-        return self.change(comparison_row.current, comparison_row.base)
+        """`change` for a ComparisonRow of the engine, reported as a trend: a count must also not be tiny in both
+        periods (a count inside a share, e.g. a product's deals out of a rep's, is judged by the share's base)."""
+        current, base = comparison_row.current, comparison_row.base
+        verdict = self.change(current, base)
+        if verdict.ok and current.metric in COUNTS and max(current.value, base.value) < MIN_SHARE_BASE:
+            return Verdict(False, "tiny_base", current.period, int(current.value))
+        return verdict
+
+    def segment_move(self, row: Any, whole_before: float | None, deals: tuple[Any, Any]) -> Verdict:
+        """May one segment's revenue change (a product's, a rep's) be reported as a finding of its own?
+        `whole_before`: the whole scope's revenue in the earlier period; `deals`: the segment's won deals now and
+        before (MetricValues)."""
+        verdict = self.row(row)
+        if not verdict.ok:
+            return verdict
+        for mv in deals:
+            n = int(mv.value or 0)
+            if n < MIN_BASE:
+                return Verdict(False, "tiny_base", mv.period, n)
+        if not whole_before or abs(row.change or 0.0) < MIN_MATERIAL_SHARE * abs(whole_before):
+            return Verdict(False, "immaterial", row.current.period)
+        return OK

@@ -135,7 +135,7 @@ class DraftContext:
 
     def value_label(self, dim: str, value: str) -> str:
         if dim == DEAL_SIZE_BAND:
-            return band_label(value, self.lang)
+            return band_label(value, self.lang, self.money)
         return value_label(dim, value, self.lang)
 
     def who(self, segment: dict[str, str]) -> str:

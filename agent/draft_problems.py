@@ -59,18 +59,28 @@ def find_problems(ctx: DraftContext, regions: list[str]) -> list[Problem]:
         row = e.compare("won_revenue", ctx.period, ctx.base, filters=seg or None).rows[0]
         if row.change is not None and row.change < 0 and ctx.cmp.row(row).ok:
             problems.append(Problem(seg, -row.change, row, "decline", revenue_tree(ctx, seg)))
+    whole = e.value("won_revenue", ctx.base, ctx.scope or None).value
     for dim in ("product", "rep"):
         if dim in ctx.scope or not ctx.plan.has({}, [dim]):
             continue
         rows = [
             r
             for r in e.compare("won_revenue", ctx.period, ctx.base, by=[dim], filters=ctx.scope or None).rows
-            if r.dims.get(dim) and (r.change or 0) < 0 and ctx.cmp.row(r).ok
+            if r.dims.get(dim) and (r.change or 0) < 0 and ctx.cmp.segment_move(r, whole, _deals(ctx, r)).ok
         ]
         for row in sorted(rows, key=lambda r: r.change)[:1]:
             seg = {**ctx.scope, **row.dims}
             problems.append(Problem(seg, -row.change, row, "decline", revenue_tree(ctx, seg)))
     return sorted(problems, key=lambda p: -p.shortfall)
+
+
+def _deals(ctx: DraftContext, row: Any) -> tuple[Any, Any]:
+    """The won deals behind a segment's revenue now and in the base period."""
+    seg = {**ctx.scope, **row.dims}
+    return (
+        ctx.engine.value("won_deals", ctx.period, seg or None),
+        ctx.engine.value("won_deals", ctx.base, seg or None),
+    )
 
 
 ANOMALY_RULES = (

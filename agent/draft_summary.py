@@ -127,13 +127,16 @@ def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], 
     if not missed and not declines and coverage.ok:
         parts.append(ctx.t("本期没有明显的下滑。", "Nothing declined markedly this period."))
     checks = sum(1 for a in draft.actions if a.check_first)
+    if not draft.actions:
+        parts.append(ctx.t("本报告没有需要跟进的行动。", "The report sets no action."))
+        return "".join(parts) if ctx.lang == "zh" else " ".join(p.strip() for p in parts)
     parts.append(
         ctx.t(
             f"本报告提出 {len(draft.actions)} 项行动"
             + (f"（其中 {checks} 项需先核实原因）" if checks else "")
             + "，均有责任人、期限和可衡量的目标。",
-            f"The report sets {len(draft.actions)} actions"
-            + (f" ({checks} start by checking their cause)" if checks else "")
+            f"The report sets {len(draft.actions)} action{'' if len(draft.actions) == 1 else 's'}"
+            + (f" ({checks} start{'s' if checks == 1 else ''} by checking {'its' if checks == 1 else 'their'} cause)" if checks else "")
             + ", each with an owner, a deadline and a measurable target.",
         )
     )

@@ -201,6 +201,8 @@ def mix_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | N
         shares = _share_values(ctx, segment, dim, value)
         if not all(ctx.cmp.base_ok(v.value) for v in (shares[1], shares[3])):
             continue
+        if not ctx.cmp.share_move_ok(seg.share_base, seg.share_current):
+            continue
         rate = ctx.engine.value("avg_deal_size", ctx.period, {**segment, dim: value})
         name = ctx.value_label(dim, value)
         s0, s1 = fmt(seg.share_base, "ratio", ctx.lang), fmt(seg.share_current, "ratio", ctx.lang)
@@ -396,7 +398,8 @@ def revenue_tree(ctx: DraftContext, segment: dict[str, str], *, good: bool = Fal
     if main == "avg_deal_size":
         candidates += [
             mix_step(ctx, segment, good),
-            focus_step(ctx, segment, main, good, ("product", DEAL_SIZE_BAND)),
+            # not by band: a band bounds the size of its deals, so its average says nothing the mix does not
+            focus_step(ctx, segment, main, good, ("product",)),
         ]
     elif main == "win_rate":
         candidates += [loss_reason_step(ctx, segment, supports=True) if not good else None]

@@ -48,7 +48,7 @@ def segment_names(draft: ReviewDraft) -> list[str]:
             pairs += list(dict(parts["dims"]).items())  # type: ignore[call-overload]
     for dim, value in pairs:
         for lang in ("zh", "en"):
-            shown = band_label(value, lang) if dim == DEAL_SIZE_BAND else value_label(dim, value, lang)
+            shown = band_label(value, lang, draft.money_unit) if dim == DEAL_SIZE_BAND else value_label(dim, value, lang)
             names |= {n for n in (value, shown) if any(ch.isdigit() for ch in n)}
     return sorted(names, key=lambda n: (-len(n), n))
 

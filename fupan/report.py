@@ -163,3 +163,10 @@ class ReviewDraft(BaseModel):
     @property
     def grounded(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def money_unit(self) -> str:
+        """The currency of the draft's amounts (its goals carry the data's ISO code), `money` when unknown."""
+        from fupan.formatting import is_money
+
+        return next((g.unit for g in self.goals if is_money(g.unit) and g.unit != "money"), "money")

@@ -128,15 +128,10 @@ def lessons_table(draft: ReviewDraft, lang: str) -> ReportTable:
     )
 
 
-def money_unit_of(draft: ReviewDraft) -> str:
-    """The currency of a draft's amounts (its goals carry the data's currency code), `money` when unknown."""
-    return next((g.unit for g in draft.goals if is_money(g.unit) and g.unit != "money"), "money")
-
-
 def action_unit(draft: ReviewDraft, metric: str) -> str:
     """The unit of an action's baseline and target: the metric's, with amounts in the data's currency."""
     unit = metric_unit(metric)
-    return money_unit_of(draft) if is_money(unit) else unit
+    return draft.money_unit if is_money(unit) else unit
 
 
 def actions_table(draft: ReviewDraft, lang: str) -> ReportTable:
