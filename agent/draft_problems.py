@@ -57,9 +57,13 @@ def find_problems(ctx: DraftContext, regions: list[str]) -> list[Problem]:
         if gap.value is not None:
             continue  # target met: a success, not a decline
         row = e.compare("won_revenue", ctx.period, ctx.base, filters=seg or None).rows[0]
-        if row.change is not None and row.change < 0 and ctx.cmp.row(row).ok:
+        if seg == ctx.scope:
+            ok = ctx.cmp.row(row).ok  # the whole scope: its own fall, however small, is the result
+        else:
+            ok = ctx.cmp.segment_move(row, whole_before(ctx), _deals(ctx, row, seg)).ok
+        if row.change is not None and row.change < 0 and ok:
             problems.append(Problem(seg, -row.change, row, "decline", revenue_tree(ctx, seg)))
-    whole = e.value("won_revenue", ctx.base, ctx.scope or None).value
+    whole = whole_before(ctx)
     for dim in ("product", "rep"):
         if dim in ctx.scope or not ctx.plan.has({}, [dim]):
             continue
@@ -74,9 +78,14 @@ def find_problems(ctx: DraftContext, regions: list[str]) -> list[Problem]:
     return sorted(problems, key=lambda p: -p.shortfall)
 
 
-def _deals(ctx: DraftContext, row: Any) -> tuple[Any, Any]:
+def whole_before(ctx: DraftContext) -> float | None:
+    """The scope's revenue in the base period: what one segment's fall is measured against."""
+    return ctx.engine.value("won_revenue", ctx.base, ctx.scope or None).value  # type: ignore[no-any-return]
+
+
+def _deals(ctx: DraftContext, row: Any, segment: dict[str, str] | None = None) -> tuple[Any, Any]:
     """The won deals behind a segment's revenue now and in the base period."""
-    seg = {**ctx.scope, **row.dims}
+    seg = segment if segment is not None else {**ctx.scope, **row.dims}
     return (
         ctx.engine.value("won_deals", ctx.period, seg or None),
         ctx.engine.value("won_deals", ctx.base, seg or None),

@@ -301,6 +301,8 @@ def focus_step(
         for r in ctx.engine.compare(metric, ctx.period, ctx.base, by=[dim], filters=segment or None).rows:
             if not r.dims.get(dim) or not ctx.cmp.row(r).ok:
                 continue
+            if metric == "won_revenue" and not _material(ctx, segment, r):
+                continue
             weight = float(r.current.denominator or r.base.denominator or abs(r.base.value or 0) or 1)
             score = _bad(metric, r, good) * (weight if r.current.denominator is not None else 1.0)
             if score > 0 and (best is None or score > best[0]):
@@ -319,6 +321,14 @@ def focus_step(
         evidence=cite_row(ctx, row),
         kind="focus",
     )
+
+
+def _material(ctx: DraftContext, segment: dict[str, str], row: Any) -> bool:
+    """One part's revenue move, inside a segment: on enough deals and a material share of the segment's."""
+    part = {**segment, **row.dims}
+    whole = ctx.engine.value("won_revenue", ctx.base, segment or None).value
+    deals = tuple(ctx.engine.value("won_deals", p, part) for p in (ctx.period, ctx.base))
+    return ctx.cmp.segment_move(row, whole, deals).ok
 
 
 def customers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | None:
