@@ -1,12 +1,15 @@
-"""The drafter's first half: goal vs result rows and the report's charts, all from engine figures."""
+"""The drafter's first half: goal vs result rows and the report's charts, all from engine figures.
+
+A change the data cannot compare (agent/draft_comparable.py) is not written as one: the row says why instead
+("环比不可比：2025Q3 之前没有赢单记录…"), and a metric the data do not track says so next to its value."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from agent.ask import Collector
+from agent.draft_comparable import Comparability
 from agent.numbers import fmt, fmt_change
-from agent.router_periods import shift_quarter
 from agent.wording import metric_label, region_label
 from fupan.report import ChartSeries, ChartSpec, GoalResult
 
@@ -26,7 +29,9 @@ def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
-def revenue_goal(engine: Any, period: str, segment: dict[str, str], col: Collector) -> GoalResult:
+def revenue_goal(
+    engine: Any, period: str, segment: dict[str, str], col: Collector, cmp: Comparability, base: str
+) -> GoalResult:
     lang = col.lang
     figs = {
         m: engine.value(m, period, segment or None)
@@ -43,6 +48,15 @@ def revenue_goal(engine: Any, period: str, segment: dict[str, str], col: Collect
             "达成" if ach >= 1 else f"未达成，缺口 {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
             "target met" if ach >= 1 else f"missed by {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
         )
+    ids = [f.evidence_id for f in figs.values() if f.value is not None]
+    verdict = cmp.value(figs["won_revenue"])
+    if not verdict.ok:
+        note = (note + _t(lang, "；", "; ") if note else "") + verdict.text(lang)
+    elif ach is None:
+        change, more = _change_note(
+            engine, "won_revenue", figs["won_revenue"], base, segment, col, cmp, "环比", "QoQ"
+        )
+        note, ids = change, ids + more
     return GoalResult(
         metric="won_revenue",
         label=metric_label("won_revenue", lang),
@@ -53,57 +67,91 @@ def revenue_goal(engine: Any, period: str, segment: dict[str, str], col: Collect
         gap=figs["gap"].value,
         unit=figs["won_revenue"].unit,
         note=note,
-        evidence=[f.evidence_id for f in figs.values() if f.value is not None],
+        evidence=ids,
     )
 
 
+def _change_note(
+    engine: Any,
+    metric: str,
+    cur: Any,
+    base: str,
+    segment: dict[str, str],
+    col: Collector,
+    cmp: Comparability,
+    word_zh: str,
+    word_en: str,
+) -> tuple[str, list[str]]:
+    """'环比降 9.1 个百分点（2026Q2：51.1%）', or '环比不可比：…' when the change is an artefact."""
+    lang = col.lang
+    old = engine.value(metric, base, segment or None)
+    verdict = cmp.change(cur, old)
+    if not verdict.ok:
+        return _t(
+            lang, f"{word_zh}不可比：{verdict.text(lang)}", f"{word_en} not comparable: {verdict.text(lang)}"
+        ), []
+    change = cur.value - old.value
+    way = (
+        _t(lang, "升" if change > 0 else "降", "up" if change > 0 else "down")
+        if change
+        else _t(lang, "持平", "flat")
+    )
+    text = _t(
+        lang,
+        f"{word_zh}{way} {fmt_change(change, cur.unit, lang)}（{base}：{fmt(old.value, old.unit, lang)}）",
+        f"{word_en} {way} {fmt_change(change, cur.unit, lang)} ({base}: {fmt(old.value, old.unit, lang)})",
+    )
+    return text, [col.cite(old)[1:-1]]
+
+
 def metric_goal(
-    engine: Any, metric: str, period: str, segment: dict[str, str], col: Collector
+    engine: Any,
+    metric: str,
+    period: str,
+    segment: dict[str, str],
+    col: Collector,
+    cmp: Comparability,
+    bases: tuple[str, str],
 ) -> GoalResult | None:
     lang = col.lang
     cur = engine.value(metric, period, segment or None)
     if cur.value is None:
         return None
-    notes, ids = [], [col.cite(cur)[1:-1]]
-    for word_zh, word_en, base in (
-        ("环比", "QoQ", shift_quarter(period, -1)),
-        ("同比", "YoY", shift_quarter(period, -4)),
-    ):
-        old = engine.value(metric, base, segment or None)
-        if old.value is None:
-            continue
-        ids.append(col.cite(old)[1:-1])
-        change = cur.value - old.value
-        way = (
-            _t(lang, "升" if change > 0 else "降", "up" if change > 0 else "down")
-            if change
-            else _t(lang, "持平", "flat")
-        )
-        notes.append(
-            _t(
-                lang,
-                f"{word_zh}{way} {fmt_change(change, cur.unit, lang)}（{base}：{fmt(old.value, old.unit, lang)}）",
-                f"{word_en} {way} {fmt_change(change, cur.unit, lang)} ({base}: {fmt(old.value, old.unit, lang)})",
-            )
-        )
+    ids = [col.cite(cur)[1:-1]]
+    verdict = cmp.value(cur)
+    if not verdict.ok:
+        notes = [verdict.text(lang)]  # no trend from a value that is itself an artefact
+    else:
+        notes = []
+        for (word_zh, word_en), base in zip((("环比", "QoQ"), ("同比", "YoY")), bases, strict=True):
+            text, more = _change_note(engine, metric, cur, base, segment, col, cmp, word_zh, word_en)
+            notes.append(text)
+            ids += more
     return GoalResult(
         metric=metric,
         label=metric_label(metric, lang),
         segment=dict(segment),
         actual=cur.value,
         unit=cur.unit,
-        note=_t(lang, "；", "; ").join(notes),
+        note=_t(lang, "；", "; ").join(n for n in dict.fromkeys(notes) if n),
         evidence=ids,
     )
 
 
 def goal_rows(
-    engine: Any, period: str, scope: dict[str, str], regions: list[str], col: Collector
+    engine: Any,
+    period: str,
+    scope: dict[str, str],
+    regions: list[str],
+    col: Collector,
+    cmp: Comparability,
+    bases: tuple[str, str],
 ) -> list[GoalResult]:
-    rows = [revenue_goal(engine, period, scope, col)]
+    """Revenue against target for the scope and each region, then the core metrics with QoQ and YoY."""
+    rows = [revenue_goal(engine, period, scope, col, cmp, bases[0])]
     if "region" not in scope:
-        rows += [revenue_goal(engine, period, {**scope, "region": r}, col) for r in regions]
-    rows += [g for m in CORE_METRICS if (g := metric_goal(engine, m, period, scope, col))]
+        rows += [revenue_goal(engine, period, {**scope, "region": r}, col, cmp, bases[0]) for r in regions]
+    rows += [g for m in CORE_METRICS if (g := metric_goal(engine, m, period, scope, col, cmp, bases))]
     return rows
 
 
@@ -116,6 +164,7 @@ def charts(
     col: Collector,
     gap_rows: list[Any],
     pareto_rows: list[tuple[str, Any]],
+    cmp: Comparability,
 ) -> list[ChartSpec]:
     lang, specs = col.lang, []
     if "region" not in scope and regions:
@@ -147,21 +196,25 @@ def charts(
         engine.value(m, period, scope or None)
         for m in ("conversion_lead_to_opportunity", "conversion_opportunity_to_order", "win_rate")
     ]
+    funnel = [f for f in funnel if not cmp.value(f).code.startswith("untracked")]  # stages the data record
     for f in funnel:
         col.cite(f)
-    specs.append(
-        ChartSpec(
-            kind="funnel",
-            title=_t(lang, f"{period} 漏斗转化", f"{period} funnel conversion"),
-            unit="ratio",
-            categories=[metric_label(f.metric, lang) for f in funnel],
-            series=[
-                ChartSeries(
-                    name=period, values=[f.value for f in funnel], evidence=[f.evidence_id for f in funnel]
-                )
-            ],
+    if len(funnel) >= 2:
+        specs.append(
+            ChartSpec(
+                kind="funnel",
+                title=_t(lang, f"{period} 漏斗转化", f"{period} funnel conversion"),
+                unit="ratio",
+                categories=[metric_label(f.metric, lang) for f in funnel],
+                series=[
+                    ChartSeries(
+                        name=period,
+                        values=[f.value for f in funnel],
+                        evidence=[f.evidence_id for f in funnel],
+                    )
+                ],
+            )
         )
-    )
     if gap_rows:
         specs.append(
             ChartSpec(

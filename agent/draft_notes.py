@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from agent.signals import SIGNAL_KEYWORDS, Note
 from fupan.deps import Deps
 
@@ -10,6 +12,8 @@ _QUERIES = {kind: " ".join(words) for kind, words in SIGNAL_KEYWORDS.items()}
 
 def load_notes(deps: Deps, period: str, scope: dict[str, str], *, per_query: int = 40) -> list[Note]:
     """Call/visit notes of the period (and scope) that mention any signal, from the knowledge base."""
+    if not _has_documents(deps):
+        return []  # an empty knowledge base: do not load the search stack for nothing
     try:
         from knowledge.doc_index import SearchFilters
 
@@ -47,6 +51,23 @@ def load_notes(deps: Deps, period: str, scope: dict[str, str], *, per_query: int
     return list(notes.values())
 
 
+def _has_documents(deps: Deps) -> bool:
+    """Whether the knowledge base holds any chunk, read from its SQLite catalogue without opening Chroma."""
+    if "docs" in deps._cache:  # noqa: SLF001 — already open
+        return True
+    path = deps.settings.docs_path / "catalogue.sqlite"
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return bool(con.execute("SELECT 1 FROM chunks LIMIT 1").fetchone())
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return True  # let the index itself open it and report what is wrong
+
+
 def _fill_products(deps: Deps, notes: list[Note]) -> None:
     ids = [n.opportunity_id for n in notes if n.opportunity_id and not n.product]
     if not ids:
@@ -60,25 +81,28 @@ def _fill_products(deps: Deps, notes: list[Note]) -> None:
             n.product = products[n.opportunity_id] or ""
 
 
-def owner_for(deps: Deps, segment: dict[str, str]) -> str:
-    """The responsible person for a segment: the rep, else the region's manager from the team table."""
-    if "rep" in segment:
+def owner_for(deps: Deps, segment: dict[str, str], lang: str = "zh") -> str:
+    """The responsible person for a segment: the rep, else the manager with the most deals in it (region,
+    then product), else the sales director."""
+    if segment.get("rep"):
         return segment["rep"]
+    cache = deps._cache.setdefault("draft_owners", {})  # noqa: SLF001 — per-run memo of the lookups below
+    key = (deps.sales.current_snapshot_id(), tuple(sorted(segment.items())), lang)
+    if key not in cache:
+        cache[key] = _manager_of(deps, segment) or ("销售总监" if lang == "zh" else "Sales director")
+    return str(cache[key])
+
+
+def _manager_of(deps: Deps, segment: dict[str, str]) -> str | None:
+    deps.sales.ensure_derived()  # the monthly cube: rows per region, product and manager, far fewer than deals
     con = deps.sales.connection
-    if "region" in segment:
-        row = con.execute(
-            "SELECT manager, count(*) AS n FROM opportunities WHERE region = ? AND manager IS NOT NULL "
-            "GROUP BY manager ORDER BY n DESC LIMIT 1",
-            [segment["region"]],
-        ).fetchone()
-        if row and row[0]:
-            return str(row[0])
-    if "product" in segment:
-        row = con.execute(
-            "SELECT manager, count(*) AS n FROM opportunities WHERE product = ? AND manager IS NOT NULL "
-            "GROUP BY manager ORDER BY n DESC LIMIT 1",
-            [segment["product"]],
-        ).fetchone()
-        if row and row[0]:
-            return str(row[0])
-    return "销售总监"
+    for dim in ("region", "product"):
+        if dim in segment:
+            row = con.execute(
+                f"SELECT manager, sum(n) AS n FROM opportunity_cube WHERE {dim} = ? AND manager IS NOT NULL "
+                "GROUP BY manager ORDER BY n DESC, manager LIMIT 1",
+                [segment[dim]],
+            ).fetchone()
+            if row and row[0]:
+                return str(row[0])
+    return None

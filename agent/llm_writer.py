@@ -212,11 +212,18 @@ def _errors(draft: ReviewDraft) -> list[str]:
     texts = {"summary": draft.summary} | {
         f"chains[{i}]": f"{c.problem} {c.root_cause}" for i, c in enumerate(draft.chains)
     }
-    return [
+    errors = [
         f"{f.location}: {f.value} {f.message}"
         for f in check_grounding(texts, draft.evidence)
         if f.severity == "error"
     ]
+    # a cause no note or loss reason supports stays a question: the rewrite may not state it as a fact
+    errors += [
+        f"chains[{i}].root_cause: the cause is a hypothesis to check; keep it a question"
+        for i, c in enumerate(draft.chains)
+        if c.hypothesis and "？" not in c.root_cause and "?" not in c.root_cause
+    ]
+    return errors
 
 
 def rewrite_draft_with_llm(deps: Deps, draft: ReviewDraft, *, notes: str | None = None) -> ReviewDraft:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from agent.deal_bands import DEAL_SIZE_BAND, source_sql
 from agent.metric_pack import bind_period, run_pack, sql_literal
 from agent.metrics import REGISTRY, get_metric
 from fupan.dimensions import DimensionRegistry
@@ -12,6 +13,8 @@ from fupan.evidence import Evidence, metric_evidence_id, parse_evidence_id
 from fupan.formatting import money_unit
 from fupan.periods import Period, make_period, parse_period, previous_period, same_period_last_year
 
+# computed or descriptive columns a review groups by, besides the data's dimensions
+ANALYSIS_DIMENSIONS = ("loss_reason", DEAL_SIZE_BAND)
 _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
 
@@ -115,7 +118,8 @@ class MetricEngine:
     def _check_dims(self, dims: list[str]) -> None:
         registry = self.dimensions()
         for d in dims:
-            registry.get(d)  # InputError naming the dimensions in the data
+            if d not in ANALYSIS_DIMENSIONS:
+                registry.get(d)  # InputError naming the dimensions in the data
 
     def _target_dims(self) -> set[str]:
         """Dimensions the targets table can be split by: targetable ones it has a column for."""
@@ -214,7 +218,8 @@ class MetricEngine:
         sql = (
             # account-level windows (first won deal, won in period) see every deal of the account, then the
             # segment filter applies: a rep's "new customer" is new to the company, not new to that rep
-            f"WITH base AS (SELECT * FROM (SELECT *{extra} FROM opportunities){self._where(filters)}) "
+            f"WITH base AS (SELECT * FROM (SELECT *{extra} FROM {source_sql(set(by) | set(filters))})"
+            f"{self._where(filters)}) "
             f"SELECT {group + ', ' if group else ''}{num} AS num, {den} AS den FROM base"
             + (f" GROUP BY {group}" if group else "")
         )
@@ -227,6 +232,10 @@ class MetricEngine:
         key = (metric, p.label, tuple(by), tuple(sorted(filters.items())))
         if key in self._cache:
             return self._cache[key], sql
+        finer = self._from_finer(metric, p.label, by, filters)
+        if finer is not None:
+            self._cache[key] = finer
+            return finer, sql
         out: dict[tuple, tuple[float | None, float | None]] = {}
         for row in self.con.execute(sql).fetchall():
             keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
@@ -234,13 +243,43 @@ class MetricEngine:
             out[keys] = (None if n is None else float(n), None if dn is None else float(dn))
         return out, sql
 
+    def _from_finer(
+        self, metric: str, label: str, by: list[str], filters: dict[str, str]
+    ) -> dict[tuple, tuple[float | None, float | None]] | None:
+        """The rows of (by, filters) cut from a cached finer grouping: filtering on a dimension is the groups of
+        by + that dimension with its value. Same numbers as the single-metric SQL, since both compute
+        account-level windows before the segment filters and keep every group present in the data."""
+        want = set(by)
+        for (m, lbl, cby, cfilters), slot in list(self._cache.items()):
+            if m != metric or lbl != label:
+                continue
+            fixed = dict(cfilters)
+            if any(filters.get(k) != v for k, v in fixed.items()):
+                continue
+            rest = {k: v for k, v in filters.items() if k not in fixed}
+            if want & set(rest) or set(cby) != want | set(rest) or len(cby) != len(want | set(rest)):
+                continue
+            out = {}
+            for keys, val in slot.items():
+                named = dict(keys)
+                if all(named.get(k) == v for k, v in rest.items()):
+                    out[tuple((b, named[b]) for b in by)] = val
+            return out
+        return None
+
     def prefetch(
-        self, periods: list[str], bys: list[list[str]], filters: dict[str, str] | None = None
+        self,
+        periods: list[str],
+        bys: list[list[str]],
+        filters: dict[str, str] | None = None,
+        *,
+        metrics: list[str] | None = None,
     ) -> None:
-        """Compute every opportunity metric for these periods and groupings in a few scans (agent.metric_pack),
-        and the targets they need; later `compute`/`value` calls with the same arguments are served from
-        memory. The SQL recorded on each value is still its own single-metric query, so citations re-run
-        independently and give the same numbers."""
+        """Compute every opportunity metric (or only `metrics`) for these periods and groupings in a few scans
+        (agent.metric_pack), and the targets they need; later `compute`/`value` calls with the same arguments,
+        or with a filter on a dimension of a prefetched grouping, are served from memory. The SQL recorded on
+        each value is still its own single-metric query, so citations re-run independently and give the same
+        numbers."""
         filters = dict(filters or {})
         self._check_dims(sorted({d for by in bys for d in by}) + list(filters))
         ps = [self.period(x) for x in periods]
@@ -249,7 +288,7 @@ class MetricEngine:
             self._cache.clear()
             self._cache_snapshot = snap
         self.store.ensure_derived()  # type: ignore[attr-defined]
-        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), derived=True))
+        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), derived=True, only=metrics))
         for p in ps:
             for by in bys:
                 self._target_rows(p, by, filters)
@@ -405,7 +444,7 @@ class MetricEngine:
     def dimension_values(self, dim: str) -> list[str]:
         self._check_dims([dim])
         rows = self.con.execute(
-            f"SELECT DISTINCT {dim} FROM opportunities WHERE {dim} IS NOT NULL ORDER BY 1"
+            f"SELECT DISTINCT {dim} FROM {source_sql([dim])} WHERE {dim} IS NOT NULL ORDER BY 1"
         )
         return [str(r[0]) for r in rows.fetchall()]
 

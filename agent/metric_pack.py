@@ -22,12 +22,14 @@ from datetime import date
 
 import duckdb
 
+from agent.deal_bands import source_sql
 from agent.metrics import REGISTRY
 from fupan.periods import Period, previous_period
 
 Slots = dict[tuple, dict[tuple, tuple[float | None, float | None]]]
 _AGG = re.compile(r"^(sum|count|avg|median)\((DISTINCT )?(.+?)\) FILTER \(WHERE (.+)\)$", re.S)
 CUBE_DIMS = ("rep", "manager", "region", "product")
+WON_DEAL_DIMS = ("rep", "manager", "region", "product", "lead_source", "account")  # dims won_deals carries
 _WINDOWS = {
     "close_date >= $s": "(close_date >= $s AND close_date < $e)",
     "created_date >= $s": "(created_date >= $s AND created_date < $e)",
@@ -118,6 +120,12 @@ class _Plan:
         self.won_in_period = "won_in_period" in text
         self.use_won_deals = False
         self.derived = False  # the per-snapshot tables (account_first_won, won_deals, cube) are current
+        self.source = source_sql(set(dims) | set(filters))  # the view, with computed dims when used
+
+    @property
+    def won_deals_cover(self) -> bool:
+        """Whether the `won_deals` table has every grouping and filter column."""
+        return set(self.dims) | set(self.filters) <= set(WON_DEAL_DIMS)
 
     @property
     def all_won(self) -> str:
@@ -141,7 +149,7 @@ class _Plan:
         where = where_clause(self.filters)
         if self.use_won_deals:  # every condition needs a won deal: the won rows, sorted by close date
             return f"SELECT {cols}{', first_won' if self.first_won else ''} FROM won_deals{where}"
-        sql = f"SELECT {cols} FROM opportunities{where}"
+        sql = f"SELECT {cols} FROM {self.source}{where}"
         if self.first_won:
             first = (
                 "account_first_won"
@@ -214,9 +222,11 @@ def run_pack(
     filters: dict[str, str],
     needed: list[str],
     derived: bool = False,
+    only: list[str] | None = None,
 ) -> Slots:
-    """(metric, period label, by, filters) -> {dims key: (numerator, denominator)}, as MetricEngine caches them."""
-    metrics = pack_metrics()
+    """(metric, period label, by, filters) -> {dims key: (numerator, denominator)}, as MetricEngine caches them.
+    `only` limits the pack to those metrics (e.g. sums and counts by an extra dimension, in one cheap scan)."""
+    metrics = {m: v for m, v in pack_metrics().items() if only is None or m in only}
     if not periods or not bys or not metrics:
         return {}
     dims = sorted({d for by in bys for d in by})
@@ -262,11 +272,10 @@ def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]
         return keys
     sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
     # the cube holds every (rep, manager, region, product) combination of the data, in far fewer rows
-    source = "opportunity_cube" if plan.derived and _cube_covers(plan) else "opportunities"
-    sql = (
-        f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM {source}{where_clause(plan.filters)} "
-        f"GROUP BY GROUPING SETS ({sets})"
-    )
+    source = "opportunity_cube" if plan.derived and _cube_covers(plan) else plan.source
+    # the distinct combinations first (one hash pass), then the grouping sets over those few rows
+    combos = f"SELECT DISTINCT {', '.join(plan.dims)} FROM {source}{where_clause(plan.filters)}"
+    sql = f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM ({combos}) GROUP BY GROUPING SETS ({sets})"
     for rec in _rows(con, sql):
         grouped, key = _key(rec, plan.dims)
         keys.setdefault(grouped, set()).add(key)
@@ -291,7 +300,7 @@ def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) ->
     rest = [a for a in aggs if a not in from_cube]
     row_plan = _Plan(rest, plan.periods, plan.dims, plan.filters)
     row_plan.derived = plan.derived
-    row_plan.use_won_deals = plan.derived and row_plan.only_won()
+    row_plan.use_won_deals = plan.derived and row_plan.only_won() and row_plan.won_deals_cover
     parts: dict[str, dict[str, Aggregate]] = {}
     selects = []
     builders = (("cube", _from_cube, plan), ("additive", _additive, row_plan))

@@ -42,10 +42,15 @@ class Cause(BaseModel):
     id: str
     category: Literal["people", "product_market", "process", "resources"]
     title: Bilingual
+    question: Bilingual
     signals: list[str]
     keywords: list[str]
     symptoms: dict[str, Literal["up", "down"]]
     why: dict[str, list[str]]
+    loss_reasons: list[str]
+    findings: list[str] = []  # patterns of the quantitative tree it fits (agent/draft_tree.py)
+    hypotheses: dict[str, list[str]]
+    check: Bilingual
     remedy: Remedy
     lesson: LessonText
 
@@ -58,17 +63,30 @@ class Playbook(BaseModel):
     def cause(self, cause_id: str) -> Cause:
         return next(c for c in self.causes if c.id == cause_id)
 
+    def causes_of_loss_reason(self, reason: str) -> list[Cause]:
+        """The causes a loss-reason value (丢单原因 '价格', 'Budget') points to, by their loss-reason words."""
+        text = reason.strip().lower()
+        return [c for c in self.causes if text and any(w.lower() in text for w in c.loss_reasons)]
+
 
 @cache
 def load_playbook(path: Path = PLAYBOOK_FILE) -> Playbook:
     return Playbook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def score_cause(cause: Cause, moved: dict[str, str], signal_counts: dict[str, float]) -> float:
-    """How well a cause explains a segment: metric symptoms that moved its way + note signals of its kinds."""
+def score_cause(
+    cause: Cause,
+    moved: dict[str, str],
+    signal_counts: dict[str, float],
+    findings: set[str] = frozenset(),
+    records: set[str] = frozenset(),
+) -> float:
+    """How well a cause explains a segment: metric symptoms that moved its way, patterns the quantitative tree
+    found (e.g. a shift to smaller deals), note signals of its kinds, and loss reasons that point to it."""
     symptom = sum(1.0 for metric, way in cause.symptoms.items() if moved.get(metric) == way)
+    pattern = sum(1.0 for f in cause.findings if f in findings)
     signal = sum(min(signal_counts.get(kind, 0), 5) * 0.6 for kind in cause.signals)
-    return symptom + signal
+    return symptom + pattern + signal + (2.0 if cause.id in records else 0.0)
 
 
 def best_causes(
@@ -77,10 +95,16 @@ def best_causes(
     *,
     exclude: set[str] = frozenset(),
     success: bool = False,
+    findings: set[str] = frozenset(),
+    records: set[str] = frozenset(),
 ) -> list[Cause]:
     """Causes ranked for a segment; `moved` maps metric id → 'up'/'down' for the metrics that moved."""
     pool = [
         c for c in load_playbook().causes if c.id not in exclude and ((c.id == "winning_play") == success)
     ]
-    ranked = sorted(pool, key=lambda c: -score_cause(c, moved, signal_counts))
-    return [c for c in ranked if score_cause(c, moved, signal_counts) > 0] or ranked[:1]
+
+    def score(c: Cause) -> float:
+        return score_cause(c, moved, signal_counts, findings, records)
+
+    ranked = sorted(pool, key=lambda c: -score(c))
+    return [c for c in ranked if score(c) > 0] or ranked[:1]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from fupan.evidence import Evidence
 
 FishboneCategory = Literal["people", "product_market", "process", "resources"]
 ActionStatus = Literal["not_started", "in_progress", "done"]
 LessonType = Literal["success", "failure"]
+EvidenceGrade = Literal["figure", "record", "hypothesis"]
 Language = Literal["zh", "en"]
 
 
@@ -32,11 +33,29 @@ class GoalResult(BaseModel):
     evidence: list[str] = Field(default_factory=list)
 
 
+MAX_WHYS = 5  # links of a 5-Why chain
+
+
 class WhyLink(BaseModel):
-    """One link of a 5-Why chain: a claim and the evidence that supports it."""
+    """One link of a 5-Why chain: a claim, the evidence that supports it, and what grade of support that is:
+    a computed figure, a record (a cited note or a loss reason recorded in the CRM), or nothing yet — a
+    hypothesis, worded as a question, with what would confirm it."""
 
     claim: str = Field(..., min_length=1, max_length=600)
     evidence: list[str] = Field(default_factory=list)
+    grade: EvidenceGrade | None = Field(
+        None, description="figure | record (note or loss reason) | hypothesis; inferred from the evidence if unset"
+    )
+    check: str = Field("", max_length=600, description="for a hypothesis: what would confirm it")
+
+    @model_validator(mode="after")
+    def _infer_grade(self) -> WhyLink:
+        if self.grade is None:
+            if any(e.startswith(("note:", "lesson:")) for e in self.evidence):
+                self.grade = "record"
+            else:
+                self.grade = "figure" if self.evidence else "hypothesis"
+        return self
 
 
 class RootCauseChain(BaseModel):
@@ -44,7 +63,7 @@ class RootCauseChain(BaseModel):
     problem: str = Field(..., min_length=1, max_length=400)
     category: FishboneCategory
     segment: dict[str, str] = Field(default_factory=dict)
-    links: list[WhyLink] = Field(..., min_length=1, max_length=5)
+    links: list[WhyLink] = Field(..., min_length=1, max_length=MAX_WHYS)
     root_cause: str = Field(..., min_length=1, max_length=600)
     kind: Literal["gap", "decline", "anomaly", "success"] = Field(
         "gap",
@@ -52,7 +71,12 @@ class RootCauseChain(BaseModel):
     )
     cause_id: str = Field("", description="the playbook cause the chain concludes with")
     gap_share: float | None = Field(None, description="share of the explained gap, 0..1")
+    finding: str = Field("", max_length=400, description="what the data show, at the deepest level reached")
     verification: str = Field("", description="how the root cause was verified (evidence summary)")
+    hypothesis: bool = Field(
+        False, description="the root cause is a hypothesis to check: no note or loss reason supports it yet"
+    )
+    check: str = Field("", max_length=600, description="what would confirm the root cause")
     evidence: list[str] = Field(default_factory=list)
 
 
@@ -80,6 +104,10 @@ class ActionItem(BaseModel):
     checkpoint: str = Field("", description="检查节点/输出物")
     status: ActionStatus = "not_started"
     progress: str = ""
+    check_first: bool = Field(
+        False, description="built on a cause still to confirm: its first step verifies the cause"
+    )
+    chains: list[str] = Field(default_factory=list, description="ids of the root-cause chains it answers")
     evidence: list[str] = Field(default_factory=list)
 
 
@@ -147,3 +175,10 @@ class ReviewDraft(BaseModel):
     @property
     def grounded(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def money_unit(self) -> str:
+        """The currency of the draft's amounts (its goals carry the data's ISO code), `money` when unknown."""
+        from fupan.formatting import is_money
+
+        return next((g.unit for g in self.goals if is_money(g.unit) and g.unit != "money"), "money")

@@ -127,6 +127,7 @@ class Settings(BaseSettings):
     records_url: str = Field(
         "", description="SQLAlchemy URL of the records DB; default SQLite in the workspace"
     )
+    company: str = Field("", max_length=120, description="company name on report covers and file names")
     allow_self_approval: bool = Field(False, description="let a draft's author approve it")
     max_upload_mb: int = Field(50, ge=1, le=2048, description="largest accepted upload")
     import_max_removed_share: float = Field(

@@ -51,7 +51,7 @@ def test_real_server_plumbing_and_schema(server: str, tmp_path: Any) -> None:
     try:
         out = rewrite_draft_with_llm(deps, draft())
         assert isinstance(ReviewDraft.model_validate(out.model_dump()), ReviewDraft)
-        assert out.model == "smollm2" and out.prompt_version == "draft-zh-1"
+        assert out.model == "smollm2" and out.prompt_version == "draft-zh-2"
         assert out.writer in {"llm", "deterministic"}
         assert out.actions == draft().actions  # owners, deadlines, metrics never come from the model
         run = LLMRun(deps, "ask", "en")

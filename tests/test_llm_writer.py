@@ -110,7 +110,7 @@ def narrative(summary: str) -> AIMessage:
 def test_structured_output_is_applied_and_stamped(tmp_path: Any) -> None:
     deps, model = make_deps(tmp_path, [narrative("华东缺口 74.3万，赢单率仅 31.2%。")])
     out = rewrite_draft_with_llm(deps, draft())
-    assert out.writer == "llm" and out.model == "fake-1" and out.prompt_version == "draft-zh-1"
+    assert out.writer == "llm" and out.model == "fake-1" and out.prompt_version == "draft-zh-2"
     assert out.summary.startswith("华东缺口") and out.chains[0].problem.startswith("华东缺口")
     assert out.actions == draft().actions and out.chains[0].links == draft().chains[0].links
     fmt = model.bound[-1]["response_format"]
@@ -164,3 +164,18 @@ def test_tool_choice_schema_rejects_free_text() -> None:
     with pytest.raises(ValueError):
         ToolChoice.model_validate_json('{"action": "approve"}')
     assert ToolChoice.model_validate_json('{"action": "final", "answer": "ok"}').answer == "ok"
+
+
+def test_a_hypothesis_rewritten_as_a_fact_is_sent_back(tmp_path: Any) -> None:
+    """A cause no record supports stays a question, whoever writes the text."""
+    hypothesis = draft()
+    hypothesis.chains[0].hypothesis = True
+    asked = DraftNarrative(
+        summary="华东缺口 74.3万。",
+        chains=[{"id": "C1", "problem": "华东缺口 74.3万。", "root_cause": "是否竞品以低价切入？"}],
+    )
+    replies = [narrative("华东缺口 74.3万。"), AIMessage(content=asked.model_dump_json())]
+    deps, model = make_deps(tmp_path, replies)
+    out = rewrite_draft_with_llm(deps, hypothesis)
+    assert out.writer == "llm" and out.chains[0].root_cause == "是否竞品以低价切入？"
+    assert len(model.seen) == 2 and "keep it a question" in model.seen[1][-1].content

@@ -60,6 +60,27 @@ _LABELS: dict[str, tuple[str, str]] = {
     "chart_data": ("图表数据", "Chart data"),
     "no_charts": ("草稿中没有图表数据。", "The draft carries no chart data."),
     "company": ("全公司", "Company"),
+    "figure": ("数据", "figure"),
+    "record": ("记录", "record"),
+    "hypothesis": ("待核实", "to check"),
+    "how_to_check": ("核实方法", "to confirm"),
+    "check_first": ("先核实", "check first"),
+    "cover_company": ("公司", "Company"),
+    "version": ("版本", "Version"),
+    "report_status": ("状态", "Status"),
+    "author": ("起草人", "Drafted by"),
+    "approver": ("批准人", "Approved by"),
+    "approved_on": ("批准日期", "Approved on"),
+    "contents": ("目录", "Contents"),
+    "annex": ("附录：证据与计算方法", "Annex: evidence and how it was computed"),
+    "methods": ("计算方法", "How each metric is computed"),
+    "definition": ("定义", "Definition"),
+    "page": ("页", "Page"),
+    "grades": (
+        "证据等级：[数据] 由指标引擎计算；[记录] 客户记录或 CRM 丢单原因；[待核实] 尚无证据的假设，附核实方法。",
+        "Evidence grades: [figure] computed by the metric engine; [record] a customer note or a CRM loss reason; "
+        "[to check] a hypothesis with no evidence yet, with how to confirm it.",
+    ),
 }
 
 
@@ -67,6 +88,11 @@ def label(key: str, lang: str) -> str:
     """The word for `key` in `lang` (zh or en); the key itself when unknown."""
     zh, en = _LABELS.get(key, (key, key))
     return zh if lang == "zh" else en
+
+
+def grade_label(grade: str, lang: str) -> str:
+    """[数据] / [记录] / [待核实] — what supports a link of a root-cause chain."""
+    return label(grade, lang)
 
 
 def category_label(category: str, lang: str) -> str:

@@ -11,11 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.numbers import fmt
+from agent.numbers import fmt, is_money
 from agent.reports.citations import Citations
-from agent.reports.labels import category_label, label
-from agent.wording import segment_label
-from fupan.report import GoalResult, ReviewDraft
+from agent.reports.labels import category_label, grade_label, label
+from agent.wording import metric_label, metric_unit, segment_label
+from fupan.report import GoalResult, ReviewDraft, RootCauseChain
 
 CellKind = Literal["text", "number", "ratio", "date", "citations"]
 TableName = Literal["performance", "root_causes", "lessons", "actions"]
@@ -75,10 +75,17 @@ def performance_table(draft: ReviewDraft, lang: str) -> ReportTable:
     )
 
 
-def initial_causes(chain_links: list[str], problem: str) -> str:
-    """The why-links between the problem and the root cause, numbered one per line."""
-    claims = [c for c in chain_links if c.strip() != problem.strip()]
-    return "\n".join(f"{i}. {c}" for i, c in enumerate(claims, start=1))
+def initial_causes(chain: RootCauseChain, lang: str) -> str:
+    """The why-links between the problem and the root cause, numbered one per line, each with its evidence
+    grade ([数据] a figure, [记录] a note or loss reason, [待核实] a hypothesis, with how to check it)."""
+    lines = []
+    links = [link for link in chain.links if link.claim.strip() != chain.problem.strip()]
+    for i, link in enumerate(links, start=1):
+        check = ""
+        if link.grade == "hypothesis" and link.check:
+            check = f"（{label('how_to_check', lang)}：{link.check}）" if lang == "zh" else f" ({label('how_to_check', lang)}: {link.check})"
+        lines.append(f"{i}. [{grade_label(link.grade or 'figure', lang)}] {link.claim}{check}")
+    return "\n".join(lines)
 
 
 def root_cause_table(draft: ReviewDraft, lang: str) -> ReportTable:
@@ -88,8 +95,8 @@ def root_cause_table(draft: ReviewDraft, lang: str) -> ReportTable:
         rows.append(
             [
                 Cell(value=chain.problem),
-                Cell(value=initial_causes([link.claim for link in chain.links], chain.problem)),
-                Cell(value=chain.root_cause),
+                Cell(value=initial_causes(chain, lang)),
+                Cell(value=(f"[{grade_label('hypothesis', lang)}] " if chain.hypothesis else "") + chain.root_cause),
                 Cell(value=chain.verification),
                 Cell(value=category_label(chain.category, lang)),
                 Cell(value=chain.gap_share, kind="ratio"),
@@ -121,19 +128,25 @@ def lessons_table(draft: ReviewDraft, lang: str) -> ReportTable:
     )
 
 
+def action_unit(draft: ReviewDraft, metric: str) -> str:
+    """The unit of an action's baseline and target: the metric's, with amounts in the data's currency."""
+    unit = metric_unit(metric)
+    return draft.money_unit if is_money(unit) else unit
+
+
 def actions_table(draft: ReviewDraft, lang: str) -> ReportTable:
     rows = []
     for a in draft.actions:
-        unit = next((ev.unit for e in a.evidence if (ev := draft.evidence.get(e)) and ev.unit), "") or ""
+        unit = action_unit(draft, a.metric)
         rows.append(
             [
-                Cell(value=a.action),
+                Cell(value=(f"[{label('check_first', lang)}] " if a.check_first else "") + a.action),
                 Cell(value=a.owner),
                 Cell(value=a.deadline, kind="date"),
                 Cell(value=a.resources),
                 Cell(value=a.checkpoint),
                 Cell(value=label(a.status, lang)),
-                Cell(value=a.metric),
+                Cell(value=metric_label(a.metric, lang)),
                 Cell(value=a.baseline, kind="number", unit=unit),
                 Cell(value=a.target, kind="number", unit=unit),
                 _cite(a.evidence),

@@ -9,6 +9,7 @@ from agent.numbers import fmt
 from agent.reports.charts import render_chart
 from agent.reports.citations import Citation, Citations
 from agent.reports.labels import Labels
+from agent.reports.meta import ReportMeta
 from agent.reports.tables import ReportTable, report_tables
 from agent.wording import segment_label
 from fupan.report import ChartSpec, ReviewDraft
@@ -41,6 +42,7 @@ class ReportView:
     tables: list[ReportTable]
     charts: list[RenderedChart]
     citations: Citations
+    meta: ReportMeta = field(default_factory=ReportMeta)
     L: Labels = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,7 +57,9 @@ class ReportView:
         return "" if ev is None or ev.value is None else fmt(ev.value, ev.unit, self.lang)
 
 
-def build_view(draft: ReviewDraft, lang: str | None = None, *, charts: bool = True) -> ReportView:
+def build_view(
+    draft: ReviewDraft, lang: str | None = None, *, charts: bool = True, meta: ReportMeta | None = None
+) -> ReportView:
     """Everything a format needs; `lang` defaults to the draft's language."""
     lang = lang or draft.language
     cites = Citations(draft)
@@ -69,5 +73,10 @@ def build_view(draft: ReviewDraft, lang: str | None = None, *, charts: bool = Tr
         for i, spec in enumerate(draft.charts if charts else [], start=1)
     ]
     return ReportView(
-        draft=draft, lang=lang, tables=report_tables(draft, lang), charts=rendered, citations=cites
+        draft=draft,
+        lang=lang,
+        tables=report_tables(draft, lang),
+        charts=rendered,
+        citations=cites,
+        meta=meta or ReportMeta(),
     )

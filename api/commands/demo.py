@@ -80,7 +80,7 @@ def run_demo(deps: Deps, *, seed: int, language: str, index_notes: bool = True) 
     for action in draft.actions:
         console.print(f"- {action.id} {action.owner} · {action.deadline} · {action.action}")
     written = _write_reports(draft, workspace / "reports", language)
-    saved = save_pending(deps, draft)
+    saved = save_pending(deps, draft)[0]
     errors = [f for f in draft.findings if f.severity == "error"]
     console.print()
     console.print(

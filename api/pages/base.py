@@ -24,6 +24,7 @@ from agent.numbers import fmt
 from agent.reports.templating import TEMPLATES as REPORT_TEMPLATES
 from agent.reports.templating import html_env
 from fupan.errors import Conflict, FupanError, InputError, NotFound, PermissionDenied, Unauthenticated
+from fupan.report import MAX_WHYS
 from knowledge.records_schemas import Principal
 from knowledge.records_service import ReviewService
 
@@ -169,6 +170,8 @@ def told(exc: FupanError, T: Words) -> str:  # noqa: N803 - the templates' name
         column = exc.column or ""
         if column == "comment":
             return T.err_reason_needed
+        if column.endswith(".links") and "at most" in exc.message:
+            return T("err_whys_max", n=exc.value, most=MAX_WHYS)
         if column.endswith(".deadline") and "passed" in exc.message:
             return T("err_deadline_past", item=column.split(".")[1], value=exc.value)
         if column:

@@ -32,7 +32,7 @@ from api.pages.draft_view import (
     status_line,
 )
 from fupan.errors import Conflict, FupanError, InputError, NotFound
-from fupan.report import ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
+from fupan.report import MAX_WHYS, ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
 from knowledge.records_schemas import Decision, DraftEdit, DraftPublic
 
 router = APIRouter()
@@ -228,13 +228,22 @@ def edit_chain(
 ) -> Response:
     def build(draft: DraftPublic, v: dict[str, Any]) -> DraftEdit:
         chain = _find(draft.report.chains, chain_id)
-        claims = [c.strip() for c in v["links"] if c.strip()]
         old = chain.links
+        # each textarea stands for the link at its place: an emptied one is dropped, the others keep their
+        # evidence, grade and what would confirm them (an added one has none yet: a hypothesis)
+        placed = [(i, c.strip()) for i, c in enumerate(v["links"]) if c.strip()]
+        if len(placed) > MAX_WHYS:
+            raise InputError(
+                f"a chain has at most {MAX_WHYS} whys, not {len(placed)}",
+                column=f"chains.{chain_id}.links",
+                value=len(placed),
+            )
         try:
-            # a why keeps the evidence of the link at its place (an added one has none yet)
             new_links = [
-                WhyLink(claim=c, evidence=old[i].evidence if i < len(old) else [])
-                for i, c in enumerate(claims)
+                WhyLink.model_validate(old[i].model_dump() | {"claim": c})
+                if i < len(old)
+                else WhyLink(claim=c)
+                for i, c in placed
             ]
             edited = RootCauseChain.model_validate(
                 chain.model_dump()
@@ -396,18 +405,17 @@ def diff(request: Request, draft_id: str, a: int | None = None, b: int | None = 
 @router.get("/drafts/{draft_id}/export/{fmt}")
 @guarded
 def export(request: Request, draft_id: str, fmt: str, version: str = "latest") -> Response:
-    """The report as a file to send: html, xlsx, docx, or md (a zip with its chart images)."""
+    """The report as a file to send: html, xlsx, docx, pdf, or md (a zip with its chart images); `version`
+    latest or approved (the version in force, whether or not it is the latest; 404 when nothing is approved).
+    The file name says company, period, version and status."""
     page = page_of(request)
     from agent.reports import report_bytes
+    from agent.reports.meta import content_disposition, report_filename, report_version
 
+    names = {k.id: k.name for k in page.service.records.list_keys() if k.name}
+    which = "approved" if version == "approved" else "latest"
     draft = page.service.get_draft(page.user, draft_id)
-    if version == "approved":
-        if draft.approved_version is None:
-            raise NotFound(f"draft {draft_id} has no approved version", hint="download the latest version")
-        report = page.service.records.get_version(page.user, draft_id, draft.approved_version)
-        number = draft.approved_version
-    else:
-        report, number = draft.report, draft.version
-    data, media_type, ext = report_bytes(report, fmt, language=page.lang)
-    headers = {"Content-Disposition": f'attachment; filename="{draft_id}-v{number}.{ext}"'}
-    return Response(data, media_type=media_type, headers=headers)
+    report, meta = report_version(draft, which, page.service.deps.settings.company, names)
+    data, media_type, ext = report_bytes(report, fmt, language=page.lang, meta=meta)
+    name = report_filename(report, meta, ext, page.lang)
+    return Response(data, media_type=media_type, headers={"Content-Disposition": content_disposition(name)})

@@ -98,6 +98,7 @@ def get_version(
             "content": {
                 "text/html": {},
                 "application/zip": {},
+                "application/pdf": {},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
             },
@@ -108,21 +109,21 @@ def export_report(
     draft_id: DraftId,
     caller: Caller,
     service: ServiceDep,
-    fmt: Annotated[Literal["html", "xlsx", "docx", "md"], Query(alias="format")] = "html",
+    fmt: Annotated[Literal["html", "xlsx", "docx", "pdf", "md"], Query(alias="format")] = "html",
     which: Annotated[Literal["latest", "approved"], Query(alias="version")] = "latest",
     language: Literal["zh", "en"] | None = None,
 ) -> Response:
-    """The review as a file a manager can send: HTML, XLSX (the four tables), DOCX, or Markdown; the latest
-    version or the approved one (404 when nothing is approved yet)."""
+    """The review as a file a manager can send: HTML, XLSX, DOCX, PDF or Markdown; the latest version or the
+    approved one in force (404 when nothing is approved yet). The file name says company, period, version and
+    status."""
     from agent.reports import report_bytes
+    from agent.reports.meta import content_disposition, report_filename, report_version
 
-    if which == "approved":
-        report = service.approved_report(caller, draft_id)
-    else:
-        report = service.get_draft(caller, draft_id).report
-    data, media_type, ext = report_bytes(report, fmt, language=language)
-    headers = {"Content-Disposition": f'attachment; filename="{draft_id}-{which}.{ext}"'}
-    return Response(data, media_type=media_type, headers=headers)
+    names = {k.id: k.name for k in service.records.list_keys() if k.name}
+    report, meta = report_version(service.get_draft(caller, draft_id), which, service.deps.settings.company, names)
+    data, media_type, ext = report_bytes(report, fmt, language=language, meta=meta)
+    name = report_filename(report, meta, ext, language)
+    return Response(data, media_type=media_type, headers={"Content-Disposition": content_disposition(name)})
 
 
 @router.patch("/{draft_id}", response_model=DraftPublic)

@@ -80,7 +80,8 @@ def shot(request: pytest.FixtureRequest):  # noqa: ANN201
     def save(page: Any, name: str, *, full: bool = False) -> Path:
         safe = request.node.name.replace("[", "-").replace("]", "")
         path = ARTIFACTS / f"{safe}-{name}.png"
-        page.screenshot(path=str(path), full_page=full)
+        # a whole sample-company draft is tall: on a loaded machine its capture takes longer than a screen's
+        page.screenshot(path=str(path), full_page=full, timeout=120_000 if full else 60_000)
         return path
 
     return save

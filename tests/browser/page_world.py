@@ -155,8 +155,11 @@ def build_world(folder: Path, receiver: Receiver) -> World:
         public_url="http://fupan.example",
     )
     deps = Deps(settings=settings)
-    deps.sales.import_file(FIX / "opportunities_zh.csv", "opportunities")
-    deps.sales.import_file(FIX / "targets.csv", "targets")
+    from evals.sample_company import generate
+    from knowledge.sample_import import import_sample_company
+
+    # a whole quarter with misses, successes and actions to edit (a 7-row table is too small to draft from)
+    import_sample_company(deps.sales, generate(folder / "lantu", seed=7))
     app = create_app(deps)
     for username, (role, team, name) in ACCOUNTS.items():
         deps.records.accounts.create(username, PASSWORD, role=role, team=team, name=name)

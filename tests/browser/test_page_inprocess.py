@@ -21,6 +21,7 @@ from lxml import etree, html
 from page_world import PASSWORD, Receiver, World, build_world, csrf_of, login_token, signed_in
 
 from api.app import create_app
+from fupan.report import MAX_WHYS, RootCauseChain
 from knowledge.records_schemas import Decision
 
 
@@ -38,9 +39,11 @@ def _text(page_html: str) -> str:
     return " ".join(html.fromstring(page_html).text_content().split())
 
 
-def _action_form(world: World, draft_id: str, csrf: str, **change: str) -> dict[str, str]:
+def _action_form(
+    world: World, draft_id: str, csrf: str, item: str | None = None, **change: str
+) -> dict[str, str]:
     draft = world.service.get_draft(world.who("li"), draft_id)
-    a = draft.report.actions[0]
+    a = next(x for x in draft.report.actions if x.id == item) if item else draft.report.actions[0]
     form = {
         "csrf": csrf,
         "revision": str(draft.revision),
@@ -132,19 +135,23 @@ def test_reject_needs_a_reason_then_revise_resubmit_diff_approve(world: World) -
     banner = html.fromstring(page).get_element_by_id("rejection").text_content()
     assert "华东的行动目标太保守" in banner
     assert "第 2 版" in banner  # revise and resubmit as version 2
-    form = _action_form(world, draft.id, csrf_of(page), target="60")
-    r = analyst.post(f"/ui/drafts/{draft.id}/edit/action/A1", data=form)
+    from agent.numbers import fmt
+
+    rate = next(a for a in draft.report.actions if a.metric.endswith("rate"))  # a target typed in per cent
+    form = _action_form(world, draft.id, csrf_of(page), item=rate.id, target="60")
+    r = analyst.post(f"/ui/drafts/{draft.id}/edit/action/{rate.id}", data=form)
     assert r.status_code == 200 and "已保存为新版本并提交审批" in r.text
     revised = world.service.get_draft(world.who("li"), draft.id)
     assert [(v.version, v.status) for v in revised.versions] == [(1, "rejected"), (2, "pending")]
-    assert revised.report.actions[0].target == pytest.approx(0.6)
-    assert "60%" in revised.report.actions[0].action and "55%" not in revised.report.actions[0].action
+    item = next(a for a in revised.report.actions if a.id == rate.id)
+    assert item.target == pytest.approx(0.6)
+    assert "60%" in item.action and fmt(rate.target, "ratio") not in item.action
 
     diff = boss.get(f"/ui/drafts/{draft.id}/diff?a=1&b=2").text
     changes = html.fromstring(diff).find_class("change")
     located = {c.get("data-location") for c in changes}
-    assert {"actions[A1].action", "actions[A1].action_target"} <= located
-    assert "<del>55%</del>" in diff and "<ins>60%</ins>" in diff
+    assert {f"actions[{rate.id}].action", f"actions[{rate.id}].action_target"} <= located
+    assert f"<del>{fmt(rate.target, 'ratio')}</del>" in diff and "<ins>60%</ins>" in diff
     csrf = csrf_of(boss.get(f"/ui/drafts/{draft.id}").text)
     r = boss.post(
         f"/ui/drafts/{draft.id}/approve", data={"csrf": csrf, "revision": revised.revision, "version": 2}
@@ -229,26 +236,61 @@ def test_summary_causes_and_lessons_are_editable_and_figures_are_checked(world: 
     draft = world.draft()
     c = signed_in(world.app, username="li")
     csrf = csrf_of(c.get(f"/ui/drafts/{draft.id}").text)
-    chain = draft.report.chains[0]
+    # a chain with room for one more why, and a hypothesis link that says what would confirm it
+    chain = next(
+        ch
+        for ch in draft.report.chains
+        if len(ch.links) < MAX_WHYS and any(link.grade == "hypothesis" and link.check for link in ch.links)
+    )
+    full = next(ch for ch in draft.report.chains if len(ch.links) == MAX_WHYS)
+
+    def chain_form(ch: RootCauseChain, revision: int, added: list[str]) -> dict[str, object]:
+        return {
+            "csrf": csrf,
+            "revision": str(revision),
+            "problem": ch.problem,
+            "links": [link.claim for link in ch.links] + added,
+            "root_cause": "缺少竞品应对机制",
+            "verification": ch.verification,
+            "category": "process",
+        }
+
+    r = c.post(
+        f"/ui/drafts/{draft.id}/edit/chain/{full.id}",
+        data=chain_form(full, draft.revision, ["为什么？第六个为什么。"]),
+    )
+    assert r.status_code == 422  # six whys: refused in words, nothing saved
+    assert f"一条原因链最多 {MAX_WHYS} 个“为什么”，这里有 {MAX_WHYS + 1} 个" in _text(r.text)
+    assert "WhyLink(" not in r.text
+    assert world.service.get_draft(world.who("li"), draft.id).report.chains == draft.report.chains
+
     r = c.post(
         f"/ui/drafts/{draft.id}/edit/chain/{chain.id}",
-        data={
-            "csrf": csrf,
-            "revision": str(draft.revision),
-            "problem": chain.problem,
-            "links": [link.claim for link in chain.links] + ["为什么？区域经理没有复盘竞品参与的商机。"],
-            "root_cause": "缺少竞品应对机制",
-            "verification": chain.verification,
-            "category": "process",
-        },
+        data=chain_form(chain, draft.revision, ["为什么？区域经理没有复盘竞品参与的商机。"]),
     )
     assert r.status_code == 200
-    saved = world.service.get_draft(world.who("li"), draft.id).report.chains[0]
+    saved = next(
+        ch for ch in world.service.get_draft(world.who("li"), draft.id).report.chains if ch.id == chain.id
+    )
     assert (
         saved.root_cause == "缺少竞品应对机制"
         and saved.category == "process"
         and len(saved.links) == len(chain.links) + 1
     )
+    # the links kept their evidence, grade and what would confirm them; the added why is a hypothesis
+    assert saved.links[:-1] == chain.links
+    assert saved.links[-1].grade == "hypothesis" and saved.links[-1].evidence == []
+    # emptying the second why drops that link only: the ones after it keep their own evidence
+    now = world.service.get_draft(world.who("li"), draft.id)
+    emptied = chain_form(saved, now.revision, [])
+    emptied["links"] = [link.claim for link in saved.links]
+    emptied["links"][1] = " "
+    r = c.post(f"/ui/drafts/{draft.id}/edit/chain/{chain.id}", data=emptied)
+    assert r.status_code == 200
+    after = next(
+        ch for ch in world.service.get_draft(world.who("li"), draft.id).report.chains if ch.id == chain.id
+    )
+    assert after.links == [saved.links[0], *saved.links[2:]]
     lesson = draft.report.lessons[0]
     now = world.service.get_draft(world.who("li"), draft.id)
     r = c.post(

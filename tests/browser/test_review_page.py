@@ -15,6 +15,9 @@ from conftest import WIDTHS, axe_violations, no_horizontal_overflow
 from page_world import PASSWORD
 from playwright.sync_api import Page, expect
 
+from agent.numbers import fmt, fmt_change
+from agent.tools import metric_value
+
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("width", list(WIDTHS))]
 
 
@@ -60,10 +63,15 @@ def test_manager_signs_in_reads_asks_searches_and_approves(site, browser, shot, 
     expect(page.locator("h1")).to_have_text(draft.report.title)
     expect(page.locator("#draft-status")).to_have_attribute("data-status", "pending")
     goal = next(g for g in draft.report.goals if g.metric == "won_revenue" and not g.segment)
-    expect(page.locator(".kpi[data-card='actual'] .kpi-value")).to_contain_text("¥400")
+    # the cards' figures are the metric engine's, this quarter's and last quarter's
+    now = metric_value(site.world.deps, "won_revenue", "2026Q3").value
+    before = metric_value(site.world.deps, "won_revenue", "2026Q2").value
+    assert now is not None and before is not None and now != before
+    expect(page.locator(".kpi[data-card='actual'] .kpi-value")).to_contain_text(fmt(now, "CNY", "zh"))
     expect(page.locator(".kpi[data-card='achievement'] .light")).to_have_text("未达成")
     assert goal.achievement is not None and goal.achievement < 0.9
-    expect(page.locator(".kpi[data-card='actual'] .kpi-change")).to_contain_text("较 2026Q2 +¥200")
+    change = ("+" if now > before else "−") + fmt_change(now - before, "CNY", "zh")
+    expect(page.locator(".kpi[data-card='actual'] .kpi-change")).to_contain_text(f"较 2026Q2 {change}")
     expect(page.locator("nav.toc li")).to_have_count(6)
     charts = page.locator(".echart[data-drawn='true'] svg")
     expect(charts).to_have_count(len(draft.report.charts))

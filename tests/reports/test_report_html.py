@@ -149,7 +149,11 @@ def test_charts_find_a_cjk_font() -> None:
     assert family and ("CJK" in family or "Hei" in family or "Han" in family)
 
 
-def test_cli_draft_writes_each_format(tmp_path: Path) -> None:
+def test_cli_draft_export_is_not_save(tmp_path: Path) -> None:
+    """--out writes a file and saves nothing; --save keeps one pending draft (the same content is not saved
+    twice); --id exports a saved draft; the approved version is refused until one is approved."""
+    import json
+
     fix = Path(__file__).resolve().parents[1] / "fixtures" / "sales"
     ws = ["--workspace", str(tmp_path / "ws")]
 
@@ -159,14 +163,33 @@ def test_cli_draft_writes_each_format(tmp_path: Path) -> None:
 
     assert run("import", str(fix / "opportunities_zh.csv")).returncode == 0
     assert run("import", str(fix / "targets.csv"), "--kind", "targets").returncode == 0
-    out = run(
-        "--lang", "en", "draft", "--period", "2026Q3", "--format", "docx", "--out", str(tmp_path / "r.docx")
-    )
+    out = run("--lang", "en", "draft", "--period", "2026Q3", "--out", str(tmp_path / "r.docx"))
     assert out.returncode == 0, out.stderr
+    assert "not saved (use --save" in out.stdout
+    assert run("draft", "--period", "2026Q3", "--out", str(tmp_path / "r.json")).returncode == 0
+    draft = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     doc = Document(str(tmp_path / "r.docx"))
-    assert doc.paragraphs[0].text.endswith("2026Q3 sales review")
-    assert len(doc.tables) == 4 and len(doc.inline_shapes) == 5
-    bad = run("draft", "--period", "2026Q3", "--format", "pdf", "--out", str(tmp_path / "r.pdf"))
-    assert bad.returncode == 2 and "--format 'pdf' is not a report format" in bad.stderr
+    assert any(p.text.endswith("2026Q3 sales review") for p in doc.paragraphs[:8])
+    assert len(doc.tables) == 6 and len(doc.inline_shapes) == len(draft["charts"])
+    from api.commands.draft import CLI_PRINCIPAL
+    from fupan.deps import Deps
+    from fupan.settings import load_settings
+    from knowledge.records_schemas import Principal
+
+    deps = Deps(settings=load_settings(workspace=tmp_path / "ws"))
+    try:  # two exports, no saved draft
+        assert deps.records.list_drafts(Principal(**CLI_PRINCIPAL)) == []
+    finally:
+        deps.close()
+    first = run("draft", "--period", "2026Q3", "--save")
+    second = run("draft", "--period", "2026Q3", "--save")
+    saved = re.findall(r"saved as pending draft (rv-[0-9a-f]+)", first.stdout + second.stdout)
+    assert len(saved) == 2 and saved[0] == saved[1], first.stdout + second.stdout
+    exported = run("draft", "--id", saved[0], "--out", str(tmp_path / "saved.xlsx"))
+    assert exported.returncode == 0 and (tmp_path / "saved.xlsx").stat().st_size > 0
+    approved = run("draft", "--id", saved[0], "--version", "approved", "--out", str(tmp_path / "a.pdf"))
+    assert approved.returncode != 0 and "has no approved version yet" in approved.stderr
+    bad = run("draft", "--period", "2026Q3", "--format", "rtf", "--out", str(tmp_path / "r.rtf"))
+    assert bad.returncode == 2 and "--format 'rtf' is not a report format" in bad.stderr
     missing = run("draft", "--period", "2026Q3", "--format", "html")
     assert missing.returncode == 2 and "--format html needs --out" in missing.stderr

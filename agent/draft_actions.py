@@ -1,0 +1,242 @@
+"""SMART actions and lessons from the chains.
+
+An action answers a chain's cause with the playbook's remedy, measured on a driver the chain explained, owned
+by the segment's rep or manager, due at the end of the next period. When the cause is still a hypothesis the
+action is *check-first*: its first step verifies the cause (two weeks, a written conclusion), and only then
+the remedy. A failure lesson on a hypothesis says so ("if confirmed").
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from agent.draft_chains import CauseChoice
+from agent.draft_context import DraftContext
+from agent.draft_problems import Problem
+from agent.draft_tree import DRIVER_METRICS, change_text
+from agent.numbers import fmt, is_money
+from agent.playbook import Cause, load_playbook
+from agent.smart import period_end
+from agent.wording import higher_is_better, metric_label
+from fupan.periods import parse_period, shift
+from fupan.report import ActionItem, Lesson, RootCauseChain
+
+
+def _round_target(value: float, unit: str, better: bool) -> float:
+    if unit == "count":
+        return float(math.ceil(value) if better else math.floor(value))
+    if unit == "ratio":
+        return round(value, 3)
+    if is_money(unit):  # to the thousand, or to three significant figures for smaller amounts (614 stays 614)
+        step = min(1000.0, 10.0 ** max(0, math.floor(math.log10(abs(value))) - 2)) if value else 1.0
+        return round(value / step) * step
+    return round(value, 1)
+
+
+def next_period(ctx: DraftContext) -> str:
+    return shift(parse_period(ctx.period, ctx.cmp.fy), 1).label
+
+
+def _metric_for(ctx: DraftContext, chain: RootCauseChain, cause: Cause) -> str:
+    """The remedy's metric when the chain cited it, else a symptom or driver the chain explained; a metric the
+    data cannot measure (no losses recorded, a handful of deals) gives way to revenue."""
+    cited = [e.split(":")[1] for e in chain.evidence if e.startswith("metric:")]
+    metric = cause.remedy.metric
+    if metric not in cited:
+        explained = [m for m in cause.symptoms if m in cited] + [m for m in cited if m in DRIVER_METRICS]
+        metric = explained[0] if explained else metric
+    cur = ctx.engine.value(metric, ctx.period, chain.segment or None)
+    if cur.value is None or not ctx.cmp.value(cur).ok or (not higher_is_better(metric) and cur.value <= 0):
+        return "won_revenue"
+    return metric
+
+
+def action_for(
+    ctx: DraftContext, index: int, chain: RootCauseChain, cause: Cause, owner: str, *, check_first: bool
+) -> ActionItem:
+    metric = _metric_for(ctx, chain, cause)
+    seg = chain.segment
+    e = ctx.engine
+    cur = e.value(metric, ctx.period, seg or None)
+    old = e.value(metric, ctx.base, seg or None)
+    baseline = cur.value if cur.value is not None else 0.0
+    ctx.cite(cur)
+    better = higher_is_better(metric)
+    recover = (
+        (old.value - baseline) / 2 if old.value is not None and ((old.value > baseline) == better) else 0.0
+    )
+    step = recover or abs(baseline) * 0.1 or 1.0
+    target = _round_target(baseline + (abs(step) if better else -abs(step)), cur.unit, better)
+    if target == baseline or (target > baseline) != better:
+        target = baseline + (1 if better else -1) * max(abs(baseline) * 0.1, 0.01)
+    if not better:
+        target = max(target, 0.0)  # a cycle or a count cannot go below zero
+    if metric == "won_revenue" and not baseline:
+        planned = e.value("target", ctx.period, seg or None).value
+        target = float(planned) if planned else target  # nothing booked: aim at this period's plan
+    nxt = next_period(ctx)
+    deadline = period_end(nxt)
+    who = ctx.who(seg)
+    goal = ctx.t(
+        f"目标：{nxt} 将{metric_label(metric, ctx.lang)}从 {fmt(baseline, cur.unit, ctx.lang)} 改善到 {fmt(target, cur.unit, ctx.lang)}。",
+        f"Goal: move {metric_label(metric, ctx.lang)} from {fmt(baseline, cur.unit, ctx.lang)} to "
+        f"{fmt(target, cur.unit, ctx.lang)} in {nxt}.",
+    )
+    remedy = cause.remedy.action.get(ctx.lang)
+    if check_first:
+        what = ctx.t(
+            f"【{who}】第一步，两周内核实原因（{cause.question.zh}）：{cause.check.zh}。核实属实后：{remedy}。{goal}",
+            f"[{who}] First, within two weeks, check the cause ({cause.question.en}): {cause.check.en}. "
+            f"If it holds: {remedy}. {goal}",
+        )
+        checkpoint = ctx.t(
+            f"两周内提交核实结论（属实或不属实，附依据）；{cause.remedy.checkpoint.zh}；{deadline} 前复核。",
+            f"A written conclusion on the cause (holds or not, with the evidence) within two weeks; "
+            f"{cause.remedy.checkpoint.en}; reviewed by {deadline}.",
+        )
+    else:
+        what = ctx.t(f"【{who}】{remedy}。{goal}", f"[{who}] {remedy}. {goal}")
+        checkpoint = cause.remedy.checkpoint.get(ctx.lang) + ctx.t(
+            f"；{deadline} 前复核。", f"; reviewed by {deadline}."
+        )
+    return ActionItem(
+        id=f"A{index + 1}",
+        owner=owner,
+        deadline=deadline,
+        metric=metric,
+        segment=seg,
+        period=nxt,
+        action=what[:600],
+        baseline=baseline,
+        target=target,
+        resources=cause.remedy.resources.get(ctx.lang),
+        checkpoint=checkpoint,
+        check_first=check_first,
+        chains=[chain.id],
+        evidence=[cur.evidence_id],
+    )
+
+
+def replicate_action(
+    ctx: DraftContext,
+    index: int,
+    chain: RootCauseChain,
+    problem: Problem,
+    choice: CauseChoice,
+    target_segment: dict[str, str],
+    owner: str,
+) -> ActionItem:
+    """Copy a success to the segment that missed most: the winning play, piloted there, measured there."""
+    cause = choice.cause
+    item = action_for(
+        ctx, index, chain.model_copy(update={"segment": target_segment}), cause, owner, check_first=False
+    )
+    src, dst = ctx.who(chain.segment), ctx.who(target_segment)
+    play = next((s.short for s in problem.tree.steps if s.kind in ("source", "mix", "focus")), "")
+    play = ctx.t(f"（{play}）", f" ({play})") if play else ""
+    if choice.confirmed:
+        new = ctx.t(
+            f"把{src}的成功打法{play}整理成一页手册，由{dst}选 2 名销售试点复制",
+            f"Write up {src}'s winning play{play} as a one-page playbook and pilot it with two reps in {dst}",
+        )
+    else:
+        new = ctx.t(
+            f"第一步，两周内核实可复制的做法：与{src}的经理复盘增长最多的商机{play}；核实后整理成一页手册，由{dst}选 2 名销售试点",
+            f"First, within two weeks, check what can be copied: walk through {src}'s largest wins with its "
+            f"manager{play}; then write it up as a one-page playbook and pilot it with two reps in {dst}",
+        )
+    item.action = item.action.replace(cause.remedy.action.get(ctx.lang), new)[:600]
+    item.check_first = not choice.confirmed
+    item.chains = [chain.id]
+    return item
+
+
+def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Lesson]:
+    """One failure lesson per cause, naming every segment whose chain ends in it; a cause no record supports
+    yet gives a lesson that says "if confirmed"."""
+    book, groups = load_playbook(), {}
+    for chain in chains:
+        if chain.kind != "success":
+            groups.setdefault(chain.cause_id, []).append(chain)
+    lessons = []
+    for i, (cause_id, group) in enumerate(groups.items()):
+        cause = book.cause(cause_id)
+        who = ctx.t("、", ", ").join(dict.fromkeys(ctx.who(c.segment) for c in group))
+        if all(c.hypothesis for c in group):
+            content = ctx.t(
+                f"如核实为{cause.title.zh}：{cause.lesson.zh}（{who}）。",
+                f"If {cause.title.en.lower()} is confirmed: {cause.lesson.en} ({who}).",
+            )
+        else:
+            content = ctx.t(
+                f"{cause.lesson.zh}（{who}，{cause.title.zh}）。",
+                f"{cause.lesson.en} ({who}; {cause.title.en.lower()}).",
+            )
+        lessons.append(
+            Lesson(
+                id=f"F{i + 1}",
+                type="failure",
+                content=content[:800],
+                scenario=cause.lesson.scenario.get(ctx.lang),
+                evidence=list(dict.fromkeys(e for c in group for e in c.evidence[:4])),
+            )
+        )
+    return lessons
+
+
+def success_lessons(ctx: DraftContext, successes: list[Problem], rep_rows: list[Any]) -> list[Lesson]:
+    """The segments that beat target (what improved, where growth came from), then the rep whose revenue grew
+    most against last period (`rep_rows`: won_revenue by rep)."""
+    play = load_playbook().cause("winning_play")
+    candidates: list[tuple[dict[str, str], list[Any], Problem | None]] = [
+        (p.segment, [], p) for p in successes
+    ]
+    best = [
+        r
+        for r in rep_rows
+        if r.dims.get("rep") and (r.change or 0) > 0 and r.base.value and ctx.cmp.row(r).ok
+    ]
+    if best:
+        top = max(best, key=lambda r: r.change)
+        candidates.append((dict(top.current.dims), [top.current, top.base], None))
+    lessons = []
+    for i, (seg, figs, success) in enumerate(candidates[:3]):
+        who = ctx.who(seg)
+        if success is not None:
+            ev = (
+                ctx.cite(success.headline)
+                if not hasattr(success.headline, "current")
+                else ctx.cite(success.headline.current, success.headline.base)
+            )
+            head = (
+                ctx.t(
+                    f"{who} {ctx.period} 达成率 {fmt(success.headline.value, 'ratio', ctx.lang)}",
+                    f"{who} reached {fmt(success.headline.value, 'ratio', ctx.lang)} of its {ctx.period} target",
+                )
+                if not hasattr(success.headline, "current")
+                else ctx.t(
+                    f"{who} 的{change_text(ctx, success.headline)}",
+                    f"For {who}, {change_text(ctx, success.headline)}",
+                )
+            )
+            shown = [s for s in success.tree.steps if s.grade == "figure"][:2]
+            why = "".join(ctx.t(f"；{s.short}", f"; {s.short}") for s in shown)
+            ev += [x for s in shown for x in s.evidence]
+        else:
+            ev = ctx.cite(*figs)
+            head = ctx.t(
+                f"{who} 销售额从 {fmt(figs[1].value, ctx.money, ctx.lang)} 增至 {fmt(figs[0].value, ctx.money, ctx.lang)}",
+                f"{who} grew revenue from {fmt(figs[1].value, ctx.money, ctx.lang)} to {fmt(figs[0].value, ctx.money, ctx.lang)}",
+            )
+            why = ""
+        lessons.append(
+            Lesson(
+                id=f"S{i + 1}",
+                type="success",
+                content=ctx.t(f"{head}{why}。{play.lesson.zh}。", f"{head}{why}. {play.lesson.en}.")[:800],
+                scenario=play.lesson.scenario.get(ctx.lang),
+                evidence=list(dict.fromkeys(ev)),
+            )
+        )
+    return lessons

@@ -1,0 +1,452 @@
+"""The quantitative tree: how far the data explain a segment's result before any cause is guessed.
+
+For a change in revenue the tree goes down as far as the data allow, each level a computed, cited figure:
+1. deals × win rate × deal size — which factor moved revenue most (exact Shapley split, agent/decompose.py);
+2. why that factor moved:
+   - deal size: product mix against rate — a shift of won deals toward cheaper products (the shares that moved),
+     then the same by deal-size band; otherwise the product or band whose own deal size fell;
+   - win rate: the loss-reason column (丢单原因 / Loss Reason) when the export has one, then the product, band
+     or rep whose win rate fell most;
+   - deal count: new against existing customers, the funnel (pipeline created), the lead source;
+3. the rep (or product) where the driver moved worst.
+Every figure passes the artefact rule (agent/draft_comparable.py) first; a level the data cannot support is
+skipped, never filled with a guess. Figures are only values the engine computed and changes between them (the
+grounding check accepts nothing else), so Shapley effects rank the factors but are not printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.deal_bands import DEAL_SIZE_BAND
+from agent.decompose import driver_decomposition, mix_rate
+from agent.draft_context import EXTRA_METRICS, DraftContext
+from agent.numbers import fmt, fmt_change
+from agent.playbook import load_playbook
+from agent.wording import higher_is_better, metric_label
+
+DRIVER_METRICS = (
+    "win_rate",
+    "won_deals",
+    "avg_deal_size",
+    "sales_cycle_median",
+    "new_customers",
+    "conversion_lead_to_opportunity",
+    "conversion_opportunity_to_order",
+)
+_FACTORS = {"closed_deals": "won_deals", "win_rate": "win_rate", "avg_deal_size": "avg_deal_size"}
+_FACTOR_WORDS = {
+    "closed_deals": ("结单数量", "the number of deals closed"),
+    "win_rate": ("赢单率", "the win rate"),
+    "avg_deal_size": ("客单价", "the deal size"),
+}
+MIX_SHARE = 0.5  # a mix shift "explains" a change when it accounts for at least half of it
+LOSS_REASON_SHARE = 0.3  # reasons pointing to a cause, on this share of the lost deals, support it
+
+
+@dataclass
+class Step:
+    """One level of the tree: a cited claim (without the 'Why?' that introduces it) and a short phrase of it."""
+
+    claim: str
+    short: str
+    evidence: list[str]
+    kind: str
+    grade: str = "figure"
+    causes: list[str] = field(default_factory=list)  # playbook causes a record (loss reasons) supports
+    findings: set[str] = field(default_factory=set)  # patterns a cause may fit, e.g. smaller_deal_mix
+
+
+@dataclass
+class Tree:
+    moves: list[Any]  # comparable driver moves in the bad (or, for a success, good) direction, largest first
+    steps: list[Step]
+    main: str | None = None  # the factor that moved revenue most
+
+    @property
+    def findings(self) -> set[str]:
+        return {f for s in self.steps for f in s.findings}
+
+    @property
+    def supported_causes(self) -> list[str]:
+        return [c for s in self.steps if s.grade == "record" for c in s.causes]
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def change_text(ctx: DraftContext, row: Any) -> str:
+    """'赢单率从 43.8% 降至 28.4%（−15.4 个百分点）' / 'win rate fell from 43.8% to 28.4% (−15.4 pp)'."""
+    m, lang = row.current.metric, ctx.lang
+    up = (row.change or 0) > 0
+    sign = "+" if up else "−"
+    cur, old = fmt(row.current.value, row.current.unit, lang), fmt(row.base.value, row.base.unit, lang)
+    delta = fmt_change(row.change, row.current.unit, lang)
+    return ctx.t(
+        f"{metric_label(m, lang)}从 {old} {'升至' if up else '降至'} {cur}（{sign}{delta}）",
+        f"{_lower_first(metric_label(m, lang))} {'rose' if up else 'fell'} from {old} to {cur} ({sign}{delta})",
+    )
+
+
+def cite_row(ctx: DraftContext, row: Any) -> list[str]:
+    return ctx.cite(row.current, row.base)
+
+
+def _bad(metric: str, row: Any, good: bool = False) -> float:
+    """How far a figure moved the wrong way (or, with `good`, the right way), relative to its base; 0 if not."""
+    if row.change is None or row.base.value in (None, 0):
+        return 0.0
+    rel = row.change / abs(row.base.value)
+    worse = -rel if higher_is_better(metric) else rel
+    return max(0.0, -worse if good else worse)
+
+
+def driver_moves(ctx: DraftContext, segment: dict[str, str], *, good: bool = False) -> list[Any]:
+    """The drivers that moved by more than 3% in the bad (or good) direction, comparable ones only."""
+    rows = []
+    for metric in DRIVER_METRICS:
+        row = ctx.engine.compare(metric, ctx.period, ctx.base, filters=segment or None).rows[0]
+        if _bad(metric, row, good) > 0.03 and ctx.cmp.row(row).ok:
+            rows.append(row)
+    return sorted(rows, key=lambda r: -_bad(r.current.metric, r, good))
+
+
+# ---- level 1: deals × win rate × deal size -------------------------------------------------------------
+def drivers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> tuple[Step | None, str | None]:
+    rows = {
+        m: ctx.engine.compare(m, ctx.period, ctx.base, filters=segment or None).rows[0]
+        for m in _FACTORS.values()
+    }
+    usable = {m: r for m, r in rows.items() if ctx.cmp.row(r).ok}
+    if "won_deals" not in usable or "avg_deal_size" not in usable:
+        return None, None
+    effects: dict[str, float] = {}
+    if all(r.current.value is not None and r.base.value is not None for r in rows.values()):
+        dec = driver_decomposition(ctx.engine, ctx.period, ctx.base, segment or None)
+        effects = {
+            p.driver: float(p.effect)
+            for p in dec.parts
+            if _FACTORS[p.driver] in usable or p.driver == "closed_deals"
+        }
+        if "win_rate" not in usable:  # no losses recorded: volume and size only
+            effects.pop("win_rate", None)
+    if not effects:
+        return None, None
+    main = (max if good else min)(effects, key=lambda k: effects[k])
+    if (effects[main] > 0) != good or not effects[main]:
+        return None, None
+    shown = [usable[m] for m in ("won_deals", "win_rate", "avg_deal_size") if m in usable]
+    parts = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+    formula = ctx.t(
+        "结单数 × 赢单率 × 客单价" if "win_rate" in effects else "赢单数 × 客单价",
+        "deals closed × win rate × deal size" if "win_rate" in effects else "deals won × deal size",
+    )
+    zh_word, en_word = _FACTOR_WORDS[main]
+    claim = ctx.t(
+        f"与上季度相比，{parts}；按“{formula}”分解，影响最大的是{zh_word}。",
+        f"Against last quarter, {parts}; splitting revenue into {formula}, {en_word} moved it most.",
+    )
+    main_row = usable.get(_FACTORS[main], usable["won_deals"])
+    return (
+        Step(
+            claim=claim,
+            short=change_text(ctx, main_row),
+            evidence=[e for r in shown for e in cite_row(ctx, r)],
+            kind="drivers",
+        ),
+        _FACTORS[main],
+    )
+
+
+# ---- level 2: why the factor moved ----------------------------------------------------------------------
+def _share_values(ctx: DraftContext, segment: dict[str, str], dim: str, value: str) -> list[Any]:
+    """won_deals of the part and of the whole, this period and the base period."""
+    e, part = ctx.engine, {**segment, dim: value}
+    return [
+        e.value("won_deals", ctx.period, part),
+        e.value("won_deals", ctx.period, segment or None),
+        e.value("won_deals", ctx.base, part),
+        e.value("won_deals", ctx.base, segment or None),
+    ]
+
+
+def mix_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | None:
+    """Deal size moved because the mix of won deals moved: the product (or band) whose share moved most."""
+    for dim in ("product", DEAL_SIZE_BAND):
+        if dim in segment or not ctx.plan.has(segment, [dim], extra=True):  # won deals and their sizes
+            continue
+        res = mix_rate(
+            ctx.engine, ctx.period, ctx.base, [dim], metric="avg_deal_size", filters=segment or None
+        )
+        total = res.total_change
+        if not total or (total > 0) != good or res.mix_effect / total < MIX_SHARE:
+            continue
+        overall = ctx.engine.value("avg_deal_size", ctx.base, segment or None)
+        if overall.value is None:
+            continue
+        # the part that gained share and sits on the side of the average that moved the total
+        side = [
+            s
+            for s in res.segments
+            if s.rate_current is not None
+            and (s.rate_current > overall.value) == good
+            and s.share_current > s.share_base
+        ]
+        if not side:
+            continue
+        seg = max(side, key=lambda s: s.share_current - s.share_base)
+        value = seg.dims[dim]
+        shares = _share_values(ctx, segment, dim, value)
+        if not all(ctx.cmp.base_ok(v.value) for v in (shares[1], shares[3])):
+            continue
+        if not ctx.cmp.share_move_ok(seg.share_base, seg.share_current):
+            continue
+        rate = ctx.engine.value("avg_deal_size", ctx.period, {**segment, dim: value})
+        name = ctx.value_label(dim, value)
+        s0, s1 = fmt(seg.share_base, "ratio", ctx.lang), fmt(seg.share_current, "ratio", ctx.lang)
+        avg0, avg1 = fmt(overall.value, overall.unit, ctx.lang), fmt(rate.value, rate.unit, ctx.lang)
+        where = ctx.t(f"{ctx.dim_label(dim)} {name}", f"{ctx.dim_label(dim)} {name}")
+        claim = ctx.t(
+            f"{'产品结构' if dim == 'product' else '订单金额结构'}变化：{where} 占赢单数的比重从 {s0} 升至 {s1}，"
+            f"其平均客单价为 {avg1}，{'高于' if good else '低于'}上季度整体的 {avg0}。",
+            f"The mix moved: {where} rose from {s0} to {s1} of the deals won, at an average deal size of {avg1} "
+            f"against {avg0} for the whole last quarter.",
+        )
+        return Step(
+            claim=claim,
+            short=ctx.t(
+                f"{where} 占赢单数的比重从 {s0} 升至 {s1}", f"{where} went from {s0} to {s1} of the deals won"
+            ),
+            evidence=ctx.cite(*shares, rate, overall),
+            kind="mix",
+            findings=set() if good else {"smaller_deal_mix"},
+        )
+    return None
+
+
+def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bool) -> Step | None:
+    """What the CRM's loss-reason column says about this period's lost deals, against the period before.
+    It supports a cause only where lost deals are the story (`supports`: the win rate fell); elsewhere it is
+    context."""
+    if "loss_reason" in segment or not ctx.plan.has(segment, ["loss_reason"], extra=True):
+        return None
+    e = ctx.engine
+    total, base_total = (e.value("lost_deals", p, segment or None) for p in (ctx.period, ctx.base))
+    if not ctx.cmp.base_ok(total.value):
+        return None
+    rows = [
+        r
+        for r in e.compare(
+            "lost_deals", ctx.period, ctx.base, by=["loss_reason"], filters=segment or None
+        ).rows
+        if r.dims.get("loss_reason", "").strip() and r.current.value
+    ]
+    if not rows:
+        return None
+    with_base = ctx.cmp.base_ok(base_total.value)
+
+    def share(mv: Any, whole: Any) -> float:
+        return (mv.value or 0) / whole.value if whole.value else 0.0
+
+    rows.sort(key=lambda r: -(share(r.current, total) - (share(r.base, base_total) if with_base else 0)))
+    shown = [r for r in rows if share(r.current, total) >= 0.15][:2] or rows[:1]
+    parts, ids = [], []
+    for r in shown:
+        now = fmt(share(r.current, total), "ratio", ctx.lang)
+        then = fmt(share(r.base, base_total), "ratio", ctx.lang) if with_base else ""
+        reason = r.dims["loss_reason"]
+        parts.append(
+            ctx.t(
+                f"“{reason}”占 {now}" + (f"（上季度 {then}）" if then else ""),
+                f"'{reason}' {now}" + (f" (last quarter {then})" if then else ""),
+            )
+        )
+        ids += ctx.cite(r.current) + (ctx.cite(r.base) if with_base else [])
+    ids += ctx.cite(total) + (ctx.cite(base_total) if with_base else [])
+    book, support = load_playbook(), {}
+    for r in rows:
+        for cause in book.causes_of_loss_reason(r.dims["loss_reason"]):
+            now, then = share(r.current, total), share(r.base, base_total) if with_base else 0.0
+            got = support.setdefault(cause.id, [0.0, 0.0])
+            got[0], got[1] = got[0] + now, got[1] + then
+    causes = [
+        c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
+    ]
+    causes = causes if supports else []
+    sep = ctx.t("，", ", ")
+    return Step(
+        claim=ctx.t(
+            f"CRM 丢单原因：本期输单中{sep.join(parts)}。",
+            f"The CRM's loss reasons: of this period's lost deals, {sep.join(parts)}.",
+        ),
+        short=ctx.t(f"丢单原因中{sep.join(parts)}", f"loss reasons: {sep.join(parts)}"),
+        evidence=list(dict.fromkeys(ids)),
+        kind="loss_reasons",
+        grade="record",
+        causes=sorted(causes, key=lambda c: -support[c][0]),
+    )
+
+
+def focus_step(
+    ctx: DraftContext, segment: dict[str, str], metric: str, good: bool, dims: tuple[str, ...]
+) -> Step | None:
+    """The part (rep, product, band) where `metric` moved worst (or best), weighted by its size."""
+    best: tuple[float, str, Any] | None = None
+    counts = metric in EXTRA_METRICS  # sums and counts were fetched for more groupings than the rest
+    for dim in dims:
+        if dim in segment or not ctx.plan.has(segment, [dim], extra=counts):
+            continue
+        for r in ctx.engine.compare(metric, ctx.period, ctx.base, by=[dim], filters=segment or None).rows:
+            if not r.dims.get(dim) or not ctx.cmp.row(r).ok:
+                continue
+            if metric == "won_revenue" and not _material(ctx, segment, r):
+                continue
+            weight = float(r.current.denominator or r.base.denominator or abs(r.base.value or 0) or 1)
+            score = _bad(metric, r, good) * (weight if r.current.denominator is not None else 1.0)
+            if score > 0 and (best is None or score > best[0]):
+                best = (score, dim, r)
+    if best is None:
+        return None
+    _, dim, row = best
+    name = ctx.value_label(dim, row.dims[dim])
+    where = ctx.t(
+        f"{'增长主要来自' if good else '问题集中在'}{ctx.dim_label(dim)} {name}",
+        f"{'Growth came mostly from' if good else 'It concentrates in'} {ctx.dim_label(dim)} {name}",
+    )
+    return Step(
+        claim=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}{ctx.t('。', '.')}",
+        short=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}",
+        evidence=cite_row(ctx, row),
+        kind="focus",
+    )
+
+
+def _material(ctx: DraftContext, segment: dict[str, str], row: Any) -> bool:
+    """One part's revenue move, inside a segment: on enough deals and a material share of the segment's."""
+    part = {**segment, **row.dims}
+    whole = ctx.engine.value("won_revenue", ctx.base, segment or None).value
+    deals = tuple(ctx.engine.value("won_deals", p, part) for p in (ctx.period, ctx.base))
+    return ctx.cmp.segment_move(row, whole, deals).ok
+
+
+def customers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | None:
+    """New against existing customers: new customers won, and the share of customers buying again."""
+    e, shown = ctx.engine, []
+    for metric in ("new_customers", "repurchase_rate"):
+        row = e.compare(metric, ctx.period, ctx.base, filters=segment or None).rows[0]
+        if ctx.cmp.row(row).ok and row.change and (metric != "repurchase_rate" or abs(row.change) >= 0.005):
+            shown.append(row)
+    new = next((r for r in shown if r.current.metric == "new_customers"), None)
+    if new is None or ((new.change or 0) > 0) != good:
+        return None
+    text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+    return Step(
+        claim=ctx.t(f"新老客户：{text}。", f"New and existing customers: {text}."),
+        short=change_text(ctx, new),
+        evidence=[i for r in shown for i in cite_row(ctx, r)],
+        kind="customers",
+    )
+
+
+def funnel_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | None:
+    """The top of the funnel: pipeline created, and the stage conversions when their cohorts compare."""
+    e, shown = ctx.engine, []
+    for metric in ("pipeline_created", "conversion_lead_to_opportunity", "conversion_opportunity_to_order"):
+        row = e.compare(metric, ctx.period, ctx.base, filters=segment or None).rows[0]
+        if ctx.cmp.row(row).ok and row.change and ((row.change > 0) == good):
+            shown.append(row)
+    if not shown:
+        return None
+    text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+    return Step(
+        claim=ctx.t(f"漏斗：{text}。", f"The funnel: {text}."),
+        short=change_text(ctx, shown[0]),
+        evidence=[i for r in shown for i in cite_row(ctx, r)],
+        kind="funnel",
+    )
+
+
+def source_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | None:
+    """The lead source whose revenue moved most."""
+    if "lead_source" in segment or not ctx.plan.has(segment, ["lead_source"], extra=True):
+        return None
+    rows = [
+        r
+        for r in ctx.engine.compare(
+            "won_revenue", ctx.period, ctx.base, by=["lead_source"], filters=segment or None
+        ).rows
+        if r.dims.get("lead_source") and r.change and (r.change > 0) == good and ctx.cmp.row(r).ok
+    ]
+    if not rows:
+        return None
+    row = max(rows, key=lambda r: abs(r.change or 0))
+    name = row.dims["lead_source"]
+    where = ctx.t(
+        f"{'增长主要来自' if good else '下滑主要来自'}线索来源 {name}",
+        f"{'Growth came mostly from' if good else 'The drop came mostly from'} lead source {name}",
+    )
+    return Step(
+        claim=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}{ctx.t('。', '.')}",
+        short=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}",
+        evidence=cite_row(ctx, row),
+        kind="source",
+    )
+
+
+# ---- the walk -------------------------------------------------------------------------------------------
+def revenue_tree(ctx: DraftContext, segment: dict[str, str], *, good: bool = False) -> Tree:
+    """The tree under a segment's revenue change (a missed target, a decline, or a success)."""
+    moves = driver_moves(ctx, segment, good=good)
+    drivers, main = drivers_step(ctx, segment, good)
+    steps: list[Step] = [drivers] if drivers else []
+    people = ("rep", "product") if "product" not in segment else ("rep",)
+    candidates: list[Step | None] = []
+    if good:  # what a success can hand on first: where the new business came from
+        candidates.append(source_step(ctx, segment, good))
+    if main == "avg_deal_size":
+        candidates += [
+            mix_step(ctx, segment, good),
+            # not by band: a band bounds the size of its deals, so its average says nothing the mix does not
+            focus_step(ctx, segment, main, good, ("product",)),
+        ]
+    elif main == "win_rate":
+        candidates += [loss_reason_step(ctx, segment, supports=True) if not good else None]
+        candidates += [focus_step(ctx, segment, main, good, ("product", DEAL_SIZE_BAND, "rep"))]
+    elif main == "won_deals":
+        candidates += [
+            customers_step(ctx, segment, good),
+            source_step(ctx, segment, good),
+            funnel_step(ctx, segment, good),
+        ]
+    if not good and main != "win_rate":
+        candidates.append(loss_reason_step(ctx, segment, supports=False))
+    candidates.append(focus_step(ctx, segment, main or "won_revenue", good, people))
+    for step in candidates:
+        if step is not None and all(step.claim != s.claim for s in steps):
+            steps.append(step)
+    return Tree(moves=moves, steps=steps, main=main)
+
+
+def metric_tree(ctx: DraftContext, segment: dict[str, str], metric: str) -> Tree:
+    """The tree under one segment's metric that broke (a rep's cycle or win rate): the other drivers that moved
+    with it, what the lost deals say, and the band where it concentrates."""
+    moves = [r for r in driver_moves(ctx, segment) if r.current.metric != metric]
+    steps: list[Step] = []
+    if moves:
+        shown = moves[:2]
+        text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+        steps.append(
+            Step(
+                claim=ctx.t(f"与上季度相比，{text}。", f"Against last quarter, {text}."),
+                short=change_text(ctx, shown[0]),
+                evidence=[i for r in shown for i in cite_row(ctx, r)],
+                kind="drivers",
+            )
+        )
+    reasons = loss_reason_step(ctx, segment, supports=metric == "win_rate")
+    for step in (reasons, focus_step(ctx, segment, metric, False, (DEAL_SIZE_BAND,))):
+        if step is not None:
+            steps.append(step)
+    return Tree(moves=moves, steps=steps, main=metric)
