@@ -28,6 +28,9 @@ class SearchResult(BaseModel):
     restatement: str = Field(..., description="how the query was read, in its language")
     filters: SearchFilters
     used: list[str] = Field(default_factory=list, description="words of the query read as filters")
+    named: dict[str, list[str]] = Field(
+        default_factory=dict, description="field → values the query names (an option may have overridden them)"
+    )
     mode: Mode = "hybrid"
     documents: list[DocumentHit] = Field(default_factory=list)
     chunks: list[SearchHit] = Field(default_factory=list, description="chunk-level hits (chunks=True)")
@@ -50,13 +53,20 @@ def search_notes(
     if read_filters:
         scope = scope_of(query, deps, base=given)
         searched, used, final, restatement = scope.query, scope.used, scope.filters, scope.restatement
+        named = scope.named
     else:
         from agent.search_scope import SearchScope, restate
 
         plain = SearchScope(query=query, filters=given)
-        searched, used, final, restatement = query, [], given, restate(plain)
+        searched, used, final, restatement, named = query, [], given, restate(plain), {}
     result = SearchResult(
-        query=query, searched=searched, restatement=restatement, filters=final, used=used, mode=mode
+        query=query,
+        searched=searched,
+        restatement=restatement,
+        filters=final,
+        used=used,
+        named=named,
+        mode=mode,
     )
     if chunks:
         result.chunks = deps.docs.search(searched, k=limit, mode=mode, filters=final)

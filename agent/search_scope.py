@@ -48,6 +48,9 @@ class SearchScope(BaseModel):
     not_applied: list[str] = Field(
         default_factory=list, description="named filters the notes cannot apply (they lack that field)"
     )
+    named: dict[str, list[str]] = Field(
+        default_factory=dict, description="field → values the query names (applied or not)"
+    )
     restatement: str = ""
     language: Literal["zh", "en"] = "zh"
 
@@ -61,8 +64,12 @@ def scope_of(text: str, deps: Deps, *, base: SearchFilters | None = None) -> Sea
     used: list[str] = []
     not_applied: list[str] = []
     have = {f: deps.docs.field_values(f) for f in set(DIMENSION_FIELDS.values())}
+    named: dict[str, list[str]] = {}
     for _word, field, value, span in _named_values(text, deps, have):
-        if filters.values(field) or any(s[0] < span[1] and span[0] < s[1] for s in spans):
+        if any(s[0] < span[1] and span[0] < s[1] for s in spans):
+            continue
+        named.setdefault(field, []).append(value)
+        if filters.values(field):
             continue
         spans.append(span)
         used.append(text[span[0] : span[1]])
@@ -77,7 +84,9 @@ def scope_of(text: str, deps: Deps, *, base: SearchFilters | None = None) -> Sea
             spans += period_words
             used += [text[a:b].strip() for a, b in period_words]
     query = _without(text, spans) or text
-    scope = SearchScope(query=query, filters=filters, used=used, not_applied=not_applied, language=language)
+    scope = SearchScope(
+        query=query, filters=filters, used=used, not_applied=not_applied, named=named, language=language
+    )
     scope.restatement = restate(scope)
     return scope
 

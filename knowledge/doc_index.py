@@ -438,7 +438,7 @@ class DocumentIndex:
         """Filter values as users type them → the stored values: the same value in any case, else every
         value containing it ('paused' → both 'process paused - …' outcomes). A value that matches
         nothing is an error naming the values there are."""
-        update: dict[str, list[str]] = {}
+        update: dict[str, str | list[str]] = {}
         for name in FILTER_FIELDS:
             wanted = filters.values(name)
             if not wanted:
@@ -455,7 +455,8 @@ class DocumentIndex:
                         f"no document has {name} {value!r}",
                         hint=f"{name} values in the knowledge base: {shown}",
                     )
-            update[name] = list(dict.fromkeys(found))
+            values = list(dict.fromkeys(found))
+            update[name] = values[0] if len(values) == 1 else values
         return filters.model_copy(update=update)
 
     # --- results
