@@ -126,7 +126,7 @@ def _sales_values(deps: Deps, dim: str) -> list[str]:
         return []
 
 
-def _current_quarter(deps: Deps) -> str:
+def current_quarter(deps: Deps) -> str:
     """The quarter relative words resolve against: the latest with sales data, else the latest note's."""
     try:
         if deps.sales.current_snapshot_id() is not None:
@@ -146,12 +146,12 @@ def _period_range(text: str, deps: Deps) -> tuple[str | None, str | None, list[t
     """(from, to, spans): the periods the text names as an inclusive range; 'since …' leaves `to` open."""
     from fupan.periods import parse_period
 
-    words = find_periods(text, _current_quarter(deps))
+    words = find_periods(text, current_quarter(deps))
     labels = list(words.periods)
     if words.trend_quarters:
         from agent.router_periods import shift_quarter
 
-        end = labels[0] if labels else _current_quarter(deps)
+        end = labels[0] if labels else current_quarter(deps)
         labels = [shift_quarter(end, -(words.trend_quarters - 1)), end]
     if not labels:
         return None, None, []

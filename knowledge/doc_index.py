@@ -76,6 +76,18 @@ class IngestPlan:
     prepared: list[Prepared] = field(default_factory=list)
 
 
+@dataclass
+class ChunkRecord:
+    """One chunk as `scan` lists it."""
+
+    evidence_id: str
+    doc_id: str
+    text: str
+    kind: str
+    fields: dict[str, str]
+    date: str
+
+
 class DocumentIndex:
     """Hybrid (Chroma vectors + BM25) search over documents; see the module docstring."""
 
@@ -561,6 +573,23 @@ class DocumentIndex:
         if self._count is None or self._count[0] != generation:
             self._count = (generation, self._catalogue.count_chunks())
         return self._count[1]
+
+    def scan(self, filters: SearchFilters | None = None) -> list[ChunkRecord]:
+        """Every chunk the filters keep, in catalogue order, with its fields (for counting, not ranking)."""
+        _, chunks, columns = self._lexical_index()
+        keep = np.flatnonzero(mask(columns, filters))
+        day_at = 3 + len(FILTER_FIELDS)
+        return [
+            ChunkRecord(
+                evidence_id=chunks[i][0],
+                doc_id=chunks[i][-1],
+                text=chunks[i][1],
+                kind=chunks[i][2],
+                fields={f: chunks[i][3 + j] for j, f in enumerate(FILTER_FIELDS) if chunks[i][3 + j]},
+                date=dt.date.fromordinal(chunks[i][day_at]).isoformat() if chunks[i][day_at] > 0 else "",
+            )
+            for i in keep.tolist()
+        ]
 
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         """The first and last day a document is dated (None when none is)."""
