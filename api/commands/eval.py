@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--suite",
-                help="Suite to run (repeatable): exact, root_causes, grounding, smart, retrieval, robustness. "
+                help="Suite to run (repeatable): exact, root_causes, grounding, smart, retrieval, retrieval_calls, "
+                "robustness. "
                 "Default: all.",
             ),
         ] = None,

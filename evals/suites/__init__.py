@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from evals.context import EvalContext
-from evals.suites import exact, grounding, naive, retrieval, robustness, root_causes, smart
+from evals.suites import exact, grounding, naive, retrieval, retrieval_calls, robustness, root_causes, smart
 from evals.suites.result import SuiteResult
 
 SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
@@ -14,6 +14,7 @@ SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
     "grounding": grounding.run,
     "smart": smart.run,
     "retrieval": retrieval.run,
+    "retrieval_calls": retrieval_calls.run,
     "robustness": robustness.run,
 }
 NAIVE: Callable[[EvalContext], SuiteResult] = naive.run
