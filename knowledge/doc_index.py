@@ -26,6 +26,7 @@ from knowledge.doc_search import (
     FieldShare,
     SearchColumns,
     chroma_where,
+    descriptive,
     document_scores,
     field_boosts,
     field_shares,
@@ -432,7 +433,11 @@ class DocumentIndex:
             if len(values) < 2:
                 continue
             sims = None
-            if query_vector is not None and all((name, v) in vectors for v in values):
+            if (
+                query_vector is not None
+                and descriptive(name, values)
+                and all((name, v) in vectors for v in values)
+            ):
                 sims = np.stack([vectors[(name, v)] for v in values]) @ query_vector
             out.append(field_shares(name, values, sims, query))
         return out

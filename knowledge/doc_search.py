@@ -10,6 +10,9 @@ Whole documents (`DocumentIndex.search_documents`) are ranked in three steps:
    softmax over those similarities says how clearly one value is meant. A value that stands out (the
    query "customer wanted to think it over" and the outcome "customer needs to consider the offer") lifts
    every document that has it, up to FIELD_WEIGHT; when no value stands out the boost is ~0 for all.
+   Meaning (the embedding) is compared only for descriptive values — phrases such as outcomes; names and
+   codes (customers, products, 'did_not_work', '赢单') match by their words alone, because a name's
+   embedding is as close to an unrelated query as to a related one.
 """
 
 from __future__ import annotations
@@ -27,10 +30,21 @@ from knowledge.lexical import query_terms, tokenize
 PASSAGE_CAP = 3
 PASSAGE_WEIGHTS = (1.0, 0.5, 0.25)
 RRF_K = 60
-FIELD_WEIGHT = 0.03  # ~ two first places in RRF (2/61): a clearly meant value outranks content matches
+FIELD_WEIGHT = 0.05  # ~ three first places in RRF (3/61): a clearly meant value outranks content matches
 FIELD_TEMPERATURE = 0.01  # e5 cosine similarities differ by hundredths between values
-FIELD_LEXICAL = 0.0  # weight of word overlap with a value (off: "not"/"customer" overlaps misled it on dev)
+FIELD_LEXICAL = 0.0  # weight of word overlap with a descriptive value (off: "not"/"customer" misled it on dev)
+NAME_LEXICAL = 0.05  # weight of word overlap with a name: all of its words in the query ≈ e^5 more share
 FIELD_SHOWN = 0.5  # a field match is reported with the result when its value's share is at least this
+NAME_FIELDS = frozenset({"customer", "product"})  # values are names: matched by their words only
+_DESCRIPTIVE_WORDS = 2.0  # mean words per value (CJK: 2 characters a word) for a field to be matched by meaning
+
+
+def descriptive(field: str, values: list[str]) -> bool:
+    """Whether a field's values are phrases to compare by meaning (outcomes), not names or codes."""
+    if field in NAME_FIELDS or not values:
+        return False
+    words = [len(v.split()) if v.isascii() else len(v.replace(" ", "")) / 2 for v in values]
+    return sum(words) / len(words) >= _DESCRIPTIVE_WORDS
 
 
 class SearchColumns:
@@ -168,12 +182,14 @@ def field_shares(
     similarities: np.ndarray | None,
     query: str,
     *,
-    lexical: float = FIELD_LEXICAL,
+    lexical: float | None = None,
 ) -> FieldShare:
-    """The softmax share of each value: cosine similarity to the query (if given) + `lexical` × word overlap."""
+    """The softmax share of each value: cosine similarity to the query (if given) + `lexical` × word overlap
+    (FIELD_LEXICAL with similarities, NAME_LEXICAL without)."""
     score = np.zeros(len(values)) if similarities is None else np.asarray(similarities, dtype=np.float64)
-    if lexical or similarities is None:
-        score = score + (lexical or 0.05) * word_overlap(values, query)
+    weight = lexical if lexical is not None else (FIELD_LEXICAL if similarities is not None else NAME_LEXICAL)
+    if weight:
+        score = score + weight * word_overlap(values, query)
     weights = np.exp((score - score.max()) / FIELD_TEMPERATURE)
     weights /= weights.sum()
     return FieldShare(field=field, shares=dict(zip(values, weights.tolist(), strict=True)))

@@ -42,6 +42,11 @@ def glossary() -> dict[str, list[str]]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _zh_terms() -> tuple[str, ...]:
+    return tuple(t for t in glossary() if len(t) >= 2 and not t.isascii())
+
+
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -76,6 +81,8 @@ def query_terms(text: str) -> tuple[list[str], list[str]]:
     table = glossary()
     extra = [t for word in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", text.lower()) for t in table.get(word, [])]
     extra += [t for tok in tokens for t in table.get(tok, [])]
+    # a Chinese glossary term inside a longer word jieba kept whole (考虑一下 → 考虑, 不感兴趣 → 感兴趣)
+    extra += [t for term in _zh_terms() if term in text and term not in tokens for t in table[term]]
     expanded = [tok for t in extra for tok in tokenize(t)]
     return tokens, [t for t in dict.fromkeys(expanded) if t not in tokens]
 
