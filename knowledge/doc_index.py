@@ -97,6 +97,7 @@ class DocumentIndex:
         self._catalogue = Catalogue(settings.docs_path / "catalogue.sqlite")
         self._embedder = embedder
         self._vectors: VectorStore | None = None
+        self._vectors_generation = ""
         self._lexical: tuple[str, LexicalIndex, list[tuple[Any, ...]], SearchColumns] | None = None
         self._position: tuple[str, dict[str, int]] | None = None
         self._vector_position: tuple[str, dict[str, int]] | None = None
@@ -113,11 +114,21 @@ class DocumentIndex:
 
     @property
     def vectors(self) -> VectorStore:
+        if self._vectors is not None and self._catalogue.generation() != self._vectors_generation:
+            # another process (a `fupan ingest` while `fupan serve` runs) changed the knowledge base: the
+            # embedded Chroma of this process still holds the old index in memory, so reload it from disk
+            self._vectors.close()
+            self._vectors = None
         if self._vectors is None:
             model, dimension = self.embedder.model, self.embedder.dimension
             self._check_model(model, dimension)
             self._vectors = VectorStore(self.settings, model, dimension)
+            self._vectors_generation = self._catalogue.generation()
         return self._vectors
+
+    def _wrote(self) -> None:
+        """This index changed the catalogue and Chroma itself: its Chroma view is current."""
+        self._vectors_generation = self._catalogue.generation()
 
     def _check_model(self, model: str, dimension: int) -> None:
         """The catalogue's chunks were embedded by one model; refuse to search or add with another."""
@@ -203,9 +214,12 @@ class DocumentIndex:
         if plan.prepared:
             self.recover()
             writer = BatchWriter(self._catalogue, lambda: self.vectors, lambda: self.embedder)
-            report.chunks_added = writer.write(
-                plan.prepared, size=self.settings.embeddings.commit_every, progress=progress
-            )
+            try:
+                report.chunks_added = writer.write(
+                    plan.prepared, size=self.settings.embeddings.commit_every, progress=progress
+                )
+            finally:
+                self._wrote()
         return report
 
     def _dedupe(self, docs: list[Document], report: IngestReport) -> list[Document]:
@@ -285,11 +299,13 @@ class DocumentIndex:
             doc_lists.append(document_scores(pos, scores, columns.doc))
         allowed = np.unique(columns.doc[mask(columns, filters)])
         shares = self._field_shares(query, columns, allowed, use_vectors=mode != "bm25")
-        total = fuse_documents(doc_lists, len(columns.doc_ids)) + field_boosts(shares, columns)
+        content = fuse_documents(doc_lists, len(columns.doc_ids))
+        boosts, lifts = field_boosts(shares, columns, content, allowed)
+        total = content + boosts
         keep = allowed[total[allowed] > 0]
         ranked_docs = keep[np.lexsort((keep, -total[keep]))][:k].tolist()
         chunk_order = reciprocal_rank_fusion([[c for c, _ in r] for r in rankings]) if rankings else []
-        return self._document_hits(ranked_docs, total, chunk_order, shares, columns, query, passages)
+        return self._document_hits(ranked_docs, total, chunk_order, lifts, columns, query, passages)
 
     def _chunk_rankings(
         self, query: str, depth: int, mode: Mode, filters: SearchFilters | None
@@ -482,7 +498,7 @@ class DocumentIndex:
         docs: list[int],
         total: np.ndarray,
         chunk_order: list[tuple[str, float]],
-        shares: list[FieldShare],
+        lifts: dict[str, dict[str, float]],
         columns: SearchColumns,
         query: str,
         passages: int,
@@ -504,9 +520,9 @@ class DocumentIndex:
             doc = stored.get(doc_id, {}).get("doc", {})
             found = [self._hit(records[c], s, query) for c, s in best[doc_id] if c in records]
             matched = [
-                FieldMatch(field=share.field, value=value, score=round(share.shares[value], 4))
-                for share in shares
-                if (value := str(doc.get(share.field) or "")) and share.shares.get(value, 0) >= FIELD_SHOWN
+                FieldMatch(field=name, value=value, score=round(lift[value], 4))
+                for name, lift in lifts.items()
+                if (value := str(doc.get(name) or "")) and lift.get(value, 0.0) >= FIELD_SHOWN
             ]
             hits.append(
                 DocumentHit(
@@ -566,10 +582,14 @@ class DocumentIndex:
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document's chunks from Chroma, BM25 and the catalogue; returns the chunk count removed."""
+        if not self._catalogue.chunk_ids(doc_id) and self._catalogue.doc_hash(doc_id) is None:
+            return 0
+        store = self.vectors  # before the catalogue moves
         stale = self._catalogue.delete(doc_id)
         if stale:
-            self.vectors.delete(stale)
+            store.delete(stale)
             self._catalogue.clear_journal(stale)
+        self._wrote()
         return len(stale)
 
     def count(self) -> int:
@@ -608,6 +628,9 @@ class DocumentIndex:
         return self._catalogue.count_docs()
 
     def close(self) -> None:
+        if self._vectors is not None:
+            self._vectors.close()
+            self._vectors = None
         self._catalogue.close()
 
 

@@ -34,9 +34,17 @@ FIELD_WEIGHT = 0.05  # ~ three first places in RRF (3/61): a clearly meant value
 FIELD_TEMPERATURE = 0.01  # e5 cosine similarities differ by hundredths between values
 FIELD_LEXICAL = 0.0  # weight of word overlap with a descriptive value (off: "not"/"customer" misled it on dev)
 NAME_LEXICAL = 0.05  # weight of word overlap with a name: all of its words in the query ≈ e^5 more share
-FIELD_SHOWN = 0.5  # a field match is reported with the result when its value's share is at least this
+FIELD_SHOWN = 0.5  # a field match is reported with the result when its value's boost is at least this
 NAME_FIELDS = frozenset({"customer", "product"})  # values are names: matched by their words only
 _DESCRIPTIVE_WORDS = 2.0  # mean words per value (CJK: 2 characters a word) for a field to be matched by meaning
+
+
+SHORT_LEXICAL = 0.05
+
+
+def _phrase(value: str) -> bool:
+    """A value of two words or more (four CJK characters): compared by meaning."""
+    return len(value.split()) >= 2 if value.isascii() else len(value.replace(" ", "")) >= 4
 
 
 def descriptive(field: str, values: list[str]) -> bool:
@@ -152,13 +160,46 @@ def fuse_documents(lists: list[dict[int, float]], documents: int) -> np.ndarray:
     return fused
 
 
-def field_boosts(shares: list[FieldShare], columns: SearchColumns) -> np.ndarray:
-    """Per doc code: FIELD_WEIGHT × how clearly the query means the document's value, summed over fields."""
+def field_boosts(
+    shares: list[FieldShare], columns: SearchColumns, content: np.ndarray, allowed: np.ndarray
+) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
+    """Per doc code: FIELD_WEIGHT × how clearly the query means the document's value, summed over fields;
+    and each field's effective lift per value (what the results report as matched fields).
+
+    A value's lift also needs the content's consent: among the documents whose text matches the query best
+    (AGREEMENT_SHARE of the allowed ones, 3 to AGREEMENT_TOP), the value must be about as frequent as among
+    all of them (no less than half as frequent); a value the best text matches avoid loses its lift, so a
+    query that means no field value ('竞品便宜' over insurance calls) is not ranked by an accident of
+    similarity."""
     boosts = np.zeros(len(columns.doc_ids))
+    effective: dict[str, dict[str, float]] = {}
     for share in shares:
-        lift = np.array([share.boost(v) if v else 0.0 for v in columns.values(share.field)])
-        boosts += FIELD_WEIGHT * lift[columns.doc_values(share.field)]
-    return boosts
+        per_doc = columns.doc_values(share.field)
+        values = columns.values(share.field)
+        lift = np.array([share.boost(v) if v else 0.0 for v in values])
+        lift *= _agreement(per_doc, content, allowed, len(lift))
+        effective[share.field] = {v: float(lift[i]) for i, v in enumerate(values) if v and lift[i] > 0}
+        boosts += FIELD_WEIGHT * lift[per_doc]
+    return boosts, effective
+
+
+AGREEMENT_TOP = 40
+AGREEMENT_SHARE = 0.4
+AGREEMENT_SCALE = 2.0  # enrichment ½ (half as frequent near the top as overall) or more keeps the full lift
+
+
+def _agreement(per_doc: np.ndarray, content: np.ndarray, allowed: np.ndarray, values: int) -> np.ndarray:
+    """Per value code, 0..1: how often the best content matches hold the value, against all documents."""
+    depth = int(min(AGREEMENT_TOP, max(3, round(len(allowed) * AGREEMENT_SHARE))))
+    ranked = allowed[np.argsort(-content[allowed], kind="stable")][:depth]
+    top = ranked[content[ranked] > 0]
+    if not len(top):
+        return np.ones(values)
+    overall = np.bincount(per_doc[allowed], minlength=values) / len(allowed)
+    near = np.bincount(per_doc[top], minlength=values) / len(top)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        enrichment = np.where(overall > 0, near / overall, 0.0)
+    return np.clip(enrichment * AGREEMENT_SCALE, 0.0, 1.0)
 
 
 @dataclass
@@ -187,32 +228,49 @@ def field_shares(
     """The softmax share of each value: cosine similarity to the query (if given) + `lexical` × word overlap
     (FIELD_LEXICAL with similarities, NAME_LEXICAL without)."""
     score = np.zeros(len(values)) if similarities is None else np.asarray(similarities, dtype=np.float64)
+    if similarities is not None:
+        # a one-word value ('buy') is as close to any short query as to a related one: it gets the field's
+        # neutral similarity and is matched by its words (and their glossary translations) instead
+        short = np.array([not _phrase(v) for v in values])
+        if short.any() and (~short).any():
+            score = np.where(short, score[~short].mean(), score)
+            score = score + np.where(short, SHORT_LEXICAL * word_overlap(values, query, symmetric=True), 0.0)
     weight = lexical if lexical is not None else (FIELD_LEXICAL if similarities is not None else NAME_LEXICAL)
-    if weight:
-        score = score + weight * word_overlap(values, query)
+    if weight:  # a name or code is meant when the query has its own words, not a glossary translation
+        score = score + weight * word_overlap(values, query, translations=similarities is not None)
     weights = np.exp((score - score.max()) / FIELD_TEMPERATURE)
     weights /= weights.sum()
     return FieldShare(field=field, shares=dict(zip(values, weights.tolist(), strict=True)))
 
 
-def word_overlap(values: list[str], query: str) -> np.ndarray:
-    """Share of each value's words (idf-weighted across the values) the query has; glossary translations
-    of the query's words count half."""
+def word_overlap(
+    values: list[str], query: str, *, translations: bool = True, symmetric: bool = False
+) -> np.ndarray:
+    """Share of each value's words (idf-weighted across the values) the query has: a word the query has
+    counts whole, a glossary translation of it half (not at all without `translations`); `symmetric` also
+    matches a value's word through its own translations (value 'buy' → 成交 ← query 'bought')."""
     own, extra = query_terms(query)
+    own_set, extra_set = set(own), set(extra) if translations else set()
+    asked = own_set | extra_set
     tokens = [set(tokenize(v)) for v in values]
     df: dict[str, int] = {}
     for words in tokens:
         for w in words:
             df[w] = df.get(w, 0) + 1
     idf = {w: math.log(1 + len(values) / n) for w, n in df.items()}
+
+    def weight(word: str) -> float:
+        if word in own_set:
+            return 1.0
+        if word in extra_set or (symmetric and not asked.isdisjoint(query_terms(word)[1])):
+            return 0.5
+        return 0.0
+
     out = np.zeros(len(values))
     for i, words in enumerate(tokens):
         total = sum(idf[w] for w in words)
         if total:
-            hit = sum(idf[w] for w in words if w in own) + 0.5 * sum(
-                idf[w] for w in words if w in extra and w not in own
-            )
-            out[i] = hit / total
+            out[i] = sum(idf[w] * weight(w) for w in words) / total
     return out
 
 

@@ -156,17 +156,19 @@ class BatchWriter:
         done = 0
         if progress:
             progress(0, total)
+        store = self._vectors() if prepared else None  # opened once: the catalogue moves under it
         for batch in batches(prepared, size):
             embedded = (lambda n, start=done: progress(start + n, total)) if progress else None
-            done += self._write_batch(batch, embedded)
+            done += self._write_batch(batch, embedded, store)  # type: ignore[arg-type]
             if progress:
                 progress(done, total)
         return done
 
-    def _write_batch(self, batch: list[Prepared], embedded: Callable[[int], None] | None) -> int:
+    def _write_batch(
+        self, batch: list[Prepared], embedded: Callable[[int], None] | None, vectors_store: VectorStore
+    ) -> int:
         rows = [row for p in batch for row in p.rows]
         ids = [row[-1] for row in rows]
-        vectors_store = self._vectors()
         texts = [row[3] for row in rows]
         with ThreadPoolExecutor(max_workers=1) as pool:
             embedding = pool.submit(self._embed_unique, texts, embedded)

@@ -92,6 +92,12 @@ class VectorStore:
     def count(self) -> int:
         return int(self._collection.count())
 
+    def close(self) -> None:
+        """Release the client; the embedded store is reloaded from disk by the next one opened."""
+        close = getattr(self._client, "close", None)
+        if callable(close):
+            close()
+
     def ids(self) -> list[str]:
         """Every vector id in the collection (for consistency checks)."""
         out: list[str] = []

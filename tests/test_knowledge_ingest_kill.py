@@ -123,3 +123,25 @@ def test_kills_during_ingest_then_resume(tmp_path: Path, seed: int) -> None:
     out, err = done.communicate(timeout=300)
     assert done.returncode == 0, err
     _check_whole(workspace, "v2")
+
+
+def test_a_running_process_sees_what_another_ingest_wrote(tmp_path: Path) -> None:
+    """`fupan serve` keeps its knowledge base open while `fupan ingest` runs in another process: the server's
+    vector search must see the new chunks, not the embedded store it loaded at start."""
+    workspace, notes = tmp_path / "ws", tmp_path / "notes.csv"
+    pd.DataFrame([{"id": "A", "内容": "客户说预算冻结到明年。"}]).to_csv(notes, index=False)
+    first = _ingest(workspace, notes)
+    assert first.wait(timeout=300) == 0
+    SharedSystemClient.clear_system_cache()
+    server = DocumentIndex(load_settings(workspace=workspace))
+    try:
+        assert [h.doc_id for h in server.search("预算", k=5, mode="vector")] == ["A"]
+        pd.DataFrame(
+            [{"id": "A", "内容": "客户说预算冻结到明年。"}, {"id": "B", "内容": "The competitor cut its price by 20%."}]
+        ).to_csv(notes, index=False)
+        other = _ingest(workspace, notes)
+        assert other.wait(timeout=300) == 0
+        assert {h.doc_id for h in server.search("competitor price cut", k=5, mode="vector")} == {"A", "B"}
+        assert server.consistency()["orphan_vectors"] == 0
+    finally:
+        server.close()
