@@ -17,7 +17,7 @@ SAMPLE_FILES = (
 )
 
 
-def import_sample_company(store: object, folder: Path | str) -> list[ImportReport]:
+def import_sample_company(store: object, folder: Path | str, *, replace: bool = False) -> list[ImportReport]:
     folder = Path(folder)
     if not (folder / "opportunities.csv").exists():
         raise InputError("no opportunities.csv in the folder", file=str(folder))
@@ -25,7 +25,8 @@ def import_sample_company(store: object, folder: Path | str) -> list[ImportRepor
     for name, kind in SAMPLE_FILES:
         if (folder / name).exists():
             preset = "fxiaoke" if kind == "opportunities" else None
-            reports.append(store.import_file(folder / name, kind, preset=preset))  # type: ignore[attr-defined]
+            report = store.import_file(folder / name, kind, preset=preset, replace=replace)  # type: ignore[attr-defined]
+            reports.append(report)
     return reports
 
 
