@@ -14,7 +14,8 @@ SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
     "grounding": grounding.run,
     "smart": smart.run,
     "retrieval": retrieval.run,
-    "retrieval_calls": retrieval_calls.run,
     "robustness": robustness.run,
 }
 NAIVE: Callable[[EvalContext], SuiteResult] = naive.run
+# run only when named (`fupan eval --suite retrieval_calls`): it embeds the 101 shared call transcripts
+ON_DEMAND: dict[str, Callable[[EvalContext], SuiteResult]] = {"retrieval_calls": retrieval_calls.run}
