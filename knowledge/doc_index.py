@@ -12,7 +12,7 @@ passages and matching fields (`search_documents`, knowledge/doc_search.py).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,15 +33,13 @@ from knowledge.doc_search import (
     fuse_documents,
     mask,
 )
-from knowledge.doc_writer import BatchWriter, Prepared, Progress, content_hash, evidence_id_for, prepare
+from knowledge.doc_writer import BatchWriter, IngestPlan, Progress, evidence_id_for, plan_documents
 from knowledge.documents import (
-    APPROVAL_KINDS,
     FILTER_FIELDS,
     TEXT_FIELDS,
     Document,
     DocumentHit,
     FieldMatch,
-    IngestIssue,
     IngestReport,
     SearchFilters,
     SearchHit,
@@ -67,14 +65,6 @@ LANGUAGES = ("zh", "en")
 _POST_FILTER_MIN = 2_000  # on smaller indexes Chroma's filtered (brute-force) search is quick
 _POST_FILTER_MAX = 1_000  # the most unfiltered neighbours fetched to mask afterwards
 _DOC_DEPTH = 300  # chunks per ranked list when ranking whole documents
-
-
-@dataclass
-class IngestPlan:
-    """An ingest worked out but not written: the report so far and the documents to embed."""
-
-    report: IngestReport
-    prepared: list[Prepared] = field(default_factory=list)
 
 
 @dataclass
@@ -195,18 +185,7 @@ class DocumentIndex:
 
     def plan(self, docs: list[Document], *, approved: bool = False) -> IngestPlan:
         """Documents → the new or changed ones cut into chunks, and a dry-run report of them."""
-        _check_approved(docs, approved)
-        report = IngestReport(documents_seen=len(docs), dry_run=True)
-        unique = self._dedupe(docs, report)
-        held = self._catalogue.doc_hashes(d.doc_id for d in unique)
-        fresh = [d for d in unique if held.get(d.doc_id) != content_hash(d)]
-        report.documents_unchanged = len(unique) - len(fresh)
-        report.documents_added = len(fresh)
-        report.doc_ids = [d.doc_id for d in unique]
-        report.fields = _field_counts(unique)
-        prepared = [prepare(d) for d in fresh]
-        report.chunks_planned = sum(len(p.rows) for p in prepared)
-        return IngestPlan(report=report, prepared=prepared)
+        return plan_documents(self._catalogue, docs, approved=approved)
 
     def commit(self, plan: IngestPlan, *, progress: Progress | None = None) -> IngestReport:
         """Embed and index a plan's documents in batches (see knowledge/doc_writer.py)."""
@@ -221,20 +200,6 @@ class DocumentIndex:
             finally:
                 self._wrote()
         return report
-
-    def _dedupe(self, docs: list[Document], report: IngestReport) -> list[Document]:
-        last: dict[str, Document] = {}
-        for doc in docs:
-            if doc.doc_id in last:
-                report.issues.append(
-                    IngestIssue(
-                        file=doc.source or "(documents)",
-                        message=f"duplicate doc id {doc.doc_id!r} (also {last[doc.doc_id].source}); the last wins",
-                        level="warning",
-                    )
-                )
-            last[doc.doc_id] = doc
-        return list(last.values())
 
     def recover(self) -> int:
         """Delete the vectors a killed ingest or delete left behind (the journal); returns how many."""
@@ -637,29 +602,3 @@ class DocumentIndex:
 def _check_mode(mode: str) -> None:
     if mode not in ("hybrid", "vector", "bm25"):
         raise InputError(f"unknown search mode {mode!r}", hint="use hybrid, vector or bm25")
-
-
-def _check_approved(docs: list[Document], approved: bool) -> None:
-    unapproved = [d for d in docs if d.kind in APPROVAL_KINDS and not approved]
-    if unapproved:
-        names = ", ".join(f"{d.doc_id} ({d.kind})" for d in unapproved[:5])
-        raise InputError(
-            f"{len(unapproved)} document(s) not approved: {names}; reviews, lessons and action items "
-            "enter the knowledge base only when a person approves them",
-            hint="to add notes pass --kind call_note or visit_note; a review gets in by drafting it "
-            "(fupan draft) and approving it in the API or the page",
-        )
-
-
-_READER_METADATA = frozenset({"turns", "rows"})  # added by the transcript reader, not found in the source
-
-
-def _field_counts(docs: list[Document]) -> dict[str, int]:
-    """Field (or extra column) → documents that have a value for it."""
-    counts: dict[str, int] = {}
-    for doc in docs:
-        extra = [k for k in doc.metadata if k not in _READER_METADATA]
-        names = list(doc.fields()) + (["date"] if doc.date else []) + extra
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-    return counts

@@ -25,7 +25,14 @@ import numpy as np
 
 from fupan.errors import InputError
 from knowledge.chunking import chunk_text, detect_language, is_transcript, strip_speakers
-from knowledge.documents import FILTER_FIELDS, TEXT_FIELDS, Document
+from knowledge.documents import (
+    APPROVAL_KINDS,
+    FILTER_FIELDS,
+    TEXT_FIELDS,
+    Document,
+    IngestIssue,
+    IngestReport,
+)
 from knowledge.documents_catalogue import Catalogue
 from knowledge.embeddings import Embedder
 from knowledge.lexical import tokenize
@@ -216,3 +223,68 @@ class BatchWriter:
         # queries better than as a passage (bench/RESULTS.md, knowledge search)
         embedder = self._embedder()
         return {(name, value): embedder.query(value) for name, value in wanted}
+
+
+@dataclass
+class IngestPlan:
+    """An ingest worked out but not written: the report so far and the documents to embed."""
+
+    report: IngestReport
+    prepared: list[Prepared] = field(default_factory=list)
+
+
+def plan_documents(catalogue: Catalogue, docs: list[Document], *, approved: bool = False) -> IngestPlan:
+    """Documents → the new or changed ones (by content hash) cut into chunks, and a dry-run report."""
+    _check_approved(docs, approved)
+    report = IngestReport(documents_seen=len(docs), dry_run=True)
+    unique = _dedupe(docs, report)
+    held = catalogue.doc_hashes(d.doc_id for d in unique)
+    fresh = [d for d in unique if held.get(d.doc_id) != content_hash(d)]
+    report.documents_unchanged = len(unique) - len(fresh)
+    report.documents_added = len(fresh)
+    report.doc_ids = [d.doc_id for d in unique]
+    report.fields = _field_counts(unique)
+    prepared = [prepare(d) for d in fresh]
+    report.chunks_planned = sum(len(p.rows) for p in prepared)
+    return IngestPlan(report=report, prepared=prepared)
+
+
+def _dedupe(docs: list[Document], report: IngestReport) -> list[Document]:
+    last: dict[str, Document] = {}
+    for doc in docs:
+        if doc.doc_id in last:
+            report.issues.append(
+                IngestIssue(
+                    file=doc.source or "(documents)",
+                    message=f"duplicate doc id {doc.doc_id!r} (also {last[doc.doc_id].source}); the last wins",
+                    level="warning",
+                )
+            )
+        last[doc.doc_id] = doc
+    return list(last.values())
+
+
+def _check_approved(docs: list[Document], approved: bool) -> None:
+    unapproved = [d for d in docs if d.kind in APPROVAL_KINDS and not approved]
+    if unapproved:
+        names = ", ".join(f"{d.doc_id} ({d.kind})" for d in unapproved[:5])
+        raise InputError(
+            f"{len(unapproved)} document(s) not approved: {names}; reviews, lessons and action items "
+            "enter the knowledge base only when a person approves them",
+            hint="to add notes pass --kind call_note or visit_note; a review gets in by drafting it "
+            "(fupan draft) and approving it in the API or the page",
+        )
+
+
+_READER_METADATA = frozenset({"turns", "rows"})  # added by the transcript reader, not found in the source
+
+
+def _field_counts(docs: list[Document]) -> dict[str, int]:
+    """Field (or extra column) → documents that have a value for it."""
+    counts: dict[str, int] = {}
+    for doc in docs:
+        extra = [k for k in doc.metadata if k not in _READER_METADATA]
+        names = list(doc.fields()) + (["date"] if doc.date else []) + extra
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
