@@ -159,6 +159,9 @@ class BatchWriter:
         self._catalogue, self._vectors, self._embedder = catalogue, vectors, embedder
 
     def write(self, prepared: list[Prepared], *, size: int, progress: Progress | None = None) -> int:
+        # documents of similar length share a batch, so the embedding batches pad little (the order of the
+        # file does not matter: a resumed ingest finds what is done by content hash)
+        prepared = sorted(prepared, key=lambda p: sum(len(r[3]) for r in p.rows) / max(1, len(p.rows)))
         total = sum(len(p.rows) for p in prepared)
         done = 0
         if progress:
