@@ -70,7 +70,7 @@ def _kill_after(workspace: Path, notes: Path, version: str, at_least: int, rng: 
     deadline = time.monotonic() + 240
     while _committed(workspace, version) < at_least and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(rng.uniform(0.0, 0.6))  # land anywhere: embedding, Chroma upsert, the commit
+    time.sleep(rng.uniform(0.0, 0.3))  # land anywhere: embedding, Chroma upsert, the commit
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     assert proc.returncode in (-signal.SIGKILL, 0), proc.stderr.read() if proc.stderr else ""
