@@ -256,7 +256,7 @@ class DocumentIndex:
             return []
         _, chunks, columns = self._lexical_index()
         position = self._positions()
-        rankings = self._chunk_rankings(query, max(_DOC_DEPTH, k * 30), mode, filters)
+        rankings = self._chunk_rankings(query, max(_DOC_DEPTH, k * 10), mode, filters)
         doc_lists = []
         for ranked in rankings:
             pos = np.array([position[c] for c, _ in ranked], dtype=np.int64)
