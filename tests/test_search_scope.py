@@ -75,3 +75,13 @@ def test_a_named_value_the_notes_cannot_filter_is_said_not_dropped(tmp_path: Pat
         assert "未按其筛选：区域 华东" in scope.restatement
     finally:
         d.close()
+
+
+def test_a_search_that_finds_nothing_says_why(deps: Deps) -> None:
+    from agent.note_search import search_notes
+
+    result = search_notes(deps, "华南客户怎么说价格", filters=SearchFilters(period_from="2026Q3"))
+    assert result.documents == [] and result.filters.region == "华南"
+    assert result.message == "在 区域=华南，2026Q3–… 范围内没有找到相关内容（笔记日期 2026-05-01 至 2026-08-01）。"
+    found = search_notes(deps, "华南客户怎么说价格")
+    assert [d.doc_id for d in found.documents] == ["B"] and not found.message
