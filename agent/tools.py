@@ -56,7 +56,8 @@ def metric_value(deps: Deps, metric: str, period: str, filters: dict[str, str] |
 def metric_breakdown(
     deps: Deps, metric: str, period: str, by: str, filters: dict[str, str] | None = None
 ) -> list[Figure]:
-    """A metric for one period split by a dimension (region, rep, manager, product, lead_source, account)."""
+    """A metric for one period split by a dimension of the data (region, rep, product, … or a column learned
+    from the user's file, e.g. country; `list_dimensions` names them)."""
     result = engine_for(deps).compute(metric, period, by=[by], filters=filters or None)
     return [_figure(row) for row in result.rows]
 
@@ -141,13 +142,29 @@ def search_notes(
     ]
 
 
+class DimensionInfo(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    header: str | None = None
+
+
+def list_dimensions(deps: Deps) -> list[DimensionInfo]:
+    """The dimensions of the data: the core ones and those learned from the user's columns, with their names."""
+    return [
+        DimensionInfo(id=d.id, name_zh=d.name_zh, name_en=d.name_en, header=d.header)
+        for d in engine_for(deps).dimensions()
+    ]
+
+
 def list_dimension_values(deps: Deps, dim: str) -> list[str]:
     """The values of a dimension present in the data, e.g. the regions or the reps."""
-    if dim not in {"region", "rep", "manager", "product", "lead_source", "account"}:
+    engine = engine_for(deps)
+    if dim not in engine.dimensions():
         raise InputError(
-            f"unknown dimension {dim!r}", hint="use region, rep, manager, product, lead_source or account"
+            f"unknown dimension {dim!r}", hint=f"use one of {', '.join(engine.dimensions().ids())}"
         )
-    return list(engine_for(deps).dimension_values(dim))
+    return list(engine.dimension_values(dim))
 
 
 TOOLS: list[Callable[..., Any]] = [
@@ -159,5 +176,6 @@ TOOLS: list[Callable[..., Any]] = [
     gap_contribution,
     revenue_drivers,
     search_notes,
+    list_dimensions,
     list_dimension_values,
 ]

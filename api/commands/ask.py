@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fupan.deps import Deps
+from fupan.formatting import table_cell
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -38,9 +39,13 @@ def register(app: typer.Typer) -> None:
         console.print(escape(answer.text))  # citations look like [metric:...]; not Rich markup
         if answer.table and answer.table.rows:
             table = Table(*answer.table.columns)
+            units = answer.table.units
             for row in answer.table.rows[:20]:
                 table.add_row(
-                    *["" if v is None else (f"{v:,.4g}" if isinstance(v, float) else str(v)) for v in row]
+                    *[
+                        table_cell(v, units[i] if i < len(units) else None, answer.language)
+                        for i, v in enumerate(row)
+                    ]
                 )
             console.print(table)
         for finding in answer.findings:
