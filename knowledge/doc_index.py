@@ -366,8 +366,9 @@ class DocumentIndex:
             return []
         if len(candidates) > depth:
             candidates = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]]
-        best = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(chunks[i][0], float(scores[i])) for i in best]
+        # equal scores in evidence-id order, so a ranking never depends on the order chunks were ingested in
+        ranked = sorted((-float(scores[i]), chunks[i][0]) for i in candidates)
+        return [(evidence_id, -negative) for negative, evidence_id in ranked]
 
     def _lexical_index(self) -> tuple[LexicalIndex, list[tuple[Any, ...]], SearchColumns]:
         generation = self._catalogue.generation()

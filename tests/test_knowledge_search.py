@@ -219,3 +219,24 @@ def test_dry_run_writes_nothing_and_progress_counts_every_chunk(tmp_path: Path) 
         assert [n for n, _ in seen] == sorted(n for n, _ in seen) and len(seen) > 3
     finally:
         idx.close()
+
+
+def test_equal_scores_rank_in_evidence_id_order_whatever_the_ingest_order(tmp_path: Path) -> None:
+    """Ingest order (batches group documents of similar length) must not decide a ranking: BM25 ties are
+    ranked by evidence id, so the same notes ingested in two orders rank the same."""
+    from fupan.settings import load_settings
+
+    texts = {f"T{i}": f"Budget frozen until next year, note {i}." for i in range(6)}
+    texts |= {"A0": "Budget frozen until next year; the procurement team will revisit the budget."}
+    rankings = []
+    for name, order in (("forward", sorted(texts)), ("backward", sorted(texts, reverse=True))):
+        idx = DocumentIndex(load_settings(workspace=tmp_path / name))
+        try:
+            for doc_id in order:  # one call per note: catalogue positions follow this order
+                idx.add_documents([Document(doc_id=doc_id, kind="call_note", text=texts[doc_id])])
+            rankings.append([h.evidence_id for h in idx.search("budget frozen", k=7, mode="bm25")])
+        finally:
+            idx.close()
+    assert rankings[0] == rankings[1]
+    ties = [e for e in rankings[0] if e.startswith("note:T")]
+    assert ties == sorted(ties) and len(ties) == 6
