@@ -142,9 +142,11 @@ class DocumentIndex:
         approved: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        namespace: str = "",
     ) -> IngestReport:
-        """Read one file (CSV/XLSX/MD/TXT/DOCX/JSONL, or a transcript CSV) and index its documents."""
-        plan = self.plan_file(path, kind=kind, mapping=mapping, approved=approved)
+        """Read one file (CSV/XLSX/MD/TXT/DOCX/JSONL, or a transcript CSV) and index its documents; `namespace`
+        prefixes every doc id (uploads get their own, so they never name another source's documents)."""
+        plan = self.plan_file(path, kind=kind, mapping=mapping, approved=approved, namespace=namespace)
         return plan.report if dry_run else self.commit(plan, progress=progress)
 
     def add_documents(
@@ -169,11 +171,15 @@ class DocumentIndex:
         kind: str | None = None,
         mapping: dict[str, str] | None = None,
         approved: bool = False,
+        namespace: str = "",
     ) -> IngestPlan:
         """What ingesting a file would do (documents, fields, columns, chunks to embed), nothing written."""
         path = Path(path)
         read = read_documents(path, kind=kind, mapping=mapping)
-        docs = [doc.model_copy(update={"source": doc.source or where}) for doc, where in read.docs]
+        docs = [
+            doc.model_copy(update={"source": doc.source or where, "doc_id": namespace + doc.doc_id})
+            for doc, where in read.docs
+        ]
         plan = self.plan(docs, approved=approved)
         report = plan.report
         report.source = str(path)

@@ -241,6 +241,8 @@ def plan_documents(catalogue: Catalogue, docs: list[Document], *, approved: bool
     _check_approved(docs, approved)
     report = IngestReport(documents_seen=len(docs), dry_run=True)
     unique = _dedupe(docs, report)
+    if not approved:
+        unique = _not_over_approved(catalogue, unique, report)
     held = catalogue.doc_hashes(d.doc_id for d in unique)
     fresh = [d for d in unique if held.get(d.doc_id) != content_hash(d)]
     report.documents_unchanged = len(unique) - len(fresh)
@@ -265,6 +267,26 @@ def _dedupe(docs: list[Document], report: IngestReport) -> list[Document]:
             )
         last[doc.doc_id] = doc
     return list(last.values())
+
+
+def _not_over_approved(catalogue: Catalogue, docs: list[Document], report: IngestReport) -> list[Document]:
+    """Unapproved documents never replace approved knowledge: one whose id belongs to a review, lesson or
+    action item is refused (listed in the report), whatever its own kind."""
+    kept = []
+    for doc in docs:
+        held = catalogue.doc_kind(doc.doc_id)
+        if held in APPROVAL_KINDS:
+            report.documents_rejected += 1
+            report.issues.append(
+                IngestIssue(
+                    file=doc.source or "(documents)",
+                    message=f"doc id {doc.doc_id!r} belongs to an approved {held}; a note cannot replace "
+                    "it (give the note another id)",
+                )
+            )
+            continue
+        kept.append(doc)
+    return kept
 
 
 def _check_approved(docs: list[Document], approved: bool) -> None:

@@ -24,6 +24,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "stage": ("阶段", "stage"),
     "loss_reason": ("丢单原因", "loss reason"),
 }
+UPLOAD_NAMESPACE = "upload-"  # ids of notes uploaded through the API: they can never name approved knowledge
 
 
 class Document(BaseModel):

@@ -89,6 +89,10 @@ class Catalogue:
             out.update(dict(self._db.execute(sql, part).fetchall()))
         return out
 
+    def doc_kind(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT kind FROM docs WHERE doc_id = ?", [doc_id]).fetchone()
+        return row[0] if row else None
+
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [
             r[0]
