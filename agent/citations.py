@@ -29,6 +29,11 @@ def resolve_one(deps: Deps | None, ev: Evidence) -> str | None:
         ):
             return f"re-running gives {fresh.value}, the draft has {ev.value}"
         return None
+    if kind == "count":
+        from agent.themes import recount
+
+        fresh_count = recount(deps, ev.id)
+        return None if fresh_count == ev.value else f"re-counting gives {fresh_count}, the answer has {ev.value}"
     if ev.id.startswith("note:pasted-"):
         return None if ev.text else "pasted note has no text"
     hit = deps.docs.get(ev.id)

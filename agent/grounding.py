@@ -3,7 +3,8 @@
 A figure matches when it equals, within the rounding it was rendered with (agent/numbers.py), one of:
 - a cited metric value (sign ignored: a gap of -¥1,200,000 may be written "缺口 120万"),
 - the change between two cited values of the same metric and segment (absolute, relative, or in points),
-- a segment's share of a cited total of the same metric and period (its dims include the total's).
+- a segment's share of a cited total of the same metric and period (its dims include the total's),
+- a cited count of notes, or its share of the notes counted in the same scope (`count:notes:…`).
 A figure that appears only in a cited note or lesson excerpt is a quote, not a computed figure: it is not an
 error, but it is reported as a warning so a reviewer can see where it came from. Anything else is an error.
 """
@@ -35,6 +36,11 @@ def _metric_parts(ev: Evidence) -> tuple[str, str, dict[str, str]] | None:
     if kind != "metric":
         return None
     return str(parts["name"]), str(parts["period"]), dict(parts["dims"])  # type: ignore[arg-type]
+
+
+def _scope(ev: Evidence) -> str:
+    """A count's period and dims (what `count:notes:` totals share with the counts they divide)."""
+    return ev.id.split(":", 2)[2]
 
 
 def _pair_values(a: Evidence, b: Evidence) -> tuple[list[float], list[float]]:
@@ -70,6 +76,10 @@ def _allowed_values(evidence: dict[str, Evidence]) -> _Allowed:
         plain, ratios = _pair_values(a, b)
         allowed.plain += plain
         allowed.ratios += ratios
+    counts = [ev for ev in evidence.values() if ev.kind == "count" and ev.value is not None]
+    allowed.plain += [abs(ev.value) for ev in counts]  # type: ignore[arg-type]
+    totals = {_scope(ev): ev.value for ev in counts if ev.id.startswith("count:notes:")}
+    allowed.ratios += [ev.value / totals[_scope(ev)] for ev in counts if totals.get(_scope(ev))]  # type: ignore[operator]
     for ev in evidence.values():
         if ev.kind != "metric" and ev.text:
             for fig in parse_figures(ev.text):

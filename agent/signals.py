@@ -171,7 +171,7 @@ def competitor_name(text: str) -> str | None:
     for m in _COMPETITOR_NAME.finditer(text):
         name = (m.group("zh") or m.group("en") or "").strip()
         if m.group("co"):  # drop a leading verb the name was glued to: 反馈云帆软件 → 云帆软件
-            name = re.sub(r"^(?:反馈|表示|收到|选择|认为|觉得|提到|听说)+", "", m.group("co"))
+            name = re.sub(r"^(?:反馈|表示|收到|选择|认为|觉得|提到|听说|竞品|友商|对手)+", "", m.group("co"))
             while len(name) > 4 and name[0] in "了的是和与择被在给对向跟把从说到选":
                 name = name[1:]
         if name and name not in _NOT_NAMES:

@@ -159,6 +159,11 @@ def ask(
     `default_period` is the quarter a question without a period (or with 上季度/last quarter) is about."""
     if not question.strip():
         raise InputError("the question is empty", hint='ask e.g. "三季度华东为什么没完成目标?"')
+    from agent.themes import ask_themes  # "top objections this quarter": counted from the notes
+
+    if themes := ask_themes(deps, question, language=language):
+        themes.findings = check_grounding({"text": themes.text}, themes.evidence)
+        return themes
     vocab = vocabulary_for(deps)
     if not vocab.available:
         raise NotFound("no sales data in the workspace", hint="run 'fupan import' (or 'fupan demo') first")

@@ -39,6 +39,7 @@ TAGS = [
     {"name": "health", "description": "Liveness and version."},
     {"name": "data", "description": "Import sales tables and ingest notes (analyst, company-wide keys)."},
     {"name": "ask", "description": "Questions about results; every number cited."},
+    {"name": "documents", "description": "Search notes, calls and reviews: whole documents, best passages."},
     {
         "name": "drafts",
         "description": "Review drafts and their approval: draft → pending → approved | rejected.",

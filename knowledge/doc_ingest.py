@@ -1,14 +1,18 @@
 """Read documents from CSV/XLSX (one per row or call transcripts), Markdown/TXT, DOCX and JSONL files.
 
 Every row or file that does not become a Document is returned as an IngestIssue naming file and row
-(row = line in the file, header = 1), so nothing is dropped silently.
+(row = line in the file, header = 1), so nothing is dropped silently. Structured fields (outcome, stage, loss
+reason, customer, product...) come from columns found by alias; a call transcript takes its calls' fields
+from a sibling table keyed by the same call id (e.g. `conversations.csv` next to `messages.csv`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +49,21 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "account", "客户", "客户名称"),
     "opportunity_id": ("opportunityid", "opportunity", "商机编号", "商机"),
     "period": ("period", "期间", "季度"),
-    "product": ("product", "产品"),
+    "product": ("product", "产品", "产品线"),
+    "outcome": (
+        "outcome",
+        "disposition",
+        "calloutcome",
+        "callresult",
+        "result",
+        "结果",
+        "通话结果",
+        "跟进结果",
+        "拜访结果",
+        "结论",
+    ),
+    "stage": ("stage", "dealstage", "opportunitystage", "阶段", "商机阶段", "销售阶段"),
+    "loss_reason": ("lossreason", "lostreason", "reasonlost", "丢单原因", "输单原因"),
     "language": ("language", "lang", "语言"),
 }
 CALL_ID_ALIASES = ("conversationid", "callid", "通话编号", "会话编号")
@@ -78,24 +96,70 @@ def detect_columns(headers: list[str], mapping: dict[str, str] | None = None) ->
     return found
 
 
-def read_documents(
-    path: Path, *, kind: str | None = None, mapping: dict[str, str] | None = None
-) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
-    """Documents (each with its source locator, e.g. 'notes.csv:row 7') and issues for one file."""
+@dataclass
+class FileRead:
+    """What one file yields: documents with their locators ('notes.csv:row 7'), issues, the columns each
+    field came from, and the sibling tables read for per-call fields."""
+
+    docs: list[tuple[Document, str]] = dataclasses.field(default_factory=list)
+    issues: list[IngestIssue] = dataclasses.field(default_factory=list)
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)
+    companions: list[Path] = dataclasses.field(default_factory=list)
+
+
+TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xls"})
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".docx"})
+SUPPORTED_SUFFIXES = TABLE_SUFFIXES | TEXT_SUFFIXES | {".jsonl"}
+
+
+def read_documents(path: Path, *, kind: str | None = None, mapping: dict[str, str] | None = None) -> FileRead:
+    """Documents, issues and columns of one file (see FileRead)."""
     if not path.exists():
         raise InputError("file not found", file=str(path))
     suffix = path.suffix.lower()
-    if suffix in {".csv", ".tsv", ".xlsx", ".xls"}:
+    if suffix in TABLE_SUFFIXES:
         return _read_table(path, kind, mapping)
     if suffix == ".jsonl":
-        return _read_jsonl(path, kind)
+        return FileRead(*_read_jsonl(path, kind))
     if suffix in {".md", ".markdown", ".txt"}:
-        return _read_text(path, kind)
+        return FileRead(*_read_text(path, kind))
     if suffix == ".docx":
-        return _read_docx(path, kind)
+        return FileRead(*_read_docx(path, kind))
     raise InputError(
         f"unsupported file type {suffix!r}", file=str(path), hint="use CSV, XLSX, MD, TXT, DOCX or JSONL"
     )
+
+
+def table_headers(path: Path) -> list[str]:
+    """The header row of a CSV/TSV/XLSX file (for telling notes from other tables in a folder)."""
+    if path.suffix.lower() in {".xlsx", ".xls"}:
+        try:
+            return [str(c) for c in pd.read_excel(path, nrows=0).columns]
+        except Exception as exc:  # openpyxl raises several types for a corrupt workbook
+            raise InputError(f"cannot read the workbook: {exc}", file=str(path)) from exc
+    raw = path.read_bytes()[:65536]
+    if not raw.strip():
+        raise InputError("the file is empty", file=str(path))
+    try:
+        text = raw.decode(sniff_encoding(raw), errors="replace")
+    except InputError:
+        text = raw.decode("utf-8", errors="replace")
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    try:
+        return [str(c) for c in pd.read_csv(io.StringIO(first), sep=sep, nrows=0).columns]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        return []
+
+
+def transcript_columns(headers: list[str]) -> tuple[str, str] | None:
+    """(call id column, speaker column) when the headers are a call transcript's, else None."""
+    call_col, speaker_col = _pick(headers, CALL_ID_ALIASES), _pick(headers, SPEAKER_ALIASES)
+    return (call_col, speaker_col) if call_col and speaker_col else None
+
+
+def call_id_column(headers: list[str]) -> str | None:
+    return _pick(headers, CALL_ID_ALIASES)
 
 
 def _decode(path: Path) -> tuple[str, set[int]]:
@@ -149,15 +213,12 @@ def _pick(headers: list[str], aliases: tuple[str, ...]) -> str | None:
     return next((by_norm[a] for a in aliases if a in by_norm), None)
 
 
-def _read_table(
-    path: Path, kind: str | None, mapping: dict[str, str] | None
-) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
+def _read_table(path: Path, kind: str | None, mapping: dict[str, str] | None) -> FileRead:
     frame, bad = _frame(path)
     headers = [str(c) for c in frame.columns]
-    call_col = _pick(headers, CALL_ID_ALIASES)
-    speaker_col = _pick(headers, SPEAKER_ALIASES)
-    if call_col and speaker_col and not (mapping or {}).get("doc_id"):
-        return _read_transcripts(path, frame, call_col, speaker_col, kind, bad)
+    transcript = transcript_columns(headers)
+    if transcript and not (mapping or {}).get("doc_id"):
+        return _read_transcripts(path, frame, *transcript, kind, bad)
     columns = detect_columns(headers, mapping)
     if "text" not in columns:
         raise InputError(
@@ -180,20 +241,21 @@ def _read_table(
             docs.append((doc, f"{path.name}:row {line}"))
         if issue:
             issues.append(issue)
-    return docs, issues
+    return FileRead(docs, issues, columns)
 
 
 def _read_transcripts(
     path: Path, frame: pd.DataFrame, call_col: str, speaker_col: str, kind: str | None, bad: set[int]
-) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:
-    """One document per call: turns 'Speaker: text' in file order; outcomes from a sibling conversations.csv."""
+) -> FileRead:
+    """One document per call: turns 'Speaker: text' in file order; per-call fields from a sibling table."""
     text_col = _pick([str(c) for c in frame.columns], _TRANSCRIPT_TEXT)
     if text_col is None:
         raise InputError(
             "transcript file has no message column", file=str(path), hint="name it message or text"
         )
     time_col = _pick([str(c) for c in frame.columns], ("timestamp", "time", "时间"))
-    outcomes = _outcomes(path.parent / "conversations.csv")
+    companion = find_companion(path, call_col)
+    per_call, companion_columns = _call_fields(companion, call_col) if companion else ({}, {})
     docs, issues = [], []
     calls: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for i, row in enumerate(frame.to_dict("records")):
@@ -219,11 +281,10 @@ def _read_transcripts(
         fields = {"doc_id": call_id, "text": "\n".join(lines), "kind": "call_note"}
         if time_col and str(first.get(time_col, "")).strip():
             fields["date"] = str(first[time_col])[:10]
+        fields.update(per_call.get(call_id, {}))
         doc, issue = _build(fields, kind, str(path), turns[0][0])
         if doc:
             meta = {"turns": str(len(lines)), "rows": f"{turns[0][0]}-{turns[-1][0]}"}
-            if call_id in outcomes:
-                meta["outcome"] = outcomes[call_id]
             docs.append(
                 (
                     doc.model_copy(update={"metadata": {**doc.metadata, **meta}}),
@@ -232,16 +293,52 @@ def _read_transcripts(
             )
         if issue:
             issues.append(issue)
-    return docs, issues
+    columns = {"doc_id": call_col, "text": f"{speaker_col}: {text_col}"}
+    if time_col:
+        columns["date"] = time_col
+    columns.update({f: f"{companion.name}:{c}" for f, c in companion_columns.items()} if companion else {})
+    return FileRead(docs, issues, columns, [companion] if companion else [])
 
 
-def _outcomes(path: Path) -> dict[str, str]:
-    if not path.exists():
-        return {}
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if "conversation_id" not in frame.columns or "outcome" not in frame.columns:
-        return {}
-    return dict(zip(frame["conversation_id"], frame["outcome"], strict=True))
+_COMPANION_MAX_BYTES = 50 * 1024 * 1024
+
+
+def find_companion(path: Path, call_col: str) -> Path | None:
+    """A sibling table with one row per call, keyed by the transcript's call id column (conversations.csv
+    next to messages.csv); a file named like calls/conversations is preferred when there are several."""
+    found = []
+    for sibling in sorted(path.parent.iterdir()):
+        if sibling == path or sibling.suffix.lower() not in TABLE_SUFFIXES or not sibling.is_file():
+            continue
+        if sibling.stat().st_size > _COMPANION_MAX_BYTES:
+            continue
+        try:
+            headers = table_headers(sibling)
+        except InputError:
+            continue
+        if _norm(call_col) in {_norm(h) for h in headers} and transcript_columns(headers) is None:
+            found.append(sibling)
+    found.sort(key=lambda p: (not any(w in p.stem.lower() for w in ("conversation", "call", "通话")), p.name))
+    return found[0] if found else None
+
+
+def _call_fields(path: Path, call_col: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """call id → {field: value} from a per-call table; known fields by alias, other columns as metadata."""
+    frame, _ = _frame(path)
+    headers = [str(c) for c in frame.columns]
+    key = next(h for h in headers if _norm(h) == _norm(call_col))
+    columns = {
+        f: c
+        for f, c in detect_columns([h for h in headers if h != key]).items()
+        if f not in {"doc_id", "text", "kind", "language"}
+    }
+    extra = [h for h in headers if h != key and h not in columns.values()]
+    out: dict[str, dict[str, str]] = {}
+    for row in frame.to_dict("records"):
+        values = {f: str(row[c]).strip() for f, c in columns.items() if str(row[c]).strip()}
+        values.update({h: str(row[h]).strip() for h in extra if str(row[h]).strip()})
+        out[str(row[key]).strip()] = values
+    return out, {**columns, **{h: h for h in extra}}
 
 
 def _read_jsonl(path: Path, kind: str | None) -> tuple[list[tuple[Document, str]], list[IngestIssue]]:

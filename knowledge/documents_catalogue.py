@@ -1,11 +1,23 @@
-"""The document/chunk catalogue in SQLite: the source of truth BM25 is rebuilt from and deletes go through."""
+"""The document/chunk catalogue in SQLite: the source of truth BM25 is rebuilt from and deletes go through.
+
+Vectors live in Chroma under a *vector id* (`<evidence id>@<content hash>`), so a changed document's new
+vectors never overwrite the old ones before the catalogue switches to them. Every vector write is journaled
+here first (`vector_journal`: `new` = written to Chroma, not yet committed here; `old` = committed away,
+still to delete from Chroma), so a kill at any moment leaves a journal that `DocumentIndex.recover` replays:
+no orphan vectors, no duplicates, and the catalogue never names a vector that is not there.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from knowledge.documents import FILTER_FIELDS
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (doc_id TEXT PRIMARY KEY, kind TEXT, hash TEXT, source TEXT, doc_json TEXT);
@@ -15,21 +27,34 @@ CREATE TABLE IF NOT EXISTS chunks (
   language TEXT);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS vector_journal (vector_id TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS field_values (name TEXT, value TEXT, vector BLOB, PRIMARY KEY (name, value));
 """
+_ADDED_COLUMNS = ("tokens", "language", "outcome", "stage", "loss_reason", "vector_id")
 CHUNK_COLUMNS = (
     "evidence_id",
     "doc_id",
     "n",
     "text",
     "kind",
-    "region",
-    "rep",
-    "customer",
-    "product",
+    *FILTER_FIELDS,
     "day",
     "meta_json",
     "tokens",
     "language",
+    "vector_id",
+)
+# what the in-memory search columns read, in this order (see all_chunks)
+SEARCH_COLUMNS = (
+    "evidence_id",
+    "text",
+    "kind",
+    *FILTER_FIELDS,
+    "day",
+    "tokens",
+    "language",
+    "vector_id",
+    "doc_id",
 )
 
 
@@ -40,17 +65,29 @@ class Catalogue:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
-        for name in ("tokens", "language"):  # catalogues written before these columns existed
+        for name in _ADDED_COLUMNS:  # catalogues written before these columns existed
             if name not in columns:
                 self._db.execute(f"ALTER TABLE chunks ADD COLUMN {name} TEXT")
         if "language" not in columns:
             self._db.execute("UPDATE chunks SET language = json_extract(meta_json, '$.language')")
+        if "vector_id" not in columns:  # vectors written before versioned ids are stored by evidence id
+            self._db.execute("UPDATE chunks SET vector_id = evidence_id")
 
     def doc_hash(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT hash FROM docs WHERE doc_id = ?", [doc_id]).fetchone()
         return row[0] if row else None
+
+    def doc_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(doc_ids)
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            sql = f"SELECT doc_id, hash FROM docs WHERE doc_id IN ({', '.join('?' * len(part))})"
+            out.update(dict(self._db.execute(sql, part).fetchall()))
+        return out
 
     def doc_kind(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT kind FROM docs WHERE doc_id = ?", [doc_id]).fetchone()
@@ -62,9 +99,41 @@ class Catalogue:
             for r in self._db.execute("SELECT evidence_id FROM chunks WHERE doc_id = ? ORDER BY n", [doc_id])
         ]
 
-    def replace(self, docs: list[tuple[str, str, str, str, str]], chunks: list[tuple[Any, ...]]) -> None:
-        """Atomically swap in documents (doc_id, kind, hash, source, json) and their chunks."""
+    def vector_ids(self, doc_ids: Iterable[str]) -> list[str]:
+        ids = list(doc_ids)
+        out: list[str] = []
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            sql = f"SELECT vector_id FROM chunks WHERE doc_id IN ({', '.join('?' * len(part))})"
+            out += [r[0] for r in self._db.execute(sql, part) if r[0]]
+        return out
+
+    def journal_new(self, vector_ids: list[str]) -> None:
+        """Record vectors about to be written to Chroma (before they are)."""
         with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vector_journal VALUES (?, 'new')", [[v] for v in vector_ids]
+            )
+
+    def journal(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self._db.execute("SELECT vector_id, state FROM vector_journal")]
+
+    def clear_journal(self, vector_ids: list[str]) -> None:
+        with self._transaction():
+            self._db.executemany("DELETE FROM vector_journal WHERE vector_id = ?", [[v] for v in vector_ids])
+
+    def replace(
+        self,
+        docs: list[tuple[str, str, str, str, str]],
+        chunks: list[tuple[Any, ...]],
+        *,
+        field_vectors: dict[tuple[str, str], np.ndarray] | None = None,
+    ) -> list[str]:
+        """Atomically swap in documents (doc_id, kind, hash, source, json) and their chunks (CHUNK_COLUMNS);
+        their vectors leave the journal, the replaced chunks' vectors enter it as `old`. Returns those."""
+        with self._transaction():
+            ids = [d[0] for d in docs]
+            stale = set(self.vector_ids(ids)) - {c[-1] for c in chunks}
             for doc in docs:
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc[0]])
                 self._db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?)", doc)
@@ -72,17 +141,40 @@ class Catalogue:
                 f"INSERT INTO chunks ({', '.join(CHUNK_COLUMNS)}) VALUES ({', '.join('?' * len(CHUNK_COLUMNS))})",
                 chunks,
             )
+            self._db.executemany("DELETE FROM vector_journal WHERE vector_id = ?", [[c[-1]] for c in chunks])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vector_journal VALUES (?, 'old')", [[v] for v in stale]
+            )
+            for (name, value), vector in (field_vectors or {}).items():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO field_values VALUES (?, ?, ?)",
+                    [name, value, np.asarray(vector, dtype=np.float32).tobytes()],
+                )
             self._bump()
+        return sorted(stale)
 
-    def delete(self, doc_id: str) -> None:
+    def delete(self, doc_id: str) -> list[str]:
+        """Remove a document and its chunks; their vectors enter the journal as `old`. Returns those."""
         with self._transaction():
+            stale = self.vector_ids([doc_id])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vector_journal VALUES (?, 'old')", [[v] for v in stale]
+            )
             self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
             self._db.execute("DELETE FROM docs WHERE doc_id = ?", [doc_id])
             self._bump()
+        return stale
 
-    def _transaction(self) -> sqlite3.Connection:
+    def field_vectors(self) -> dict[tuple[str, str], np.ndarray]:
+        rows = self._db.execute("SELECT name, value, vector FROM field_values")
+        return {(r[0], r[1]): np.frombuffer(r[2], dtype=np.float32) for r in rows if r[2] is not None}
+
+    def known_field_values(self) -> set[tuple[str, str]]:
+        return {(r[0], r[1]) for r in self._db.execute("SELECT name, value FROM field_values")}
+
+    def _transaction(self) -> _Tx:
         self._db.execute("BEGIN IMMEDIATE")
-        return _Tx(self._db)  # type: ignore[return-value]
+        return _Tx(self._db)
 
     def _bump(self) -> None:
         self._db.execute(
@@ -118,16 +210,31 @@ class Catalogue:
             out.update({r[0]: _row(r) for r in self._db.execute(sql, part)})
         return out
 
+    def documents(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """doc id → {kind, source, doc (the stored Document JSON as a dict), chunks (count)}."""
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(doc_ids), 500):
+            part = doc_ids[i : i + 500]
+            marks = ", ".join("?" * len(part))
+            sql = (
+                f"SELECT d.doc_id, d.kind, d.source, d.doc_json, (SELECT count(*) FROM chunks c"
+                f" WHERE c.doc_id = d.doc_id) FROM docs d WHERE d.doc_id IN ({marks})"
+            )
+            for doc_id, kind, source, doc_json, count in self._db.execute(sql, part):
+                out[doc_id] = {"kind": kind, "source": source, "doc": json.loads(doc_json), "chunks": count}
+        return out
+
     def all_chunks(self) -> list[tuple[Any, ...]]:
-        """(evidence_id, text, kind, region, rep, customer, product, day, tokens, language) in BM25 order."""
-        sql = (
-            "SELECT evidence_id, text, kind, region, rep, customer, product, day, tokens, language"
-            " FROM chunks ORDER BY pos"
-        )
-        return self._db.execute(sql).fetchall()
+        """SEARCH_COLUMNS of every chunk in BM25 order."""
+        columns = [f"COALESCE({c}, '')" if c in FILTER_FIELDS else c for c in SEARCH_COLUMNS]
+        columns[-2] = "COALESCE(vector_id, evidence_id)"
+        return self._db.execute(f"SELECT {', '.join(columns)} FROM chunks ORDER BY pos").fetchall()
 
     def count_chunks(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def count_docs(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM docs").fetchone()[0])
 
     def close(self) -> None:
         self._db.close()
@@ -136,8 +243,8 @@ class Catalogue:
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     record = dict(zip(CHUNK_COLUMNS, row, strict=True))
     record["meta"] = json.loads(record.pop("meta_json") or "{}")
-    record.pop("tokens", None)
-    record.pop("language", None)
+    for name in ("tokens", "language", "vector_id"):
+        record.pop(name, None)
     return record
 
 

@@ -42,6 +42,11 @@ def glossary() -> dict[str, list[str]]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _zh_terms() -> tuple[str, ...]:
+    return tuple(t for t in glossary() if len(t) >= 2 and not t.isascii())
+
+
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -66,18 +71,48 @@ EXPANSION_WEIGHT = 0.5  # a glossary translation counts half as much as a word t
 
 def expand_query(text: str) -> list[str]:
     """Query tokens plus glossary translations (price → 价格 报价, 竞品 → competitor)."""
-    tokens, extra = _query_terms(text)
+    tokens, extra = query_terms(text)
     return tokens + extra
 
 
-def _query_terms(text: str) -> tuple[list[str], list[str]]:
+def query_terms(text: str) -> tuple[list[str], list[str]]:
     """(the query's own tokens, glossary translations not among them)."""
     tokens = list(dict.fromkeys(tokenize(text)))
     table = glossary()
     extra = [t for word in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", text.lower()) for t in table.get(word, [])]
     extra += [t for tok in tokens for t in table.get(tok, [])]
+    # a Chinese glossary term inside a longer word jieba kept whole (考虑一下 → 考虑, 不感兴趣 → 感兴趣)
+    extra += [t for term in _zh_terms() if term in text and term not in tokens for t in table[term]]
     expanded = [tok for t in extra for tok in tokenize(t)]
     return tokens, [t for t in dict.fromkeys(expanded) if t not in tokens]
+
+
+_SPAN_WORD = re.compile(r"[A-Za-z0-9]+|[\u4e00-\u9fff]+")
+
+
+def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """[start, end) spans of `text` whose words are the query's words or their glossary translations
+    (same tokenizer and stemming as BM25), adjacent spans merged."""
+    own, extra = query_terms(query)
+    wanted = set(own) | set(extra)
+    spans: list[tuple[int, int]] = []
+    for m in _SPAN_WORD.finditer(text):
+        piece = m.group(0)
+        if piece[0].isascii():
+            if _stem(piece.lower()) in wanted:
+                spans.append((m.start(), m.end()))
+            continue
+        for word, start, end in _jieba().tokenize(piece):
+            if word in wanted and word not in _STOP:
+                spans.append((m.start() + start, m.start() + end))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        gap = text[merged[-1][1] : start] if merged else "x"
+        if merged and not gap.strip():
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 class LexicalIndex:
@@ -106,7 +141,7 @@ class LexicalIndex:
         """BM25 of the query's words plus EXPANSION_WEIGHT × BM25 of their glossary translations."""
         if not self.size:
             return np.zeros(0, dtype=np.float32)
-        own, extra = _query_terms(query)
+        own, extra = query_terms(query)
         scores = self._score(own)
         if any(w in self._bm25.vocab_dict for w in extra):
             scores += EXPANSION_WEIGHT * self._score(extra)

@@ -33,15 +33,18 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupan.answers import Answer, LessonMatch, Turn
 from fupan.deps import Deps
 from fupan.errors import FupanError, NotFound, PermissionDenied
 from fupan.report import ActionItem, ReviewDraft
-from knowledge.documents import Document, IngestReport
+from knowledge.documents import Document, IngestReport, SearchFilters
 from knowledge.jobs import JobContext, JobPublic, JobRunner, Retry
 from knowledge.records import SYSTEM, Records, action_record_id, lesson_record_id, require_role
+
+if TYPE_CHECKING:
+    from agent.note_search import SearchResult
 from knowledge.records_schemas import (
     ActionItemPublic,
     ActionItemUpdate,
@@ -519,6 +522,32 @@ class ReviewService:
         _company_wide(actor, "ingesting documents")
         with self.lock:
             return self.deps.docs.ingest_file(path, kind=kind, approved=False, namespace=UPLOAD_NAMESPACE)
+
+    def search_documents(
+        self, actor: Principal, query: str, filters: SearchFilters, **options: Any
+    ) -> SearchResult:
+        """Notes, calls and reviews for a query (agent/note_search.py); a team key searches its own team's
+        documents only (documents with no region are company-wide, so not theirs), and naming another team,
+        in an option or in the query, is refused."""
+        from agent.note_search import search_notes
+
+        if actor.team:
+            asked = [v for v in filters.values("region") if v != actor.team]
+            if asked:
+                raise PermissionDenied(
+                    f"key {actor.key_id} is scoped to {actor.team}; it cannot search {asked[0]}",
+                    hint=f"search {actor.team} only",
+                )
+            filters = filters.model_copy(update={"region": actor.team})
+        with self.lock:
+            result = search_notes(self.deps, query, filters=filters, **options)
+        others = [v for v in result.named.get("region", []) if v != actor.team]
+        if actor.team and others:
+            raise PermissionDenied(
+                f"key {actor.key_id} is scoped to {actor.team}; the query names {others[0]}",
+                hint=f"search {actor.team} only",
+            )
+        return result
 
     def audit_log(self, actor: Principal, **filters: object) -> list[AuditEntry]:
         return self.records.audit_log(actor, **filters)  # type: ignore[arg-type]

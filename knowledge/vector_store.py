@@ -91,3 +91,29 @@ class VectorStore:
 
     def count(self) -> int:
         return int(self._collection.count())
+
+    def close(self) -> None:
+        """Release the client; the embedded store is reloaded from disk by the next one opened."""
+        close = getattr(self._client, "close", None)
+        if callable(close):
+            close()
+
+    def ids(self) -> list[str]:
+        """Every vector id in the collection (for consistency checks)."""
+        out: list[str] = []
+        step, offset = 10_000, 0
+        while True:
+            part = self._collection.get(include=[], limit=step, offset=offset)["ids"]
+            out += part
+            if len(part) < step:
+                return out
+            offset += step
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of some ids (those that exist)."""
+        if not ids:
+            return {}
+        got = self._collection.get(ids=ids, include=["embeddings"])
+        return {
+            i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)
+        }

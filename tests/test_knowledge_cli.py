@@ -76,3 +76,67 @@ def test_bad_input_is_one_line_and_non_zero(
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert lines[0].startswith("error: ") and message in lines[0]
     assert len(lines) <= 2 and (len(lines) == 1 or lines[1].startswith("hint: "))
+
+
+@pytest.fixture
+def calls_folder(tmp_path: Path) -> Path:
+    """A folder as the shared calls come: transcripts, per-call outcomes, a README, a source note, a picture."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "messages.csv").write_text(
+        "conversation_id,timestamp,message,author\n"
+        "K1,2025-03-02 10:00:00,Can I get a quote?,Customer\n"
+        "K1,2025-03-02 10:00:05,Sure. Here it is.,Agent\n"
+        "K1,2025-03-02 10:01:00,Let me think about it.,Customer\n"
+        "K2,2025-05-07 09:00:00,Not interested thanks.,Customer\n",
+        encoding="utf-8",
+    )
+    (folder / "conversations.csv").write_text(
+        "conversation_id,outcome,duration_seconds\nK1,process paused,61\nK2,customer not interested,\n",
+        encoding="utf-8",
+    )
+    (folder / "README.md").write_text("# Sample data\n\nTwo calls.\n", encoding="utf-8")
+    (folder / "SOURCE.txt").write_text("From a tutorial.\n", encoding="utf-8")
+    (folder / "chart.png").write_bytes(b"\x89PNG\r\n")
+    return folder
+
+
+def test_a_folder_ingests_what_it_can_and_lists_the_rest(tmp_path: Path, calls_folder: Path) -> None:
+    dry = run(tmp_path / "ws", str(calls_folder), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "skipped README.md: a text document, not a notes table" in dry.stdout
+    assert "skipped SOURCE.txt:" in dry.stdout and "skipped chart.png: not a notes file type (.png)" in dry.stdout
+    assert "skipped conversations.csv: per-call fields (outcome, ...) read with messages.csv" in dry.stdout
+    assert "messages.csv: 2 documents (2 new or changed, 0 unchanged), 2 chunks to embed" in dry.stdout
+    assert "fields: outcome (2), date (2), duration_seconds (1)" in dry.stdout
+    assert "outcome ← conversations.csv:outcome" in dry.stdout
+    assert "2 chunks would be embedded (dry run: nothing written)" in dry.stdout
+    from knowledge.documents_catalogue import Catalogue
+
+    assert Catalogue(tmp_path / "ws" / "docs" / "catalogue.sqlite").count_chunks() == 0
+    real = run(tmp_path / "ws", str(calls_folder))
+    assert real.returncode == 0, real.stderr
+    assert "read 2, accepted 2 (2 new or changed, 0 unchanged), rejected 0; 2 chunks indexed" in real.stdout
+    assert "messages.csv: 2/2 chunks" in real.stderr  # progress lines when the output is not a terminal
+    search = subprocess.run(
+        [sys.executable, "-m", "api.cli", "--workspace", str(tmp_path / "ws"), "search", "think", "--outcome",
+         "PAUSED", "--json", "--mode", "bm25"],
+        capture_output=True, text=True, timeout=120,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "FUPAN_CONFIG": "/nonexistent.toml"},
+    )  # fmt: skip
+    assert search.returncode == 0, search.stderr
+    import json
+
+    found = json.loads(search.stdout)
+    assert [d["doc_id"] for d in found["documents"]] == ["K1"]
+    assert found["documents"][0]["outcome"] == "process paused" and found["filters"]["outcome"] == "process paused"
+
+
+def test_text_files_of_a_folder_are_notes_when_the_user_says_so(tmp_path: Path, calls_folder: Path) -> None:
+    for name in ("messages.csv", "conversations.csv", "chart.png"):
+        (calls_folder / name).unlink()
+    out = run(tmp_path / "ws", str(calls_folder), "--kind", "visit_note", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert "README.md: 1 documents" in out.stdout and "SOURCE.txt: 1 documents" in out.stdout
+    nothing = run(tmp_path / "ws", str(calls_folder))
+    assert nothing.returncode == 2 and "no notes files in the folder" in nothing.stderr

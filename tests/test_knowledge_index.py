@@ -15,6 +15,7 @@ from fupan.settings import Settings, load_settings
 from knowledge.chunking import detect_language
 from knowledge.doc_index import DocumentIndex
 from knowledge.documents import Document, SearchFilters
+from knowledge.documents_catalogue import SEARCH_COLUMNS
 from knowledge.vector_store import VectorStore
 
 CORPUS = [
@@ -280,6 +281,8 @@ def test_a_catalogue_from_before_the_tokens_and_language_columns_still_searches(
     db.commit()
     db.close()
     idx = DocumentIndex(settings)
-    assert idx._catalogue.all_chunks()[0][-1] == "zh"  # noqa: SLF001 - the migrated language column
+    row = dict(zip(SEARCH_COLUMNS, idx._catalogue.all_chunks()[0], strict=True))  # noqa: SLF001
+    assert row["language"] == "zh"  # the migrated language column
+    assert row["vector_id"] == "note:old#0" and row["outcome"] == ""  # vectors stored by evidence id then
     assert [h.evidence_id for h in idx.search("报价", k=3, mode="bm25")] == ["note:old#0"]
     idx.close()

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--suite",
-                help="Suite to run (repeatable): exact, root_causes, grounding, smart, retrieval, robustness. "
-                "Default: all.",
+                help="Suite to run (repeatable): exact, root_causes, grounding, smart, retrieval, robustness; "
+                "retrieval_calls (the real calls; only when named). Default: all but retrieval_calls.",
             ),
         ] = None,
         writer: Annotated[
@@ -53,11 +53,11 @@ def register(app: typer.Typer) -> None:
             run_scorecard,
             table,
         )
-        from evals.suites import SUITES
+        from evals.suites import ON_DEMAND, SUITES
         from evals.suites.naive import NEEDS_LLM
 
         settings = settings_from(ctx)
-        chosen = _check(suite, writer, list(SUITES))
+        chosen = _check(suite, writer, [*SUITES, *ON_DEMAND])
         if writer in {"llm", "naive"} and not settings.llm.enabled:
             raise ConfigError(f"--writer {writer}: {NEEDS_LLM}", hint="or run the default: fupan eval")
         card = run_scorecard(

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from fupan.errors import InputError
-from knowledge.documents import DOC_KINDS, IngestReport
-
-SUPPORTED = {".csv", ".tsv", ".xlsx", ".xls", ".md", ".markdown", ".txt", ".docx", ".jsonl"}
+from knowledge.documents import DOC_KINDS, IngestReport, SkippedFile
 
 
 def parse_mapping(values: list[str]) -> dict[str, str] | None:
@@ -38,24 +40,34 @@ def parse_mapping(values: list[str]) -> dict[str, str] | None:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
-def files_under(path: Path) -> list[Path]:
-    """The file itself, or the supported files in a folder (sorted, not recursive)."""
-    if not path.exists():
-        raise InputError("file or folder not found", file=str(path))
-    if path.is_file():
-        return [path]
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED)
-    if not files:
-        raise InputError("no CSV/XLSX/MD/TXT/DOCX/JSONL files in the folder", file=str(path))
-    return files
+def print_plan(console: Console, report: IngestReport) -> None:
+    """Before embedding: documents, the fields found (with how many documents have each), chunks to embed."""
+    name = Path(report.source).name
+    console.print(
+        escape(
+            f"{name}: {report.documents_added + report.documents_unchanged} documents "
+            f"({report.documents_added} new or changed, {report.documents_unchanged} unchanged), "
+            f"{report.chunks_planned:,} chunks to embed"
+        )
+    )
+    if report.fields:
+        fields = ", ".join(f"{k} ({v:,})" for k, v in sorted(report.fields.items(), key=lambda kv: -kv[1]))
+        console.print(escape(f"  fields: {fields}"))
+    if report.columns:
+        columns = ", ".join(f"{field} ← {column}" for field, column in report.columns.items())
+        console.print(escape(f"  columns: {columns}"))
 
 
 def print_report(console: Console, report: IngestReport) -> None:
     console.print(
-        f"[bold]{report.source}[/bold]: read {report.documents_seen}, accepted "
+        f"[bold]{escape(report.source)}[/bold]: read {report.documents_seen}, accepted "
         f"{report.documents_added + report.documents_unchanged} ({report.documents_added} new or changed, "
         f"{report.documents_unchanged} unchanged), rejected {report.documents_rejected}; "
-        f"{report.chunks_added} chunks indexed"
+        + (
+            f"{report.chunks_planned} chunks would be embedded (dry run: nothing written)"
+            if report.dry_run
+            else f"{report.chunks_added} chunks indexed"
+        )
     )
     if not report.issues:
         return
@@ -64,8 +76,62 @@ def print_report(console: Console, report: IngestReport) -> None:
         table.add_column(col)
     for issue in report.issues[:200]:
         row = "" if issue.row is None else str(issue.row)
-        table.add_row(Path(issue.file).name, row, issue.level, issue.message)
+        table.add_row(Path(issue.file).name, row, issue.level, escape(issue.message))
     console.print(table)
+
+
+def print_skipped(console: Console, skipped: list[SkippedFile]) -> None:
+    for item in skipped:
+        label = "[red]not read[/red]" if item.level == "error" else "skipped"
+        console.print(f"{label} {escape(Path(item.file).name)}: {escape(item.reason)}")
+
+
+class _Rate(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:.1f} chunks/s", style="progress.data.speed")
+
+
+class ProgressLine:
+    """Chunks embedded so far with chunks/s and an ETA: a bar on a terminal, a line every 10 s otherwise."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self._console, self._label = console, label
+        self._bar: Progress | None = None
+        self._task = None
+        self._started = self._last = time.monotonic()
+
+    def __enter__(self) -> ProgressLine:
+        if self._console.is_terminal:
+            self._bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                _Rate(),
+                "ETA",
+                TimeRemainingColumn(),
+                console=self._console,
+                transient=True,
+            )
+            self._bar.__enter__()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            if self._task is None:
+                self._task = self._bar.add_task(self._label, total=total)
+            self._bar.update(self._task, completed=done)
+            return
+        now = time.monotonic()
+        if done in (0, total) or now - self._last >= 10:
+            self._last = now
+            rate = done / max(now - self._started, 1e-9)
+            eta = f", ETA {int((total - done) / rate)} s" if rate > 0 and done < total else ""
+            self._console.print(f"{self._label}: {done:,}/{total:,} chunks, {rate:.1f} chunks/s{eta}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
 
 def register(app: typer.Typer) -> None:
@@ -83,26 +149,40 @@ def register(app: typer.Typer) -> None:
         mapping: list[str] = typer.Option(
             [], "--mapping", "-m", help="field=column (repeatable), or a YAML/JSON mapping file"
         ),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Report documents, fields and chunk counts; embed and write nothing."
+        ),
     ) -> None:
         from api.cli import settings_from
+        from knowledge.doc_folder import plan_path
         from knowledge.doc_index import DocumentIndex
 
         if kind is not None and kind not in DOC_KINDS:
             raise InputError(f"unknown kind {kind!r}", hint=f"use one of {', '.join(DOC_KINDS)}")
         fields = parse_mapping(mapping)
-        files = files_under(path)
-        console = Console()
+        folder = plan_path(path, kind)
+        console, progress_console = Console(), Console(stderr=True)
+        print_skipped(console, folder.skipped)
         index = DocumentIndex(settings_from(ctx))
         reports: list[IngestReport] = []
         try:
-            for file in files:
-                reports.append(index.ingest_file(file, kind=kind, mapping=fields))
+            for file in folder.files:
+                plan = index.plan_file(file, kind=kind, mapping=fields)
+                print_plan(console, plan.report)
+                if dry_run:
+                    reports.append(plan.report)
+                else:
+                    with ProgressLine(progress_console, file.name) as progress:
+                        reports.append(index.commit(plan, progress=progress))
                 print_report(console, reports[-1])
         finally:
             index.close()
         rejected = sum(r.documents_rejected for r in reports)
-        if rejected:
+        unread = [s for s in folder.skipped if s.level == "error"]
+        if rejected or unread:
+            parts = [f"{rejected} document(s) rejected"] if rejected else []
+            parts += [f"{len(unread)} file(s) not read"] if unread else []
             raise InputError(
-                f"{rejected} document(s) rejected (listed above); the others were indexed",
-                hint="fix the named rows and ingest again; unchanged documents are skipped",
+                f"{' and '.join(parts)} (listed above); the others were indexed",
+                hint="fix the named rows or files and ingest again; unchanged documents are skipped",
             )

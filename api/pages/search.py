@@ -1,8 +1,8 @@
-"""Searching call and visit notes, past reviews, lessons and action items, with filters for period, region, rep,
-customer and kind. A team-scoped caller searches its own region only.
-
-`find_documents` is the one call into the knowledge base, so it can be swapped for the knowledge layer's own
-search function (POST /documents/search) when that lands, without touching the screen.
+"""Searching call and visit notes, past reviews, lessons and action items: whole calls and notes ranked by their best
+passages (the same search as `fupan search` and POST /documents/search, agent/note_search.py), each shown once with
+its date, customer, rep and outcome, its best passages with the matching words marked, and their citation ids.
+Filters come from the form and from the query itself ("上季度华东客户怎么说价格"), and the page restates how it read
+the query. A team-scoped caller searches its own region only.
 """
 
 from __future__ import annotations
@@ -10,19 +10,37 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from agent.note_search import SearchResult
 from api.pages.base import Page, guarded, page_of, render
 from knowledge.documents import DOC_KINDS, SearchFilters, SearchHit
 
 router = APIRouter()
 MAX_QUERY = 500
+SHOWN = 320  # characters of a passage shown around its first matching word
+FACTS = ("date", "customer", "rep", "region", "product", "outcome", "stage", "loss_reason")
 
 
-def find_documents(page: Page, query: str, filters: SearchFilters, *, k: int = 20) -> list[SearchHit]:
-    """Hybrid search (vector + BM25) over the knowledge base, within the caller's team."""
-    if page.user.team:
-        filters = filters.model_copy(update={"region": page.user.team})
-    with page.service.lock:
-        return page.service.deps.docs.search(query, k=k, filters=filters)
+def find_documents(page: Page, query: str, filters: SearchFilters, *, k: int = 10) -> SearchResult:
+    """Whole documents for the query within the caller's team (the service refuses another team's region)."""
+    return page.service.search_documents(page.user, query, filters, limit=k, passages=3)
+
+
+def marked(hit: SearchHit) -> list[tuple[str, bool]]:
+    """The passage as (text, matches) pieces around its first matching word, for <mark> in the template."""
+    text = hit.text
+    start = max(0, hit.highlights[0][0] - 80) if hit.highlights else 0
+    end = min(len(text), start + SHOWN)
+    pieces: list[tuple[str, bool]] = [("…", False)] if start else []
+    cursor = start
+    for a, b in sorted(hit.highlights):
+        if b <= cursor or a >= end:
+            continue
+        if a > cursor:
+            pieces.append((text[cursor:a], False))
+        pieces.append((text[max(a, cursor) : min(b, end)], True))
+        cursor = min(b, end)
+    pieces.append((text[cursor:end] + ("…" if end < len(text) else ""), False))
+    return [(piece, match) for piece, match in pieces if piece]
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -35,6 +53,7 @@ def search(
     region: str = "",
     rep: str = "",
     customer: str = "",
+    outcome: str = "",
 ) -> Response:
     page = page_of(request)
     query = q.strip()[:MAX_QUERY]
@@ -44,8 +63,9 @@ def search(
         "region": page.user.team or region.strip()[:80],
         "rep": rep.strip()[:80],
         "customer": customer.strip()[:120],
+        "outcome": outcome.strip()[:120],
     }
-    hits: list[SearchHit] = []
+    result: SearchResult | None = None
     if query:
         filters = SearchFilters(
             kinds=[chosen["kind"]] if chosen["kind"] else None,
@@ -54,9 +74,19 @@ def search(
             region=chosen["region"] or None,
             rep=chosen["rep"] or None,
             customer=chosen["customer"] or None,
+            outcome=chosen["outcome"] or None,
         )
-        hits = find_documents(page, query, filters)
-    return render(page, "search.html.j2", q=query, hits=hits, chosen=chosen, kinds=DOC_KINDS)
+        result = find_documents(page, query, filters)
+    return render(
+        page,
+        "search.html.j2",
+        q=query,
+        result=result,
+        chosen=chosen,
+        kinds=DOC_KINDS,
+        facts=FACTS,
+        marked=marked,
+    )
 
 
 @router.get("/lessons", response_class=HTMLResponse)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from api.routes import action_items, ask, audit, data, drafts, health, lessons
+from api.routes import action_items, ask, audit, data, documents, drafts, health, lessons
 
 ROUTERS = [
     health.router,
     data.router,
     ask.router,
+    documents.router,
     drafts.router,
     lessons.router,
     action_items.router,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from evals.context import EvalContext
-from evals.suites import exact, grounding, naive, retrieval, robustness, root_causes, smart
+from evals.suites import exact, grounding, naive, retrieval, retrieval_calls, robustness, root_causes, smart
 from evals.suites.result import SuiteResult
 
 SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
@@ -17,3 +17,5 @@ SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
     "robustness": robustness.run,
 }
 NAIVE: Callable[[EvalContext], SuiteResult] = naive.run
+# run only when named (`fupan eval --suite retrieval_calls`): it embeds the 101 shared call transcripts
+ON_DEMAND: dict[str, Callable[[EvalContext], SuiteResult]] = {"retrieval_calls": retrieval_calls.run}

@@ -1,0 +1,44 @@
+"""The independent call set (evals/sets/retrieval_calls) as the retrieval_calls suite reads it: every query has
+its relevant calls, base rates are the outcome shares of the shared calls, and precision@10 counts distinct
+calls over a denominator of 10. (The suite itself embeds the 101 calls: `fupan eval --suite retrieval_calls`.)"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from evals.retrieval_calls import load_set, precision_at_10, summary
+
+
+def test_the_set_matches_the_shared_calls(shared_datasets: Path) -> None:
+    queries = load_set()
+    assert len(queries) == 71 and {q.split for q in queries} == {"dev", "holdout"}
+    with (shared_datasets / "insurance_sales_calls" / "conversations.csv").open(encoding="utf-8") as f:
+        outcome = {r["conversation_id"]: r["outcome"] for r in csv.DictReader(f)}
+    assert len(outcome) == 101
+    for q in queries:
+        assert q.relevant and q.relevant <= set(outcome), q.id
+        labels = {outcome[c] for c in q.relevant}
+        share = sum(o in labels for o in outcome.values()) / len(outcome)
+        if q.kind != "filter":  # relevance is the outcome label alone: every call with it
+            assert q.relevant == {c for c, o in outcome.items() if o in labels}, q.id
+            assert q.base_rate == pytest.approx(share, abs=1e-4), q.id
+
+
+def test_precision_counts_distinct_calls_out_of_ten() -> None:
+    relevant = {"a", "b", "c"}
+    assert precision_at_10(["a", "a", "x", "b"], relevant) == pytest.approx(0.2)  # a once; 2 of 10 slots
+    assert precision_at_10([*"abc", *"defghijk"], relevant) == pytest.approx(0.3)
+    assert precision_at_10(["x", "y", "z", "w", "v", "u", "t", "s", "r", "q", "a"], relevant) == 0.0
+
+
+def test_summary_by_split_and_the_twice_the_base_rate_count() -> None:
+    rows = [
+        {"split": "dev", "lang": "en", "kind": "k", "p@10": 0.6, "base_rate": 0.3, "beats_2x": True, "beats_2x_or_ideal": True},
+        {"split": "holdout", "lang": "zh", "kind": "k", "p@10": 0.2, "base_rate": 0.2, "beats_2x": False, "beats_2x_or_ideal": False},
+    ]  # fmt: skip
+    parts = summary(rows)
+    assert parts["all"] == {"p@10": 0.4, "base_rate": 0.25, "beats_2x": 0.5, "beats_2x_or_ideal": 0.5, "queries": 2}
+    assert parts["split=holdout"]["p@10"] == 0.2 and parts["lang=en"]["queries"] == 1
