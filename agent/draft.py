@@ -219,13 +219,14 @@ def _cited(evidence_id: str, draft: ReviewDraft) -> bool:
 
 def _names(engine: Any) -> dict[str, dict[str, str]]:
     """Words that name a segment in pasted notes: data values plus the regions' English aliases."""
-    from agent.router import load_aliases
+    from knowledge.workspace_aliases import load_aliases
 
     names = {
         dim: {str(v): str(v) for v in engine.dimension_values(dim)} for dim in ("region", "rep", "product")
     }
-    for region, words in load_aliases()["regions"].items():
-        names["region"].update({w: region for w in words if " " in w or len(w) > 5})
+    for region, words in load_aliases(engine.store.settings).values.get("region", {}).items():
+        if region in names["region"]:
+            names["region"].update({w: region for w in words if " " in w or len(w) > 5})
     return names
 
 

@@ -59,6 +59,34 @@ def _pair_values(a: Evidence, b: Evidence) -> tuple[list[float], list[float]]:
     return plain, ratios
 
 
+def _driver_effects(metric_evs: list[Evidence]) -> list[float]:
+    """Shapley effects of a revenue change computed from cited factors of two periods of one segment:
+    won deals × average deal size, and closed deals (won + lost) × win rate × average deal size."""
+    from agent.decompose import shapley
+
+    table: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, float]] = {}
+    for ev in metric_evs:
+        parts = _metric_parts(ev)
+        if parts is None or ev.value is None:
+            continue
+        name, period, dims = parts
+        table.setdefault((period, tuple(sorted(dims.items()))), {})[name] = ev.value
+    out: list[float] = []
+    keys = sorted(table)
+    for (p1, d1), (p2, d2) in itertools.permutations(keys, 2):
+        if d1 != d2:
+            continue
+        a, b = table[(p1, d1)], table[(p2, d2)]
+        if {"won_deals", "avg_deal_size"} <= a.keys() & b.keys():
+            out += [abs(x) for x in shapley([b["won_deals"], b["avg_deal_size"]], [a["won_deals"], a["avg_deal_size"]])]
+        trio = {"won_deals", "lost_deals", "win_rate", "avg_deal_size"}
+        if trio <= a.keys() & b.keys():
+            f0 = [b["won_deals"] + b["lost_deals"], b["win_rate"], b["avg_deal_size"]]
+            f1 = [a["won_deals"] + a["lost_deals"], a["win_rate"], a["avg_deal_size"]]
+            out += [abs(x) for x in shapley(f0, f1)]
+    return out
+
+
 def _allowed_values(evidence: dict[str, Evidence]) -> _Allowed:
     allowed = _Allowed()
     metric_evs = [ev for ev in evidence.values() if ev.kind == "metric" and ev.value is not None]
@@ -70,6 +98,7 @@ def _allowed_values(evidence: dict[str, Evidence]) -> _Allowed:
         plain, ratios = _pair_values(a, b)
         allowed.plain += plain
         allowed.ratios += ratios
+    allowed.plain += _driver_effects(metric_evs)
     for ev in evidence.values():
         if ev.kind != "metric" and ev.text:
             for fig in parse_figures(ev.text):

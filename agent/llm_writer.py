@@ -21,9 +21,9 @@ from pydantic import BaseModel, Field, ValidationError
 from agent.grounding import check_grounding
 from agent.llm_tools import ToolBox, tool_schemas
 from agent.prompt_loader import load_prompt
-from agent.router import Intent
 from fupan.answers import Answer
 from fupan.deps import Deps
+from fupan.query import MetricQuery
 from fupan.report import ReviewDraft
 
 MAX_TOOL_ROUNDS = 2  # ask: at most 2 tool rounds + 1 final answer = 3 model calls
@@ -152,13 +152,13 @@ def _json_ask(run: LLMRun, messages: list[BaseMessage]) -> str | None:
     return None
 
 
-def ask_with_llm(deps: Deps, question: str, intent: Intent, *, fallback: Answer) -> Answer:
+def ask_with_llm(deps: Deps, question: str, query: MetricQuery, *, fallback: Answer) -> Answer:
     """Let the model answer with tools; keep `fallback` (the deterministic answer) unless the text is grounded."""
-    run = LLMRun(deps, "ask", intent.language)
+    run = LLMRun(deps, "ask", query.language)
     system, user = run.prompt.render(
         question=question,
-        intent=intent.model_dump_json(),
-        periods=", ".join(intent.periods or [intent.period or ""]),
+        intent=query.model_dump_json(),
+        periods=", ".join(query.periods),
     )
     messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
     try:

@@ -116,6 +116,12 @@ class MetricEngine:
         return self.period(base)
 
     # ---- core ----------------------------------------------------------------------------------
+    def run(self, query: object) -> object:
+        """Compute one typed `MetricQuery` (agent/query_engine.py) into a `QueryResult`."""
+        from agent.query_engine import run
+
+        return run(self, query)
+
     def value(self, metric: str, period: str, filters: dict[str, str] | None = None) -> MetricValue:
         return self.compute(metric, period, None, filters).rows[0]
 

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from agent.router import load_aliases
-
 _LOWER_IS_BETTER = {"sales_cycle_median", "sales_cycle_mean", "churned_customers", "lost_deals"}
 
 
 def registry() -> dict[str, object]:
-    """The metric registry; until agent/metrics.py is installed, the ids named in knowledge/aliases.yaml."""
-    try:
-        from agent.metrics import REGISTRY
-    except ImportError:
-        return {mid: None for mid in load_aliases()["metrics"]}
+    """The metric registry (agent/metrics.py)."""
+    from agent.metrics import REGISTRY
+
     return dict(REGISTRY)
 
 
 def metric_label(metric: str, lang: str) -> str:
     mdef = registry().get(metric)
     if mdef is None:
-        return str(load_aliases()["metrics"].get(metric, [metric])[0 if lang == "zh" else -1])
+        return metric
     return mdef.name_zh if lang == "zh" else mdef.name_en  # type: ignore[attr-defined]
+
+
+def metric_word(metric: str, lang: str) -> str:
+    """A metric's name inside a sentence: 'won revenue' (English lower-cased), 赢单金额."""
+    name = metric_label(metric, lang)
+    return name if lang == "zh" else name[:1].lower() + name[1:]
 
 
 def metric_unit(metric: str) -> str:
@@ -33,11 +35,11 @@ def higher_is_better(metric: str) -> bool:
     return metric not in _LOWER_IS_BETTER if mdef is None else bool(mdef.higher_is_better)  # type: ignore[attr-defined]
 
 
-def region_label(region: str, lang: str) -> str:
-    if lang == "zh":
-        return region
-    aliases = load_aliases()["regions"].get(region)
-    return f"{aliases[0]} ({region})" if aliases else region
+def region_label(region: str, lang: str, display: dict[tuple[str, str], str] | None = None) -> str:
+    """A region as shown: the data's name, with the workspace's English alias in English text
+    ('East (华东)') when `display` (the vocabulary's display names) has one."""
+    english = (display or {}).get(("region", region))
+    return f"{english} ({region})" if english and lang == "en" else region
 
 
 _DIM_NAMES = {

@@ -1,0 +1,192 @@
+"""Ask, end to end: question → routing (readings) → the engine runs the chosen typed query → a cited answer
+that begins with how the question was read.
+
+- `answer` (status `answered`): the one reading the question has; `restatement` says how it was read.
+- `clarify`: one to three numbered readings (`readings`); `ask(..., reading=N)` or `answer_query` answers one.
+- `unanswerable`: what is missing (a name, a period or a measure not in the data), never a guess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from agent import query_engine
+from agent.ask import WRITERS, Collector, Writer, write_empty
+from agent.router import Routing, route
+from agent.router_periods import Calendar
+from agent.router_restate import restate
+from agent.router_vocab import Vocabulary, build_vocabulary
+from fupan.answers import Answer, Turn
+from fupan.deps import Deps
+from fupan.errors import InputError, NotFound
+from fupan.query import MetricQuery, Reading
+
+
+def engine_for(deps: Deps) -> Any:
+    from agent.tools import engine_for as _engine
+
+    return _engine(deps)
+
+
+def vocabulary_for(deps: Deps) -> Vocabulary:
+    """The router vocabulary for the current data snapshot and aliases file (cached per both)."""
+    from knowledge.workspace_aliases import aliases_path, load_aliases
+
+    path = aliases_path(deps.settings)
+    stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    key = f"vocabulary:{deps.sales.current_snapshot_id()}:{stamp}"
+    cache = deps._cache  # noqa: SLF001
+    if key not in cache:
+        for old in [k for k in cache if k.startswith("vocabulary:")]:
+            del cache[old]
+        cache[key] = _build(deps, load_aliases(deps.settings))
+    return cache[key]
+
+
+def _build(deps: Deps, aliases: Any) -> Vocabulary:
+    engine = engine_for(deps)
+    registry = deps.sales.dimensions()
+    values: dict[str, list[str]] = {}
+    for dim in registry.ids():
+        try:
+            values[dim] = list(engine.dimension_values(dim))
+        except Exception:  # noqa: BLE001 — a dimension the engine cannot read yet has no values
+            values[dim] = []
+    con = engine.con
+    months = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT DISTINCT strftime(d, '%Y-%m') FROM (SELECT close_date AS d FROM opportunities UNION ALL "
+            "SELECT created_date FROM opportunities) WHERE d IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    has_targets = bool(con.execute("SELECT count(*) FROM targets").fetchone()[0])  # type: ignore[index]
+    has_losses = bool(con.execute("SELECT count(*) FROM opportunities WHERE stage = 'lost'").fetchone()[0])  # type: ignore[index]
+    calendar = Calendar(tuple(months), deps.settings.fiscal_year_start_month)
+    return build_vocabulary(
+        registry, values, calendar, aliases=aliases, has_targets=has_targets, has_losses=has_losses
+    )
+
+
+def segment_words(deps: Deps, dim: str) -> list[tuple[str, str]]:
+    """(lower-cased word, value) for a dimension's values in the data and their workspace aliases, longest
+    word first."""
+    vocab = vocabulary_for(deps)
+    return [(v.word, v.value) for v in vocab.values if v.dim == dim]
+
+
+def _previous(history: list[Turn] | None) -> MetricQuery | None:
+    for turn in reversed(history or []):
+        if turn.intent:
+            try:
+                return MetricQuery.model_validate(turn.intent)
+            except ValueError:
+                continue
+    return None
+
+
+def routing_for(
+    deps: Deps,
+    question: str,
+    *,
+    history: list[Turn] | None = None,
+    language: str | None = None,
+    default_period: str | None = None,
+) -> Routing:
+    vocab = vocabulary_for(deps)
+    return route(question, vocab, previous=_previous(history), language=language, default_period=default_period)
+
+
+def ask(
+    deps: Deps,
+    question: str,
+    *,
+    history: list[Turn] | None = None,
+    language: str | None = None,
+    default_period: str | None = None,
+    reading: int | None = None,
+) -> Answer:
+    """Answer a question; `reading` (1-based) picks one of the readings a clarification offered."""
+    if not question.strip():
+        raise InputError("the question is empty", hint='ask e.g. "三季度华东为什么没完成目标?"')
+    vocab = vocabulary_for(deps)
+    if vocab.calendar.empty:
+        raise NotFound("no sales data in the workspace", hint="run 'fupan import' (or 'fupan demo') first")
+    routing = route(
+        question, vocab, previous=_previous(history), language=language, default_period=default_period
+    )
+    lang = routing.language
+    if reading is not None:
+        if not 1 <= reading <= len(routing.readings):
+            raise InputError(
+                f"there is no reading {reading}",
+                hint=f"this question has {len(routing.readings)} reading(s)" if routing.readings else routing.message,
+            )
+        return answer_query(deps, question, routing.readings[reading - 1].query)
+    if routing.status == "refuse":
+        return Answer(question=question, language=lang, text=routing.message, status="unanswerable",  # type: ignore[arg-type]
+                      missing=routing.message, snapshot_id=deps.sales.current_snapshot_id())  # fmt: skip
+    if routing.status == "clarify":
+        return clarification(question, routing, deps)
+    return answer_query(deps, question, routing.readings[0].query, reading=routing.readings[0])
+
+
+def clarification(question: str, routing: Routing, deps: Deps) -> Answer:
+    lang = routing.language
+    lines = [routing.message] + [f"{i}. {r.restatement}" for i, r in enumerate(routing.readings, 1)]
+    hint = "（回复编号，或用 --reading N 选择）" if lang == "zh" else "(answer with the number, or --reading N)"
+    return Answer(
+        question=question,
+        language=lang,  # type: ignore[arg-type]
+        text="\n".join(lines + [hint]),
+        status="clarify",
+        missing=routing.message,
+        readings=routing.readings,
+        restatement=routing.readings[0].restatement if routing.readings else "",
+        snapshot_id=deps.sales.current_snapshot_id(),
+    )
+
+
+def answer_query(deps: Deps, question: str, query: MetricQuery, *, reading: Reading | None = None) -> Answer:
+    """Compute one typed query and write its answer (the deterministic writer)."""
+    vocab = vocabulary_for(deps)
+    engine = engine_for(deps)
+    lang = query.language
+    col = Collector(lang)
+    restatement = reading.restatement if reading else restate(query, vocab)
+    base = dict(question=question, language=lang, query=query, restatement=restatement, intent=query.model_dump(),
+                readings=[reading or Reading(query=query, restatement=restatement)],
+                snapshot_id=deps.sales.current_snapshot_id())  # fmt: skip
+    if query.operation == "themes":
+        return _themes(deps, question, query, base)
+    if query.operation == "why":
+        from agent.ask_explain import write_why
+
+        text, table, named = write_why(engine, query, vocab, col)
+        return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
+    res = query_engine.run(engine, query)
+    writer = Writer(res, vocab, col)
+    if res.empty:
+        text = write_empty(writer)
+        return Answer(text=text, status="unanswerable", missing=text, **base)  # type: ignore[arg-type]
+    text, table, named = WRITERS[query.operation](writer)
+    return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
+
+
+def _themes(deps: Deps, question: str, query: MetricQuery, base: dict[str, Any]) -> Answer:
+    """The most frequent signals in the notes, computed by agent/themes.py when it is installed."""
+    try:
+        from agent import themes  # type: ignore[attr-defined]
+    except ImportError:
+        text = (
+            "按主题统计笔记（最常见的异议、竞品、丢单原因）还不能回答。"
+            if query.language == "zh"
+            else "Counting themes in the notes (top objections, competitors, loss reasons) is not available yet."
+        )
+        return Answer(text=text, status="unanswerable", missing=text, **base)
+    answer: Answer = themes.answer_themes(deps, question, query)  # type: ignore[attr-defined]
+    return answer.model_copy(update={k: v for k, v in base.items() if k not in {"question"}})
+
+
+__all__ = ["answer_query", "ask", "clarification", "dataclasses", "routing_for", "vocabulary_for"]

@@ -1,0 +1,290 @@
+"""The first pass of the router: which words of a question name what (periods, values, metrics, dimensions,
+operation cues), and which content words nothing explains.
+
+Every hit records its span; `Scan.unexplained()` lists the content words outside every span, so the router can
+refuse to answer a different question than the one asked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent import router_words as W
+from agent.router_periods import PeriodWords, find_periods, period_spans
+from agent.router_spelling import correct_latin, distance, undouble_chinese
+from agent.router_vocab import ValueWord, Vocabulary
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_TOKEN = re.compile(r"[a-z0-9][a-z0-9_'\-]*", re.I)
+
+
+@dataclass
+class ValueHit:
+    start: int
+    end: int
+    candidates: list[ValueWord]  # one per dimension the word names (data values first)
+
+    @property
+    def dims(self) -> list[str]:
+        return list(dict.fromkeys(c.dim for c in self.candidates))
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    what: str  # metric id, dimension id, cue name, or the unavailable message key
+
+
+@dataclass
+class Scan:
+    question: str  # as asked
+    text: str  # spelling fixed
+    lower: str
+    lang: str
+    periods: PeriodWords
+    values: list[ValueHit] = field(default_factory=list)
+    metrics: list[Hit] = field(default_factory=list)
+    dims: list[Hit] = field(default_factory=list)
+    cues: dict[str, list[Hit]] = field(default_factory=dict)
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (name as written, dimension or "")
+    unavailable: str = ""
+    strangers: list[str] = field(default_factory=list)
+    n: int | None = None
+    used: list[bool] = field(default_factory=list)
+
+    def cue(self, name: str) -> bool:
+        return bool(self.cues.get(name))
+
+    def mark(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.used[i] = True
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.used[start:end])
+
+    def unexplained(self) -> list[str]:
+        """Content words outside every hit: Latin words not in the stop list, Chinese runs left after the
+        function words are taken out."""
+        blank = "".join(" " if u else ch for ch, u in zip(self.lower, self.used, strict=True))
+        words: list[str] = []
+        for m in _LATIN_TOKEN.finditer(blank):
+            token = re.sub(r"'s$", "", m.group(0)).strip("'-_")
+            if token and token not in W.STOP_EN and not token.isdigit() and len(token) > 1:
+                words.append(self.text[m.start() : m.start() + len(token)])
+        for run in re.findall(r"[\u4e00-\u9fff]+", blank):
+            rest = run
+            for stop in W.STOP_ZH:
+                rest = rest.replace(stop, " ")
+            words += [w for w in rest.split() if w]
+        return list(dict.fromkeys(words))
+
+
+def detect_language(text: str) -> str:
+    return "zh" if _CJK.search(text) else "en"
+
+
+def _contains_all(text: str, word: str) -> list[tuple[int, int]]:
+    """Every position of `word` in lower-cased `text`; Latin words must sit on word boundaries."""
+    if word.isascii():
+        pattern = r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])"
+        return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append((i, i + len(word)))
+        i = text.find(word, i + len(word))
+    return out
+
+
+def normalise(question: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+    """The question with its spelling slips corrected, and the unknown words that look like names."""
+    if _CJK.search(question):
+        question = undouble_chinese(question, lambda t: known_spans(t, vocab))
+    spelling = correct_latin(question, vocab.lexicon)
+    return spelling.text, spelling.unknown
+
+
+def pinyin_names(question: str, vocab: Vocabulary) -> str:
+    """Chinese names of the data written in pinyin ('Zhao Min', 'wangfang') replaced by the name itself. The
+    pinyin table is built only when the question has Latin words the vocabulary does not know."""
+    tokens = [t.lower() for t in re.findall(r"[A-Za-z]+", question)]
+    strange = [t for t in tokens if t not in vocab.lexicon.known and t not in W.STOP_EN]
+    if not strange:
+        return question
+    lower = question.lower()
+    for v in vocab.pinyin_values():
+        spans = _contains_all(lower, v.word)
+        for start, end in reversed(spans):
+            question = question[:start] + v.value + question[end:]
+            lower = lower[:start] + v.value + lower[end:]
+    return question
+
+
+def known_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int]]:
+    """Where vocabulary words and period phrases sit in `text` (for the doubled-character fix)."""
+    lower = text.lower()
+    spans = period_spans(text)
+    words = [w for w, _ in vocab.metric_words + vocab.dim_words] + [v.word for v in vocab.values]
+    for word in words:
+        spans += _contains_all(lower, word)
+    return spans
+
+
+def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
+    lang = lang or detect_language(question)
+    text, strangers = normalise(pinyin_names(question, vocab), vocab)
+    lower = text.lower()
+    s = Scan(question, text, lower, lang, find_periods(text, vocab.calendar), strangers=strangers)
+    s.used = [False] * len(text)
+    for start, end in s.periods.spans:
+        s.mark(start, end)
+    _multiword_cues(s)
+    _zh_region_names(s, vocab)
+    _lexical(s, vocab)
+    _cues(s)
+    _count(s)
+    _unknown_names(s, vocab)
+    return s
+
+
+def _multiword_cues(s: Scan) -> None:
+    for name, pattern in (("decompose", W.DECOMPOSE), ("funnel", W.FUNNEL), ("themes", W.THEMES)):
+        for m in pattern.finditer(s.text):
+            if s.free(m.start(), m.end()):
+                s.cues.setdefault(name, []).append(Hit(m.start(), m.end(), name))
+                s.mark(m.start(), m.end())
+
+
+def _lexical(s: Scan, vocab: Vocabulary) -> None:
+    """Values, metric words, dimension words, unknown names and unavailable topics, longest first."""
+    items: list[tuple[str, int, str, object]] = []  # (word, rank, kind, payload); rank breaks length ties
+    for v in vocab.values:
+        items.append((v.word, 0 if v.origin == "data" else 3, "value", v))
+    for word, mid in vocab.metric_words:
+        items.append((word, 1, "metric", mid))
+    for word, dim in vocab.dim_words:
+        items.append((word, 2, "dim", dim))
+    for word, dim in vocab.unknown_names:
+        items.append((word, 2, "unknown", dim))
+    for entry in vocab.unavailable:
+        for word in entry["words"]:
+            items.append((word.lower(), 5, "unavailable", entry))
+    items.sort(key=lambda it: (-len(it[0]), it[1], it[0]))
+    pending: dict[tuple[int, int], ValueHit] = {}
+    for word, _, kind, payload in items:
+        for start, end in _contains_all(s.lower, word):
+            if kind == "value" and (start, end) in pending:
+                hit = pending[(start, end)]
+                v = payload
+                if v.origin == "data" or all(c.origin != "data" for c in hit.candidates):  # type: ignore[union-attr]
+                    hit.candidates.append(v)  # type: ignore[arg-type]
+                continue
+            if not s.free(start, end):
+                continue
+            s.mark(start, end)
+            if kind == "value":
+                pending[(start, end)] = ValueHit(start, end, [payload])  # type: ignore[list-item]
+            elif kind == "metric":
+                s.metrics.append(Hit(start, end, str(payload)))
+            elif kind == "dim":
+                s.dims.append(Hit(start, end, str(payload)))
+            elif kind == "unknown":
+                s.unknown.append((s.text[start:end], str(payload)))
+            else:
+                s.unavailable = s.unavailable or str(payload[s.lang])  # type: ignore[index]
+    s.values = sorted(pending.values(), key=lambda h: h.start)
+    s.metrics.sort(key=lambda h: h.start)
+    s.dims.sort(key=lambda h: h.start)
+
+
+_CUES = {
+    "why": W.WHY,
+    "contribution": W.CONTRIBUTION,
+    "share": W.SHARE,
+    "trend": W.TREND,
+    "held_up": W.HELD_UP,
+    "rank": W.RANK,
+    "compare": W.COMPARE,
+    "change": W.CHANGE,
+    "target": W.TARGET,
+    "team": W.TEAM,
+    "how": W.HOW_IS,
+}
+
+
+def _cues(s: Scan) -> None:
+    """Operation cues. They may overlap metric and dimension words ("best-selling"), never a value's name."""
+    masked = list(s.text)
+    for hit in s.values:
+        for i in range(hit.start, hit.end):
+            masked[i] = "\0"
+    text = "".join(masked)
+    for name, pattern in _CUES.items():
+        for m in pattern.finditer(text):
+            s.cues.setdefault(name, []).append(Hit(m.start(), m.end(), name))
+            s.mark(m.start(), m.end())
+    for m in W.BETWEEN_FROM.finditer(text):
+        s.cues.setdefault("from_to", []).append(Hit(m.start(), m.end(), "from_to"))
+
+
+def _count(s: Scan) -> None:
+    m = W.TOP_N.search(s.text)
+    if m:
+        s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4"))
+        s.mark(m.start(), m.end())
+
+
+_ZH_REGION_NAME = re.compile(r"([\u4e00-\u9fff]{2})(大区|片区|地区|区)(?!域)")
+_NOT_A_NAME = re.compile(r"[按各哪每分全所有这那个同的在和与及或看是了中社小]")
+
+
+def _unknown_names(s: Scan, vocab: Vocabulary) -> None:
+    """Names the data does not have: unknown Latin words that look like names, and Chinese region names."""
+    for word in s.strangers:
+        i = s.lower.find(word.lower())
+        if i >= 0 and s.free(i, i + len(word)):
+            s.unknown.append((word, ""))
+            s.mark(i, i + len(word))
+
+
+def _zh_region_names(s: Scan, vocab: Vocabulary) -> None:
+    """'深圳区', '西南区': two characters that name no value, then 区/大区/片区/地区 — a region not in the data.
+    Taken before values, so '南区' (an alias of 华南) is not read inside '西南区'."""
+    known = {v.word for v in vocab.values}
+    for m in _ZH_REGION_NAME.finditer(s.text):
+        name = m.group(1)
+        if name.lower() in known or m.group(0).lower() in known or _NOT_A_NAME.search(name):
+            continue
+        if s.free(m.start(), m.end()):
+            s.unknown.append((m.group(0), "region"))
+            s.mark(m.start(), m.end())
+
+
+def near_values(word: str, vocab: Vocabulary, limit: int = 3) -> list[ValueWord]:
+    """Values in the data close to an unknown name: the same letters apart from case, spaces or punctuation
+    ('GTX Pro' ~ 'GTXPro'), one that starts with it or that it starts with ('ServiceBot Pro' ~ 'ServiceBot'),
+    or within two edits."""
+    key = re.sub(r"[\W_]+", "", word.lower())
+    if len(key) < 2:
+        return []
+    scored: list[tuple[int, str, ValueWord]] = []
+    for v in vocab.values:
+        vkey = re.sub(r"[\W_]+", "", v.word)
+        if not vkey:
+            continue
+        if vkey == key:
+            score = 0
+        elif len(key) >= 4 and len(vkey) >= 4 and (vkey.startswith(key) or key.startswith(vkey)):
+            score = 1
+        elif len(key) >= 5 and distance(key, vkey, 2) <= (1 if len(key) < 8 else 2):
+            score = 2
+        else:
+            continue
+        scored.append((score, v.word, v))
+    scored.sort(key=lambda t: (t[0], t[1], t[2].dim))
+    out: list[ValueWord] = []
+    for _, _, v in scored:
+        if (v.dim, v.value) not in {(o.dim, o.value) for o in out}:
+            out.append(v)
+    return out[:limit]

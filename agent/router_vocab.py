@@ -1,0 +1,201 @@
+"""What the router knows about one data snapshot: metric words, the dimension registry, every value in the
+data (and the workspace's aliases for them), the calendar of months with data, and a spelling lexicon.
+
+Values come from the data first; an alias of the workspace's aliases file comes second and never shadows a
+value found in the data. Order is fixed (longest word first, then dimension order, then value), so the same
+question on the same data is read the same way under any hash seed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from agent.router_periods import Calendar, period_keywords
+from agent.router_spelling import Lexicon, build_lexicon
+from agent.router_words import STOP_EN
+from fupan.dimensions import DimensionRegistry
+
+ALIASES_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "aliases.yaml"
+Origin = Literal["data", "alias", "pinyin"]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@cache
+def load_builtin_words(path: Path = ALIASES_FILE) -> dict[str, Any]:
+    """knowledge/aliases.yaml: generic words for metrics and dimensions, topics no sales export holds."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class ValueWord:
+    word: str  # lower-cased
+    dim: str
+    value: str  # as in the data
+    origin: Origin
+
+
+@dataclass
+class Vocabulary:
+    """Every word the router knows for one snapshot, in a fixed order."""
+
+    dims: DimensionRegistry = field(default_factory=DimensionRegistry)
+    metric_words: list[tuple[str, str]] = field(default_factory=list)
+    dim_words: list[tuple[str, str]] = field(default_factory=list)
+    values: list[ValueWord] = field(default_factory=list)
+    unknown_names: list[tuple[str, str]] = field(default_factory=list)  # (word, dim) named as not in the data
+    unavailable: list[dict[str, Any]] = field(default_factory=list)
+    calendar: Calendar = field(default_factory=Calendar)
+    has_targets: bool = True
+    has_losses: bool = True
+    display: dict[tuple[str, str], str] = field(default_factory=dict)  # (dim, value) → English alias
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    _pinyin: list[ValueWord] | None = None
+
+    @property
+    def current(self) -> str:
+        return "" if self.calendar.empty else self.calendar.current("quarter").label
+
+    def values_of(self, dim: str) -> list[str]:
+        return sorted({v.value for v in self.values if v.dim == dim and v.origin == "data"})
+
+    def pinyin_values(self) -> list[ValueWord]:
+        """Chinese names in the data spelt in pinyin ('wang fang', 'wangfang' for 王芳), computed on first use."""
+        if self._pinyin is None:
+            self._pinyin = _pinyin_words(self.values)
+        return self._pinyin
+
+
+def _metric_words(extra: dict[str, list[str]]) -> list[tuple[str, str]]:
+    from agent.metrics import REGISTRY
+
+    builtin = load_builtin_words()["metrics"]
+    pairs: dict[str, str] = {}
+    for mid, mdef in REGISTRY.items():
+        words = [*extra.get(mid, []), *builtin.get(mid, []), mdef.name_zh, mdef.name_en]
+        words += [*mdef.synonyms_zh, *mdef.synonyms_en]
+        for w in words:
+            pairs.setdefault(w.strip().lower(), mid)
+    return _longest_first(pairs.items())
+
+
+def _longest_first(pairs: Any) -> list[tuple[str, str]]:
+    return sorted(((w, x) for w, x in pairs if w), key=lambda p: (-len(p[0]), p[0], p[1]))
+
+
+def build_vocabulary(
+    dims: DimensionRegistry,
+    dimension_values: dict[str, list[str]],
+    calendar: Calendar,
+    *,
+    aliases: Any = None,
+    has_targets: bool = True,
+    has_losses: bool = True,
+) -> Vocabulary:
+    """The vocabulary of one snapshot. `aliases` is the workspace's `WorkspaceAliases` (or None)."""
+    builtin = load_builtin_words()
+    metric_extra = dict(getattr(aliases, "metrics", {}) or {})
+    dim_extra = dict(getattr(aliases, "dimensions", {}) or {})
+    dim_pairs: dict[str, str] = {}
+    for word, dim in dims.words():
+        dim_pairs.setdefault(word, dim)
+    for dim in dims.ids():
+        for w in [*dim_extra.get(dim, []), *builtin["dimensions"].get(dim, [])]:
+            dim_pairs.setdefault(w.strip().lower(), dim)
+    values = _value_words(dims, dimension_values, aliases)
+    unknown = sorted(
+        {(w.strip().lower(), dim) for dim, words in (getattr(aliases, "unknown", {}) or {}).items() for w in words},
+        key=lambda p: (-len(p[0]), p),
+    )
+    display = {
+        (dim, value): word
+        for dim, table in (getattr(aliases, "values", {}) or {}).items()
+        for value, words in table.items()
+        for word in words[:1]
+        if word.isascii() and value in dimension_values.get(dim, [])
+    }
+    vocab = Vocabulary(
+        dims=dims,
+        metric_words=_metric_words(metric_extra),
+        dim_words=_longest_first(dim_pairs.items()),
+        values=values,
+        unknown_names=unknown,
+        unavailable=list(builtin["unavailable"]),
+        calendar=calendar,
+        has_targets=has_targets,
+        has_losses=has_losses,
+        display=display,
+    )
+    vocab.lexicon = _lexicon(vocab, builtin)
+    return vocab
+
+
+def _value_words(dims: DimensionRegistry, dimension_values: dict[str, list[str]], aliases: Any) -> list[ValueWord]:
+    order = {d: i for i, d in enumerate(dims.ids())}
+    found: dict[tuple[str, str, str], ValueWord] = {}
+    in_data: set[str] = set()
+    for dim in dims.ids():
+        for value in dimension_values.get(dim, []):
+            word = str(value).strip().lower()
+            if word:
+                found[(word, dim, str(value))] = ValueWord(word, dim, str(value), "data")
+                in_data.add(word)
+    for dim, table in (getattr(aliases, "values", {}) or {}).items():
+        present = set(dimension_values.get(dim, []))
+        for value, words in table.items():
+            if value not in present:
+                continue
+            for w in words:
+                word = w.strip().lower()
+                if word and word not in in_data:  # a name in the data beats an alias
+                    found.setdefault((word, dim, value), ValueWord(word, dim, value, "alias"))
+    return sorted(found.values(), key=lambda v: (-len(v.word), v.word, order.get(v.dim, 99), v.value))
+
+
+def _pinyin_words(values: list[ValueWord]) -> list[ValueWord]:
+    names = [v for v in values if v.origin == "data" and _CJK.search(v.value) and len(v.value) <= 4]
+    if not names:
+        return []
+    from pypinyin import lazy_pinyin
+
+    out: dict[tuple[str, str, str], ValueWord] = {}
+    known = {v.word for v in values}
+    for v in names:
+        if not all(_CJK.match(ch) for ch in v.value):
+            continue
+        syllables = lazy_pinyin(v.value)
+        for word in (" ".join(syllables), "".join(syllables)):
+            if word not in known:
+                out.setdefault((word, v.dim, v.value), ValueWord(word, v.dim, v.value, "pinyin"))
+    return sorted(out.values(), key=lambda v: (-len(v.word), v.word, v.dim, v.value))
+
+
+def _lexicon(vocab: Vocabulary, builtin: dict[str, Any]) -> Lexicon:
+    from agent.router_words import (
+        BEST_WORST,
+        CHANGE,
+        COMPARE,
+        CONTRIBUTION,
+        DECOMPOSE,
+        RANK,
+        SHARE,
+        TREND,
+        WHY,
+    )
+
+    segments = [v.word for v in vocab.values] + [w for w, _ in vocab.unknown_names]
+    unavailable = [w for entry in vocab.unavailable for w in entry["words"]]
+    patterns = [p.pattern for p in (WHY, CONTRIBUTION, TREND, RANK, CHANGE, COMPARE, SHARE, DECOMPOSE, BEST_WORST)]
+    keywords = [w for p in patterns for w in re.findall(r"[a-z]{4,}", p)]
+    return build_lexicon(
+        vocabulary=[w for w, _ in vocab.metric_words + vocab.dim_words] + segments + unavailable,
+        keywords=keywords + period_keywords(),
+        common=[str(w) for w in builtin.get("common_words", [])] + sorted(STOP_EN),
+        segments=segments,
+        metrics=[w for w, _ in vocab.metric_words],
+    )
