@@ -194,7 +194,7 @@ def write_compare(w: Writer) -> Written:
 
 def write_rank(w: Writer) -> Written:
     lang, q, rows = w.lang, w.q, w.res.rows
-    top = rows[: q.n or 1]
+    top = rows[: q.n] if q.n else rows[:10]
     if not top:
         return _t(lang, f"{w.period()} 没有可排名的数据。", f"Nothing to rank in {w.period()}."), None, {}
     parts = [f"{w.label(r)} {w.fig(r.value)}" for r in top]
@@ -206,10 +206,13 @@ def write_rank(w: Writer) -> Written:
     else:
         text = _t(lang, f"{where}{w.period()} {w.mword()}{word}的{w.by()}：", f"{where + ', ' if where else ''}{w.period()}, {word} {w.mword()} by {w.by()}: ")  # fmt: skip
     text += _sep(lang).join(parts) + _t(lang, "。", ".")
-    tie = _tie_note(w, rows, q.n or 1)
+    if not q.n and len(rows) > len(top):
+        text += _t(lang, f"（另有 {len(rows) - len(top)} 项见表）", f" ({len(rows) - len(top)} more in the table)")
+    tie = _tie_note(w, rows, q.n) if q.n else ""
     text += tie
     table = w.table(rows, [w.by() or _t(lang, "期间", "period"), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
-    named = {"items": w.items(top), "top": top[0].label, "value": _raw(top[0].value.value if top[0].value else None)}
+    named = {"items": w.items(top if q.n else rows), "top": top[0].label,
+             "value": _raw(top[0].value.value if top[0].value else None)}  # fmt: skip
     named.update({f"top_{i + 1}": r.label for i, r in enumerate(top)})
     return text, table, named
 
@@ -341,7 +344,7 @@ def write_contribution(w: Writer) -> Written:
             f"({_signed(total.change, unit, lang)}). By {w.by()}: ",
         )
     else:
-        lead = rows[: q.n or 3]
+        lead = rows[: q.n] if q.n else rows
         parts = [f"{w.label(r)} {_signed(r.change, unit, lang)}（{w.fig(r.base)} → {w.fig(r.value)}）" if lang == "zh"
                  else f"{w.label(r)} {_signed(r.change, unit, lang)} ({w.fig(r.base)} → {w.fig(r.value)})" for r in lead]  # fmt: skip
         base = period_text(res.base_label, w.vocab, lang)
@@ -354,7 +357,7 @@ def write_contribution(w: Writer) -> Written:
     text = head + ("；" if lang == "zh" else "; ").join(parts) + _t(lang, "。", ".")
     table = w.table(rows, [w.by(), _t(lang, "基准", "base"), w.period(), _t(lang, "变化", "change")],
                     lambda r: [r.label, r.base.value if r.base else None, r.value.value if r.value else None, r.change])  # fmt: skip
-    shown = rows if res.base_label == "target" else rows[: q.n or 3]
+    shown = rows if res.base_label == "target" or not q.n else rows[: q.n]
     named = {"items": w.items(shown, "change"), "change": _raw(total.change), "top": shown[0].label if shown else ""}
     return text, table, named
 

@@ -160,17 +160,22 @@ def answer_query(deps: Deps, question: str, query: MetricQuery, *, reading: Read
                 snapshot_id=deps.sales.current_snapshot_id())  # fmt: skip
     if query.operation == "themes":
         return _themes(deps, question, query, base)
-    if query.operation == "why":
-        from agent.ask_explain import write_why
+    try:
+        if query.operation == "why":
+            from agent.ask_explain import write_why
 
-        text, table, named = write_why(engine, query, vocab, col)
-        return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
-    res = query_engine.run(engine, query)
+            text, table, named = write_why(engine, query, vocab, col)
+            return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
+        res = query_engine.run(engine, query)
+    except InputError as exc:  # the engine cannot compute this reading: say so, never guess
+        text = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+        return Answer(text=text, status="unanswerable", missing=text, **base)  # type: ignore[arg-type]
     writer = Writer(res, vocab, col)
     if res.empty:
         text = write_empty(writer)
         return Answer(text=text, status="unanswerable", missing=text, **base)  # type: ignore[arg-type]
     text, table, named = WRITERS[query.operation](writer)
+    text = text[:1].upper() + text[1:] if lang == "en" else text
     return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
 
 

@@ -65,7 +65,41 @@ def run(engine: Any, query: MetricQuery) -> QueryResult:
     runner = _RUNNERS.get(op)
     if runner is None:
         raise InputError(f"operation {op!r} is not computed by the metric engine")
+    _guard_order_counts(engine, query)
     return runner(engine, query)
+
+
+_DEAL_COUNTS = {"won_deals", "lost_deals", "win_rate", "avg_deal_size"}
+
+
+def _guard_order_counts(engine: Any, q: MetricQuery) -> None:
+    """Order-line data counts an order once, on its first line. Split by a dimension whose value changes
+    inside an order (a product category), that would count orders under one of their lines only: refused
+    rather than answered wrong."""
+    counting = _DEAL_COUNTS & set(q.metrics) or (q.operation in {"decompose", "why"})
+    dims = [d for d in [*q.filters, *q.group_by] if d]
+    if not counting or not dims:
+        return
+    for dim in dims:
+        if _varies_within_orders(engine, dim):
+            raise InputError(
+                f"order counts by {dim} are not supported yet: an order with lines in several {dim} values "
+                "is counted under its first line only",
+                hint="ask for revenue by this dimension, or for order counts by a dimension an order has one value of",
+            )
+
+
+def _varies_within_orders(engine: Any, dim: str) -> bool:
+    key = ("__varies__", dim)
+    cache = engine._cache  # noqa: SLF001
+    engine.store.current_snapshot_id()
+    if key not in cache:
+        row = engine.con.execute(
+            f"SELECT count(*) FROM (SELECT order_id FROM opportunities WHERE order_id IS NOT NULL "
+            f"GROUP BY order_id HAVING count(DISTINCT {dim}) > 1 LIMIT 1)"
+        ).fetchone()
+        cache[key] = bool(row and row[0])
+    return bool(cache[key])
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------

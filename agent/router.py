@@ -166,11 +166,21 @@ def _known_names_hint(vocab: Vocabulary, dim: str, lang: str) -> str:
     return _t(lang, "请检查拼写，或使用数据中的名称。", "Check the spelling or use a name from the data.")
 
 
+_TARGET_METRICS = {"target", "gap", "achievement_rate", "pipeline_coverage"}
+
+
 def _no_data(q: MetricQuery, vocab: Vocabulary, lang: str) -> str:
-    """'no data for …' when a period the query needs has no data at all."""
+    """'no data for …' when a period the query needs has no data at all, or it needs targets and there are none."""
     cal = vocab.calendar
     if cal.empty:
         return _t(lang, "工作区里还没有销售数据。", "There is no sales data in the workspace yet.")
+    if not vocab.has_targets and (q.base == "target" or _TARGET_METRICS & set(q.metrics)):
+        return _t(
+            lang,
+            "数据中没有目标，无法计算达成率或缺口；请先导入目标表（fupan import targets.csv --kind targets）。",
+            "The data has no targets, so achievement and gaps cannot be computed; import a targets file first "
+            "(fupan import targets.csv --kind targets).",
+        )
     needed = list(q.periods)
     if q.base and q.base not in {"previous", "yoy", "target"}:
         needed.append(q.base)

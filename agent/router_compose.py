@@ -36,8 +36,22 @@ _CONTEXT_AFTER = re.compile(r"^\s*(?:里|里面|中|内|的.{0,6}(?:里|中))")
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I)
 _TITLE = re.compile(r"([\u4e00-\u9fff])(?:经理|总监|主管|总)")
 _PLURAL = re.compile(
-    r"哪些|哪几|\bwhich\s+\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
+    r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
 )
+_PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
+
+
+def _per_average(s: Scan, metric: str) -> bool:
+    """'sales per customer': an amount per person reads as an average as much as a list by customer."""
+    from agent.metrics import REGISTRY
+
+    m = _PER.search(s.text)
+    return bool(m) and REGISTRY[metric].aggregation in {"sum", "count"} and not re.search(r"\bby\b|按|各", s.text)
+
+
+_WHOLE_RANKING = re.compile(r"排名|排行|\branking\b|\brank\b", re.I)
+_FIRST = re.compile(r"第一|第1|number\s+one|\bno\.?\s*1\b|\bfirst\b", re.I)
+_EACH = re.compile(r"各|分别|每个|\beach\b|\bsplit\b|\bby\s+\w+", re.I)
 _GROWTH = re.compile(r"增长率|growth\s+rate|\bgrowth\b", re.I)
 _CLOSED_DEALS = re.compile(r"closed\s+deals|结单数|结单|win\s+rate|赢单率", re.I)
 
@@ -141,13 +155,18 @@ def _by_context(s: Scan, hit: object) -> bool:
     if _BY_BEFORE.search(before) or _BY_AFTER.search(after):
         return True
     ranked = s.cues.get("rank", []) + s.cues.get("held_up", [])
-    return any(0 <= hit.start - r.end <= 4 or 0 <= r.start - hit.end <= 12 for r in ranked)  # type: ignore[attr-defined]
+    return any(0 <= hit.start - r.end <= 12 or 0 <= r.start - hit.end <= 12 for r in ranked)  # type: ignore[attr-defined]
 
 
 def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
     free = []
+    team = s.cue("team")
     for hit in s.dims:
-        if _qualifies(s, hit, s.values) or not _by_context(s, hit):
+        if _qualifies(s, hit, s.values):
+            continue
+        if not _by_context(s, hit):
+            if not (team and hit.what == "manager"):
+                s.unmark(hit.start, hit.end)  # a dimension word that neither groups nor qualifies: unexplained
             continue
         if hit.what not in free:
             free.append(hit.what)
@@ -282,6 +301,8 @@ def _one(
     metric_list = _resolve_metrics(s, vocab, op, metrics)
     if isinstance(metric_list, str):
         return metric_list
+    if op == "breakdown" and metric_list and _per_average(s, metric_list[0]):
+        s.doubts.append(_PER.search(s.text).group(0))  # type: ignore[union-attr]
     periods, base = _resolve_periods(s, vocab, op, mentions, grain, default_period, metric_list)
     if op in {"compare", "rank_change"} and base is None:
         base = "previous"
@@ -326,6 +347,8 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
             return ["won_revenue"]
         if op in {"contribution"} and metrics[0] in {"target", "achievement_rate"}:
             return ["won_revenue"]
+        if op == "compare" and metrics[0] == "target" and s.cue("target"):
+            return ["won_revenue"]  # 'how are we tracking against quota': revenue against the target
         if len(metrics) > 1 and "target" in metrics and ({"gap", "achievement_rate"} & set(metrics)):
             metrics = [m for m in metrics if m != "target"]  # 'hit the target … achievement %': target is context
         return metrics if op == "value" else metrics[:1]
@@ -421,10 +444,12 @@ def _order(s: Scan, op: str, metrics: list[str]) -> tuple[str, int | None]:
     if op not in {"rank", "rank_change", "contribution"}:
         return ("desc" if op != "contribution" else order), None
     n = s.n
+    if n is None and op == "rank" and _WHOLE_RANKING.search(s.text) and not _FIRST.search(s.text):
+        return order, None  # 排名 / ranking: the whole list
     if n is None:
         n = 3 if _PLURAL.search(s.text) else 1
         if op == "contribution":
-            n = 3
+            n = None if _EACH.search(s.text) else 3
     return order, n
 
 

@@ -53,6 +53,7 @@ class Scan:
     strangers: list[str] = field(default_factory=list)
     n: int | None = None
     used: list[bool] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)  # phrases with two likely meanings ("sales per customer")
 
     def cue(self, name: str) -> bool:
         return bool(self.cues.get(name))
@@ -60,6 +61,10 @@ class Scan:
     def mark(self, start: int, end: int) -> None:
         for i in range(start, end):
             self.used[i] = True
+
+    def unmark(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.used[i] = False
 
     def free(self, start: int, end: int) -> bool:
         return not any(self.used[start:end])
@@ -78,7 +83,7 @@ class Scan:
             for stop in W.STOP_ZH:
                 rest = rest.replace(stop, " ")
             words += [w for w in rest.split() if w]
-        return list(dict.fromkeys(words))
+        return list(dict.fromkeys(words + self.doubts))
 
 
 def detect_language(text: str) -> str:
@@ -101,6 +106,7 @@ def normalise(question: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     """The question with its spelling slips corrected, and the unknown words that look like names."""
     if _CJK.search(question):
         question = undouble_chinese(question, lambda t: known_spans(t, vocab))
+        question = fix_homophones(question, vocab)
     spelling = correct_latin(question, vocab.lexicon)
     return spelling.text, spelling.unknown
 
@@ -121,6 +127,37 @@ def pinyin_names(question: str, vocab: Vocabulary) -> str:
     return question
 
 
+def fix_homophones(text: str, vocab: Vocabulary) -> str:
+    """A metric or dimension word typed with one character replaced by a same-sounding one (赢单律 for 赢单率):
+    the word is restored when exactly one vocabulary word fits. Nothing is changed on a mere look-alike."""
+    words = sorted({w for w, _ in vocab.metric_words + vocab.dim_words if len(w) >= 3 and _CJK.search(w)})
+    exact = known_spans(text, vocab)
+    fixes: list[tuple[int, str]] = []
+    for start in range(len(text)):
+        options: dict[str, int] = {}
+        for w in words:
+            window = text[start : start + len(w)]
+            if len(window) != len(w) or window == w:
+                continue
+            diff = [i for i, (a, b) in enumerate(zip(window, w, strict=True)) if a != b]
+            if len(diff) == 1 and _CJK.match(window[diff[0]]):
+                options[w] = diff[0]
+        if not options or any(s <= start and start + 3 <= e for s, e in exact):
+            continue
+        same = [w for w, i in options.items() if _sounds_alike(text[start + i], w[i])]
+        if len(same) == 1:
+            fixes.append((start, same[0]))
+    for start, word in reversed(fixes):
+        text = text[:start] + word + text[start + len(word) :]
+    return text
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(a) == lazy_pinyin(b)
+
+
 def known_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     """Where vocabulary words and period phrases sit in `text` (for the doubled-character fix)."""
     lower = text.lower()
@@ -128,6 +165,10 @@ def known_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     words = [w for w, _ in vocab.metric_words + vocab.dim_words] + [v.word for v in vocab.values]
     for word in words:
         spans += _contains_all(lower, word)
+    for word, _ in vocab.dim_words:
+        if not word.isascii():
+            for prefix in ("按", "各", "分", "每个"):
+                spans += _contains_all(lower, prefix + word)
     return spans
 
 
