@@ -61,13 +61,22 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def print_error(exc: FupanError) -> None:
+    """The error as one line (and its hint on a second), on stderr."""
+    err_console.print(f"error: {_one_line(exc.message)}")
+    if exc.hint:
+        err_console.print(f"hint: {_one_line(exc.hint)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every error into one readable line and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("FUPAN_DEBUG", "") in {"1", "true"}
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="fupan", standalone_mode=False)
+        code = command.main(args=args, prog_name="fupan", standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's typer.Exit(n) comes back as a return value here
+            sys.exit(code)
     except NoArgsIsHelpError as exc:
         if exc.ctx is not None:
             typer.echo(exc.ctx.get_help())
@@ -84,9 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     except FupanError as exc:
         if debug:
             raise
-        err_console.print(f"error: {_one_line(exc.message)}")
-        if exc.hint:
-            err_console.print(f"hint: {_one_line(exc.hint)}")
+        print_error(exc)
         sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 — the edge: never a traceback unless --debug
         if debug:

@@ -89,10 +89,29 @@ def _fupan_error(request: Request, exc: Exception) -> JSONResponse:
                 value=_short(exc.value),
             )
         )
+    rows = _report_problems(getattr(exc, "report", None))
+    errors = rows or errors  # a refused import lists its rows; the file alone adds nothing then
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return problem_response(
         request, exc.http_status, exc.title, exc.message, hint=exc.hint, errors=errors, headers=headers
     )
+
+
+def _report_problems(report: object, limit: int = 500) -> list[FieldProblem]:
+    """The rejected rows of a refused import's report, each with its file, row, column and value."""
+    issues = list(getattr(report, "rejected", None) or [])
+    return [
+        FieldProblem(
+            loc=[p for p in (i.file, i.row, i.column) if p is not None],
+            msg=i.reason,
+            type="rejected_row",
+            file=i.file,
+            row=i.row,
+            column=i.column,
+            value=_short(i.value),
+        )
+        for i in issues[:limit]
+    ]
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -47,6 +47,15 @@ class InputError(FupanError):
         self.file, self.row, self.column, self.value = file, row, column, value
 
 
+class ImportRefused(InputError):
+    """An import that was refused as a whole (no accepted rows, `--strict` warnings, or it would remove most of
+    the current rows): nothing was changed. Carries the validation report so the edges can show every row."""
+
+    def __init__(self, message: str, *, hint: str = "", file: str | None = None, report: object = None) -> None:
+        super().__init__(message, hint=hint, file=file)
+        self.report = report
+
+
 class NotFound(FupanError):
     exit_code = 3
     http_status = 404

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     )
     allow_self_approval: bool = Field(False, description="let a draft's author approve it")
     max_upload_mb: int = Field(50, ge=1, le=2048, description="largest accepted upload")
+    import_max_removed_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="an import that would remove more than this share of a table's current rows needs "
+        "--replace (API: replace=true)",
+    )
     environment: Literal["development", "production"] = Field(
         "development", description="production refuses placeholder secrets and self-approval by default"
     )

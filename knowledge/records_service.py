@@ -247,11 +247,20 @@ class ReviewService:
             _only_own_team(actor, answer)
         return answer
 
-    def import_sales(self, actor: Principal, path: Path, kind: str, *, strict: bool = False) -> object:
+    def import_sales(
+        self, actor: Principal, path: Path, kind: str, *, strict: bool = False, replace: bool = False
+    ) -> object:
         require_role(actor, "analyst", "importing sales data")
         _company_wide(actor, "importing sales data")
         with self.lock:
-            return self.deps.sales.import_file(path, kind, strict=strict)
+            return self.deps.sales.import_file(path, kind, strict=strict, replace=replace)
+
+    def undo_import(self, actor: Principal, kind: str | None = None) -> object:
+        """Restore the sales snapshot the last import (of `kind`) replaced."""
+        require_role(actor, "analyst", "undoing an import")
+        _company_wide(actor, "undoing an import")
+        with self.lock:
+            return self.deps.sales.undo_import(kind)
 
     def ingest_documents(self, actor: Principal, path: Path, *, kind: str | None = None) -> IngestReport:
         """Notes only: reviews, lessons and action items enter the KB through approval, never by upload."""

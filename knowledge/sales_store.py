@@ -12,10 +12,19 @@ import pandas as pd
 import pyarrow as pa
 
 from fupan.dimensions import DimensionRegistry
-from fupan.errors import InputError
+from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
 from knowledge.mapping import KINDS, Mapping, load_mapping, resolve_mapping
 from knowledge.sales_import import ImportReport, read_table, table_warnings, validate_frame
+from knowledge.sales_snapshots import (
+    UndoReport,
+    check_removal,
+    keep_previous,
+    last_changed_kind,
+    refuse_empty,
+    swap_previous,
+)
+from knowledge.sales_snapshots import ensure_schema as _ensure_snapshot_schema
 
 _COLUMNS: dict[str, list[tuple[str, str]]] = {
     "opportunities": [
@@ -92,6 +101,7 @@ class SalesStore:
             "amount DECIMAL(38,4))"
         )
         con.execute("CREATE TABLE IF NOT EXISTS derived_state (snapshot_id VARCHAR)")
+        _ensure_snapshot_schema(con)
         con.execute(
             "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target "
             "FROM targets_data"
@@ -149,7 +159,11 @@ class SalesStore:
         preset: str | None = None,
         sheet: str | None = None,
         strict: bool = False,
+        replace: bool = False,
     ) -> ImportReport:
+        """Validate the file and make it the kind's current snapshot. Refused as a whole (ImportRefused,
+        nothing changed) when no row is accepted, when `strict` finds any issue, or when it would remove more
+        than `import_max_removed_share` of the current rows and `replace` is not set."""
         path = Path(path)
         if kind not in KINDS:
             raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
@@ -176,22 +190,50 @@ class SalesStore:
             report.rejected = report.rejected + [
                 w.model_copy(update={"reason": f"(strict) {w.reason}"}) for w in warnings
             ]
-            report.rows_rejected = len(frame)
-            return report
         if strict and report.rejected:
             report.rows_rejected = len(frame)
-            return report
+            raise ImportRefused(
+                f"--strict: {len(report.rejected)} issues, so nothing was imported; "
+                f"the current {kind} data is unchanged",
+                file=file,
+                hint="fix the rows listed in the report, or import without --strict",
+                report=report,
+            )
+        if checked.frame.empty:
+            refuse_empty(report, kind)
         report.snapshot_id = _snapshot_id(kind, path, resolved, sheet)
         report.rows_accepted = len(checked.frame)
-        report.unchanged = self._write(kind, checked.frame, report)
+        report.unchanged = self._write(kind, checked.frame, report, replace=replace)
         return report
 
-    def _write(self, kind: str, accepted: pd.DataFrame, report: ImportReport) -> bool:
+    def undo_import(self, kind: str | None = None) -> UndoReport:
+        """Restore the snapshot the last import of `kind` (default: the last import of any kind) replaced;
+        the replaced one is kept, so a second undo is a redo."""
+        con = self.connection
+        kind = kind or last_changed_kind(con)
+        if kind is None:
+            raise InputError("there is no earlier import to restore", hint="import a file first")
+        if kind not in KINDS:
+            raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = swap_previous(con, kind)
+            if kind in ("opportunities", "team"):
+                build_derived(con)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            self.invalidate()
+        return result
+
+    def _write(self, kind: str, accepted: pd.DataFrame, report: ImportReport, *, replace: bool = False) -> bool:
         con = self.connection
         current = con.execute(
             "SELECT snapshot_id FROM snapshots WHERE kind = ? AND is_current", [kind]
-        ).fetchone()
-        if current and current[0] == report.snapshot_id:
+        ).fetchall()
+        if current and current[0][0] == report.snapshot_id:
             return True
         cols = [n for n, _ in _COLUMNS[kind]]
         blank = pd.Series(None, index=accepted.index, dtype=object)
@@ -200,9 +242,16 @@ class SalesStore:
         if key and len(frame):
             frame = frame[~(frame[key].notna() & frame[key].duplicated(keep="last"))]
         select = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in _COLUMNS[kind])
+        con.register("_incoming", _arrow(frame))
+        try:
+            share = self.settings.import_max_removed_share
+            check_removal(con, kind, "_incoming", report, replace=replace, share=share)
+        except Exception:
+            con.unregister("_incoming")
+            raise
         con.execute("BEGIN TRANSACTION")
         try:
-            con.register("_incoming", _arrow(frame))
+            keep_previous(con, kind)
             con.execute(f"DELETE FROM {_table(kind)}")
             names = ", ".join(c for c, _ in _COLUMNS[kind])
             con.execute(

@@ -17,7 +17,7 @@ SAMPLE_FILES = (
 )
 
 
-def import_sample_company(store: object, folder: Path | str) -> list[ImportReport]:
+def import_sample_company(store: object, folder: Path | str, *, replace: bool = False) -> list[ImportReport]:
     """Import the folder's tables; its `aliases.yaml`, when present, becomes the workspace's aliases file."""
     folder = Path(folder)
     if not (folder / "opportunities.csv").exists():
@@ -26,7 +26,8 @@ def import_sample_company(store: object, folder: Path | str) -> list[ImportRepor
     for name, kind in SAMPLE_FILES:
         if (folder / name).exists():
             preset = "fxiaoke" if kind == "opportunities" else None
-            reports.append(store.import_file(folder / name, kind, preset=preset))  # type: ignore[attr-defined]
+            report = store.import_file(folder / name, kind, preset=preset, replace=replace)  # type: ignore[attr-defined]
+            reports.append(report)
     if (folder / "aliases.yaml").exists():
         from knowledge.workspace_aliases import install_aliases
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from fupan.errors import InputError
+from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
 from knowledge.sales_store import SalesStore
 
@@ -110,7 +110,9 @@ def test_warnings_and_strict(settings: Settings, tmp_path: Path) -> None:
         assert needle in reasons
     (won,) = store.connection.execute("SELECT sum(amount) FROM opportunities").fetchone()
     assert won == Decimal("2")  # X1 last row wins (-5) + X2 7
-    strict = store.import_file(p, "opportunities", strict=True)
+    with pytest.raises(ImportRefused) as refused:
+        store.import_file(p, "opportunities", strict=True)
+    strict = refused.value.report
     assert strict.rows_accepted == 0 and strict.rows_rejected == 3 and not strict.snapshot_id
     store.close()
 

@@ -37,9 +37,9 @@ def register(app: typer.Typer) -> None:
     )
     def _import_data(
         ctx: typer.Context,
-        path: Path = typer.Argument(..., help="CSV, XLSX or Parquet file, or a sample-company folder"),
-        kind: str = typer.Option(
-            "opportunities", "--kind", "-k", help="opportunities, targets, team, products or accounts"
+        path: Path | None = typer.Argument(None, help="CSV, XLSX or Parquet file, or a sample-company folder"),
+        kind: str | None = typer.Option(
+            None, "--kind", "-k", help="opportunities (default), targets, team, products or accounts"
         ),
         preset: str | None = typer.Option(
             None, "--preset", help="salesforce, hubspot, zoho, fxiaoke, generic or superstore"
@@ -47,24 +47,55 @@ def register(app: typer.Typer) -> None:
         mapping: Path | None = typer.Option(None, "--mapping", help="YAML/JSON mapping file"),
         sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet name (default: the first)"),
         strict: bool = typer.Option(False, "--strict", help="treat warnings as errors"),
+        replace: bool = typer.Option(
+            False, "--replace", help="allow the file to remove most of the current rows of its kind"
+        ),
+        undo: bool = typer.Option(
+            False, "--undo", help="restore the snapshot the last import (of --kind) replaced"
+        ),
     ) -> None:
-        from api.cli import settings_from
+        from api.cli import print_error, settings_from
+        from fupan.errors import ImportRefused, InputError
         from knowledge.sales_store import SalesStore
 
+        if undo == (path is not None):
+            raise InputError(
+                "give a file to import, or --undo (not both)", hint="fupan import FILE | fupan import --undo"
+            )
         console = Console()
         store = SalesStore(settings_from(ctx))
         try:
+            if undo:
+                done = store.undo_import(kind)
+                console.print(
+                    f"restored {done.kind} snapshot {done.restored_snapshot_id} ({done.restored_file}, "
+                    f"{done.rows} rows); the replaced snapshot {done.replaced_snapshot_id or '-'} is kept "
+                    f"('fupan import --undo --kind {done.kind}' brings it back)"
+                )
+                return
+            assert path is not None
             if path.is_dir():
                 from knowledge.sample_import import import_sample_company
 
-                reports = import_sample_company(store, path)
+                reports = import_sample_company(store, path, replace=replace)
             else:
                 reports = [
-                    store.import_file(path, kind, mapping=mapping, preset=preset, sheet=sheet, strict=strict)
+                    store.import_file(
+                        path,
+                        kind or "opportunities",
+                        mapping=mapping,
+                        preset=preset,
+                        sheet=sheet,
+                        strict=strict,
+                        replace=replace,
+                    )
                 ]
+        except ImportRefused as exc:
+            if exc.report is not None:
+                print_report(console, exc.report)  # type: ignore[arg-type]
+            print_error(exc)
+            raise typer.Exit(exc.exit_code) from None
         finally:
             store.close()
         for report in reports:
             print_report(console, report)
-        if strict and any(r.rows_rejected for r in reports):
-            raise typer.Exit(2)

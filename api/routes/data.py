@@ -16,6 +16,7 @@ from api.auth import Caller, ServiceDep
 from fupan.errors import FupanError, InputError
 from knowledge.documents import IngestReport
 from knowledge.sales_import import ImportReport
+from knowledge.sales_snapshots import UndoReport
 
 router = APIRouter(prefix="/data", tags=["data"])
 SalesKind = Literal["opportunities", "targets", "team", "products", "accounts"]
@@ -49,15 +50,30 @@ def import_sales(
     file: Annotated[UploadFile, File(description="CSV, XLSX or Parquet export")],
     kind: Annotated[SalesKind, Form(description="which table the file is")] = "opportunities",
     strict: Annotated[bool, Form(description="reject the whole file on any warning")] = False,
+    replace: Annotated[
+        bool, Form(description="allow the file to remove more than import_max_removed_share of the rows")
+    ] = False,
 ) -> ImportReport:
-    """Import a sales table; the report names every rejected row (file, row, column, value)."""
+    """Import a sales table; the report names every rejected row (file, row, column, value). A file with no
+    accepted rows, a strict import with issues, or one that would remove most rows (without `replace`) is
+    refused with 422 and changes nothing."""
     with _saved(file) as path:
         try:
-            return service.import_sales(caller, path, kind, strict=strict)  # type: ignore[return-value]
+            return service.import_sales(caller, path, kind, strict=strict, replace=replace)  # type: ignore[return-value]
         except FupanError:
             raise
         except Exception as exc:  # noqa: BLE001 — malformed files are the caller's input, not a 500
             raise _unreadable(path, exc) from exc
+
+
+@router.post("/sales/undo", response_model=UndoReport)
+def undo_sales_import(
+    caller: Caller,
+    service: ServiceDep,
+    kind: Annotated[SalesKind | None, Form(description="which table (default: the last one imported)")] = None,
+) -> UndoReport:
+    """Restore the snapshot the last import replaced; the replaced one is kept (undo again to redo)."""
+    return service.undo_import(caller, kind)
 
 
 @router.post("/documents", response_model=IngestReport)
