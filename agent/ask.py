@@ -244,10 +244,10 @@ def write_rank_change(w: Writer) -> Written:
         f"{base} → {w.period()}, {'largest drop' if fall else 'largest rise'} in {w.mword()} by {w.by()}: ",
     )
     text = head + ("；" if lang == "zh" else "; ").join(parts) + _t(lang, "。", ".")
-    if fall and (top[0].change or 0) > 0:
-        text += _t(lang, "（所有分组都在上升，这是升幅最小的。）", " (Every segment rose; this is the smallest rise.)")
-    if not fall and (top[0].change or 0) < 0:
-        text += _t(lang, "（所有分组都在下降，这是降幅最小的。）", " (Every segment fell; this is the smallest drop.)")
+    if fall and (top[0].change or 0) >= 0:
+        text += _t(lang, f"（没有{w.by()}下降；这是变化最小的。）", f" (No {w.by()} fell; this is the smallest change.)")
+    if not fall and (top[0].change or 0) <= 0:
+        text += _t(lang, f"（没有{w.by()}上升；这是降幅最小的。）", f" (No {w.by()} rose; this is the smallest fall.)")
     table = w.table(rows, [w.by(), base, w.period(), _t(lang, "变化", "change")],
                     lambda r: [r.label, r.base.value if r.base else None, r.value.value if r.value else None, r.change])  # fmt: skip
     named = {"items": w.items(top, "change"), "top": top[0].label, "change": _raw(top[0].change)}
@@ -335,13 +335,13 @@ def write_contribution(w: Writer) -> Written:
     unit = total.value.unit
     rows = res.rows
     if res.base_label == "target":
-        parts = [f"{w.label(r)} {_signed(r.change, unit, lang)}（{w.fig(r.value)} / {w.fig(r.base)}）" if lang == "zh"
-                 else f"{w.label(r)} {_signed(r.change, unit, lang)} ({w.fig(r.value)} vs {w.fig(r.base)})" for r in rows]  # fmt: skip
+        parts = [f"{w.label(r)} {_gap(w, r, unit)}（{w.fig(r.value)} / {w.fig(r.base)}）" if lang == "zh"
+                 else f"{w.label(r)} {_gap(w, r, unit)} ({w.fig(r.value)} vs {w.fig(r.base)})" for r in rows]  # fmt: skip
         head = _t(
             lang,
-            f"{w.who()} {w.period()} {w.mword()} {w.fig(total.value)}，目标 {w.fig(total.base)}，差 {_signed(total.change, unit, lang)}。各{w.by()}：",
+            f"{w.who()} {w.period()} {w.mword()} {w.fig(total.value)}，目标 {w.fig(total.base)}，差 {_gap(w, total, unit)}。各{w.by()}：",
             f"{w.who()}, {w.period()}: {w.mword()} {w.fig(total.value)} against a target of {w.fig(total.base)} "
-            f"({_signed(total.change, unit, lang)}). By {w.by()}: ",
+            f"({_gap(w, total, unit)}). By {w.by()}: ",
         )
     else:
         lead = rows[: q.n] if q.n else rows
@@ -360,6 +360,14 @@ def write_contribution(w: Writer) -> Written:
     shown = rows if res.base_label == "target" or not q.n else rows[: q.n]
     named = {"items": w.items(shown, "change"), "change": _raw(total.change), "top": shown[0].label if shown else ""}
     return text, table, named
+
+
+def _gap(w: Writer, r: Row, unit: str) -> str:
+    """The gap to target, cited as the gap figure itself when the engine gave one."""
+    if r.delta is not None and r.delta.value is not None:
+        sign = "+" if r.delta.value > 0 else ("−" if r.delta.value < 0 else "")
+        return f"{sign}{fmt(abs(r.delta.value), r.delta.unit, w.lang)} {w.col.cite(r.delta)}"
+    return _signed(r.change, unit, w.lang)
 
 
 _DRIVER_NAMES = {

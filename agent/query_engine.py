@@ -34,6 +34,7 @@ class Row(BaseModel):
     change: float | None = None
     pct_change: float | None = None
     share: float | None = None
+    delta: MetricValue | None = Field(None, description="the change as a figure of its own (gap to target)")
 
 
 class Part(BaseModel):
@@ -323,6 +324,11 @@ def _contribution(engine: Any, q: MetricQuery) -> QueryResult:
         for r in cmp.rows
         if r.change is not None
     ]
+    if base == "target":
+        gaps = {tuple(sorted(g.dims.items())): g for g in engine.compute("gap", q.period, by=q.group_by, filters=f or None).rows}
+        for r in rows:
+            r.delta = gaps.get(tuple(sorted(r.dims.items())))
+        res.total.delta = engine.value("gap", q.period, f or None)
     falling = (total.change or 0.0) < 0
     rows.sort(key=lambda r: (_weighted(r) * (1 if falling else -1), r.label))
     res.rows = rows

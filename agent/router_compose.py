@@ -412,10 +412,24 @@ def _series(vocab: Vocabulary, mentions: list[PeriodMention], grain: str | None)
         if labels and parse_period(labels[0], cal.fy).grain == "quarter":
             grain = "month"
     if not labels:
-        return cal.labels(grain)  # type: ignore[arg-type]
+        return _every(cal, cal.labels(grain))  # type: ignore[arg-type]
     first, last = parse_period(labels[0], cal.fy), parse_period(labels[-1], cal.fy)
     window = parse_period(f"{first.start:%Y-%m}..{(_month_before(last.end)):%Y-%m}", cal.fy)
-    return cal.labels(grain, window)  # type: ignore[arg-type]
+    return _every(cal, cal.labels(grain, window))  # type: ignore[arg-type]
+
+
+def _every(cal: object, labels: list[str]) -> list[str]:
+    """Every period from the first to the last label, so a month with no data shows as a gap."""
+    from fupan.periods import shift
+
+    if len(labels) < 2:
+        return labels
+    fy = getattr(cal, "fy", 1)
+    out, p, last = [], parse_period(labels[0], fy), parse_period(labels[-1], fy)
+    while p.start <= last.start and len(out) < 60:
+        out.append(p.label)
+        p = shift(p, 1)
+    return out
 
 
 def _month_before(d: object) -> object:

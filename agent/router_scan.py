@@ -281,12 +281,29 @@ _NOT_A_NAME = re.compile(r"[按各哪每分全所有这那个同的在和与及�
 
 
 def _unknown_names(s: Scan, vocab: Vocabulary) -> None:
-    """Names the data does not have: unknown Latin words that look like names, and Chinese region names."""
+    """Names the data does not have: unknown Latin words that look like names (with the unknown words next to
+    them: 'GTX Pro'), and Chinese region names."""
     for word in s.strangers:
         i = s.lower.find(word.lower())
         if i >= 0 and s.free(i, i + len(word)):
-            s.unknown.append((word, ""))
-            s.mark(i, i + len(word))
+            start, end = _phrase(s, i, i + len(word))
+            s.unknown.append((s.text[start:end], ""))
+            s.mark(start, end)
+
+
+def _phrase(s: Scan, start: int, end: int) -> tuple[int, int]:
+    """Grow a name to the free, non-stop Latin tokens right before and after it."""
+    while True:
+        m = re.search(r"([A-Za-z0-9][\w\-]*)\s+$", s.text[:start])
+        if not m or not s.free(m.start(1), m.end(1)) or m.group(1).lower() in W.STOP_EN:
+            break
+        start = m.start(1)
+    while True:
+        m = re.match(r"\s+([A-Za-z0-9][\w\-]*)", s.text[end:])
+        if not m or not s.free(end + m.start(1), end + m.end(1)) or m.group(1).lower() in W.STOP_EN:
+            break
+        end = end + m.end(1)
+    return start, end
 
 
 def _zh_region_names(s: Scan, vocab: Vocabulary) -> None:

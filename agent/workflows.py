@@ -12,6 +12,7 @@ from agent.router_scan import detect_language
 from agent.wording import segment_label
 from fupan.answers import Answer, LessonMatch, Turn
 from fupan.deps import Deps
+from fupan.query import MetricQuery
 from fupan.report import ReviewDraft
 
 
@@ -23,15 +24,21 @@ def ask(
     language: str | None = None,
     default_period: str | None = None,
     reading: int | None = None,
+    query: MetricQuery | None = None,
 ) -> Answer:
     """Answer a question about results; every number is computed and cited, and the answer says how the
     question was read. `default_period` is the period a question without one is about; `reading` (1-based)
-    picks one of the readings a clarification offered."""
+    picks one of the readings a clarification offered; `query` answers that typed query as it is (a reading
+    sent back by the page or an API client)."""
+    from agent.ask_flow import answer_query
     from agent.ask_flow import ask as ask_rules
 
-    answer = ask_rules(
-        deps, question, history=history, language=language, default_period=default_period, reading=reading
-    )
+    if query is not None:
+        answer = answer_query(deps, question, query)
+    else:
+        answer = ask_rules(
+            deps, question, history=history, language=language, default_period=default_period, reading=reading
+        )
     if deps.settings.llm.enabled and answer.status == "answered" and answer.query is not None:
         from agent.llm_writer import ask_with_llm
 

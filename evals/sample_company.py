@@ -350,7 +350,7 @@ ALIASES = {
         },
         "lead_source": {
             "客户转介绍": ["referral", "referrals", "customer referral", "customer referrals"],
-            "渠道伙伴": ["channel partners", "channel partner", "channel", "partners", "partner channel"],
+            "渠道伙伴": ["channel partners", "channel partner", "partner channel"],
             "官网": ["website", "web site", "inbound web"],
             "展会": ["trade show", "trade shows", "exhibition", "exhibitions", "events"],
             "电话营销": ["telemarketing", "cold calls", "cold calling", "outbound calls"],

@@ -14,6 +14,17 @@ from fupan.deps import Deps
 console = Console(highlight=False, soft_wrap=True)
 
 
+def _cell(value: object) -> str:
+    """A table cell as people read it: thousands separators, never scientific notation."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.2f}"
+    return str(value)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("ask", help="Ask a question about results; every number is computed and cited.")
     def _ask(
@@ -23,25 +34,29 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--period", help="Period when the question names none, e.g. 2026Q3.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
+        reading: Annotated[
+            int | None,
+            typer.Option("--reading", min=1, max=3, help="Answer reading N of the ones a clarification listed."),
+        ] = None,
     ) -> None:
         from agent.workflows import ask
         from api.cli import settings_from
 
         deps = Deps(settings=settings_from(ctx))
         try:
-            answer = ask(deps, question, default_period=period)
+            answer = ask(deps, question, default_period=period, reading=reading)
         finally:
             deps.close()
         if as_json:
             typer.echo(answer.model_dump_json(indent=2))
             return
+        if answer.restatement and answer.status != "clarify":
+            console.print(f"[dim]{escape(answer.restatement)}[/dim]")
         console.print(escape(answer.text))  # citations look like [metric:...]; not Rich markup
         if answer.table and answer.table.rows:
             table = Table(*answer.table.columns)
             for row in answer.table.rows[:20]:
-                table.add_row(
-                    *["" if v is None else (f"{v:,.4g}" if isinstance(v, float) else str(v)) for v in row]
-                )
+                table.add_row(*[_cell(v) for v in row])
             console.print(table)
         for finding in answer.findings:
             console.print(
