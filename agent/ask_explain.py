@@ -13,6 +13,7 @@ from typing import Any
 
 from agent import query_engine
 from agent.ask import Collector, Writer, Written, _signed, _t, write_compare, write_decompose
+from agent.numbers import fmt
 from agent.wording import higher_is_better
 from fupan.query import MetricQuery
 
@@ -29,6 +30,7 @@ def write_why(engine: Any, q: MetricQuery, vocab: Any, col: Collector) -> Writte
         res = query_engine.run(engine, target_q)
         if not res.empty and res.total is not None and res.total.base is not None and res.total.base.value:
             text, table, named = write_compare(Writer(res, vocab, col))
+            text += _largest_shortfall(engine, q, vocab, col, named)
         base = "previous"
     if metric == "won_revenue":
         split = "drivers" if getattr(vocab, "has_losses", True) else "deals_size"
@@ -52,6 +54,26 @@ def write_why(engine: Any, q: MetricQuery, vocab: Any, col: Collector) -> Writte
     if movers:
         text += _t(lang, "变化最大的：" + "；".join(movers) + "。", " Largest movers: " + "; ".join(movers) + ".")
     return text.strip(), table, named
+
+
+def _largest_shortfall(engine: Any, q: MetricQuery, vocab: Any, col: Collector, named: dict[str, str]) -> str:
+    """The segment of the first targeted dimension (not filtered) furthest below its target."""
+    lang = q.language
+    dims = [d for d in (vocab.dims.targetable() if vocab is not None else ["region"]) if d not in q.filters]
+    for dim in dims:
+        if vocab is not None and not vocab.values_of(dim):
+            continue
+        rows = engine.compute("gap", q.period, by=[dim], filters=q.single_filters() or None).rows
+        short = sorted((r for r in rows if r.value is not None and r.value < 0), key=lambda r: r.value)
+        if not short:
+            continue
+        worst = short[0]
+        name = worst.dims.get(dim, "")
+        named[f"worst_{dim}"] = name
+        label = vocab.dims.label(dim, lang) if vocab is not None else dim
+        shown = f"{fmt(abs(worst.value), worst.unit, lang)} {col.cite(worst)}"
+        return _t(lang, f"缺口最大的{label}是 {name}（{shown}）。", f" The largest shortfall by {label} is {name} ({shown}).")
+    return ""
 
 
 def _movers(engine: Any, q: MetricQuery, metric: str, vocab: Any, col: Collector) -> list[str]:

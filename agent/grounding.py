@@ -124,12 +124,30 @@ def _skip(fig: Figure) -> bool:
     return fig.kind == "plain" and float(fig.value).is_integer() and abs(fig.value) <= _SMALL_COUNT
 
 
+def _cited_names(evidence: dict[str, Evidence]) -> list[str]:
+    """Names of the segments the evidence is about (products, reps, stores: GTK 500, 销售13, 2号店), longest
+    first; their digits are part of a name, not figures."""
+    names: set[str] = set()
+    for ev in evidence.values():
+        parts = _metric_parts(ev)
+        if parts is not None:
+            names |= {v for v in parts[2].values() if v and any(ch.isdigit() for ch in v)}
+    return sorted(names, key=lambda n: (-len(n), n))
+
+
+def _mask_names(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, " " * len(name))
+    return text
+
+
 def check_grounding(text_by_location: dict[str, str], evidence: dict[str, Evidence]) -> list[Finding]:
     """Findings for every figure in the texts that no cited evidence supports."""
     allowed = _allowed_values(evidence)
+    names = _cited_names(evidence)
     findings: list[Finding] = []
     for location, text in text_by_location.items():
-        for fig in parse_figures(text or ""):
+        for fig in parse_figures(_mask_names(text or "", names)):
             if _skip(fig) or _is_grounded(fig, allowed):
                 continue
             if _near(fig, allowed.quoted):

@@ -447,7 +447,7 @@ def _order(s: Scan, op: str, metrics: list[str]) -> tuple[str, int | None]:
         if s.cue("held_up"):
             order = "desc"
         else:
-            fall = bool(re.search(r"下降|下滑|降|掉|跌|回落|drop|fell|fall|declin|decreas|shr[ai]nk|down\b|worse", s.lower))
+            fall = bool(re.search(r"下降|下滑|降|掉|跌|回落|\b(?:drop|fell|fall|declin|decreas|shr[ai]nk|down\b|worse)", s.lower))
             order = "asc" if fall else "desc"
     else:
         from agent.router_words import ASC, BEST_WORST

@@ -69,16 +69,30 @@ class Scan:
     def free(self, start: int, end: int) -> bool:
         return not any(self.used[start:end])
 
+    def _doubled(self, i: int) -> bool:
+        """A Chinese character typed twice (华华南, 缺口口, 全公公司): one copy is a slip. The copy next to a read
+        word is dropped; otherwise the second copy, so the first must still be explained (a name '丽丽' is not)."""
+        ch = self.text[i]
+        if not _CJK.match(ch):
+            return False
+        if i + 1 < len(self.text) and self.text[i + 1] == ch and self.used[i + 1]:
+            return True
+        return i > 0 and self.text[i - 1] == ch and not (i > 1 and self.text[i - 2] == ch)
+
     def unexplained(self) -> list[str]:
         """Content words outside every hit: Latin words not in the stop list, Chinese runs left after the
         function words are taken out."""
         blank = "".join(" " if u else ch for ch, u in zip(self.lower, self.used, strict=True))
+        joined = "".join(  # a doubled character's slip copy is dropped, so 全公公司 reads as 全公司
+            "" if self._doubled(i) else (" " if u else ch)
+            for i, (ch, u) in enumerate(zip(self.lower, self.used, strict=True))
+        )
         words: list[str] = []
         for m in _LATIN_TOKEN.finditer(blank):
             token = re.sub(r"'s$", "", m.group(0)).strip("'-_")
             if token and token not in W.STOP_EN and not token.isdigit() and len(token) > 1:
                 words.append(self.text[m.start() : m.start() + len(token)])
-        for run in re.findall(r"[\u4e00-\u9fff]+", blank):
+        for run in re.findall(r"[\u4e00-\u9fff]+", joined):
             rest = run
             for stop in W.STOP_ZH:
                 rest = rest.replace(stop, " ")

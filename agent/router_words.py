@@ -49,8 +49,8 @@ RANK = _rx(
 )
 CHANGE = _rx(
     r"增长|增加|上升|提升|提高|涨|下降|下滑|降低|减少|降|掉|跌|下跌|变化|变动|回落|表现|进步|退步|"
-    r"grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up\b|drop\w*|fell|fall\w*|declin\w*|"
-    r"decreas\w*|shrank|shrink\w*|down\b|change\w*|moved?|swing|held\s+up|hold\s+up"
+    r"\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up|drop\w*|fell|fall\w*|declin\w*|"
+    r"decreas\w*|shrank|shrink\w*|down|change\w*|moved?|swing|held\s+up|hold\s+up)\b"
 )
 COMPARE = _rx(
     r"对比|比较|相比|相较|比上|较上|(?<![占对])比(?![例重率])|多还是少|高还是低|增加还是减少|差多少|差了多少|\bvs\.?|versus|compar\w*|against|"
@@ -71,10 +71,12 @@ ASC = _rx(
 )
 BEST_WORST = _rx(r"最好|最差|最厉害|best|worst|strongest|weakest")
 FALL = _rx(
-    r"下降|下滑|降低|减少|掉|跌|回落|退步|拖后腿|拖累|拉低|drop\w*|fell|fall\w*|declin\w*|decreas\w*|shrank|shrink\w*|"
-    r"down\b|lost\s+the\s+most|worse"
+    r"下降|下滑|降低|减少|掉|跌|回落|退步|拖后腿|拖累|拉低|\b(?:drop\w*|fell|fall\w*|declin\w*|decreas\w*|shrank|"
+    r"shrink\w*|down|lost\s+the\s+most|worse)\b"
 )
-RISE = _rx(r"增长|增加|上升|提升|提高|涨|进步|grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up\b")
+RISE = _rx(
+    r"增长|增加|上升|提升|提高|涨|进步|\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up)\b"
+)
 HELD_UP = _rx(r"表现最好|held\s+up\s+best|hold\s+up\s+best|did\s+best|best\s+performance|最抗跌")
 
 # --- how many --------------------------------------------------------------------------------------------
