@@ -61,12 +61,15 @@ def _build(deps: Deps, aliases: Any) -> Vocabulary:
             "SELECT created_date FROM opportunities) WHERE d IS NOT NULL ORDER BY 1"
         ).fetchall()
     ]
-    has_targets = bool(con.execute("SELECT count(*) FROM targets").fetchone()[0])  # type: ignore[index]
+    counts = con.execute("SELECT count(*), count(region), count(rep), count(product) FROM targets").fetchone()
+    has_targets = bool(counts and counts[0])
+    target_dims = tuple(d for d, n in zip(("region", "rep", "product"), (counts or [0, 0, 0, 0])[1:], strict=True) if n)
     has_losses = bool(con.execute("SELECT count(*) FROM opportunities WHERE stage = 'lost'").fetchone()[0])  # type: ignore[index]
     calendar = Calendar(tuple(months), deps.settings.fiscal_year_start_month)
     return build_vocabulary(
-        registry, values, calendar, aliases=aliases, has_targets=has_targets, has_losses=has_losses
-    )
+        registry, values, calendar, aliases=aliases, has_targets=has_targets, has_losses=has_losses,
+        target_dims=target_dims,
+    )  # fmt: skip
 
 
 def segment_words(deps: Deps, dim: str) -> list[tuple[str, str]]:

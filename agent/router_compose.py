@@ -290,7 +290,8 @@ def _one(
         op = "why"
     if metrics == ["__how__"]:
         metrics = ["won_revenue"]
-        if vocab.has_targets and op == "value" and not group_by:
+        targeted = all(d in vocab.target_dims for d in filters)
+        if vocab.has_targets and op == "value" and not group_by and targeted:
             op = "compare"
             s.cues.setdefault("target", [])
             base_target = True

@@ -29,6 +29,9 @@ class ValueHit:
     def dims(self) -> list[str]:
         return list(dict.fromkeys(c.dim for c in self.candidates))
 
+    def origin_is_data(self) -> bool:
+        return any(c.origin == "data" for c in self.candidates)
+
 
 @dataclass
 class Hit:
@@ -301,6 +304,11 @@ def _unknown_names(s: Scan, vocab: Vocabulary) -> None:
         i = s.lower.find(word.lower())
         if i >= 0 and s.free(i, i + len(word)):
             start, end = _phrase(s, i, i + len(word))
+            for hit in list(s.values):  # 'ServiceBot Pro': a known name with an unknown word is another name
+                gap = s.text[hit.end : start] if hit.end <= start else s.text[end : hit.start]
+                if hit.origin_is_data() and gap.strip() == "" and len(gap) <= 1:
+                    s.values.remove(hit)
+                    start, end = min(start, hit.start), max(end, hit.end)
             s.unknown.append((s.text[start:end], ""))
             s.mark(start, end)
 

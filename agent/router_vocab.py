@@ -52,6 +52,7 @@ class Vocabulary:
     unavailable: list[dict[str, Any]] = field(default_factory=list)
     calendar: Calendar = field(default_factory=Calendar)
     has_targets: bool = True
+    target_dims: tuple[str, ...] = ("region", "rep", "product")  # dimensions the targets are set by
     has_losses: bool = True
     display: dict[tuple[str, str], str] = field(default_factory=dict)  # (dim, value) → English alias
     lexicon: Lexicon = field(default_factory=Lexicon)
@@ -96,6 +97,7 @@ def build_vocabulary(
     aliases: Any = None,
     has_targets: bool = True,
     has_losses: bool = True,
+    target_dims: tuple[str, ...] = ("region", "rep", "product"),
 ) -> Vocabulary:
     """The vocabulary of one snapshot. `aliases` is the workspace's `WorkspaceAliases` (or None)."""
     builtin = load_builtin_words()
@@ -129,6 +131,7 @@ def build_vocabulary(
         calendar=calendar,
         has_targets=has_targets,
         has_losses=has_losses,
+        target_dims=target_dims,
         display=display,
     )
     vocab.lexicon = _lexicon(vocab, builtin)
