@@ -119,6 +119,8 @@ def ask(
     routing = route(
         question, vocab, previous=_previous(history), language=language, default_period=default_period
     )
+    if deps.settings.llm.enabled and routing.status != "refuse":
+        routing = with_llm_reading(deps, question, routing, vocab)
     lang = routing.language
     if reading is not None:
         if not 1 <= reading <= len(routing.readings):
@@ -133,6 +135,29 @@ def ask(
     if routing.status == "clarify":
         return clarification(question, routing, deps)
     return answer_query(deps, question, routing.readings[0].query, reading=routing.readings[0])
+
+
+def with_llm_reading(deps: Deps, question: str, routing: Routing, vocab: Vocabulary) -> Routing:
+    """The model's reading next to the rules': the same query → the answer stands; a different one → both are
+    shown as numbered readings (the rules' first), never silently one or the other."""
+    from agent.llm_writer import read_with_llm
+
+    llm = read_with_llm(deps, question, vocab, routing)
+    if llm is None:
+        return routing
+    same = [r for r in routing.readings if _same(r.query, llm.query)]
+    if same:
+        return routing
+    lang = routing.language
+    readings = [*routing.readings[:2], llm]
+    message = (
+        "规则与模型对这个问题的理解不同：" if lang == "zh" else "The rules and the model read this question differently:"
+    )
+    return Routing("clarify", readings, message if routing.status == "answer" else routing.message, lang)
+
+
+def _same(a: MetricQuery, b: MetricQuery) -> bool:
+    return a.model_dump(exclude={"language"}) == b.model_dump(exclude={"language"})
 
 
 def clarification(question: str, routing: Routing, deps: Deps) -> Answer:
