@@ -14,6 +14,7 @@ A follow-up ("and in the South?", "那华北呢?") fills what it does not say fr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -65,7 +66,7 @@ def route(
     if missing := _no_data(drafts[0], vocab, lang):
         return Routing("refuse", message=missing, language=lang)
     readings = [_reading(q, s, vocab) for q in drafts]
-    unexplained = s.unexplained()
+    unexplained = _explained_by_metric(s.unexplained(), drafts[0])
     for r in readings:
         r.unexplained = unexplained
     if len(readings) > 1:
@@ -80,6 +81,17 @@ def route(
             lang,
         )
     return Routing("answer", readings, language=lang)
+
+
+_CREATED_METRICS = {"conversion_lead_to_opportunity", "conversion_opportunity_to_order", "pipeline_created"}
+_CREATED_WORDS = re.compile(r"^(?:创建的?|新建的?|商机|created|creation|deals?|opportunit(?:y|ies)|opps?|pipeline)$", re.I)
+
+
+def _explained_by_metric(words: list[str], q: MetricQuery) -> list[str]:
+    """'deals created in Q2', '二季度创建的商机': what a created-date metric counts anyway."""
+    if q.metric in _CREATED_METRICS:
+        return [w for w in words if not _CREATED_WORDS.match(w)]
+    return words
 
 
 def _reading(q: MetricQuery, s: Scan, vocab: Vocabulary) -> Reading:

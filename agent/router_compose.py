@@ -140,7 +140,7 @@ def _qualifies(s: Scan, dim_hit: object, values: list[ValueHit]) -> bool:
 
 _BY_BEFORE = re.compile(
     r"(?:\bby|\bper|\beach|\bevery|\bacross|\bamong|\bwhich|\bwhat|\bwhose|\btop\s*\d*|\bbottom\s*\d*|"
-    r"\b\d+|按|各|每个?|每一个|分|哪个|哪些|哪位|哪几个|哪几位|哪一个|不同|前\s*\S?|后\s*\S?|几个|几位)\s*(?:the\s+)?$",
+    r"\b\d+|按|各个?|每个?|每一个|分|哪个|哪些|哪位|哪几个|哪几位|哪一个|不同|前\s*\S?|后\s*\S?|几个|几位)\s*(?:the\s+)?$",
     re.I,
 )
 _BY_AFTER = re.compile(r"^\s*(?:是谁|是哪|里|中|之中|谁|分别|排名|各|排行)")
@@ -208,6 +208,8 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         return [[]]
     if s.cue("how") and not s.cue("rank"):
         return [["__how__"]]
+    if s.cue("contribution") or (s.cue("change") and (s.cue("rank") or s.cue("held_up"))):
+        return [["won_revenue"]]  # who drove / grew the most, with no metric named: revenue
     if s.cue("rank") or s.cue("change") or _GROWTH.search(s.text) or _WHO.search(s.text):
         _mark_word(s, _GROWTH.pattern)
         options = ["won_revenue", "win_rate", "won_deals"] if vocab.has_losses else ["won_revenue", "won_deals"]

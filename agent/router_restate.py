@@ -122,6 +122,8 @@ def _body(q: MetricQuery, vocab: Any, lang: str) -> str:  # noqa: C901 — one c
 
 
 def _top_words(q: MetricQuery, lang: str) -> str:
+    if q.n is None and q.operation == "contribution":
+        return _t(lang, "全部列出", "every one listed")
     if q.n is None and q.operation == "rank":
         return _t(lang, "从低到高" if q.order == "asc" else "从高到低", "lowest first" if q.order == "asc" else "highest first")
     n = q.n or 1

@@ -131,7 +131,7 @@ def normalise(question: str, vocab: Vocabulary) -> tuple[str, list[str]]:
 def pinyin_names(question: str, vocab: Vocabulary) -> str:
     """Chinese names of the data written in pinyin ('Zhao Min', 'wangfang') replaced by the name itself. The
     pinyin table is built only when the question has Latin words the vocabulary does not know."""
-    tokens = [t.lower() for t in re.findall(r"[A-Za-z]+", question)]
+    tokens = [t.lower() for t in re.findall(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])", question)]
     strange = [t for t in tokens if t not in vocab.lexicon.known and t not in W.STOP_EN]
     if not strange:
         return question
