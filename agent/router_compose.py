@@ -170,6 +170,9 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
             continue
         if hit.what not in free:
             free.append(hit.what)
+        for other in vocab.dim_alternatives.get(s.lower[hit.start : hit.end], []):
+            if other not in free:
+                free.append(other)
     absent = [d for d in free if d in vocab.dims and not vocab.values_of(d)]
     if absent and len(absent) == len(free):
         label = vocab.dims.label(absent[0], s.lang)
@@ -240,11 +243,14 @@ def _operation(s: Scan, group_by: list[str], periods: list[PeriodMention], grain
         return "decompose"
     if s.cue("why"):
         return "why"
-    if s.cue("contribution") and (group_by or s.cue("target")):
+    ranked = s.cue("rank") or s.cue("held_up")
+    moved = has_base or s.cue("change") or s.cue("target") or s.cue("compare")
+    if s.cue("contribution") and (group_by or s.cue("target")) and moved:
         return "contribution"
+    if s.cue("contribution") and group_by and not moved:  # 贡献最大的销售: who brought the most, not a change
+        return "rank" if ranked else "share"
     if s.cue("share"):
         return "share"
-    ranked = s.cue("rank") or s.cue("held_up")
     if ranked and (s.cue("change") or s.cue("held_up")) and (has_base or s.cue("compare")):
         return "rank_change"
     if _WHICH_PERIOD.search(s.text) and ranked:

@@ -271,12 +271,12 @@ _LAST_N = re.compile(
 )
 _GRAIN = [
     (re.compile(r"这几个月|近几个月|每个?月|逐月|按月|各月|月度|分月|monthly|by\s+month|per\s+month|each\s+month"
-                r"|month\s+by\s+month"
+                r"|month[-\s]by[-\s]month|month[-\s]on[-\s]month"
                 r"|month[-\s]on[-\s]month\s+trend", re.I), "month"),  # fmt: skip
     (re.compile(r"这几个季度|近几个季度|最近几个季度|每个?季度|逐季|按季度?|各季度?|季度走势|历季|quarterly|by\s+quarter"
                 r"|per\s+quarter|each\s+quarter|these\s+quarters|recent\s+quarters|the\s+last\s+few\s+quarters"
-                r"|quarter\s+by\s+quarter|over\s+the\s+quarters", re.I), "quarter"),  # fmt: skip
-    (re.compile(r"每年|逐年|按年|各年|历年|年度走势|yearly|annually|by\s+year|per\s+year|each\s+year|year\s+by\s+year",
+                r"|quarter[-\s]by[-\s]quarter|over\s+the\s+quarters", re.I), "quarter"),  # fmt: skip
+    (re.compile(r"每年|逐年|按年|各年|历年|年度走势|yearly|annually|by\s+year|per\s+year|each\s+year|year[-\s]by[-\s]year",
                 re.I), "year"),  # fmt: skip
 ]
 

@@ -47,6 +47,7 @@ class Vocabulary:
     dims: DimensionRegistry = field(default_factory=DimensionRegistry)
     metric_words: list[tuple[str, str]] = field(default_factory=list)
     dim_words: list[tuple[str, str]] = field(default_factory=list)
+    dim_alternatives: dict[str, list[str]] = field(default_factory=dict)  # word → other dims it may mean
     values: list[ValueWord] = field(default_factory=list)
     unknown_names: list[tuple[str, str]] = field(default_factory=list)  # (word, dim) named as not in the data
     unavailable: list[dict[str, Any]] = field(default_factory=list)
@@ -110,6 +111,7 @@ def build_vocabulary(
         for w in [*dim_extra.get(dim, []), *builtin["dimensions"].get(dim, [])]:
             dim_pairs.setdefault(w.strip().lower(), dim)
     values = _value_words(dims, dimension_values, aliases)
+    alternatives = _dim_alternatives(dims, dim_pairs, dimension_values)
     unknown = sorted(
         {(w.strip().lower(), dim) for dim, words in (getattr(aliases, "unknown", {}) or {}).items() for w in words},
         key=lambda p: (-len(p[0]), p),
@@ -125,6 +127,7 @@ def build_vocabulary(
         dims=dims,
         metric_words=_metric_words(metric_extra),
         dim_words=_longest_first(dim_pairs.items()),
+        dim_alternatives=alternatives,
         values=values,
         unknown_names=unknown,
         unavailable=list(builtin["unavailable"]),
@@ -136,6 +139,30 @@ def build_vocabulary(
     )
     vocab.lexicon = _lexicon(vocab, builtin)
     return vocab
+
+
+def _dim_alternatives(
+    dims: DimensionRegistry, dim_pairs: dict[str, str], dimension_values: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """A short dimension word inside another dimension's own header or name ('product' in 'Product Name',
+    '产品' in '产品线') may mean either: both are offered as readings, never one silently."""
+    out: dict[str, list[str]] = {}
+    for word, dim in dim_pairs.items():
+        if not dimension_values.get(dim):
+            continue
+        for other in dims:
+            if other.id == dim or not dimension_values.get(other.id):
+                continue
+            names = [n.lower() for n in (other.header or "", other.name_zh, other.name_en) if n]
+            if any(word != n and _inside(word, n) for n in names):
+                out.setdefault(word, []).append(other.id)
+    return out
+
+
+def _inside(word: str, name: str) -> bool:
+    if word.isascii():
+        return re.search(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", name) is not None
+    return word in name
 
 
 def _value_words(dims: DimensionRegistry, dimension_values: dict[str, list[str]], aliases: Any) -> list[ValueWord]:

@@ -466,3 +466,114 @@ def test_region_words_that_are_not_names(
 ) -> None:
     got = read(question, vocab)
     assert {k: got.get(k) for k in expected} == expected
+
+
+# ---- dimensions learned from the user's data ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def orders_vocab() -> Vocabulary:
+    """An order export's registry: the core region has no values; country, territory, product line, status and
+    sub-category were learned at import under the user's own headers."""
+    from fupan.dimensions import CORE_DIMENSIONS, DimensionDef
+
+    learned = [
+        DimensionDef(id="country", name_zh="国家", name_en="country", words=("国家", "country", "countries"),
+                     origin="data", header="COUNTRY"),
+        DimensionDef(id="territory", name_zh="地区", name_en="territory", words=("地区", "territory", "territories"),
+                     origin="data", header="TERRITORY"),
+        DimensionDef(id="productline", name_zh="产品线", name_en="product line", words=("产品线", "product line"),
+                     origin="data", header="PRODUCTLINE"),
+        DimensionDef(id="status", name_zh="状态", name_en="status", words=("状态", "status"), origin="data",
+                     header="STATUS"),
+        DimensionDef(id="sub_category", name_zh="子类", name_en="sub-category", words=("子类", "sub-category",
+                     "sub-categories", "subcategory"), origin="data", header="Sub-Category"),
+    ]  # fmt: skip
+    registry = DimensionRegistry([*CORE_DIMENSIONS, *learned])
+    values = {
+        "country": ["USA", "France", "Spain", "Japan"],
+        "territory": ["NA", "EMEA", "APAC", "Japan"],
+        "productline": ["Classic Cars", "Motorcycles", "Planes"],
+        "status": ["Shipped", "Cancelled", "On Hold"],
+        "sub_category": ["Phones", "Chairs", "Binders"],
+        "account": ["Euro Shopping Channel", "Mini Gifts"],
+        "product": ["S10_1678", "S10_1949"],
+    }
+    months = tuple(f"{y}-{m:02d}" for y in (2003, 2004, 2005) for m in range(1, 13) if (y, m) <= (2005, 5))
+    return build_vocabulary(registry, values, Calendar(months), aliases=None, has_targets=False, has_losses=False)
+
+
+LEARNED_CASES = [
+    ("sales by country in 2004", dict(shape="breakdown", by="country", period="2004", metric="won_revenue")),
+    ("2004年各地区销售额", dict(shape="breakdown", by="territory", period="2004")),
+    ("EMEA sales by country 2004", dict(shape="breakdown", by="country", filters={"territory": "EMEA"})),
+    ("top 3 product lines by sales in 2004", dict(shape="top", by="productline", n=3, order="desc")),
+    ("2004比2003增长最多的产品线", dict(shape="rank_change", by="productline", period="2004", base="2003")),
+    ("phones sales in november", dict(shape="value", filters={"sub_category": "Phones"}, period="2004-11")),
+    ("按状态看订单数", dict(shape="breakdown", by="status", metric="won_deals")),
+    ("share of 2004 sales from the USA", dict(shape="share", filters={"country": "USA"}, period="2004")),
+    ("sales in november", dict(shape="value", period="2004-11")),
+    ("今年1-5月和去年同期比销售额", dict(shape="compare", period="2005-01..2005-05", base="yoy")),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), LEARNED_CASES, ids=[c[0] for c in LEARNED_CASES])
+def test_learned_dimensions_are_read_by_the_users_words(
+    orders_vocab: Vocabulary, question: str, expected: dict[str, object]
+) -> None:
+    got = read(question, orders_vocab)
+    assert got["status"] == "answer", (question, got)
+    assert {k: got.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("sales in Japan", "clarify"),  # a country and a territory: both readings, never one silently
+        ("Q2 sales?", "clarify"),  # 2005Q2 has only April and May: 2005Q2 or 2004Q2
+        ("revenue from Brazil", "refuse"),
+        ("sales for Q3 2005", "refuse"),  # no data after May 2005: no data, never 0
+        ("which rep closed the most deals", "refuse"),  # no rep column in this data
+        ("2004年销售额最高的产品", "clarify"),  # 产品 (the product code) or 产品线 (product line)
+        ("今年的销售目标完成率", "refuse"),  # no targets were imported
+    ],
+)
+def test_ambiguity_and_absence_in_learned_data(orders_vocab: Vocabulary, question: str, status: str) -> None:
+    r = route(question, orders_vocab)
+    assert r.status == status, (question, r.status, r.message, [x.restatement for x in r.readings])
+    if status == "clarify":
+        assert len(r.readings) == 2
+
+
+# ---- the misreadings issue 12 found, each a regression case ------------------------------------------------
+
+ISSUE_CASES = [
+    ("Which 3 reps had the highest win rate in Q3?", dict(shape="top", by="rep", n=3)),
+    ("revenue in dec", dict(shape="value", period="2025-12")),
+    ("how many new customers did the South land in Q3", dict(shape="value", metric="new_customers")),
+    ("Q3 vs Q2 revenue change: how much came from fewer deals vs smaller deals?", dict(shape="decompose")),
+    ("三季度销售额贡献最大的销售", dict(shape="top", by="rep", metric="won_revenue")),  # 贡献: a plain ranking
+    ("revenue in the second half of 2025", dict(shape="value", period="2025H2")),
+    ("month-by-month won revenue in 2026", dict(shape="trend", periods=["2026-01", "2026-02", "2026-03", "2026-04",
+                                                                        "2026-05", "2026-06", "2026-07", "2026-08",
+                                                                        "2026-09"])),  # fmt: skip
+    ("Median sales cycle of won deals in Q3 by region", dict(shape="breakdown", by="region")),
+    ("赵敏团队里Q3赢单率最低的是谁?", dict(shape="top", by="rep", order="asc", filters={"manager": "赵敏"})),
+    ("Q3 achievement rate by region against target", dict(shape="breakdown", metric="achievement_rate")),
+    ("Which region contributed most to the Q3 target gap?", dict(shape="contribution", by="region", base="target")),
+    ("Which region had the largest drop in won revenue from Q2 to Q3?",
+     dict(shape="rank_change", by="region", order="asc", period="2026Q3", base="2026Q2")),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), ISSUE_CASES, ids=[c[0] for c in ISSUE_CASES])
+def test_issue_misreadings_are_read_right(vocab: Vocabulary, question: str, expected: dict[str, object]) -> None:
+    got = read(question, vocab)
+    assert got["status"] == "answer", (question, got)
+    assert {k: got.get(k) for k in expected} == expected
+
+
+def test_an_unsupported_dimension_is_never_replaced_by_another(vocab: Vocabulary) -> None:
+    got = read("win rate by industry sector in Q3", vocab)
+    assert got["status"] != "answer"  # 'industry sector' is no dimension here: asked back, never 'by rep'
+    assert "industry" in str(got["missing"]) or "sector" in str(got["missing"])
