@@ -200,9 +200,16 @@ def _period_sets(s: Scan) -> list[list[PeriodMention]]:
 
 def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
     """The metric(s) asked for; with none named, one reading per likely metric (never a silent default)."""
-    found = list(dict.fromkeys(h.what for h in s.metrics))
+    found = _without_context(s, list(dict.fromkeys(h.what for h in s.metrics)))
     if found:
+        if len(found) > 1 and not _value_like(s):
+            return [[m] for m in found[:3]]  # several metrics for a list: one reading each, none dropped
         return [found]
+    if s.cue("funnel"):
+        _mark_word(s, r"转化率|conversion(?:\s+rates?)?")
+        return [[]]
+    if deal_metric := _deal_verb(s):
+        return [[deal_metric]]
     for word, metrics in _AMBIGUOUS.items():
         if re.search(word, s.lower):
             _mark_word(s, word)
@@ -220,6 +227,43 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
             options = ["won_revenue", "won_deals"]
         return [[m] for m in options]
     return [[]]
+
+
+_ACHIEVED = re.compile(r"完成了?多少|达成了?多少|完成得|\b(?:achieved|attained|met|hit)\b", re.I)
+_DEAL_WORDS = re.compile(r"\b(?:deals?|orders?)\b|单子?", re.I)
+_WIN_VERB = re.compile(r"\b(?:win|won|close|closed|sign|signed)\b|赢|签", re.I)
+_LOSE_VERB = re.compile(r"\b(?:lose|lost)\b|丢|输", re.I)
+
+
+def _deal_verb(s: Scan) -> str | None:
+    """'how many deals did 王芳 win', '王芳赢了几单': won (or lost) deals, the name between the words."""
+    if not _DEAL_WORDS.search(s.text):
+        return None
+    metric = "won_deals" if _WIN_VERB.search(s.text) else ("lost_deals" if _LOSE_VERB.search(s.text) else None)
+    if metric:
+        for pattern in (_DEAL_WORDS, _WIN_VERB if metric == "won_deals" else _LOSE_VERB):
+            _mark_word(s, pattern.pattern)
+    return metric
+
+
+def _without_context(s: Scan, found: list[str]) -> list[str]:
+    """Metric words that only set the scene: 'target' beside achievement or gap, 'won deals' in 'the cycle of
+    won deals' / '赢单的周期'."""
+    if len(found) < 2:
+        return found
+    if {"gap", "achievement_rate"} & set(found):
+        found = [m for m in found if m != "target"]
+    for hit in s.metrics:
+        if hit.what in {"won_deals", "lost_deals"} and len(found) > 1:
+            before, after = s.text[: hit.start], s.text[hit.end :]
+            if re.search(r"\b(?:of|for|among|on)\s+(?:the\s+)?$", before, re.I) or re.match(r"\s*的", after):
+                found = [m for m in found if m != hit.what]
+    return found
+
+
+def _value_like(s: Scan) -> bool:
+    """Several metrics are asked side by side only in a plain value question."""
+    return not (s.dims or any(s.cue(c) for c in ("rank", "share", "trend", "contribution", "compare", "held_up")))
 
 
 _AMBIGUOUS = {
@@ -358,6 +402,8 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
             return ["won_revenue"]
         if op == "compare" and metrics[0] == "target" and s.cue("target"):
             return ["won_revenue"]  # 'how are we tracking against quota': revenue against the target
+        if metrics[0] == "target" and _ACHIEVED.search(s.text):
+            metrics = ["achievement_rate", *metrics[1:]]  # 完成了多少目标: how much of the target was met
         if len(metrics) > 1 and "target" in metrics and ({"gap", "achievement_rate"} & set(metrics)):
             metrics = [m for m in metrics if m != "target"]  # 'hit the target … achievement %': target is context
         return metrics if op == "value" else metrics[:1]
