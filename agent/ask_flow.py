@@ -129,12 +129,67 @@ def ask(
                 hint=f"this question has {len(routing.readings)} reading(s)" if routing.readings else routing.message,
             )
         return answer_query(deps, question, routing.readings[reading - 1].query)
+    if routing.status == "answer":
+        routing = _targets_by_their_dimension(deps, routing, vocab)
     if routing.status == "refuse":
         return Answer(question=question, language=lang, text=routing.message, status="unanswerable",  # type: ignore[arg-type]
                       missing=routing.message, snapshot_id=deps.sales.current_snapshot_id())  # fmt: skip
     if routing.status == "clarify":
         return clarification(question, routing, deps)
     return answer_query(deps, question, routing.readings[0].query, reading=routing.readings[0])
+
+
+_TARGET_METRICS = {"target", "gap", "achievement_rate", "pipeline_coverage"}
+
+
+def _targets_by_their_dimension(deps: Deps, routing: Routing, vocab: Vocabulary) -> Routing:
+    """Targets exist only per region (or rep, product) as imported. A target question about another segment
+    (a manager's team) is offered as the question about the one region that segment sits in — asked back,
+    never assumed — or refused when there is no such region."""
+    q = routing.readings[0].query
+    needs = q.base == "target" or bool(_TARGET_METRICS & set(q.metrics))
+    outside = [d for d in [*q.filters, *q.group_by] if d not in vocab.target_dims]
+    if not needs or not outside or not vocab.target_dims:
+        return routing
+    lang = routing.language
+    set_by = "、".join(vocab.dims.label(d, lang) for d in vocab.target_dims) if lang == "zh" else ", ".join(
+        vocab.dims.label(d, lang) for d in vocab.target_dims
+    )
+    if not q.group_by or set(q.group_by) <= set(vocab.target_dims):
+        mapped = _one_value_of(deps, {d: q.filters[d] for d in outside if d in q.filters}, vocab.target_dims)
+        if mapped is not None:
+            dim, value = mapped
+            filters = {k: v for k, v in q.filters.items() if k not in outside}
+            filters[dim] = [value]
+            alt = q.model_copy(update={"filters": filters})
+            note = (
+                f"目标只按{set_by}设定；{'、'.join(v[0] for v in q.filters.values() if v)} 的数据都在 {value}。是不是问："
+                if lang == "zh"
+                else f"Targets are set by {set_by} only; all of {', '.join(v[0] for v in q.filters.values() if v)}'s "
+                f"deals are in {value}. Did you mean:"
+            )
+            return Routing("clarify", [Reading(query=alt, restatement=restate(alt, vocab))], note, lang)
+    message = (
+        f"目标只按{set_by}设定，没有按{vocab.dims.label(outside[0], lang)}的目标，无法回答。"
+        if lang == "zh"
+        else f"Targets are set by {set_by} only, not by {vocab.dims.label(outside[0], lang)}, so this cannot be answered."
+    )
+    return Routing("refuse", message=message, language=lang)
+
+
+def _one_value_of(deps: Deps, filters: dict[str, list[str]], dims: tuple[str, ...]) -> tuple[str, str] | None:
+    """The one value of a target dimension that every deal of the segment has (赵敏's team → 华东)."""
+    from agent.metric_pack import sql_literal
+
+    if not filters or any(len(v) != 1 for v in filters.values()):
+        return None
+    where = " AND ".join(f"{d} = {sql_literal(v[0])}" for d, v in sorted(filters.items()))
+    con = engine_for(deps).con
+    for dim in dims:
+        rows = con.execute(f"SELECT DISTINCT {dim} FROM opportunities WHERE {where} AND {dim} IS NOT NULL").fetchall()
+        if len(rows) == 1:
+            return dim, str(rows[0][0])
+    return None
 
 
 def with_llm_reading(deps: Deps, question: str, routing: Routing, vocab: Vocabulary) -> Routing:
@@ -204,6 +259,8 @@ def answer_query(deps: Deps, question: str, query: MetricQuery, *, reading: Read
         return Answer(text=text, status="unanswerable", missing=text, **base)  # type: ignore[arg-type]
     text, table, named = WRITERS[query.operation](writer)
     text = text[:1].upper() + text[1:] if lang == "en" else text
+    if query.operation == "value" and named.get("value", "") == "":  # the figure cannot be computed: no number
+        return Answer(text=text, status="unanswerable", missing=text, table=table, **base)  # type: ignore[arg-type]
     return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
 
 
