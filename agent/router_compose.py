@@ -499,11 +499,15 @@ def _order(s: Scan, op: str, metrics: list[str]) -> tuple[str, int | None]:
 
     metric = metrics[0] if metrics else None
     if op == "rank_change":
+        fall = bool(re.search(r"下降|下滑|降|掉|跌|回落|\b(?:drop|fell|fall|declin|decreas|shr[ai]nk|down\b|worse)", s.lower))
+        least = bool(re.search(r"最少|最小|\bleast\b|\bsmallest\b", s.lower))
+        worst = bool(re.search(r"最差|最低|最糟|\bworst\b|\blowest\b|\bweakest\b", s.lower))
         if s.cue("held_up"):
             order = "desc"
+        elif fall:
+            order = "desc" if least else "asc"  # the largest drop first (降得最少: the smallest drop)
         else:
-            fall = bool(re.search(r"下降|下滑|降|掉|跌|回落|\b(?:drop|fell|fall|declin|decreas|shr[ai]nk|down\b|worse)", s.lower))
-            order = "asc" if fall else "desc"
+            order = "asc" if (worst or least) else "desc"
     else:
         from agent.router_words import ASC, BEST_WORST
 

@@ -93,7 +93,9 @@ class Scan:
         words: list[str] = []
         for m in _LATIN_TOKEN.finditer(blank):
             token = re.sub(r"'s$", "", m.group(0)).strip("'-_")
-            if token and token not in W.STOP_EN and not token.isdigit() and len(token) > 1:
+            if token.isdigit() and len(token) >= 2:
+                words.append(token)  # a number no part of the reading uses (a threshold, an amount): never ignored
+            elif token and token not in W.STOP_EN and not token.isdigit() and len(token) > 1:
                 words.append(self.text[m.start() : m.start() + len(token)])
         for run in re.findall(r"[\u4e00-\u9fff]+", joined):
             rest = run
@@ -203,6 +205,9 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     _cues(s)
     _count(s)
     _unknown_names(s, vocab)
+    for m in W.THRESHOLD.finditer(s.text):
+        s.doubts.append(m.group(0).strip())  # 'below 40%', '超过100万': a condition Fupan does not filter by yet
+        s.mark(m.start(), m.end())
     return s
 
 

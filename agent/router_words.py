@@ -79,6 +79,12 @@ RISE = _rx(
 )
 HELD_UP = _rx(r"表现最好|held\s+up\s+best|hold\s+up\s+best|did\s+best|best\s+performance|最抗跌")
 
+THRESHOLD = _rx(
+    r"(?:above|below|over|under|more\s+than|less\s+than|fewer\s+than|at\s+least|at\s+most|greater\s+than|"
+    r"超过|高于|低于|不足|少于|多于|大于|小于|不到)\s*[¥$￥]?\s*\d[\d,.]*\s*(?:%|％|万|亿|k|m|个百分点)?"
+    r"|\d[\d,.]*\s*(?:%|％|万|亿)?\s*(?:以上|以下)"
+)
+
 # --- how many --------------------------------------------------------------------------------------------
 _NUM_WORDS = {
     **{w: i for i, w in enumerate("一二三四五六七八九十", 1)},

@@ -43,7 +43,8 @@ def ask(
         from agent.llm_writer import ask_with_llm
 
         answer = ask_with_llm(deps, question, answer.query, fallback=answer)
-    answer.findings = check_grounding({"text": answer.text}, answer.evidence)
+    if answer.status == "answered":  # a refusal or a question back quotes the user's words, computes nothing
+        answer.findings = check_grounding({"text": answer.text}, answer.evidence)
     return answer
 
 
