@@ -296,7 +296,7 @@ def write_share(w: Writer) -> Written:
         whole_name = segment_text(context, w.vocab, lang) or _t(lang, "全部", "the total")
     text = _t(
         lang,
-        f"{w.period() if not res.base_label else ''}{part_name} 的{w.mword()} {w.fig(r.value)}，占 {whole_name}（{w.fig(r.base)}）的 {_pct(share)}。",
+        f"{w.period() + ' ' if not res.base_label else ''}{part_name} 的{w.mword()} {w.fig(r.value)}，占 {whole_name}（{w.fig(r.base)}）的 {_pct(share)}。",
         f"{part_name}: {w.mword()} {w.fig(r.value)}{'' if res.base_label else ' in ' + w.period()}, "
         f"{_pct(share)} of {whole_name} ({w.fig(r.base)}).",
     )

@@ -110,7 +110,7 @@ def build_vocabulary(
     for dim in dims.ids():
         for w in [*dim_extra.get(dim, []), *builtin["dimensions"].get(dim, [])]:
             dim_pairs.setdefault(w.strip().lower(), dim)
-    values = _value_words(dims, dimension_values, aliases)
+    values = _value_words(dims, dimension_values, aliases, builtin.get("value_translations") or {})
     alternatives = _dim_alternatives(dims, dim_pairs, dimension_values)
     unknown = sorted(
         {(w.strip().lower(), dim) for dim, words in (getattr(aliases, "unknown", {}) or {}).items() for w in words},
@@ -165,7 +165,9 @@ def _inside(word: str, name: str) -> bool:
     return word in name
 
 
-def _value_words(dims: DimensionRegistry, dimension_values: dict[str, list[str]], aliases: Any) -> list[ValueWord]:
+def _value_words(
+    dims: DimensionRegistry, dimension_values: dict[str, list[str]], aliases: Any, translations: dict[str, list[str]]
+) -> list[ValueWord]:
     order = {d: i for i, d in enumerate(dims.ids())}
     found: dict[tuple[str, str, str], ValueWord] = {}
     in_data: set[str] = set()
@@ -175,6 +177,17 @@ def _value_words(dims: DimensionRegistry, dimension_values: dict[str, list[str]]
             if word:
                 found[(word, dim, str(value))] = ValueWord(word, dim, str(value), "data")
                 in_data.add(word)
+    reverse: dict[str, list[str]] = {}
+    for english, words in translations.items():
+        for w in words:
+            reverse.setdefault(w.lower(), []).append(english)
+    for dim in dims.ids():  # the other language's name of a value (西部 for West, France for 法国)
+        for value in dimension_values.get(dim, []):
+            key = str(value).strip().lower()
+            for word in [*translations.get(key, []), *reverse.get(key, [])]:
+                word = word.strip().lower()
+                if word and word not in in_data:
+                    found.setdefault((word, dim, str(value)), ValueWord(word, dim, str(value), "alias"))
     for dim, table in (getattr(aliases, "values", {}) or {}).items():
         present = set(dimension_values.get(dim, []))
         for value, words in table.items():

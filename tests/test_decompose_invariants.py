@@ -49,7 +49,7 @@ def _load(store: SalesStore, deals: list, tmp: pytest.TempPathFactory) -> Metric
     )
     path = tmp.mktemp("f") / f"d{next(_counter)}.csv"
     frame.to_csv(path, index=False)
-    store.import_file(path, "opportunities")
+    store.import_file(path, "opportunities", replace=True)  # each example replaces the last one's deals
     return MetricEngine(store)
 
 
