@@ -116,6 +116,21 @@ def _filters(q: MetricQuery) -> dict[str, str]:
     return q.single_filters()
 
 
+_CUBE_DIMS = {"rep", "manager", "region", "product"}
+
+
+def _source(engine: Any, dims: set[str]) -> str:
+    """The monthly cube (one row per month, stage and segment) when it has every dimension asked about,
+    else the deals themselves. Periods start on the 1st of a month, so month-truncated dates compare right."""
+    if dims <= _CUBE_DIMS:
+        try:
+            engine.store.ensure_derived()
+            return "opportunity_cube"
+        except Exception:  # noqa: BLE001 — a store without the cube: read the deals
+            return "opportunities"
+    return "opportunities"
+
+
 def has_rows(engine: Any, period: str, filters: dict[str, str]) -> bool:
     """Whether any deal of the segment was created or closed in the period."""
     p: Period = engine.period(period)
@@ -126,9 +141,37 @@ def has_rows(engine: Any, period: str, filters: dict[str, str]) -> bool:
         conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
         s, e = sql_literal(p.start), sql_literal(p.end)
         conds.append(f"((close_date >= {s} AND close_date < {e}) OR (created_date >= {s} AND created_date < {e}))")
-        row = engine.con.execute(f"SELECT count(*) > 0 FROM opportunities WHERE {' AND '.join(conds)}").fetchone()
+        table = _source(engine, set(filters))
+        row = engine.con.execute(f"SELECT count(*) > 0 FROM {table} WHERE {' AND '.join(conds)}").fetchone()
         cache[key] = bool(row and row[0])
     return bool(cache[key])
+
+
+def active_segments(engine: Any, periods: list[str], by: list[str], filters: dict[str, str]) -> set[tuple]:
+    """The segments of `by` with a deal created or closed in any of the periods: a segment with no deal there
+    is left out of a list, not shown as 0."""
+    cache = engine._cache  # noqa: SLF001
+    engine.store.current_snapshot_id()
+    ps = [engine.period(p) for p in periods if p]
+    key = ("__active__", tuple(p.label for p in ps), tuple(by), tuple(sorted(filters.items())))
+    if key not in cache:
+        windows = " OR ".join(
+            f"(close_date >= {sql_literal(p.start)} AND close_date < {sql_literal(p.end)}) OR "
+            f"(created_date >= {sql_literal(p.start)} AND created_date < {sql_literal(p.end)})"
+            for p in ps
+        )
+        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())] + [f"({windows or 'true'})"]
+        table = _source(engine, set(by) | set(filters))
+        rows = engine.con.execute(f"SELECT DISTINCT {', '.join(by)} FROM {table} WHERE {' AND '.join(conds)}").fetchall()
+        cache[key] = {tuple(zip(by, ("" if v is None else str(v) for v in r), strict=True)) for r in rows}
+    return cache[key]
+
+
+def _keep_active(engine: Any, rows: list[Row], periods: list[str], by: list[str], f: dict[str, str]) -> list[Row]:
+    if not by:
+        return rows
+    active = active_segments(engine, periods, by, f)
+    return [r for r in rows if tuple((d, r.dims.get(d, "")) for d in by) in active]
 
 
 def _segment_note(period: str, filters: dict[str, str]) -> str:
@@ -189,6 +232,8 @@ def _compare(engine: Any, q: MetricQuery) -> QueryResult:
         for r in cmp.rows
     ]
     if q.group_by:
+        periods = [q.period or ""] + ([base] if base != "target" else [])
+        rows = _keep_active(engine, rows, periods, q.group_by, f)
         res.rows = sorted(rows, key=lambda r: (r.change is None, -(r.change or 0.0), r.label))
     else:
         res.total = rows[0] if rows else None
@@ -213,6 +258,8 @@ def _rank(engine: Any, q: MetricQuery) -> QueryResult:
     if res.empty:
         return res
     rows = [r for r in _ranked_values(engine, q, f) if r.value is not None and r.value.value is not None]
+    if not q.grain:
+        rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
     rows.sort(key=lambda r: ((r.value.value or 0.0) * (1 if q.order == "asc" else -1), r.label))  # type: ignore[union-attr]
     res.rows = rows
     return res
@@ -229,6 +276,7 @@ def _breakdown(engine: Any, q: MetricQuery) -> QueryResult:
     metric = q.metric or "won_revenue"
     result = engine.compute(metric, q.period, by=q.group_by, filters=f or None)
     rows = [Row(label=_key(r.dims, q.group_by), dims=r.dims, period=result.period, value=r) for r in result.rows]
+    rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
     sign = -1 if higher_is_better(metric) else 1
     rows.sort(key=lambda r: (r.value is None or r.value.value is None, sign * ((r.value and r.value.value) or 0.0), r.label))
     res.rows = rows
@@ -262,6 +310,7 @@ def _share(engine: Any, q: MetricQuery) -> QueryResult:
                 share=(r.value or 0.0) / whole.value if whole.value else None)  # fmt: skip
             for r in result.rows
         ]
+        rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
         res.rows = sorted(rows, key=lambda r: (-(r.share or 0.0), r.label))
         return res
     if q.base and q.base not in {"previous", "yoy", "target"}:  # a period's share of a wider period
@@ -324,6 +373,8 @@ def _contribution(engine: Any, q: MetricQuery) -> QueryResult:
         for r in cmp.rows
         if r.change is not None
     ]
+    if base != "target":
+        rows = _keep_active(engine, rows, [q.period or "", base], q.group_by, f)
     if base == "target":
         gaps = {tuple(sorted(g.dims.items())): g for g in engine.compute("gap", q.period, by=q.group_by, filters=f or None).rows}
         for r in rows:

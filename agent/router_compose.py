@@ -146,6 +146,14 @@ _BY_BEFORE = re.compile(
 _BY_AFTER = re.compile(r"^\s*(?:是谁|是哪|里|中|之中|谁|分别|排名|各|排行)")
 
 
+def _names_a_party(s: Scan, hit: object) -> bool:
+    """'法国客户', 'France customers', '华东销售': a dimension word right after a name says whose figures they
+    are; the name is the filter."""
+    if _by_context(s, hit):
+        return False
+    return any(_adjacent(s, v.end, hit.start) for v in s.values)  # type: ignore[attr-defined]
+
+
 def _by_context(s: Scan, hit: object) -> bool:
     """'by region', '各区域', 'which reps', 'top 5 customers', '赢单率最低的销售' (after a rank word)."""
     if re.match(r"(?:每|各|each\b|per\b|every\b)", s.text[hit.start : hit.end], re.I):  # type: ignore[attr-defined]
@@ -162,7 +170,7 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
     free = []
     team = s.cue("team")
     for hit in s.dims:
-        if _qualifies(s, hit, s.values):
+        if _qualifies(s, hit, s.values) or _names_a_party(s, hit):
             continue
         if not _by_context(s, hit):
             if not (team and hit.what == "manager"):
@@ -220,6 +228,8 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         return [["__how__"]]
     if s.cue("contribution") or (s.cue("change") and (s.cue("rank") or s.cue("held_up"))):
         return [["won_revenue"]]  # who drove / grew the most, with no metric named: revenue
+    if s.cue("compare") or len(s.periods.periods) >= 2 or s.periods.base:
+        return [["won_revenue"], ["won_deals"]]  # 'EMEA 2004 vs 2003': which figure? asked, revenue first
     if s.cue("rank") or s.cue("change") or _GROWTH.search(s.text) or _WHO.search(s.text):
         _mark_word(s, _GROWTH.pattern)
         options = ["won_revenue", "win_rate", "won_deals"] if vocab.has_losses else ["won_revenue", "won_deals"]
@@ -253,6 +263,8 @@ def _without_context(s: Scan, found: list[str]) -> list[str]:
         return found
     if {"gap", "achievement_rate"} & set(found):
         found = [m for m in found if m != "target"]
+    if "won_customers" in found and len(found) > 1:  # 'how many customers churned': the other metric says which
+        found = [m for m in found if m != "won_customers"]
     for hit in s.metrics:
         if hit.what in {"won_deals", "lost_deals"} and len(found) > 1:
             before, after = s.text[: hit.start], s.text[hit.end :]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ from fupan.deps import Deps
 from fupan.settings import Settings
 
 SET_DIR = Path(__file__).resolve().parent / "sets" / "independent"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+SHARED = Path(os.environ.get("FUPAN_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "datasets"
 DATASETS = {"sample_company": "sc", "superstore": "ss", "sample_sales_orders": "so"}
 Verdict = Literal["correct", "clarified", "refused", "wrong"]
 
