@@ -25,9 +25,10 @@ def write_why(engine: Any, q: MetricQuery, vocab: Any, col: Collector) -> Writte
     metric = q.metric or "won_revenue"
     text, table, named = "", None, {}
     base = q.base or "previous"
+    query_engine.prefetch_for(engine, q)  # one pass over both periods for every figure below
     if base == "target":
         target_q = q.model_copy(update={"operation": "compare", "metrics": ["won_revenue"], "base": "target"})
-        res = query_engine.run(engine, target_q)
+        res = query_engine.run(engine, target_q, prefetch=False)
         if not res.empty and res.total is not None and res.total.base is not None and res.total.base.value:
             text, table, named = write_compare(Writer(res, vocab, col))
             text += _largest_shortfall(engine, q, vocab, col, named)
@@ -35,7 +36,7 @@ def write_why(engine: Any, q: MetricQuery, vocab: Any, col: Collector) -> Writte
     if metric == "won_revenue":
         split = "drivers" if getattr(vocab, "has_losses", True) else "deals_size"
         dq = q.model_copy(update={"operation": "decompose", "base": base, "decomposition": split})
-        res = query_engine.run(engine, dq)
+        res = query_engine.run(engine, dq, prefetch=False)
         if res.empty:
             return (text or _t(lang, "没有可比较的上一期数据。", "There is no earlier period with data to compare with.")), table, named
         more, dtable, dnamed = write_decompose(Writer(res, vocab, col))
@@ -44,7 +45,7 @@ def write_why(engine: Any, q: MetricQuery, vocab: Any, col: Collector) -> Writte
         table = table or dtable
     else:
         cq = q.model_copy(update={"operation": "compare", "base": base, "group_by": []})
-        res = query_engine.run(engine, cq)
+        res = query_engine.run(engine, cq, prefetch=False)
         if res.empty:
             return _t(lang, "没有可比较的数据。", "There is no data to compare with."), None, {}
         more, table, cnamed = write_compare(Writer(res, vocab, col))
@@ -85,7 +86,7 @@ def _movers(engine: Any, q: MetricQuery, metric: str, vocab: Any, col: Collector
             continue
         rq = q.model_copy(update={"operation": "rank_change", "group_by": [dim], "n": 1, "metrics": [metric],
                                   "order": "asc" if higher_is_better(metric) else "desc"})  # fmt: skip
-        res = query_engine.run(engine, rq)
+        res = query_engine.run(engine, rq, prefetch=False)
         if res.empty or not res.rows:
             continue
         r = res.rows[0]

@@ -9,6 +9,7 @@ Coverage is checked, never assumed: a period or a segment with no deal in it is 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -60,14 +61,45 @@ class QueryResult(BaseModel):
     funnel: FunnelResult | None = None
 
 
-def run(engine: Any, query: MetricQuery) -> QueryResult:
-    """Compute `query` (see the module docstring)."""
+def run(engine: Any, query: MetricQuery, *, prefetch: bool = True) -> QueryResult:
+    """Compute `query` (see the module docstring). `prefetch=False` when the caller already read the periods
+    in one pass (an explanation runs several queries over the same periods)."""
     op = query.operation
     runner = _RUNNERS.get(op)
     if runner is None:
         raise InputError(f"operation {op!r} is not computed by the metric engine")
     _guard_order_counts(engine, query)
+    if prefetch:
+        prefetch_for(engine, query)
     return runner(engine, query)
+
+
+_ONE_PASS = {"decompose", "why"}  # many metrics over the same periods; other queries read a few figures each
+
+
+def prefetch_for(engine: Any, q: MetricQuery) -> None:
+    """Every figure a many-figure query reads, in one pass over the rows of its periods (agent/metric_pack.py),
+    instead of one scan per figure. Later `value`/`compute` calls are served from memory with the same numbers
+    and the same per-figure SQL for citations."""
+    if q.operation not in _ONE_PASS or any(len(v) != 1 for v in q.filters.values()):
+        return
+    periods = list(dict.fromkeys([*q.periods]))
+    base = q.base
+    if base and base != "target" and q.period:
+        b = engine.base_period(engine.period(q.period), base)
+        if b is not None:
+            periods.append(b.label)
+    elif q.operation == "why" and q.period:
+        periods.append(engine.base_period(engine.period(q.period), "previous").label)
+    bys: list[list[str]] = [[]]
+    if q.group_by:
+        bys.append(list(q.group_by))
+    if q.operation == "why":
+        bys += [[d] for d in ("rep", "product", "region") if d not in q.filters]
+    try:
+        engine.prefetch(periods, bys, q.single_filters() or None)
+    except Exception:  # noqa: BLE001 — a grouping the pack cannot read: the figures are computed one by one
+        return
 
 
 _DEAL_COUNTS = {"won_deals", "lost_deals", "win_rate", "avg_deal_size"}
@@ -134,17 +166,30 @@ def _source(engine: Any, dims: set[str]) -> str:
 def has_rows(engine: Any, period: str, filters: dict[str, str]) -> bool:
     """Whether any deal of the segment was created or closed in the period."""
     p: Period = engine.period(period)
-    key = ("__rows__", p.label, tuple(sorted(filters.items())))
+    months = _months_with_rows(engine, filters)
+    d = p.start
+    while d < p.end:
+        if d in months:
+            return True
+        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return False
+
+
+def _months_with_rows(engine: Any, filters: dict[str, str]) -> set[date]:
+    """The months in which the segment has a deal created or closed (one query per segment, cached)."""
+    key = ("__months__", tuple(sorted(filters.items())))
     cache = engine._cache  # noqa: SLF001 — the engine's per-snapshot cache
     engine.store.current_snapshot_id()
     if key not in cache:
-        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
-        s, e = sql_literal(p.start), sql_literal(p.end)
-        conds.append(f"((close_date >= {s} AND close_date < {e}) OR (created_date >= {s} AND created_date < {e}))")
+        where = " AND ".join(f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())) or "true"
         table = _source(engine, set(filters))
-        row = engine.con.execute(f"SELECT count(*) > 0 FROM {table} WHERE {' AND '.join(conds)}").fetchone()
-        cache[key] = bool(row and row[0])
-    return bool(cache[key])
+        rows = engine.con.execute(
+            f"SELECT DISTINCT date_trunc('month', close_date)::DATE FROM {table} WHERE {where} AND close_date IS NOT NULL "
+            f"UNION SELECT DISTINCT date_trunc('month', created_date)::DATE FROM {table} WHERE {where} "
+            "AND created_date IS NOT NULL"
+        ).fetchall()
+        cache[key] = {r[0] for r in rows}
+    return cache[key]
 
 
 def active_segments(engine: Any, periods: list[str], by: list[str], filters: dict[str, str]) -> set[tuple]:

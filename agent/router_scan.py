@@ -177,13 +177,57 @@ def _sounds_alike(a: str, b: str) -> bool:
     return lazy_pinyin(a) == lazy_pinyin(b)
 
 
+Item = tuple[str, int, str, object]  # (word, rank, kind, payload); rank breaks ties of length
+
+
+def lexical_index(vocab: Vocabulary) -> dict[str, list[Item]]:
+    """Every word the scan looks for, indexed by the word (built once per vocabulary): a question is then read
+    by looking up its substrings, however many names the data holds."""
+    if vocab._index is not None:  # noqa: SLF001
+        return vocab._index  # noqa: SLF001
+    index: dict[str, list[Item]] = {}
+    for v in vocab.values:
+        index.setdefault(v.word, []).append((v.word, 0 if v.origin == "data" else 3, "value", v))
+    for word, mid in vocab.metric_words:
+        index.setdefault(word, []).append((word, 1, "metric", mid))
+    for word, dim in vocab.dim_words:
+        index.setdefault(word, []).append((word, 2, "dim", dim))
+    for word, dim in vocab.unknown_names:
+        index.setdefault(word, []).append((word, 2, "unknown", dim))
+    for entry in vocab.unavailable:
+        for word in entry["words"]:
+            index.setdefault(word.lower(), []).append((word.lower(), 5, "unavailable", entry))
+    vocab._index = index  # noqa: SLF001
+    vocab._index_max = max((len(w) for w in index), default=0)  # noqa: SLF001
+    return index
+
+
+def _occurrences(lower: str, vocab: Vocabulary) -> list[tuple[str, int, str, object, int, int]]:
+    """(word, rank, kind, payload, start, end) for every indexed word in `lower`, longest first; a Latin word
+    only on word boundaries."""
+    index = lexical_index(vocab)
+    longest = vocab._index_max  # noqa: SLF001
+    found = []
+    n = len(lower)
+    for i in range(n):
+        for j in range(i + 1, min(n, i + longest) + 1):
+            items = index.get(lower[i:j])
+            if not items:
+                continue
+            word = items[0][0]
+            if word.isascii() and ((i > 0 and lower[i - 1].isalnum() and lower[i - 1].isascii())
+                                   or (j < n and lower[j].isalnum() and lower[j].isascii())):  # fmt: skip
+                continue
+            found += [(*it, i, j) for it in items]
+    found.sort(key=lambda f: (-len(f[0]), f[1], f[0], f[4]))
+    return found
+
+
 def known_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     """Where vocabulary words and period phrases sit in `text` (for the doubled-character fix)."""
     lower = text.lower()
     spans = period_spans(text)
-    words = [w for w, _ in vocab.metric_words + vocab.dim_words] + [v.word for v in vocab.values]
-    for word in words:
-        spans += _contains_all(lower, word)
+    spans += [(f[4], f[5]) for f in _occurrences(lower, vocab) if f[2] != "unavailable"]
     for word, _ in vocab.dim_words:
         if not word.isascii():
             for prefix in ("按", "各", "分", "每个"):
@@ -221,41 +265,28 @@ def _multiword_cues(s: Scan) -> None:
 
 def _lexical(s: Scan, vocab: Vocabulary) -> None:
     """Values, metric words, dimension words, unknown names and unavailable topics, longest first."""
-    items: list[tuple[str, int, str, object]] = []  # (word, rank, kind, payload); rank breaks length ties
-    for v in vocab.values:
-        items.append((v.word, 0 if v.origin == "data" else 3, "value", v))
-    for word, mid in vocab.metric_words:
-        items.append((word, 1, "metric", mid))
-    for word, dim in vocab.dim_words:
-        items.append((word, 2, "dim", dim))
-    for word, dim in vocab.unknown_names:
-        items.append((word, 2, "unknown", dim))
-    for entry in vocab.unavailable:
-        for word in entry["words"]:
-            items.append((word.lower(), 5, "unavailable", entry))
-    items.sort(key=lambda it: (-len(it[0]), it[1], it[0]))
+    items = _occurrences(s.lower, vocab)
     pending: dict[tuple[int, int], ValueHit] = {}
-    for word, _, kind, payload in items:
-        for start, end in _contains_all(s.lower, word):
-            if kind == "value" and (start, end) in pending:
-                hit = pending[(start, end)]
-                v = payload
-                if v.origin == "data" or all(c.origin != "data" for c in hit.candidates):  # type: ignore[union-attr]
-                    hit.candidates.append(v)  # type: ignore[arg-type]
-                continue
-            if not s.free(start, end):
-                continue
-            s.mark(start, end)
-            if kind == "value":
-                pending[(start, end)] = ValueHit(start, end, [payload])  # type: ignore[list-item]
-            elif kind == "metric":
-                s.metrics.append(Hit(start, end, str(payload)))
-            elif kind == "dim":
-                s.dims.append(Hit(start, end, str(payload)))
-            elif kind == "unknown":
-                s.unknown.append((s.text[start:end], str(payload)))
-            else:
-                s.unavailable = s.unavailable or str(payload[s.lang])  # type: ignore[index]
+    for _word, _, kind, payload, start, end in items:
+        if kind == "value" and (start, end) in pending:
+            hit = pending[(start, end)]
+            v = payload
+            if v.origin == "data" or all(c.origin != "data" for c in hit.candidates):  # type: ignore[union-attr]
+                hit.candidates.append(v)  # type: ignore[arg-type]
+            continue
+        if not s.free(start, end):
+            continue
+        s.mark(start, end)
+        if kind == "value":
+            pending[(start, end)] = ValueHit(start, end, [payload])  # type: ignore[list-item]
+        elif kind == "metric":
+            s.metrics.append(Hit(start, end, str(payload)))
+        elif kind == "dim":
+            s.dims.append(Hit(start, end, str(payload)))
+        elif kind == "unknown":
+            s.unknown.append((s.text[start:end], str(payload)))
+        else:
+            s.unavailable = s.unavailable or str(payload[s.lang])  # type: ignore[index]
     s.values = sorted(pending.values(), key=lambda h: h.start)
     s.metrics.sort(key=lambda h: h.start)
     s.dims.sort(key=lambda h: h.start)

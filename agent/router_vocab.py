@@ -58,6 +58,8 @@ class Vocabulary:
     display: dict[tuple[str, str], str] = field(default_factory=dict)  # (dim, value) → English alias
     lexicon: Lexicon = field(default_factory=Lexicon)
     _pinyin: list[ValueWord] | None = None
+    _index: dict[str, list[Any]] | None = None  # router_scan.lexical_index, built on first use
+    _index_max: int = 0
 
     @property
     def current(self) -> str:
