@@ -303,8 +303,8 @@ def _operation(s: Scan, group_by: list[str], periods: list[PeriodMention], grain
     moved = has_base or s.cue("change") or s.cue("target") or s.cue("compare")
     if s.cue("contribution") and (group_by or s.cue("target")) and moved:
         return "contribution"
-    if s.cue("contribution") and group_by and not moved:  # 贡献最大的销售: who brought the most, not a change
-        return "rank" if ranked else "share"
+    if s.cue("contribution") and group_by and not moved:  # 贡献最大的销售, 主要来自哪个渠道: who brought the most
+        return "rank"
     if s.cue("share"):
         return "share"
     if ranked and (s.cue("change") or s.cue("held_up")) and (has_base or s.cue("compare")):
