@@ -66,7 +66,7 @@ def compose(
     """One query per reading of the question (first = the most likely), or what is missing."""
     lang = s.lang
     _title_names(s, vocab)
-    filter_sets = _filter_sets(s)
+    filter_sets = _filter_sets(s, vocab)
     group_sets = _group_sets(s, vocab)
     if isinstance(group_sets, str):
         return group_sets
@@ -104,12 +104,20 @@ def _title_names(s: Scan, vocab: Vocabulary) -> None:
                 break
 
 
-def _filter_sets(s: Scan) -> list[dict[str, list[str]]]:
+def _primary_dims(hit: ValueHit, vocab: Vocabulary) -> list[str]:
+    """The dimensions a name is read in: a side table's attribute (an account's region) only when no column of
+    the data itself has the name."""
+    dims = hit.dims
+    own = [d for d in dims if d not in vocab.dims or vocab.dims.get(d).origin != "attribute"]
+    return own or dims
+
+
+def _filter_sets(s: Scan, vocab: Vocabulary) -> list[dict[str, list[str]]]:
     """Filters; a name found in several dimensions gives one set per dimension."""
     sets: list[dict[str, list[str]]] = [{}]
     for hit in s.values:
         options = []
-        for dim in hit.dims:
+        for dim in _primary_dims(hit, vocab):
             value = next(c.value for c in hit.candidates if c.dim == dim)
             options.append((dim, value))
         grown = []
@@ -437,7 +445,7 @@ def _resolve_periods(
 ) -> tuple[list[str], str | None]:
     cal = vocab.calendar
     base = s.periods.base
-    labels = [label for m in mentions for label in m.labels]
+    labels = list(dict.fromkeys(label for m in mentions for label in m.labels))
     if s.periods.last_n and not cal.empty:
         n, g = s.periods.last_n
         series = cal.labels(g)  # type: ignore[arg-type]

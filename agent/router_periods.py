@@ -251,7 +251,7 @@ _RELATIVE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"去年|上一年|last\s+(?:year|yr)|previous\s+year|prior\s+year", re.I), "last_year"),
     (re.compile(r"今年(?:到现在|到目前为止|到目前|以来|迄今)?|本年度?|年初至今|this\s+(?:year|yr)|current\s+year"
                 r"|year[-\s]to[-\s]date|\bytd\b|so\s+far\s+this\s+year", re.I), "this_year"),  # fmt: skip
-    (re.compile(r"所有年份|全部年份|所有时间|全部时间|历年|有史以来|全部|全期|all[-\s]time|all\s+years"
+    (re.compile(r"所有年份|全部年份|所有时间|全部时间|全部数据|[（(]\s*全部\s*[)）]|历年|有史以来|全期|all[-\s]time|all\s+years"
                 r"|all\s+the\s+data|in\s+total|ever\b", re.I), "all"),  # fmt: skip
 ]
 _YOY = re.compile(

@@ -29,9 +29,15 @@ def value_text(dim: str, value: str, vocab: Any, lang: str) -> str:
 
 
 def dim_text(dim: str, vocab: Any, lang: str) -> str:
+    """A dimension as shown; with the user's own column header when the label is another word
+    (产品 read as the Category column: '产品（Category）')."""
     dims = getattr(vocab, "dims", None)
     if dims is not None and dim in dims:
-        return dims.label(dim, lang)
+        label = dims.label(dim, lang)
+        header = dims.get(dim).header
+        if header and header.strip().lower() != label.lower():
+            return f"{label}（{header}）" if lang == "zh" else f"{label} ({header})"
+        return label
     from agent.wording import dim_label
 
     return dim_label(dim, lang)

@@ -152,9 +152,15 @@ def _dim_alternatives(
     for word, dim in dim_pairs.items():
         if not dimension_values.get(dim):
             continue
+        own = dims.get(dim).header if dim in dims else None
+        if own and own.strip().lower() == word:
+            continue  # the user's own column header: that column, whatever other headers contain the word
+        primary = dims.get(dim).origin != "attribute" if dim in dims else True
         for other in dims:
             if other.id == dim or not dimension_values.get(other.id):
                 continue
+            if primary and other.origin == "attribute":
+                continue  # a side table's column (an account's region) never shadows the data's own
             names = [n.lower() for n in (other.header or "", other.name_zh, other.name_en) if n]
             if any(word != n and _inside(word, n) for n in names):
                 out.setdefault(word, []).append(other.id)
