@@ -68,6 +68,7 @@ def run(engine: Any, query: MetricQuery, *, prefetch: bool = True) -> QueryResul
     runner = _RUNNERS.get(op)
     if runner is None:
         raise InputError(f"operation {op!r} is not computed by the metric engine")
+    _known_dimensions(engine, query)
     _guard_order_counts(engine, query)
     if prefetch:
         prefetch_for(engine, query)
@@ -100,6 +101,14 @@ def prefetch_for(engine: Any, q: MetricQuery) -> None:
         engine.prefetch(periods, bys, q.single_filters() or None)
     except Exception:  # noqa: BLE001 — a grouping the pack cannot read: the figures are computed one by one
         return
+
+
+def _known_dimensions(engine: Any, q: MetricQuery) -> None:
+    """Only the data's dimensions reach SQL (a query can come from the API as it is)."""
+    known = set(engine.store.dimensions().ids())
+    for dim in [*q.filters, *q.group_by, *q.part]:
+        if dim not in known:
+            raise InputError(f"unknown dimension {dim!r}", hint=f"dimensions in the data: {', '.join(sorted(known))}")
 
 
 _DEAL_COUNTS = {"won_deals", "lost_deals", "win_rate", "avg_deal_size"}

@@ -81,6 +81,16 @@ class MetricQuery(BaseModel):
                 raise ValueError(f"{dim!r} is not a dimension id")
         return value
 
+    @field_validator("filters")
+    @classmethod
+    def _filter_dims(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        import re
+
+        for dim in value:
+            if not re.match(_DIM_ID, dim):
+                raise ValueError(f"{dim!r} is not a dimension id")
+        return value
+
     @property
     def metric(self) -> str | None:
         return self.metrics[0] if self.metrics else None

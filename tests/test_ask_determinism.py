@@ -117,3 +117,20 @@ def test_the_question_words_hold_no_sample_company_names() -> None:
     files = [REPO / "knowledge" / "aliases.yaml", REPO / "agent" / "router_words.py"]
     found = sorted({(p.name, n) for p in files for n in names if n.lower() in p.read_text("utf-8").lower()})
     assert not found
+
+
+def test_a_typed_query_from_outside_reaches_sql_only_through_known_dimensions(other_workspace: Path) -> None:
+    from pydantic import ValidationError
+
+    from agent.ask_flow import answer_query
+    from fupan.query import MetricQuery
+
+    with pytest.raises(ValidationError):
+        MetricQuery(metrics=["won_revenue"], periods=["2024Q4"], filters={"region = 'x' OR 1=1 --": ["x"]})
+    deps = Deps(settings=load_settings(workspace=other_workspace))
+    try:
+        q = MetricQuery(metrics=["won_revenue"], periods=["2024Q4"], filters={"no_such_dim": ["x"]})
+        answer = answer_query(deps, "q", q)
+        assert answer.status == "unanswerable" and "unknown dimension" in answer.text
+    finally:
+        deps.close()
