@@ -218,11 +218,10 @@ def _same(a: MetricQuery, b: MetricQuery) -> bool:
 def clarification(question: str, routing: Routing, deps: Deps) -> Answer:
     lang = routing.language
     lines = [routing.message] + [f"{i}. {r.restatement}" for i, r in enumerate(routing.readings, 1)]
-    hint = "（回复编号，或用 --reading N 选择）" if lang == "zh" else "(answer with the number, or --reading N)"
     return Answer(
         question=question,
         language=lang,  # type: ignore[arg-type]
-        text="\n".join(lines + [hint]),
+        text="\n".join(lines),
         status="clarify",
         missing=routing.message,
         readings=routing.readings,

@@ -106,9 +106,7 @@ def build_draft(
     set_aside = [n for n in all_notes if looks_like_injection(n.text)]
     competitor = top_competitor(signals)
     problems = find_problems(engine, period, scope, regions)
-    total = (
-        sum(p.shortfall for p in problems if p.kind == "gap") or sum(p.shortfall for p in problems) or 0.0
-    )
+    total = sum(p.shortfall for p in problems if p.kind == "gap") or sum(p.shortfall for p in problems) or 0.0
     # revenue by rep against last quarter: read once, for the success lessons and the Pareto chart
     rep_rows = engine.compare(
         "won_revenue", period, shift_quarter(period, -1), by=["rep"], filters=scope or None

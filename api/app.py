@@ -104,14 +104,13 @@ async def _send_413(scope: Scope, send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _catch_up(service: ReviewService) -> None:
-    """Index approvals whose knowledge-base write did not finish (e.g. the server stopped in between)."""
-    from starlette.concurrency import run_in_threadpool
-
+def _start_background(service: ReviewService) -> None:
+    """The job runner: knowledge indexing after approvals (catching up on any the server missed), drafts
+    started from the page, webhook deliveries."""
     try:
-        await run_in_threadpool(service.sync_knowledge)
-    except Exception:  # noqa: BLE001 — the API still serves; the next approval retries the sync
-        logging.getLogger("fupan.api").exception("could not index pending approvals at startup")
+        service.start_background()
+    except Exception:  # noqa: BLE001 — the API still serves; approvals then index inline
+        logging.getLogger("fupan.api").exception("could not start the background job runner")
 
 
 def _mount_pages(app: FastAPI) -> None:
@@ -135,8 +134,9 @@ def create_app(source: Settings | Deps) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await _catch_up(app.state.service)
+        _start_background(app.state.service)
         yield
+        app.state.service.stop_background()
         if owned:
             deps.close()
 

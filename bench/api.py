@@ -1,6 +1,7 @@
-"""API benchmark: requests/s and latency for draft reads and lesson search with concurrent clients.
+"""API benchmark: requests/s and latency for draft reads, lesson search and the reviewer's page with concurrent
+clients, and the latency of an approval (the knowledge base is indexed in the background, off the request).
 
-    .venv/bin/python bench/api.py [--clients 20] [--seconds 15] [--drafts 40]
+    .venv/bin/python bench/api.py [--clients 20] [--seconds 15] [--drafts 40] [--approvals 20]
 
 Builds a temp workspace from the sample company (sales imported, notes and its approved lessons ingested),
 drafts and approves the three regions' 2026Q3 reviews and saves copies up to --drafts, then starts
@@ -45,7 +46,9 @@ BRIEFS = [
 ]
 
 
-def _prepare(workspace: Path, n_drafts: int) -> tuple[dict[str, str], list[str]]:
+def _prepare(
+    workspace: Path, n_drafts: int, n_pending: int
+) -> tuple[dict[str, str], list[str], list[str], str]:
     from agent.workflows import draft_review
     from evals.sample_company import generate
     from knowledge.records_schemas import Decision
@@ -68,8 +71,10 @@ def _prepare(workspace: Path, n_drafts: int) -> tuple[dict[str, str], list[str]]
         if i < 6:  # approved ones put their lessons into the KB
             service.approve(approver, draft.id, Decision(comment="bench"))
         ids.append(draft.id)
+    pending = [service.save_draft(analyst, reports[i % 3], submit=True).id for i in range(n_pending)]
+    cookie, _ = deps.records.accounts.open_session(approver, hours=2, kind="key")  # a signed-in page session
     deps.close()
-    return keys, ids
+    return keys, ids, pending, cookie
 
 
 def _free_port() -> int:
@@ -82,8 +87,8 @@ class _Connection:
     """A minimal HTTP/1.1 keep-alive client (asyncio streams): the load generator shares the 2 cores with the
     server, so it should cost as little CPU as possible (httpx costs several times more per request)."""
 
-    def __init__(self, host: str, port: int, key: str) -> None:
-        self.host, self.port, self.key = host, port, key
+    def __init__(self, host: str, port: int, key: str, cookie: str = "") -> None:
+        self.host, self.port, self.key, self.cookie = host, port, key, cookie
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -94,6 +99,7 @@ class _Connection:
         head = (
             f"{method} {quote(path, safe='/?=&')} HTTP/1.1\r\nHost: {self.host}\r\n"
             f"Authorization: Bearer {self.key}\r\nContent-Length: {len(payload)}\r\n"
+            + (f"Cookie: fupan_session={self.cookie}\r\n" if self.cookie else "")
             + ("Content-Type: application/json\r\n" if body is not None else "")
             + "\r\n"
         )
@@ -113,7 +119,9 @@ class _Connection:
             self.writer.close()
 
 
-async def _drive(port: int, key: str, make_request, clients: int, seconds: float) -> dict[str, float]:
+async def _drive(
+    port: int, key: str, make_request, clients: int, seconds: float, cookie: str = ""
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
@@ -121,7 +129,7 @@ async def _drive(port: int, key: str, make_request, clients: int, seconds: float
     async def worker(seed: int) -> None:
         nonlocal errors
         rng = random.Random(seed)
-        conn = _Connection("127.0.0.1", port, key)
+        conn = _Connection("127.0.0.1", port, key, cookie)
         try:
             while time.perf_counter() < stop:
                 method, path, body = make_request(rng)
@@ -146,17 +154,44 @@ async def _drive(port: int, key: str, make_request, clients: int, seconds: float
     }
 
 
+async def _approve_each(port: int, key: str, draft_ids: list[str]) -> dict[str, float]:
+    """Approve each pending draft in turn, as an approver clicking through the inbox: the latency of the
+    decision itself (indexing runs in the server's background job runner meanwhile)."""
+    conn = _Connection("127.0.0.1", port, key)
+    latencies, errors = [], 0
+    t0 = time.perf_counter()
+    try:
+        for draft_id in draft_ids:
+            start = time.perf_counter()
+            status = await conn.request("POST", f"/drafts/{draft_id}/approve", {"comment": "bench"})
+            latencies.append(time.perf_counter() - start)
+            errors += status != 200
+    finally:
+        conn.close()
+    elapsed = time.perf_counter() - t0
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": max(latencies) * 1000,
+        "errors": errors,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--drafts", type=int, default=40)
+    parser.add_argument("--approvals", type=int, default=20, help="pending drafts approved one after another")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fupan-bench-api-") as tmp:
         workspace = Path(tmp) / "ws"
         t0 = time.perf_counter()
-        keys, ids = _prepare(workspace, args.drafts)
+        keys, ids, pending, cookie = _prepare(workspace, args.drafts, args.approvals)
         print(f"prepared {len(ids)} drafts in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("FUPAN_")}
@@ -187,12 +222,29 @@ def main() -> None:
                 ),
                 "GET /health (no auth, floor)": lambda rng: ("GET", "/health", None),
             }
+            pages = {
+                "GET /ui/drafts/{id} (draft screen)": lambda rng: (
+                    "GET",
+                    f"/ui/drafts/{rng.choice(ids)}",
+                    None,
+                ),
+                "GET /ui/inbox (page)": lambda rng: ("GET", "/ui/inbox", None),
+                "GET /ui/actions (board)": lambda rng: ("GET", "/ui/actions?view=all", None),
+            }
             rows = []
             for name, make in scenarios.items():
                 asyncio.run(_drive(port, key, make, args.clients, 2))  # warm-up
                 result = asyncio.run(_drive(port, key, make, args.clients, args.seconds))
                 rows.append((name, result))
                 print(name, result, file=sys.stderr)
+            for name, make in pages.items():
+                asyncio.run(_drive(port, key, make, args.clients, 2, cookie))
+                result = asyncio.run(_drive(port, key, make, args.clients, args.seconds, cookie))
+                rows.append((name, result))
+                print(name, result, file=sys.stderr)
+            approvals = asyncio.run(_approve_each(port, keys["approver"], pending))
+            rows.append((f"POST /drafts/{{id}}/approve (one at a time, {len(pending)}; p99 = max)", approvals))
+            print("approve", approvals, file=sys.stderr)
             load = os.getloadavg()
         finally:
             server.terminate()
@@ -201,7 +253,7 @@ def main() -> None:
     print("## API\n")
     print(
         f"Command: `.venv/bin/python bench/api.py --clients {args.clients} --seconds {args.seconds:g} "
-        f"--drafts {args.drafts}`. Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"--drafts {args.drafts} --approvals {args.approvals}`. Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Server: `fupan serve` "
         f"(uvicorn, 1 worker) and the client (asyncio streams, HTTP/1.1 keep-alive, {args.clients} connections) on the same machine; load average during the run {load[0]:.1f} / {load[1]:.1f} (1 / 5 min).\n"
     )

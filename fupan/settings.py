@@ -74,6 +74,28 @@ class ChromaSettings(BaseModel):
     hnsw_search_ef: int = Field(128, ge=16, le=1000, description="HNSW search breadth")
 
 
+WebhookEvent = Literal["pending", "approved", "rejected", "overdue"]
+
+
+class WebhookSettings(BaseModel):
+    """One outgoing webhook: a 企业微信 / 钉钉 / 飞书 group robot, or any URL taking Fupan's generic JSON."""
+
+    name: str = Field(..., min_length=1, max_length=60, description="shown in logs and on the page")
+    url: str = Field(..., pattern=r"^https?://", description="the robot's or receiver's URL")
+    kind: Literal["wecom", "dingtalk", "feishu", "generic"] = Field(
+        "generic", description="wecom (企业微信), dingtalk (钉钉), feishu (飞书) or generic JSON"
+    )
+    secret: SecretStr = Field(
+        SecretStr(""),
+        description="signing secret: 钉钉 and 飞书 sign the request with it; generic sends an HMAC header",
+    )
+    events: list[WebhookEvent] = Field(
+        default_factory=lambda: ["pending", "approved", "rejected", "overdue"],
+        description="which events to send",
+    )
+    team: str = Field("", description="only this team's events; empty = every team")
+
+
 class Settings(BaseSettings):
     """Everything Fupan can be told. See the README's "Settings" table."""
 
@@ -106,6 +128,15 @@ class Settings(BaseSettings):
         "development", description="production refuses placeholder secrets and self-approval by default"
     )
     debug: bool = Field(False, description="show tracebacks (same as --debug)")
+    session_hours: float = Field(12, gt=0, le=24 * 30, description="how long a page sign-in lasts")
+    public_url: str = Field(
+        "", description="the page's address as people reach it, for links in notifications"
+    )
+    webhooks: list[WebhookSettings] = Field(
+        default_factory=list, description="outgoing webhooks (see the README's notifications section)"
+    )
+    webhook_max_attempts: int = Field(5, ge=1, le=20, description="deliveries tried before one is given up")
+    webhook_retry_s: float = Field(5.0, gt=0, description="wait before the first retry; doubles each time")
 
     @field_validator("workspace")
     @classmethod

@@ -26,7 +26,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Table, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,7 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fupan.deps import utc_now
 from fupan.errors import Conflict, InputError, NotFound, PermissionDenied, Unauthenticated
-from fupan.report import ReviewDraft
+from fupan.report import Finding, ReviewDraft
 from fupan.settings import Settings
 from knowledge.records_models import (
     ActionItemRow,
@@ -63,6 +63,10 @@ from knowledge.records_schemas import (
     Principal,
     Role,
 )
+
+if TYPE_CHECKING:
+    from knowledge.accounts import Accounts
+    from knowledge.jobs import JobQueue
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 KEY_PREFIX = "fpk"
@@ -150,6 +154,24 @@ class Records:
     def close(self) -> None:
         self._read.dispose()
         self._write_engine.dispose()
+
+    @property
+    def accounts(self) -> Accounts:
+        """Page accounts (username and password) and page sessions (knowledge/accounts.py)."""
+        from knowledge.accounts import Accounts
+
+        return Accounts(self)
+
+    @property
+    def jobs(self) -> JobQueue:
+        """Background jobs and their progress (knowledge/jobs.py)."""
+        from knowledge.jobs import JobQueue
+
+        return JobQueue(self)
+
+    @property
+    def dialect(self) -> str:
+        return self._write_engine.dialect.name
 
     # --- sessions ------------------------------------------------------------------------------
     @contextmanager
@@ -283,6 +305,7 @@ class Records:
             status=status,  # type: ignore[arg-type]
             version=row.latest_version,
             approved_version=row.approved_version,
+            indexed_version=row.kb_synced_version,
             revision=row.revision,
             author=row.author_name or row.author_key,
             created_at=_aware(row.created_at),  # type: ignore[arg-type]
@@ -353,10 +376,12 @@ class Records:
         *,
         status: str | None = None,
         period: str | None = None,
+        in_force: bool | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[DraftSummary]:
-        """Drafts the caller may see, newest first; `status` filters on the latest version's status."""
+        """Drafts the caller may see, newest first; `status` filters on the latest version's status,
+        `in_force` on whether an approved version is in force (whatever the latest version's status)."""
         with self._reading() as session:
             query = (
                 select(DraftRow, DraftVersionRow.status)
@@ -373,8 +398,34 @@ class Records:
                 query = query.where(DraftVersionRow.status == status)
             if period:
                 query = query.where(DraftRow.period == period)
+            if in_force is not None:
+                has = DraftRow.approved_version.is_not(None)
+                query = query.where(has if in_force else ~has)
             rows = session.execute(query.limit(limit).offset(offset)).all()
             return [self._summary(row, st) for row, st in rows]
+
+    def count_drafts(self, actor: Principal) -> dict[str, int]:
+        """How many drafts the caller sees per latest status, plus `in_force` (an approved version in force)
+        and `all`: the inbox's tabs, in one query."""
+        with self._reading() as session:
+            query = (
+                select(DraftVersionRow.status, DraftRow.approved_version.is_not(None), func.count())
+                .select_from(DraftRow)
+                .join(
+                    DraftVersionRow,
+                    (DraftVersionRow.draft_id == DraftRow.id)
+                    & (DraftVersionRow.version == DraftRow.latest_version),
+                )
+                .group_by(DraftVersionRow.status, DraftRow.approved_version.is_not(None))
+            )
+            if actor.team:
+                query = query.where(DraftRow.team == actor.team)
+            counts: dict[str, int] = {"all": 0, "in_force": 0}
+            for status, in_force, n in session.execute(query):
+                counts[status] = counts.get(status, 0) + n
+                counts["all"] += n
+                counts["in_force"] += n if in_force else 0
+            return counts
 
     # --- drafts: changes -------------------------------------------------------------------------
     def create_draft(self, actor: Principal, report: ReviewDraft, *, submit: bool = False) -> DraftPublic:
@@ -445,7 +496,13 @@ class Records:
             ) from exc
 
     def edit_draft(
-        self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None
+        self,
+        actor: Principal,
+        draft_id: str,
+        edit: DraftEdit,
+        *,
+        if_match: int | None,
+        findings: list[Finding] | None = None,
     ) -> DraftPublic:
         """Change report fields. Draft/pending: in place. Approved or rejected: a new pending version (the
         decided one is kept unchanged; an approved one stays in force until the new one is approved)."""
@@ -460,6 +517,8 @@ class Records:
             row = self._draft_row(session, actor, draft_id, lock=True)
             self._check_revision(row, if_match)
             latest = self._version(session, draft_id, row.latest_version)
+            if findings is not None:  # the edit's own checks (agent/edit_review.py) replace the findings
+                changes["findings"] = [f.model_dump(mode="json") for f in findings]
             merged = ReviewDraft.model_validate({**latest.content, **changes}).model_dump(mode="json")
             before, after = latest.content_hash, content_hash(merged)
             if latest.status in ("approved", "rejected"):  # decided versions are kept as they were
@@ -509,7 +568,7 @@ class Records:
     def reject(
         self, actor: Principal, draft_id: str, decision: Decision, *, if_match: int | None = None
     ) -> DecisionResult:
-        """pending → rejected (kept, never deleted)."""
+        """pending → rejected (kept, never deleted). The analyst needs to know why: a reason is required."""
         require_role(actor, "approver", "rejecting")
         return self._transition(actor, draft_id, "rejected", decision, if_match)
 
@@ -531,6 +590,10 @@ class Records:
                 raise Conflict(
                     f"draft {draft_id} version {latest.version} is {latest.status}; it cannot become {to}",
                     hint="only pending versions can be approved or rejected; submit a draft first",
+                )
+            if to == "rejected" and not decision.comment.strip():
+                raise InputError(
+                    "a rejection needs a reason", column="comment", hint="say what the analyst should change"
                 )
             self._check_revision(row, if_match)
             if to == "approved" and not self.settings.allow_self_approval:
@@ -614,6 +677,7 @@ class Records:
             if item_id in existing:
                 tracked = existing[item_id]
                 tracked.item, tracked.version, tracked.active, tracked.updated_at = data, version, True, now
+                tracked.owner = item.owner[:120]
                 tracked.revision += 1
             else:
                 session.add(
@@ -625,6 +689,7 @@ class Records:
                         item=data,
                         status=item.status,
                         progress=item.progress,
+                        owner=item.owner[:120],
                         revision=1,
                         active=True,
                         updated_at=now,
@@ -694,30 +759,55 @@ class Records:
         *,
         draft_id: str | None = None,
         status: str | None = None,
+        owner: str | None = None,
+        team: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[ActionItemPublic]:
+        """Active items the caller may see (a team's own, and those its people own), by id."""
         with self._reading() as session:
             query = select(ActionItemRow).where(ActionItemRow.active).order_by(ActionItemRow.id)
             if actor.team:
-                query = query.where(ActionItemRow.team == actor.team)
+                mine = ActionItemRow.team == actor.team
+                if actor.people:
+                    mine = mine | ActionItemRow.owner.in_(actor.people)
+                query = query.where(mine)
             if draft_id:
                 query = query.where(ActionItemRow.draft_id == draft_id)
             if status:
                 query = query.where(ActionItemRow.status == status)
+            if owner:
+                query = query.where(ActionItemRow.owner == owner)
+            if team is not None:
+                query = query.where(ActionItemRow.team == team)
             rows = session.scalars(query.limit(limit).offset(offset)).all()
-            return [self._action_public(session, r) for r in rows]
+            checks: dict[str, list[CheckpointRow]] = {r.id: [] for r in rows}
+            if rows:  # every item's checkpoints in one query, not one per item
+                for c in session.scalars(
+                    select(CheckpointRow)
+                    .where(CheckpointRow.action_item_id.in_(list(checks)))
+                    .order_by(CheckpointRow.id)
+                ):
+                    checks[c.action_item_id].append(c)
+            return [self._action_public(session, r, checks[r.id]) for r in rows]
 
     def _action_row(self, session: Session, actor: Principal, item_id: str) -> ActionItemRow:
         row = session.get(ActionItemRow, item_id)
-        if row is None or not row.active or not actor.sees(row.team):
+        if row is None or not row.active or not actor.sees_item(row.team, row.owner):
             raise NotFound(f"no action item {item_id!r}", hint="list them with GET /action-items")
         return row
 
-    def _action_public(self, session: Session, row: ActionItemRow) -> ActionItemPublic:
-        checks = session.scalars(
-            select(CheckpointRow).where(CheckpointRow.action_item_id == row.id).order_by(CheckpointRow.id)
-        ).all()
+    def _action_public(
+        self, session: Session, row: ActionItemRow, checks: list[CheckpointRow] | None = None
+    ) -> ActionItemPublic:
+        if checks is None:
+            checks = list(
+                session.scalars(
+                    select(CheckpointRow)
+                    .where(CheckpointRow.action_item_id == row.id)
+                    .order_by(CheckpointRow.id)
+                )
+            )
         from fupan.report import ActionItem
 
         return ActionItemPublic(
@@ -728,6 +818,8 @@ class Records:
             item=ActionItem.model_validate({**row.item, "status": row.status, "progress": row.progress}),
             status=row.status,  # type: ignore[arg-type]
             progress=row.progress,
+            percent=row.percent,
+            owner=row.owner or str(row.item.get("owner", "")),
             revision=row.revision,
             updated_at=_aware(row.updated_at),  # type: ignore[arg-type]
             checkpoints=[_checkpoint_public(c) for c in checks],
@@ -749,12 +841,16 @@ class Records:
                     f"action item {item_id} changed: you have revision {if_match}, it is at {row.revision}",
                     hint="reload it and apply your change again",
                 )
-            before = content_hash({"status": row.status, "progress": row.progress})
+            before = content_hash(_tracking(row))
             if change.status is not None:
                 row.status = change.status
             if change.progress is not None:
                 row.progress = change.progress
-            after = content_hash({"status": row.status, "progress": row.progress})
+            if change.percent is not None:
+                row.percent = change.percent
+            if row.status == "done" and change.percent is None and row.percent is not None:
+                row.percent = 100
+            after = content_hash(_tracking(row))
             if after != before:
                 row.revision += 1
                 row.updated_at = utc_now()
@@ -824,6 +920,14 @@ class Records:
     def audit_count(self) -> int:
         with self._reading() as session:
             return int(session.scalar(select(func.count()).select_from(AuditRow)) or 0)
+
+
+def _tracking(row: ActionItemRow) -> dict[str, Any]:
+    """What an update can change (the before/after of its audit row); per cent only once it was set."""
+    state: dict[str, Any] = {"status": row.status, "progress": row.progress}
+    if row.percent is not None:
+        state["percent"] = row.percent
+    return state
 
 
 def lesson_record_id(draft_id: str, lesson_id: str) -> str:

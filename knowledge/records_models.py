@@ -1,5 +1,5 @@
 """Tables of the records database (SQLAlchemy 2.x): drafts and their versions, lessons, action items,
-checkpoint results, API keys and the audit log. The schema is created and changed only by the Alembic
+checkpoint results, API keys, accounts and page sessions, background jobs, and the audit log. The schema is created and changed only by the Alembic
 migrations in knowledge/migrations/ (run when `Records` opens)."""
 
 from __future__ import annotations
@@ -95,6 +95,8 @@ class ActionItemRow(Base):
     item: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     progress: Mapped[str] = mapped_column(Text, default="")
+    percent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner: Mapped[str] = mapped_column(String(120), default="", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -151,3 +153,53 @@ class AuditRow(Base):
     before_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     after_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AccountRow(Base):
+    """A person who signs in to the page with a username and password (argon2id hash, never the password)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    team: Mapped[str] = mapped_column(String(80), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PageSessionRow(Base):
+    """A signed-in page session, shared by every uvicorn worker. Only the SHA-256 of the cookie is stored."""
+
+    __tablename__ = "page_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(10))  # "key" or "account"
+    subject_id: Mapped[str] = mapped_column(String(40), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class JobRow(Base):
+    """Work done off the request path (knowledge indexing, drafting, webhook delivery), with its progress."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # queued, running, done, failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(200), default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(40), default="")
+    team: Mapped[str] = mapped_column(String(80), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    run_after: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -19,18 +19,26 @@ def role_rank(role: str) -> int:
 
 
 class Principal(BaseModel):
-    """The caller behind an API key. `team` empty = every team."""
+    """The caller behind an API key or a page account. `team` empty = every team.
+
+    `people` are the names of the team's own people in the sales data (reps and managers of that region):
+    a team-scoped caller also sees the action items they own in any review, company-wide ones included."""
 
     key_id: str
     name: str = ""
     role: Role
     team: str = ""
+    people: list[str] = Field(default_factory=list)
 
     def at_least(self, role: Role) -> bool:
         return role_rank(self.role) >= role_rank(role)
 
     def sees(self, team: str) -> bool:
         return not self.team or self.team == team
+
+    def sees_item(self, team: str, owner: str) -> bool:
+        """An action item: its review's team, or owned by one of this team's people."""
+        return self.sees(team) or (bool(owner) and owner in self.people)
 
 
 class ApiKeyPublic(BaseModel):
@@ -40,6 +48,18 @@ class ApiKeyPublic(BaseModel):
     team: str = ""
     created_at: dt.datetime
     revoked_at: dt.datetime | None = None
+
+
+class AccountPublic(BaseModel):
+    """A page account (username and password); the password hash never leaves the records."""
+
+    id: str
+    username: str
+    name: str = ""
+    role: Role
+    team: str = ""
+    created_at: dt.datetime
+    disabled_at: dt.datetime | None = None
 
 
 class CreatedKey(ApiKeyPublic):
@@ -56,6 +76,9 @@ class DraftSummary(BaseModel):
     status: VersionStatus = Field(..., description="status of the latest (working) version")
     version: int = Field(..., description="latest version number")
     approved_version: int | None = Field(None, description="the version in force, if one was approved")
+    indexed_version: int | None = Field(
+        None, description="the approved version whose lessons and actions are in the knowledge base"
+    )
     revision: int = Field(..., description="changes on every state change; the ETag")
     author: str
     created_at: dt.datetime
@@ -155,6 +178,8 @@ class ActionItemPublic(BaseModel):
     item: ActionItem
     status: ActionStatus
     progress: str
+    percent: int | None = Field(None, description="how far along, 0-100")
+    owner: str = ""
     revision: int
     updated_at: dt.datetime
     checkpoints: list[CheckpointPublic] = Field(default_factory=list)
@@ -168,6 +193,7 @@ class ActionItemUpdate(BaseModel):
 
     status: ActionStatus | None = None
     progress: str | None = Field(None, max_length=4000)
+    percent: int | None = Field(None, ge=0, le=100, description="how far along, 0-100")
 
 
 class AuditEntry(BaseModel):

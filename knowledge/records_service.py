@@ -18,20 +18,30 @@ analyst (drafting, asking, measuring) and the knowledge base: only an approval p
 its action items into `deps.docs` (approved=True), and a newer approved version replaces them. Calls into
 DuckDB, Chroma and BM25 are serialised by one lock (those connections are not shared across threads);
 records calls are not (each opens its own session).
+
+Off the request path: once `start_background()` runs (the app does it at startup), an approval only records
+the decision and queues an `index` job; a background runner (knowledge/jobs.py) puts the review into the
+knowledge base, delivers webhooks (`webhook` jobs, retried with back-off) and drafts reviews started from the
+page (`draft` jobs, `start_draft`). Without a runner (the CLI, plain scripts) indexing happens inline.
+Submitting, approving and rejecting, and action items passing their deadline, notify the configured webhooks
+(knowledge/webhooks.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 from fupan.answers import Answer, LessonMatch, Turn
 from fupan.deps import Deps
-from fupan.errors import PermissionDenied
+from fupan.errors import FupanError, NotFound, PermissionDenied
 from fupan.report import ActionItem, ReviewDraft
 from knowledge.documents import Document, IngestReport
-from knowledge.records import Records, action_record_id, lesson_record_id, require_role
+from knowledge.jobs import JobContext, JobPublic, JobRunner, Retry
+from knowledge.records import SYSTEM, Records, action_record_id, lesson_record_id, require_role
 from knowledge.records_schemas import (
     ActionItemPublic,
     ActionItemUpdate,
@@ -56,6 +66,8 @@ class ReviewService:
         self._json: OrderedDict[tuple[str, int], bytes] = OrderedDict()
         self._json_lock = threading.Lock()
         self._cache_size = cache_size
+        self._people: dict[tuple[str, str | None], list[str]] = {}
+        self.runner: JobRunner | None = None
 
     @property
     def records(self) -> Records:
@@ -63,7 +75,28 @@ class ReviewService:
 
     # --- who is calling ------------------------------------------------------------------------
     def authenticate(self, key: str) -> Principal:
-        return self.records.authenticate(key)
+        return self.with_people(self.records.authenticate(key))
+
+    def with_people(self, me: Principal) -> Principal:
+        """A team-scoped caller learns its people, so it sees the action items they own in any review."""
+        return me.model_copy(update={"people": self.team_people(me.team)}) if me.team else me
+
+    def team_people(self, team: str) -> list[str]:
+        """Reps and managers whose region is `team` in the current sales data (cached per data snapshot)."""
+        sales = self.deps.sales
+        key = (team, sales.current_snapshot_id())
+        if key not in self._people:
+            cursor = sales.connection.cursor()  # its own connection: no lock, safe beside the runner
+            try:
+                rows = cursor.execute(
+                    "SELECT rep FROM opportunities WHERE region = ? AND rep IS NOT NULL UNION "
+                    "SELECT manager FROM opportunities WHERE region = ? AND manager IS NOT NULL",
+                    [team, team],
+                ).fetchall()
+            finally:
+                cursor.close()
+            self._people[key] = sorted({str(r[0]) for r in rows if str(r[0]).strip()})
+        return self._people[key]
 
     # --- drafts --------------------------------------------------------------------------------
     def list_drafts(self, actor: Principal, **filters: object) -> list[DraftSummary]:
@@ -112,30 +145,224 @@ class ReviewService:
             scope["region"] = actor.team
         with self.lock:
             report = draft_review(self.deps, period, scope=scope, notes=notes, language=language)
-        return self.records.create_draft(actor, report, submit=submit)
+        return self.save_draft(actor, report, submit=submit)
 
     def save_draft(self, actor: Principal, report: ReviewDraft, *, submit: bool = False) -> DraftPublic:
-        return self.records.create_draft(actor, report, submit=submit)
+        draft = self.records.create_draft(actor, report, submit=submit)
+        if submit:
+            self._notify_draft("pending", actor, draft, "")
+        return draft
 
     def edit_draft(
         self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None
     ) -> DraftPublic:
-        return self.records.edit_draft(actor, draft_id, edit, if_match=if_match)
+        """Change report fields, checked first (agent/edit_review.py): figures in an action's sentences follow
+        its edited target and baseline, past deadlines are refused, edited text is grounding-checked (figures
+        that match no evidence are saved as warnings on the draft)."""
+        from agent.edit_review import review_edit
+
+        require_role(actor, "analyst", "editing a draft")
+        current = self.records.get_draft(actor, draft_id)
+        merged = ReviewDraft.model_validate({**current.report.model_dump(), **edit.changes()})
+        revised, findings = review_edit(current.report, merged, today=self.deps.clock().date())
+        if edit.actions is not None:
+            edit = edit.model_copy(update={"actions": revised.actions})
+        draft = self.records.edit_draft(actor, draft_id, edit, if_match=if_match, findings=findings)
+        if draft.version > current.version and draft.status == "pending":  # a decided version was revised
+            self._notify_draft("pending", actor, draft, "")
+        return draft
 
     def submit(self, actor: Principal, draft_id: str, *, if_match: int | None = None) -> DecisionResult:
-        return self.records.submit(actor, draft_id, if_match=if_match)
+        result = self.records.submit(actor, draft_id, if_match=if_match)
+        if result.changed:
+            self._notify_draft("pending", actor, result.draft, "")
+        return result
 
     def approve(
         self, actor: Principal, draft_id: str, decision: Decision, *, if_match: int | None = None
     ) -> DecisionResult:
+        """Record the decision; the knowledge base follows in the background (inline without a runner)."""
         result = self.records.approve(actor, draft_id, decision, if_match=if_match)
-        self.sync_knowledge()
+        if result.changed:
+            self._notify_draft("approved", actor, result.draft, decision.comment)
+        if self.runner is None:
+            self.sync_knowledge()
+        elif result.changed:
+            version = result.draft.approved_version
+            self.records.jobs.enqueue(
+                "index",
+                {"draft_id": draft_id, "version": version},
+                owner=actor.key_id,
+                team=result.draft.team,
+                dedupe_key=f"index:{draft_id}:{version}",
+            )
+            self.runner.wake()
         return result
 
     def reject(
         self, actor: Principal, draft_id: str, decision: Decision, *, if_match: int | None = None
     ) -> DecisionResult:
-        return self.records.reject(actor, draft_id, decision, if_match=if_match)
+        result = self.records.reject(actor, draft_id, decision, if_match=if_match)
+        if result.changed:
+            self._notify_draft("rejected", actor, result.draft, decision.comment)
+        return result
+
+    # --- background work: indexing, drafting, notifications ----------------------------------
+    def start_background(self, *, poll_s: float = 2.0) -> JobRunner:
+        """Start the job runner (idempotent) and queue a catch-up of approvals not yet indexed."""
+        if self.runner is None:
+            handlers = {"index": self._run_index, "draft": self._run_draft, "webhook": self._run_webhook}
+            tick = self.check_overdue if self.deps.settings.webhooks else None
+            self.runner = JobRunner(self.records.jobs, handlers, poll_s=poll_s, tick=tick)
+            self.records.jobs.enqueue("index", {"catch_up": True}, owner=SYSTEM.key_id)
+            self.runner.start()
+        return self.runner
+
+    def stop_background(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+            self.runner = None
+
+    def start_draft(
+        self,
+        actor: Principal,
+        period: str,
+        *,
+        scope: dict[str, str] | None = None,
+        language: str | None = None,
+        submit: bool = False,
+    ) -> JobPublic:
+        """`draft_review` as a background job (the page's "start a review"); poll `job(...)` for progress."""
+        require_role(actor, "analyst", "drafting a review")
+        scope = {k: v for k, v in (scope or {}).items() if v}
+        if actor.team and scope.get("region", actor.team) != actor.team:
+            raise PermissionDenied(
+                f"key {actor.key_id} is scoped to {actor.team}; it cannot draft for {scope['region']}",
+                hint=f"use scope region={actor.team}",
+            )
+        params = {
+            "actor": actor.model_dump(),
+            "period": period,
+            "scope": scope,
+            "language": language,
+            "submit": submit,
+        }
+        job = self.records.jobs.enqueue("draft", params, owner=actor.key_id, team=actor.team)
+        if self.runner is not None:
+            self.runner.wake()
+        return job
+
+    def job(self, actor: Principal, job_id: str) -> JobPublic:
+        """A job the caller started (or, for admins, any job)."""
+        job = self.records.jobs.get(job_id)
+        if job.owner != actor.key_id and not actor.at_least("admin"):
+            raise NotFound(f"no job {job_id!r}", hint="jobs are listed on the page that started them")
+        return job
+
+    def index_state(self, draft_id: str, approved_version: int | None) -> JobPublic | None:
+        """The indexing job of the version in force, if one was queued (the page shows its state)."""
+        if approved_version is None:
+            return None
+        return self.records.jobs.by_key(f"index:{draft_id}:{approved_version}")
+
+    def _run_index(self, ctx: JobContext) -> dict[str, Any]:
+        ctx.progress(10, "indexing")
+        return {"indexed": self.sync_knowledge()}
+
+    def _run_draft(self, ctx: JobContext) -> dict[str, Any]:
+        params = ctx.params
+        actor = Principal.model_validate(params["actor"])
+        ctx.progress(10, "drafting")
+        draft = self.draft_review(
+            actor,
+            params["period"],
+            scope=params.get("scope") or {},
+            language=params.get("language"),
+            submit=bool(params.get("submit")),
+        )
+        return {"draft_id": draft.id, "title": draft.title}
+
+    def _run_webhook(self, ctx: JobContext) -> dict[str, Any]:
+        from knowledge.webhooks import DeliveryFailed, WebhookEvent, build_request, deliver
+
+        settings = self.deps.settings
+        target = next((w for w in settings.webhooks if w.name == ctx.params["target"]), None)
+        if target is None:
+            raise NotFound(f"no webhook named {ctx.params['target']!r} in the settings any more")
+        event = WebhookEvent.model_validate(ctx.params["event"])
+        try:
+            status = deliver(build_request(target, event), target.kind)
+        except DeliveryFailed as exc:
+            attempts = ctx.job.attempts
+            if attempts >= settings.webhook_max_attempts:
+                raise FupanError(f"{target.name}: given up after {attempts} attempts: {exc}") from exc
+            raise Retry(str(exc), settings.webhook_retry_s * 2 ** (attempts - 1)) from exc
+        return {"status": status, "attempts": ctx.job.attempts, "target": target.name}
+
+    def _notify(self, event: Any) -> None:
+        from knowledge.webhooks import targets_for
+
+        for target in targets_for(self.deps.settings, event):
+            self.records.jobs.enqueue(
+                "webhook", {"target": target.name, "event": event.model_dump()}, team=event.team
+            )
+        if self.runner is not None and self.deps.settings.webhooks:
+            self.runner.wake()
+
+    def _notify_draft(self, event: str, actor: Principal, draft: DraftSummary, comment: str) -> None:
+        if not self.deps.settings.webhooks:
+            return
+        from knowledge.webhooks import draft_event
+
+        self._notify(
+            draft_event(
+                event,  # type: ignore[arg-type]
+                draft_id=draft.id,
+                title=draft.title,
+                period=draft.period,
+                team=draft.team,
+                version=draft.approved_version
+                if event == "approved" and draft.approved_version
+                else draft.version,
+                who=actor.name or actor.key_id,
+                comment=comment,
+                settings=self.deps.settings,
+            )
+        )
+
+    def check_overdue(self, today: dt.date | None = None) -> int:
+        """Queue one overdue notice per open action item past its deadline (once per item and deadline)."""
+        from knowledge.webhooks import overdue_event, targets_for
+
+        today = today or self.deps.clock().date()
+        queued = 0
+        for tracked in self.records.list_action_items(SYSTEM, limit=100000):
+            item = tracked.item
+            if tracked.status == "done" or item.deadline >= today:
+                continue
+            event = overdue_event(
+                item_id=tracked.id,
+                action=item.action,
+                owner=item.owner,
+                deadline=item.deadline.isoformat(),
+                status=tracked.status,
+                team=tracked.team,
+                settings=self.deps.settings,
+            )
+            for target in targets_for(self.deps.settings, event):
+                key = f"overdue:{tracked.id}:{item.deadline.isoformat()}:{target.name}"[:200]
+                if self.records.jobs.by_key(key) is not None:
+                    continue
+                self.records.jobs.enqueue(
+                    "webhook",
+                    {"target": target.name, "event": event.model_dump()},
+                    team=tracked.team,
+                    dedupe_key=key,
+                )
+                queued += 1
+        if queued and self.runner is not None:
+            self.runner.wake()
+        return queued
 
     # --- the knowledge base, after approval ----------------------------------------------------
     def sync_knowledge(self) -> int:
@@ -154,6 +381,9 @@ class ReviewService:
                             self.deps.docs.delete_document(doc.doc_id)
                 self.deps.docs.add_documents(docs, approved=True)
                 self.records.mark_synced(draft_id, version)
+                with self._json_lock:
+                    for key in [k for k in self._json if k[0] == draft_id]:
+                        self._json.pop(key, None)
                 done += 1
         return done
 

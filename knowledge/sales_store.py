@@ -228,7 +228,9 @@ class SalesStore:
             self.invalidate()
         return result
 
-    def _write(self, kind: str, accepted: pd.DataFrame, report: ImportReport, *, replace: bool = False) -> bool:
+    def _write(
+        self, kind: str, accepted: pd.DataFrame, report: ImportReport, *, replace: bool = False
+    ) -> bool:
         con = self.connection
         current = con.execute(
             "SELECT snapshot_id FROM snapshots WHERE kind = ? AND is_current", [kind]

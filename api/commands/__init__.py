@@ -6,7 +6,7 @@ import importlib
 
 import typer
 
-COMMANDS = ["demo", "import_data", "ingest", "ask", "aliases", "draft", "lessons", "serve", "eval", "keys"]
+COMMANDS = ["demo", "import_data", "ingest", "ask", "aliases", "draft", "lessons", "serve", "eval", "keys", "accounts"]
 
 
 def register_all(app: typer.Typer) -> None:

@@ -58,6 +58,11 @@ def register(app: typer.Typer) -> None:
             for row in answer.table.rows[:20]:
                 table.add_row(*[_cell(v) for v in row])
             console.print(table)
+        if answer.status == "clarify":
+            console.print(
+                "[dim]（用 --reading N 选择一种理解）[/dim]" if answer.language == "zh"
+                else "[dim](answer one with --reading N)[/dim]"
+            )
         for finding in answer.findings:
             console.print(
                 escape(f"[{finding.severity}] {finding.check}: {finding.message} ({finding.value})")

@@ -37,7 +37,9 @@ def register(app: typer.Typer) -> None:
     )
     def _import_data(
         ctx: typer.Context,
-        path: Path | None = typer.Argument(None, help="CSV, XLSX or Parquet file, or a sample-company folder"),
+        path: Path | None = typer.Argument(
+            None, help="CSV, XLSX or Parquet file, or a sample-company folder"
+        ),
         kind: str | None = typer.Option(
             None, "--kind", "-k", help="opportunities (default), targets, team, products or accounts"
         ),

@@ -70,7 +70,9 @@ def import_sales(
 def undo_sales_import(
     caller: Caller,
     service: ServiceDep,
-    kind: Annotated[SalesKind | None, Form(description="which table (default: the last one imported)")] = None,
+    kind: Annotated[
+        SalesKind | None, Form(description="which table (default: the last one imported)")
+    ] = None,
 ) -> UndoReport:
     """Restore the snapshot the last import replaced; the replaced one is kept (undo again to redo)."""
     return service.undo_import(caller, kind)

@@ -111,7 +111,16 @@ class World:
         return self.client.get(f"/drafts/{draft_id}", headers=self.h(who))
 
     def decide(self, who: str, draft_id: str, what: str, **body: Any) -> Any:
-        return self.client.post(f"/drafts/{draft_id}/{what}", headers=self.h(who), json=body)
+        response = self.client.post(f"/drafts/{draft_id}/{what}", headers=self.h(who), json=body)
+        if what == "approve":
+            self.wait_indexed()
+        return response
+
+    def wait_indexed(self) -> None:
+        """An approval is indexed by the server's background job runner: wait until it has nothing left."""
+        runner = self.client.app.state.service.runner
+        if runner is not None:
+            assert runner.wait_idle(timeout=120), "the job runner did not finish indexing"
 
     def edit(self, who: str, draft_id: str, revision: int | str | None, **fields: Any) -> Any:
         headers = self.h(who) if revision is None else self.h(who, **{"If-Match": f'"{revision}"'})

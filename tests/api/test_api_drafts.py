@@ -48,7 +48,7 @@ def test_transitions(world: World, start: str, action: str, who: str, status: in
     draft = world.save("analyst", hand_report(marker=f"{start}-{action}-{who}"), submit=start != "draft")
     if start in ("approved", "rejected"):
         decision = {"approved": "approve", "rejected": "reject"}[start]
-        assert world.decide("approver", draft["id"], decision).status_code == 200
+        assert world.decide("approver", draft["id"], decision, comment="理由").status_code == 200
     before = world.get("admin", draft["id"]).json()
     r = world.decide(who, draft["id"], action)
     assert r.status_code == status, r.text
@@ -97,7 +97,10 @@ def test_rejected_drafts_are_kept_and_never_reach_the_kb(world: World) -> None:
     assert v1["summary"] == "摘要 rej-5512"
     assert world.deps.docs.get(f"lesson:{draft['id']}.L1") is None
     rejected = world.save("analyst", hand_report(marker="rej-list"))
-    assert world.decide("approver", rejected["id"], "reject").status_code == 200
+    refused = world.decide("approver", rejected["id"], "reject", comment="  ")
+    assert refused.status_code == 422 and "reason" in refused.json()["detail"]  # the server requires a reason
+    assert world.get("viewer", rejected["id"]).json()["status"] == "pending"
+    assert world.decide("approver", rejected["id"], "reject", comment="口径不对").status_code == 200
     listed = world.client.get("/drafts", headers=world.h("viewer"), params={"status": "rejected"}).json()
     assert rejected["id"] in {d["id"] for d in listed}
 

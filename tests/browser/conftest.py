@@ -1,24 +1,22 @@
-"""A real uvicorn serving the app on 127.0.0.1 and Debian's Chromium driven by Playwright (never
-`playwright install`). The workspace holds the fixture sales data, three keys and two pending drafts."""
+"""A real uvicorn serving the app on 127.0.0.1 (with its background job runner) and Debian's Chromium driven by
+Playwright (never `playwright install`). The workspace holds the fixture sales data, accounts for every role,
+API keys, and outgoing webhooks pointed at a local receiver. axe-core (vendored) scans pages in the browser."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
+from page_world import Receiver, World, build_world, free_port
 
-from api.app import create_app
-from fupan.deps import Deps
-from fupan.settings import load_settings
-
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "sales"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).resolve().parents[2] / "api" / "static" / "vendor" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -29,39 +27,25 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+WIDTHS = {1440: 900, 390: 844}
 
 
 @dataclass
 class Site:
     url: str
-    keys: dict[str, str]
-    drafts: dict[str, str]
-    deps: Deps
+    world: World
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    @property
+    def service(self) -> Any:
+        return self.world.service
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    deps = Deps(settings=load_settings(workspace=tmp_path_factory.mktemp("page-ws")))
-    deps.sales.import_file(FIX / "opportunities_zh.csv", "opportunities")
-    deps.sales.import_file(FIX / "targets.csv", "targets")
-    app = create_app(deps)
-    keys = {
-        role: deps.records.create_key(role, name=f"{role}-1").key
-        for role in ("analyst", "approver", "viewer")
-    }
-    analyst = app.state.service.authenticate(keys["analyst"])
-    drafts = {
-        lang: app.state.service.draft_review(analyst, "2026Q3", language=lang, submit=True).id
-        for lang in ("zh", "en")
-    }
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    receiver = Receiver().start()
+    world = build_world(tmp_path_factory.mktemp("page-site"), receiver)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -69,15 +53,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
     try:
-        yield Site(url=f"http://127.0.0.1:{port}", keys=keys, drafts=drafts, deps=deps)
+        yield Site(url=f"http://127.0.0.1:{port}", world=world)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        deps.close()
+        receiver.stop()
+        world.deps.close()
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM.exists(), "Chromium missing: sudo apt-get install chromium (scripts/setup.sh does this)"
@@ -89,12 +74,31 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def shot(request: pytest.FixtureRequest):  # noqa: ANN201
-    """`shot(page, "name")` saves tests/artifacts/<test>-<name>.png."""
+    """`shot(page, "name")` saves tests/artifacts/<test>-<name>.png (the test id carries the width)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def save(page, name: str) -> Path:  # noqa: ANN001
-        path = ARTIFACTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=False)
+    def save(page: Any, name: str, *, full: bool = False) -> Path:
+        safe = request.node.name.replace("[", "-").replace("]", "")
+        path = ARTIFACTS / f"{safe}-{name}.png"
+        page.screenshot(path=str(path), full_page=full)
         return path
 
     return save
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations of the page as it is now (WCAG 2.1 A and AA rules)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}, resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def no_horizontal_overflow(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
