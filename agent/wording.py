@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+# The workspace's English display names ((dim, value) → 'East'), set while one job writes (draft_review): a
+# context variable, so concurrent requests of different workspaces never see each other's names.
+_DISPLAY: ContextVar[dict[tuple[str, str], str]] = ContextVar("display_names", default={})  # noqa: B039
+
+
+@contextlib.contextmanager
+def display_names(names: dict[tuple[str, str], str]) -> Iterator[None]:
+    token = _DISPLAY.set(dict(names))
+    try:
+        yield
+    finally:
+        _DISPLAY.reset(token)
+
+
 _LOWER_IS_BETTER = {"sales_cycle_median", "sales_cycle_mean", "churned_customers", "lost_deals"}
 
 
@@ -38,7 +56,7 @@ def higher_is_better(metric: str) -> bool:
 def region_label(region: str, lang: str, display: dict[tuple[str, str], str] | None = None) -> str:
     """A region as shown: the data's name, with the workspace's English alias in English text
     ('East (华东)') when `display` (the vocabulary's display names) has one."""
-    english = (display or {}).get(("region", region))
+    english = (display if display is not None else _DISPLAY.get()).get(("region", region))
     return f"{english} ({region})" if english and lang == "en" else region
 
 

@@ -57,11 +57,14 @@ def draft_review(
     language: str | None = None,
 ) -> ReviewDraft:
     """Draft the review report for a period (and optional scope and pasted notes); it is not saved here."""
+    from agent.ask_flow import vocabulary_for
     from agent.draft import build_draft
     from agent.validate import validate_draft
+    from agent.wording import display_names
 
     lang = language or deps.settings.language
-    draft = build_draft(deps, period, scope=scope or {}, notes=notes, language=lang)
+    with display_names(vocabulary_for(deps).display):  # the team's English names for its regions (East = 华东)
+        draft = build_draft(deps, period, scope=scope or {}, notes=notes, language=lang)
     if deps.settings.llm.enabled:
         from agent.llm_writer import rewrite_draft_with_llm
 
