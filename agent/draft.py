@@ -58,8 +58,8 @@ def _summary(draft: ReviewDraft, lang: str) -> str:
         parts.append(
             _t(
                 lang,
-                f"{who} {draft.period} 销售额 {fmt(head.actual, 'CNY', lang)}，目标 {fmt(head.target, 'CNY', lang)}，达成率 {fmt(head.achievement, 'ratio', lang)}。",
-                f"{who} booked {fmt(head.actual, 'CNY', lang)} in {draft.period} against {fmt(head.target, 'CNY', lang)}: {fmt(head.achievement, 'ratio', lang)} of target.",
+                f"{who} {draft.period} 销售额 {fmt(head.actual, head.unit, lang)}，目标 {fmt(head.target, head.unit, lang)}，达成率 {fmt(head.achievement, 'ratio', lang)}。",
+                f"{who} booked {fmt(head.actual, head.unit, lang)} in {draft.period} against {fmt(head.target, head.unit, lang)}: {fmt(head.achievement, 'ratio', lang)} of target.",
             )
         )
     if draft.chains:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.ask import Collector
-from agent.numbers import fmt, fmt_change
+from agent.numbers import fmt, fmt_change, is_money
 from agent.playbook import Cause, best_causes, load_playbook
 from agent.router_periods import shift_quarter
 from agent.signals import Signal, link_signals, top_competitor
@@ -275,8 +275,8 @@ def headline_link(problem: Problem, period: str, lang: str, col: Collector) -> W
         return WhyLink(
             claim=_t(
                 lang,
-                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, 'CNY', lang)}。",
-                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, 'CNY', lang)}.",
+                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, problem.headline.unit, lang)}。",
+                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, problem.headline.unit, lang)}.",
             ),
             evidence=[problem.headline.evidence_id],
         )
@@ -449,7 +449,7 @@ def _round_target(value: float, unit: str, better: bool) -> float:
         return float(math.ceil(value) if better else math.floor(value))
     if unit == "ratio":
         return round(value, 3)
-    if unit == "CNY":
+    if is_money(unit):
         return round(value, -3)
     return round(value, 1)
 
@@ -613,8 +613,8 @@ def success_lessons(
             if figs[0].metric == "achievement_rate"
             else _t(
                 lang,
-                f"{who} 销售额从 {fmt(figs[1].value, 'CNY', lang)} 增至 {fmt(figs[0].value, 'CNY', lang)}",
-                f"{who} grew revenue from {fmt(figs[1].value, 'CNY', lang)} to {fmt(figs[0].value, 'CNY', lang)}",
+                f"{who} 销售额从 {fmt(figs[1].value, figs[1].unit, lang)} 增至 {fmt(figs[0].value, figs[0].unit, lang)}",
+                f"{who} grew revenue from {fmt(figs[1].value, figs[1].unit, lang)} to {fmt(figs[0].value, figs[0].unit, lang)}",
             )
         )
         lessons.append(

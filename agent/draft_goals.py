@@ -40,8 +40,8 @@ def revenue_goal(engine: Any, period: str, segment: dict[str, str], col: Collect
     if ach is not None:
         note = _t(
             lang,
-            "达成" if ach >= 1 else f"未达成，缺口 {fmt(abs(figs['gap'].value or 0), 'CNY', lang)}",
-            "target met" if ach >= 1 else f"missed by {fmt(abs(figs['gap'].value or 0), 'CNY', lang)}",
+            "达成" if ach >= 1 else f"未达成，缺口 {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
+            "target met" if ach >= 1 else f"missed by {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
         )
     return GoalResult(
         metric="won_revenue",
@@ -51,7 +51,7 @@ def revenue_goal(engine: Any, period: str, segment: dict[str, str], col: Collect
         actual=figs["won_revenue"].value,
         achievement=ach,
         gap=figs["gap"].value,
-        unit="CNY",
+        unit=figs["won_revenue"].unit,
         note=note,
         evidence=[f.evidence_id for f in figs.values() if f.value is not None],
     )
@@ -128,7 +128,7 @@ def charts(
                 kind="target_vs_actual",
                 title=_t(lang, f"{period} 各区域目标 vs 实际", f"{period} target vs actual by region"),
                 categories=[region_label(r, lang) for r in regions],
-                unit="CNY",
+                unit=engine.money,
                 series=[
                     ChartSeries(
                         name=_t(lang, "目标", "target"),
@@ -167,7 +167,7 @@ def charts(
             ChartSpec(
                 kind="waterfall",
                 title=_t(lang, f"{period} 缺口分解（按区域）", f"{period} gap by region"),
-                unit="CNY",
+                unit=engine.money,
                 categories=[region_label(r.dims.get("region", ""), lang) for r in gap_rows],
                 series=[
                     ChartSeries(
@@ -183,7 +183,7 @@ def charts(
             ChartSpec(
                 kind="pareto",
                 title=_t(lang, "销售额下滑贡献（帕累托）", "Revenue decline by contributor (Pareto)"),
-                unit="CNY",
+                unit=engine.money,
                 categories=[name for name, _ in pareto_rows],
                 series=[
                     ChartSeries(
@@ -202,7 +202,7 @@ def charts(
         ChartSpec(
             kind="trend",
             title=_t(lang, "季度销售额与目标", "Revenue and target by quarter"),
-            unit="CNY",
+            unit=engine.money,
             categories=list(quarters),
             series=[
                 ChartSeries(

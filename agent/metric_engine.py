@@ -6,12 +6,12 @@ from pydantic import BaseModel, Field
 
 from agent.metric_pack import bind_period, run_pack, sql_literal
 from agent.metrics import REGISTRY, get_metric
+from fupan.dimensions import DimensionRegistry
 from fupan.errors import InputError
 from fupan.evidence import Evidence, metric_evidence_id, parse_evidence_id
+from fupan.formatting import money_unit
 from fupan.periods import Period, make_period, parse_period, previous_period, same_period_last_year
 
-DIMENSIONS = ("rep", "manager", "region", "product", "account", "lead_source")
-TARGET_DIMS = ("region", "rep", "product")
 _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
 
@@ -72,6 +72,7 @@ class FunnelStage(BaseModel):
     deals: int
     amount: float
     conversion_from_previous: float | None
+    amount_unknown: int = Field(0, description="deals at this stage whose amount is not known yet (open deals)")
 
 
 class FunnelResult(BaseModel):
@@ -87,12 +88,6 @@ _lit = sql_literal
 _bind = bind_period
 
 
-def _check_dims(dims: list[str]) -> None:
-    for d in dims:
-        if d not in DIMENSIONS:
-            raise InputError(f"unknown dimension {d!r}", hint=f"dimensions: {', '.join(DIMENSIONS)}")
-
-
 class MetricEngine:
     def __init__(self, store: object, fiscal_year_start_month: int = 1) -> None:
         self.store = store
@@ -100,6 +95,31 @@ class MetricEngine:
         self.fy = fiscal_year_start_month
         self._cache: dict[tuple, dict] = {}
         self._cache_snapshot: str | None = None
+
+    # ---- dimensions ----------------------------------------------------------------------------
+    def dimensions(self) -> DimensionRegistry:
+        """The dimensions of the current data (core and learned at import): what filters and groupings accept."""
+        return self.store.dimensions()  # type: ignore[attr-defined,no-any-return]
+
+    def unit_of(self, unit: str) -> str:
+        """A registry unit for this data: `money` becomes the data's currency code (or stays `money`)."""
+        if unit != "money":
+            return unit
+        return money_unit(self.store.currency() if hasattr(self.store, "currency") else None)
+
+    @property
+    def money(self) -> str:
+        """The unit of amounts in this data (ISO code, or `money` when the currency is not known)."""
+        return self.unit_of("money")
+
+    def _check_dims(self, dims: list[str]) -> None:
+        registry = self.dimensions()
+        for d in dims:
+            registry.get(d)  # InputError naming the dimensions in the data
+
+    def _target_dims(self) -> set[str]:
+        """Dimensions the targets table can be split by: targetable ones it has a column for."""
+        return set(self.dimensions().targetable()) & {"region", "rep", "product"}
 
     # ---- periods -------------------------------------------------------------------------------
     def period(self, label: str | Period) -> Period:
@@ -130,7 +150,7 @@ class MetricEngine:
     ) -> MetricResult:
         d = get_metric(metric)
         by, filters = list(by or []), dict(filters or {})
-        _check_dims(by + list(filters))
+        self._check_dims(by + list(filters))
         p = self.period(period)
         snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
         if snap != self._cache_snapshot:
@@ -173,7 +193,7 @@ class MetricEngine:
             period=label,
             dims=dims,
             value=value,
-            unit=d.unit,
+            unit=self.unit_of(d.unit),
             evidence_id=metric_evidence_id(metric, label, dims),
             numerator=num,
             denominator=den,
@@ -228,7 +248,7 @@ class MetricEngine:
         memory. The SQL recorded on each value is still its own single-metric query, so citations re-run
         independently and give the same numbers."""
         filters = dict(filters or {})
-        _check_dims(sorted({d for by in bys for d in by}) + list(filters))
+        self._check_dims(sorted({d for by in bys for d in by}) + list(filters))
         ps = [self.period(x) for x in periods]
         snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
         if snap != self._cache_snapshot:
@@ -268,7 +288,7 @@ class MetricEngine:
             f"SELECT {group + ', ' if group else ''}sum(target) AS num, NULL AS den FROM targets "
             f"WHERE {' AND '.join(conds)}" + (f" GROUP BY {group}" if group else "")
         )
-        if any(d not in TARGET_DIMS for d in by + list(filters)):
+        if any(d not in self._target_dims() for d in by + list(filters)):
             return {}, sql
         out = {}
         for row in self.con.execute(sql).fetchall():
@@ -345,17 +365,22 @@ class MetricEngine:
         where = self._where(filters)
         created = f"created_date >= {_lit(p.start)} AND created_date < {_lit(p.end)}"
         cols = ", ".join(
-            f"count(*) FILTER (WHERE {c}) AS {s}_n, coalesce(sum(amount) FILTER (WHERE {c}), 0) AS {s}_a"
+            f"count(*) FILTER (WHERE {c}) AS {s}_n, coalesce(sum(amount) FILTER (WHERE {c}), 0) AS {s}_a, "
+            f"count(*) FILTER (WHERE ({c}) AND amount IS NULL) AS {s}_u"
             for s, c in reach.items()
         )
         sql = f"SELECT {cols} FROM opportunities{where}{' AND ' if where else ' WHERE '}{created}"
         row = self.con.execute(sql).fetchone() or ()
         stages, prev = [], None
         for i, s in enumerate(reach):
-            n, amt = int(row[2 * i] or 0), float(row[2 * i + 1] or 0)
+            n, amt, unknown = int(row[3 * i] or 0), float(row[3 * i + 1] or 0), int(row[3 * i + 2] or 0)
             stages.append(
                 FunnelStage(
-                    stage=s, deals=n, amount=amt, conversion_from_previous=None if not prev else n / prev
+                    stage=s,
+                    deals=n,
+                    amount=amt,
+                    conversion_from_previous=None if not prev else n / prev,
+                    amount_unknown=unknown,
                 )
             )
             prev = n
@@ -384,7 +409,7 @@ class MetricEngine:
         return self.value(str(parts["name"]), str(parts["period"]), dims or None).to_evidence()
 
     def dimension_values(self, dim: str) -> list[str]:
-        _check_dims([dim])
+        self._check_dims([dim])
         rows = self.con.execute(
             f"SELECT DISTINCT {dim} FROM opportunities WHERE {dim} IS NOT NULL ORDER BY 1"
         )

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from fupan.errors import InputError
 
-Unit = Literal["CNY", "ratio", "count", "days"]
+Unit = Literal["money", "ratio", "count", "days"]  # money: in the data's currency (MetricEngine)
 
 WON = "stage = 'won' AND close_date >= $s AND close_date < $e"
 LOST = "stage = 'lost' AND close_date >= $s AND close_date < $e"
@@ -46,7 +46,7 @@ _DEFS = [
         id="won_revenue",
         name_zh="赢单金额",
         name_en="Won revenue",
-        unit="CNY",
+        unit="money",
         higher_is_better=True,
         aggregation="sum",
         definition_zh="结单日期在期间内、阶段为赢单的商机金额合计。",
@@ -59,7 +59,7 @@ _DEFS = [
         id="target",
         name_zh="目标",
         name_en="Target",
-        unit="CNY",
+        unit="money",
         higher_is_better=True,
         aggregation="sum",
         definition_zh="期间内的销售额目标合计（目标表中 指标=销售额）。",
@@ -85,7 +85,7 @@ _DEFS = [
         id="gap",
         name_zh="目标缺口",
         name_en="Gap to target",
-        unit="CNY",
+        unit="money",
         higher_is_better=True,
         aggregation="sum",
         definition_zh="赢单金额 − 目标；负数表示未完成。",
@@ -192,7 +192,7 @@ _DEFS = [
         id="avg_deal_size",
         name_zh="平均客单价",
         name_en="Average deal size",
-        unit="CNY",
+        unit="money",
         higher_is_better=True,
         aggregation="ratio",
         definition_zh="赢单金额 ÷ 赢单数。",
@@ -232,7 +232,7 @@ _DEFS = [
         id="pipeline_created",
         name_zh="新增商机金额",
         name_en="Pipeline created",
-        unit="CNY",
+        unit="money",
         higher_is_better=True,
         aggregation="sum",
         definition_zh="创建日期在期间内的商机金额合计（不论阶段）。",

@@ -1,10 +1,8 @@
-"""How figures are rendered in answers and reports, zh and en.
+"""Figures in answers and reports: written by the one formatter (fupan/formatting.py), read back here.
 
-The grounding check (agent/grounding.py) reads numbers back with `parse_figures`, so the two agree:
-whatever `fmt` writes, `parse_figures` recovers with the precision that was rendered.
-
-Formats: money ¥1,234,567 (en) or 123.5万 / 1.23亿 (zh); ratios 41.2%; percentage-point changes
-"3.5 个百分点" / "3.5 pp"; days "37 天" / "37 days"; counts 12.
+The grounding check (agent/grounding.py) reads numbers back with `parse_figures`, so the two agree: whatever
+`fmt` writes, `parse_figures` recovers with the precision that was rendered: `$1.10M`, `-$982,491`, `¥1,234`,
+`123.5万`, `$110万`, `1.1亿`, `2.35B`, `41.2%`, `3.5 个百分点` / `3.5 pp`, `37 天` / `37 days`, `12`.
 """
 
 from __future__ import annotations
@@ -12,64 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fupan.formatting import (  # noqa: F401 - the formatter, re-exported for the analyst's modules
+    fmt,
+    fmt_change,
+    fmt_count,
+    fmt_days,
+    fmt_money,
+    fmt_points,
+    fmt_ratio,
+    is_money,
+)
+
 Lang = str  # "zh" | "en"
-
-
-def _trim(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def fmt_money(value: float, lang: Lang = "zh") -> str:
-    """CNY amount: 123.5万 / 1.23亿 in Chinese, ¥1,234,567 in English."""
-    sign = "-" if value < 0 else ""
-    amount = abs(value)
-    if lang == "zh" and amount >= 1e8:
-        return f"{sign}{_trim(f'{amount / 1e8:.2f}')}亿"
-    if lang == "zh" and amount >= 1e4:
-        return f"{sign}{_trim(f'{amount / 1e4:.1f}')}万"
-    return f"{sign}¥{amount:,.0f}"
-
-
-def fmt_ratio(value: float) -> str:
-    """A ratio as a percentage with one decimal: 0.4123 → 41.2%."""
-    return f"{_trim(f'{value * 100:.1f}')}%"
-
-
-def fmt_points(delta: float, lang: Lang = "zh") -> str:
-    """A change between two ratios in percentage points, unsigned: 0.035 → 3.5 个百分点 / 3.5 pp."""
-    text = _trim(f"{abs(delta) * 100:.1f}")
-    return f"{text} 个百分点" if lang == "zh" else f"{text} pp"
-
-
-def fmt_days(value: float, lang: Lang = "zh") -> str:
-    text = _trim(f"{value:.1f}")
-    return f"{text} 天" if lang == "zh" else f"{text} days"
-
-
-def fmt_count(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else _trim(f"{value:,.1f}")
-
-
-def fmt(value: float | None, unit: str | None, lang: Lang = "zh") -> str:
-    """Render one figure in its unit; None → '—'."""
-    if value is None:
-        return "—"
-    if unit == "CNY":
-        return fmt_money(value, lang)
-    if unit == "ratio":
-        return fmt_ratio(value)
-    if unit == "days":
-        return fmt_days(value, lang)
-    return fmt_count(value)
-
-
-def fmt_change(delta: float | None, unit: str | None, lang: Lang = "zh") -> str:
-    """An unsigned change: points for ratios, the unit's own format otherwise."""
-    if delta is None:
-        return "—"
-    if unit == "ratio":
-        return fmt_points(delta, lang)
-    return fmt(abs(delta), unit, lang)
 
 
 # ---- reading numbers back -------------------------------------------------------------------------
@@ -89,8 +41,9 @@ class Figure:
 
 
 _NUMBER = re.compile(
-    r"(?P<sign>[-−+])?\s?(?P<cur>[¥￥])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"\s?(?P<suffix>%|％|个百分点|pp\b|ppt\b|万|亿|[Mm]\b|[Kk]\b)?"
+    r"(?P<sign>[-−+])?\s?(?P<cur>[¥￥$€£]|HK\$|JP¥|US\$)?\s?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s?(?P<suffix>%|％|个百分点|pp\b|ppt\b|万|亿|[Mm]\b|[Kk]\b|[Bb]\b)?"
 )
 # Things that look like numbers but are not figures: evidence ids, dates, periods, ids, ordinals.
 _NOT_FIGURES = [
@@ -144,6 +97,8 @@ def parse_figures(text: str) -> list[Figure]:
             scale, kind = 1e6, "money"
         elif suffix == "k":
             scale, kind = 1e3, "money"
+        elif suffix == "b":
+            scale, kind = 1e9, "money"
         elif m.group("cur"):
             kind = "money"
         if m.group("sign") in {"-", "−"}:

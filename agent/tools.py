@@ -127,6 +127,21 @@ def search_notes(
     ]
 
 
+class DimensionInfo(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    header: str | None = None
+
+
+def list_dimensions(deps: Deps) -> list[DimensionInfo]:
+    """The dimensions of the data: the core ones and those learned from the user's columns, with their names."""
+    return [
+        DimensionInfo(id=d.id, name_zh=d.name_zh, name_en=d.name_en, header=d.header)
+        for d in engine_for(deps).dimensions()
+    ]
+
+
 def list_dimension_values(deps: Deps, dim: str) -> list[str]:
     """The values of a dimension present in the data, e.g. the regions or the reps."""
     dims = deps.sales.dimensions()
@@ -135,4 +150,4 @@ def list_dimension_values(deps: Deps, dim: str) -> list[str]:
     return list(engine_for(deps).dimension_values(dim))
 
 
-TOOLS: list[Callable[..., Any]] = [run_query, search_notes, list_dimension_values]
+TOOLS: list[Callable[..., Any]] = [run_query, search_notes, list_dimensions, list_dimension_values]

@@ -30,6 +30,11 @@ class AnswerTable(BaseModel):
     evidence: list[str] = Field(
         default_factory=list, description="one evidence id per row, when rows are figures"
     )
+    units: list[str | None] = Field(
+        default_factory=list,
+        description="unit of each column when known (a currency code or money, ratio, count, days), for "
+        "fupan.formatting",
+    )
 
 
 class Answer(BaseModel):

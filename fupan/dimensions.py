@@ -104,6 +104,11 @@ def dimension_id(header: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
+def _plain(header: str | None) -> str:
+    """`REGIONAL_OFFICE` → `regional office`: a header as the word users type."""
+    return re.sub(r"[\s_\-./]+", " ", header or "").strip().lower()
+
+
 class DimensionRegistry:
     """The dimensions of one data snapshot, core first, then learned ones in the order of the user's file."""
 
@@ -140,13 +145,15 @@ class DimensionRegistry:
         return [d.id for d in self if d.targetable]
 
     def words(self) -> list[tuple[str, str]]:
-        """(lower-cased word, dimension id), longest first; a learned dimension's words come before a core
-        dimension's same word, so the user's own header wins."""
+        """(lower-cased word, dimension id), longest first. The user's own headers win (a name found in the
+        data beats any built-in alias), then built-in and dictionary words; a side-table attribute's words come
+        last, so an account's `区域` column never takes `区域` from the deals' own region."""
         ranked: dict[str, tuple[int, str]] = {}
         for d in self:
-            rank = 0 if d.origin != "core" else 1
+            own = {_plain(d.header), (d.header or "").strip().lower()} - {""}
             for w in (d.header or "", d.name_zh, d.name_en, *d.words):
                 key = w.strip().lower()
+                rank = 2 if d.origin == "attribute" else (0 if key in own else 1)
                 if key and (key not in ranked or rank < ranked[key][0]):
                     ranked[key] = (rank, d.id)
         return sorted(((w, dim) for w, (_, dim) in ranked.items()), key=lambda p: (-len(p[0]), p[0]))

@@ -109,6 +109,18 @@ class Settings(BaseSettings):
     workspace: Path = Field(Path(".fupan"), description="folder for the sales DuckDB, indexes and records")
     language: Language = Field("zh", description="default language of answers and reports (zh or en)")
     fiscal_year_start_month: int = Field(1, ge=1, le=12, description="month the fiscal year starts")
+    currency: str = Field(
+        "auto",
+        pattern=r"^(auto|[A-Z]{3})$",
+        description="ISO code of the sales amounts (CNY, USD…); auto = from currency signs in the data, else "
+        "CNY for Chinese headers, else unknown (no symbol shown); `fupan import --currency` overrides",
+    )
+    dimension_max_values: int = Field(
+        1000, ge=2, le=1_000_000, description="a text column with more distinct values is not kept as a dimension"
+    )
+    import_memory_mb: int = Field(
+        1024, ge=128, le=1_048_576, description="DuckDB memory limit during an import (spills to disk beyond it)"
+    )
     llm: LLMSettings = Field(default_factory=LLMSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from fupan.errors import InputError
 from knowledge.chunking import detect_language
 from knowledge.documents import DOC_KINDS, Document, IngestIssue
-from knowledge.sales_import import sniff_encoding
+from knowledge.encodings import sniff_encoding
 
 # canonical field -> header aliases (compared lowercased, spaces/underscores removed)
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {

@@ -483,12 +483,20 @@ class ReviewService:
         return answer
 
     def import_sales(
-        self, actor: Principal, path: Path, kind: str, *, strict: bool = False, replace: bool = False
+        self,
+        actor: Principal,
+        path: Path,
+        kind: str | None,
+        *,
+        strict: bool = False,
+        replace: bool = False,
+        **options: object,
     ) -> object:
+        """Import a sales table (`kind` None: recognised); `options`: dry_run, currency, year."""
         require_role(actor, "analyst", "importing sales data")
         _company_wide(actor, "importing sales data")
         with self.lock:
-            return self.deps.sales.import_file(path, kind, strict=strict, replace=replace)
+            return self.deps.sales.import_file(path, kind, strict=strict, replace=replace, **options)  # type: ignore[arg-type]
 
     def undo_import(self, actor: Principal, kind: str | None = None) -> object:
         """Restore the sales snapshot the last import (of `kind`) replaced."""

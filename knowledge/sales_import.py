@@ -1,311 +1,380 @@
-"""Reading and validating sales files: encodings, delimiters, headers, stage map, the import report."""
+"""Importing one sales table, up to the write: the staged source, its recognised columns, the checked rows and
+the validation report. `SalesStore.import_file` runs it and writes the result in one transaction.
+
+    staged (knowledge/sales_source.py) → profiled (column_profile) → recognised (recognize, targets_import)
+    → checked in DuckDB (sales_validate) → whole-table warnings (here) → report
+
+Nothing here reads the file into Python whole: all passes over the rows are SQL over the staged table.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import json
 import re
 from collections import defaultdict
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field
+import duckdb
 
-from fupan.errors import InputError
-from knowledge.mapping import CANONICAL_STAGES, STAGE_MAP, TARGET_METRICS, Mapping, norm
+from fupan.dimensions import CORE_IDS, DimensionDef
+from knowledge.column_profile import CURRENCY_SIGNS, profile
+from knowledge.import_report import DimensionFound, ImportReport, Issue
+from knowledge.learned_dimensions import core_with_header, learned
+from knowledge.mapping import STAGE_MAP, SYNONYMS, Mapping, norm
+from knowledge.recognize import CORE_FIELDS, SIDE_KEYS, TYPES, Recognized, recognize
+from knowledge.sales_source import STAGE, Staged, blank_sql, clean_sql
+from knowledge.sales_validate import (
+    CheckInput,
+    FieldSpec,
+    check,
+    lit,
+)
 
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d")
-CATEGORY_FIELDS = ("rep", "manager", "region", "product", "lead_source", "account")
-
-
-class Issue(BaseModel):
-    file: str
-    row: int | None = Field(None, description="line in the file (header = 1)")
-    column: str | None = None
-    value: str | None = None
-    reason: str
+__all__ = ["ImportReport", "Issue", "Prepared", "prepare", "near_duplicates"]
 
 
-class ImportReport(BaseModel):
-    file: str
+
+@dataclass
+class DimColumn:
+    """A dimension the import keeps: its definition, the staged column it is read from, and the stored column."""
+
+    definition: DimensionDef
+    staged: str | None
+    stored: str
+
+
+@dataclass
+class Prepared:
     kind: str
-    snapshot_id: str = ""
-    encoding: str = ""
-    delimiter: str = ""
-    rows_read: int = 0
-    rows_accepted: int = 0
-    rows_rejected: int = 0
-    rejected: list[Issue] = Field(default_factory=list)
-    warnings: list[Issue] = Field(default_factory=list)
-    columns: dict[str, str] = Field(default_factory=dict, description="canonical field -> source column")
-    unchanged: bool = Field(False, description="the same file was already the current data")
+    layout: str
+    staged: Staged
+    mapping: Mapping
+    recognized: Recognized
+    report: ImportReport
+    dims: list[DimColumn] = field(default_factory=list)
+    dedupe_key: str | None = None  # the id column whose duplicates exist (the last accepted row wins)
+    order_key: bool = False
+    date_orders: dict[str, str] = field(default_factory=dict)  # date column -> month_first/day_first as read
 
 
-def sniff_encoding(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if len(raw) > 3 and raw[1:4:2] == b"\x00\x00":
-        return "utf-16-le"
-    try:
-        raw.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("gb18030")
-        return "gb18030"
-    except UnicodeDecodeError:
-        raise InputError("cannot detect the encoding (tried UTF-8, UTF-16, GB18030)") from None
+# ---- the whole preparation ---------------------------------------------------------------------------------
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    *,
+    kind: str | None,
+    mapping: Mapping | None,
+    preset: str | None,
+    max_values: int,
+    fiscal_year_start_month: int = 1,
+    currency: str | None = None,
+    default_currency: str = "auto",
+    year: int | None = None,
+    taken_ids: Callable[[str], set[str]] | None = None,
+) -> Prepared:
+    """Recognise and check a staged source. `taken_ids(kind)`: ids of learned dimensions other kinds already
+    use (a new dimension never takes one)."""
+    if year is not None:
+        mapping = (mapping or Mapping()).model_copy(update={"year": year})
+    profiles = profile(con, staged, {norm(k) for k in STAGE_MAP})
+    rec = recognize(
+        staged.headers,
+        profiles,
+        kind=kind,
+        mapping=mapping,
+        preset=preset,
+        max_values=max_values,
+        staged=staged,
+        fy=fiscal_year_start_month,
+    )
+    m = rec.mapping
+    source = f"(SELECT rowid + {staged.first_line} AS _line, * FROM {STAGE})"
+    if rec.layout == "targets_wide":
+        from knowledge.targets_import import blank_cells, stage_long
+
+        source = stage_long(con, staged, m)
+        blank = blank_cells(con, staged, m)
+        cells = staged.rows * len(m.periods) - blank
+        rec.notes.append(
+            f"{cells:,} target(s) from {staged.rows:,} row(s) × {len(m.periods)} period column(s)"
+            + (f"; {blank:,} blank cell(s): no target for those periods" if blank else "")
+        )
+    dims = _dimensions(rec, staged, profiles, taken_ids(rec.kind) if taken_ids else set())
+    fields = _field_specs(rec, staged)
+    year_col = staged.column(m.columns["year"]) if rec.kind == "targets" and "year" in m.columns else None
+    ci = CheckInput(
+        file=staged.name,
+        kind=rec.kind,
+        layout=rec.layout,
+        fields=fields,
+        dims=[(d.stored, d.staged) for d in dims if d.staged and d.stored not in {f.field for f in fields}],
+        source=source,
+        stage_map={norm(k): v for k, v in {**STAGE_MAP, **m.stage_map}.items()},
+        formats=m.formats(),
+        orders={c: m.order_for(c) for c in staged.headers},
+        value_map=m.value_map,
+        year_expr=year_col,
+        sheet_year=m.year,
+        fiscal_year_start_month=fiscal_year_start_month,
+        unreadable=staged.unreadable,
+    )
+    checked = check(con, ci)
+    report = ImportReport(
+        file=staged.name,
+        kind=rec.kind,
+        kind_basis=rec.kind_basis,
+        layout=rec.layout,
+        encoding=staged.encoding,
+        delimiter=staged.delimiter,
+        rows_read=checked.rows,
+        rows_accepted=checked.accepted,
+        rows_rejected=checked.rejected_rows,
+        rejected=checked.rejected,
+        columns={f: c for f, c in m.columns.items()},
+        matches=rec.matches,
+        unused=rec.unused,
+    )
+    report.currency, report.currency_basis = detect_currency(rec, profiles, currency, default_currency)
+    report.warnings += _scaled_amounts(rec, staged.name)
+    dedupe, table_warnings = _table_warnings(con, staged, rec, dims)
+    report.warnings = staged.issues + table_warnings + checked.warnings
+    report.notes = [f"kind: {rec.kind} ({rec.kind_basis})", *rec.notes, *checked.notes]
+    if m.value_map:
+        renamed = ", ".join(f"{f}: {len(v)}" for f, v in m.value_map.items())
+        report.notes.append(f"spellings replaced as the mapping's value_map says ({renamed})")
+    report.dimensions = _found(con, staged, dims, profiles)
+    return Prepared(
+        kind=rec.kind,
+        layout=rec.layout,
+        staged=staged,
+        mapping=m,
+        recognized=rec,
+        report=report,
+        dims=dims,
+        dedupe_key=dedupe,
+        order_key=bool(m.order_id),
+        date_orders={r.column: r.order for r in checked.rulings if r.basis in ("values", "default", "mapping")},
+    )
 
 
-def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str, str]:
-    """Every cell as a string ('' for blank); returns the frame, the encoding and the delimiter."""
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
-        return _strings(frame), "xlsx", ""
-    if suffix == ".parquet":
-        return _strings(pd.read_parquet(path)), "parquet", ""
-    raw = path.read_bytes()
-    encoding = sniff_encoding(raw)
-    text = raw.decode(encoding).lstrip("\ufeff")
-    delimiter = _sniff_delimiter(text)
-    return _strings(_read_csv(text, delimiter)), encoding, delimiter
-
-
-def _read_csv(text: str, delimiter: str) -> pd.DataFrame:
-    """pandas' C parser; pyarrow's (several times faster) when the file has no quotes, so no quoted line
-    breaks or escapes, and unique headers: then both read the same cells."""
-    header = text.split("\n", 1)[0].rstrip("\r").split(delimiter)
-    if '"' not in text and len(set(header)) == len(header) and len(text) > 1_000_000:
-        try:
-            return pd.read_csv(
-                io.BytesIO(text.encode("utf-8")),
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                engine="pyarrow",
-            )
-        except (ValueError, pa.ArrowException):  # ragged rows and the like: the C parser's handling applies
-            pass
-    return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
-
-
-def _strings(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    if (
-        all(pd.api.types.is_string_dtype(t) and not pd.api.types.is_object_dtype(t) for t in frame.dtypes)
-        and not frame.isna().any().any()
-    ):
-        return frame  # already text without gaps (CSV read as str with keep_default_na=False)
-    return frame.astype(object).where(frame.notna(), "").astype(str)
-
-
-def _sniff_delimiter(text: str) -> str:
-    head = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
-def parse_date(value: str, fmt: str | None) -> tuple[date, str]:
-    value = value.strip()
-    for candidate in ([fmt] if fmt else []) + list(DATE_FORMATS):
-        try:
-            return datetime.strptime(
-                value[:10] if candidate == "%Y-%m-%d" else value, candidate
-            ).date(), candidate
-        except ValueError:
+# ---- fields and dimensions ---------------------------------------------------------------------------------
+def _field_specs(rec: Recognized, staged: Staged) -> list[FieldSpec]:
+    m = rec.mapping
+    order = [f for f in SYNONYMS[rec.kind] if f != "year"]
+    specs: list[FieldSpec] = []
+    if rec.layout == "targets_wide":
+        specs.append(FieldSpec("period", "_period", "_col", "period", label_sql=True))
+        for f in ("region", "rep", "product", "metric"):
+            if f in m.columns:
+                specs.append(FieldSpec(f, staged.column(m.columns[f]), m.columns[f], TYPES.get(f, "text")))
+        specs.append(FieldSpec("target", "_value", "_col", "money", label_sql=True))
+    else:
+        for f in order:
+            if f in m.columns and f != "order_id":
+                specs.append(FieldSpec(f, staged.column(m.columns[f]), m.columns[f], TYPES.get(f, "text")))
+    for f, value in m.constants.items():
+        if f in {s.field for s in specs}:
             continue
-    try:
-        return datetime.fromisoformat(value).date(), "iso"
-    except ValueError:
-        raise ValueError(f"not a date (expected e.g. 2026-07-15{' or ' + fmt if fmt else ''})") from None
+        specs.append(FieldSpec(f, lit(value), f, TYPES.get(f, "text"), constant=True))
+    if rec.kind == "opportunities" and "opportunity_id" not in m.columns:
+        specs.append(FieldSpec("opportunity_id", "'L' || s._line", "opportunity_id", "text", constant=True))
+    if rec.kind == "opportunities" and m.order_id:
+        specs.append(FieldSpec("order_id", staged.column(m.order_id), m.order_id, "text"))
+    return specs
 
 
-def parse_amount(value: str) -> Decimal:
-    cleaned = re.sub(r"[,\s¥$￥]|CNY|RMB|元", "", value.strip())
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError("not a number") from None
-    if not amount.is_finite():
-        raise ValueError("not a finite number")
-    return amount
+def _dimensions(rec: Recognized, staged: Staged, profiles, taken: set[str]) -> list[DimColumn]:  # type: ignore[no-untyped-def]
+    counts = {p.header: p.distinct for p in profiles}
+    out: list[DimColumn] = []
+    used = set(CORE_IDS) | taken
+    if rec.kind == "opportunities":
+        for f in CORE_FIELDS:
+            header = rec.mapping.columns.get(f)
+            if header:
+                out.append(DimColumn(core_with_header(f, header), None, f))
+    if rec.kind == "team":
+        for f in ("region", "manager"):
+            header = rec.mapping.columns.get(f)
+            if header:
+                out.append(DimColumn(core_with_header(f, header), None, f))
+    key = SIDE_KEYS.get(rec.kind)
+    by_column = {c: f for f, c in rec.mapping.columns.items()}
+    for header, _origin in rec.dimension_columns:
+        canonical = by_column.get(header)
+        d = learned(header, taken=used, key=key, field=canonical, values=counts.get(header))
+        used.add(d.id)
+        stored = canonical if canonical else d.id
+        out.append(DimColumn(d, staged.column(header), stored))
+    return out
 
 
-class Validated(BaseModel):
-    records: list[dict[str, object]]
-    rejected: list[Issue]
-    warnings: list[Issue]
+def _found(con: duckdb.DuckDBPyConnection, staged: Staged, dims: list[DimColumn], profiles) -> list[DimensionFound]:  # type: ignore[no-untyped-def]
+    """The dimensions kept, with their number of distinct values: counted in one pass for the columns with a
+    few thousand at most, estimated for the others."""
+    approx = {p.header: p.distinct for p in profiles}
+    small = sorted({h for d in dims if (h := d.definition.header or "") in approx and approx[h] <= 5000})
+    exact: dict[str, int] = {}
+    if small:
+        cols = [staged.column(h) for h in small]
+        row = con.execute(f"SELECT {', '.join(f'count(DISTINCT {c})' for c in cols)} FROM {STAGE}").fetchone()
+        exact = dict(zip(small, (int(n) for n in row or ()), strict=True))
+    return [
+        DimensionFound(
+            id=d.definition.id,
+            header=d.definition.header or "",
+            name_zh=d.definition.name_zh,
+            name_en=d.definition.name_en,
+            origin=d.definition.origin,
+            key=d.definition.key,
+            values=exact.get(d.definition.header or "", approx.get(d.definition.header or "", 0)),
+        )
+        for d in dims
+    ]
 
 
-def validate_rows(
-    frame: pd.DataFrame, kind: str, mapping: Mapping, file: str, stage_map: dict[str, str] | None = None
-) -> Validated:
-    stages = {norm(k): v for k, v in {**STAGE_MAP, **(stage_map or {}), **mapping.stage_map}.items()}
-    records: list[dict[str, object]] = []
-    rejected: list[Issue] = []
-    warnings: list[Issue] = []
-    date_formats: dict[str, set[str]] = defaultdict(set)
-    cols = mapping.columns
-    for i, row in enumerate(frame.to_dict("records")):
-        line = i + 2
-        rec: dict[str, object] = {"_line": line}
-        problems: list[Issue] = []
-        for field, column in cols.items():
-            rec[field] = str(row.get(column, "")).strip()
-        for field, value in mapping.constants.items():
-            rec[field] = value
-        if mapping.order_id:
-            rec["order_id"] = str(row.get(mapping.order_id, "")).strip() or None
-        for field in list(rec):
-            if field.startswith("_") or field == "order_id":
-                continue
-            value = rec[field]
-            column = cols.get(field, field)
-            try:
-                rec[field] = _convert(kind, field, str(value), mapping, stages, date_formats, column)
-            except ValueError as exc:
-                problems.append(Issue(file=file, row=line, column=column, value=str(value), reason=str(exc)))
-        if problems:
-            rejected += problems
-            continue
-        warnings += _row_warnings(kind, rec, cols, file, line)
-        records.append(rec)
-    for column, formats in date_formats.items():
-        if len(formats) > 1:
-            warnings.append(
-                Issue(file=file, column=column, reason=f"mixed date formats: {', '.join(sorted(formats))}")
+# ---- currency ----------------------------------------------------------------------------------------------
+def detect_currency(rec: Recognized, profiles, given: str | None, default: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(ISO code or '', why): --currency, the mapping, symbols in the amounts, the amount header, the setting,
+    Chinese headers (CNY); else unknown (amounts are then shown without a symbol)."""
+    if given:
+        return given.upper(), "given"
+    if rec.mapping.currency:
+        return rec.mapping.currency.upper(), "the mapping"
+    money_field = {"opportunities": "amount", "targets": "target", "products": "list_price"}.get(rec.kind)
+    if money_field is None or (money_field not in rec.mapping.columns and not rec.mapping.periods):
+        return "", "no amounts in this table"
+    column = rec.mapping.columns.get(money_field or "")
+    p = next((p for p in profiles if p.header == column), None)
+    if p and p.currencies:
+        code, n = max(p.currencies.items(), key=lambda kv: kv[1])
+        return code, f"{n:,} amounts carry its sign"
+    if column:
+        for sign, code in {**CURRENCY_SIGNS, "美元": "USD", "人民币": "CNY", "万元": "CNY"}.items():
+            if sign.lower() in column.lower() and (sign.isupper() or not sign.isascii() or sign in "$€£¥"):
+                return code, f"the header {column!r} says so"
+    if default and default != "auto":
+        return default.upper(), "the currency setting"
+    if any(re.search(r"[\u4e00-\u9fff]", p.header) for p in profiles):
+        return "CNY", "assumed from the Chinese headers (pass --currency if not)"
+    return "", "unknown: no currency sign in the data (pass --currency, e.g. USD)"
+
+
+def _scaled_amounts(rec: Recognized, file: str) -> list[Issue]:
+    """An amount header in 万元/千元/thousands: the numbers are stored as written, which the user must know."""
+    out = []
+    for money in ("amount", "target", "list_price"):
+        header = rec.mapping.columns.get(money, "")
+        if re.search(r"万元|千元|百万|\(k\)|in thousands|\bk\$|000s", header, re.I):
+            out.append(
+                Issue(
+                    file=file,
+                    column=header,
+                    reason="the header gives the amounts in a larger unit; they are stored as written (12.5 stays "
+                    "12.5, not 125,000): export plain amounts for figures in the currency's own unit",
+                )
             )
-    return Validated(records=records, rejected=rejected, warnings=warnings)
+    return out
 
 
-def _convert(
-    kind: str,
-    field: str,
-    value: str,
-    mapping: Mapping,
-    stages: dict[str, str],
-    date_formats: dict[str, set[str]],
-    column: str,
-) -> object:
-    if field.endswith("_date"):
-        if not value:
-            return None
-        parsed, fmt = parse_date(value, mapping.date_format)
-        date_formats[column].add(fmt)
-        return parsed
-    if field in ("amount", "target", "list_price"):
-        if not value:
-            if field == "list_price":
-                return None
-            raise ValueError("blank amount")
-        return parse_amount(value)
-    if field == "stage":
-        stage = stages.get(norm(value))
-        if stage is None:
-            raise ValueError(f"unknown stage (known: {', '.join(CANONICAL_STAGES)}; add it to the stage map)")
-        return stage
-    if kind == "targets" and field == "metric":
-        return TARGET_METRICS.get(norm(value), value or "won_revenue")
-    if kind == "targets" and field == "period":
-        from fupan.periods import parse_period
-
-        try:
-            return parse_period(value).label
-        except InputError as exc:
-            raise ValueError(exc.message) from None
-    return value or None
-
-
-def _row_warnings(
-    kind: str, rec: dict[str, object], cols: dict[str, str], file: str, line: int
-) -> list[Issue]:
+# ---- whole-table warnings ----------------------------------------------------------------------------------
+def _table_warnings(con: duckdb.DuckDBPyConnection, staged: Staged, rec: Recognized, dims: list[DimColumn]) -> tuple[str | None, list[Issue]]:
+    """Duplicate ids, identical rows, blank cells in filled columns, near-duplicate category values."""
     out: list[Issue] = []
-    amount = rec.get("amount")
-    if isinstance(amount, Decimal) and amount < 0:
-        out.append(
-            Issue(file=file, row=line, column=cols.get("amount"), value=str(amount), reason="negative amount")
-        )
-    created, closed = rec.get("created_date"), rec.get("close_date")
-    if isinstance(created, date) and isinstance(closed, date) and closed < created:
-        out.append(
-            Issue(
-                file=file,
-                row=line,
-                column=cols.get("close_date"),
-                value=str(closed),
-                reason=f"close date before create date {created}",
+    m = rec.mapping
+    file = staged.name
+    dedupe = None
+    key_field = {"opportunities": "opportunity_id", **{k: v for k, v in SIDE_KEYS.items()}}.get(rec.kind)
+    id_header = m.columns.get(key_field or "")
+    if rec.kind == "opportunities" and id_header == m.row_id:
+        id_header = None
+    if id_header:
+        dups = _duplicate_ids(con, staged, id_header)
+        if dups:
+            dedupe = key_field
+        last_wins = "the last row wins" if rec.kind == "opportunities" else "the last row wins"
+        for value, lines in dups:
+            out.append(
+                Issue(
+                    file=file,
+                    row=lines[-1],
+                    column=id_header,
+                    value=value,
+                    reason=f"duplicate id on rows {', '.join(map(str, lines))}; {last_wins}",
+                )
             )
-        )
-    if kind == "opportunities" and rec.get("stage") in ("won", "lost") and closed is None:
+    out += _identical_rows(con, staged, m.row_id)
+    out += _blank_cells(con, staged)
+    for header in _category_headers(rec, dims):
+        col = staged.column(header)
+        values = [r[0] for r in con.execute(
+            f"SELECT DISTINCT v FROM (SELECT {clean_sql(col)} AS v FROM {STAGE}) WHERE v IS NOT NULL ORDER BY 1 LIMIT 5001"
+        ).fetchall()]
+        if len(values) <= 5000:
+            out += near_duplicates(values, header, file)
+    return dedupe, out
+
+
+def _category_headers(rec: Recognized, dims: list[DimColumn]) -> list[str]:
+    headers = [rec.mapping.columns[f] for f in CORE_FIELDS if f in rec.mapping.columns]
+    headers += [d.definition.header for d in dims if d.staged and d.definition.header not in headers]  # type: ignore[misc]
+    return [h for h in headers if h]
+
+
+def _duplicate_ids(con: duckdb.DuckDBPyConnection, staged: Staged, header: str) -> list[tuple[str, list[int]]]:
+    t = clean_sql(staged.column(header))
+    rows = con.execute(
+        f"WITH h AS (SELECT hash({t}) AS k FROM {STAGE} WHERE {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) "
+        f"SELECT {t}, list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
+        f"WHERE hash({t}) IN (SELECT k FROM h) AND {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1 "
+        f"ORDER BY min(rowid)"
+    ).fetchall()
+    return [(str(v), [int(x) for x in lines]) for v, lines in rows]
+
+
+def _identical_rows(con: duckdb.DuckDBPyConnection, staged: Staged, row_id: str | None) -> list[Issue]:
+    """Rows identical in every column but the line-number column (if any): never rows whose ids differ."""
+    cols = [f"c{i}" for i, h in enumerate(staged.headers) if h != row_id]
+    if not cols:
+        return []
+    body = ", ".join(cols)
+    key = "_h" if staged.row_hash and row_id is None else f"hash({body})"  # _h: hashed while reading
+    rows = con.execute(
+        f"WITH h AS (SELECT {key} AS k FROM {STAGE} GROUP BY 1 HAVING count(*) > 1) "
+        f"SELECT list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
+        f"WHERE {key} IN (SELECT k FROM h) GROUP BY {body} HAVING count(*) > 1 ORDER BY min(rowid)"
+    ).fetchall()
+    out = []
+    for (lines,) in rows:
+        lines = [int(x) for x in lines]
         out.append(
             Issue(
-                file=file,
-                row=line,
-                column=cols.get("close_date"),
-                value="",
-                reason=f"{rec.get('stage')} deal without a close date",
+                file=staged.name,
+                row=lines[-1],
+                reason=f"rows {', '.join(map(str, lines))} are identical"
+                + (f" except {row_id}" if row_id else "")
+                + "; all are kept",
             )
         )
     return out
 
 
-def table_warnings(frame: pd.DataFrame, kind: str, mapping: Mapping, file: str) -> list[Issue]:
-    """Whole-file checks: duplicate ids, duplicate rows, blank cells in filled columns, near-duplicate values."""
-    out: list[Issue] = []
-    id_col = mapping.columns.get({"opportunities": "opportunity_id"}.get(kind, ""), "")
-    if id_col and id_col != mapping.row_id:
-        dup = frame[frame.duplicated(id_col, keep=False) & (frame[id_col] != "")]
-        for key, group in dup.groupby(id_col, sort=False):
-            lines = [int(i) + 2 for i in group.index]
-            out.append(
-                Issue(
-                    file=file,
-                    row=lines[-1],
-                    column=id_col,
-                    value=str(key),
-                    reason=f"duplicate id on rows {', '.join(map(str, lines))}; the last row wins",
-                )
-            )
-    body = [c for c in frame.columns if c not in (mapping.row_id, id_col)]
-    dups = frame[frame.duplicated(body, keep=False)]
-    for _, group in dups.groupby(body, sort=False):
-        lines = [int(i) + 2 for i in group.index]
-        out.append(
-            Issue(
-                file=file,
-                row=lines[-1],
-                value=None,
-                reason=f"rows {', '.join(map(str, lines))} are identical"
-                + (f" except {mapping.row_id}" if mapping.row_id else "")
-                + "; all are kept",
-            )
-        )
-    for column in frame.columns:
-        blank = frame.index[frame[column].str.strip() == ""]
-        if 0 < len(blank) < len(frame) / 2:
-            lines = [int(i) + 2 for i in blank]
-            shown = ", ".join(map(str, lines[:50])) + (" ..." if len(lines) > 50 else "")
-            out.append(
-                Issue(
-                    file=file, column=column, value="", reason=f"{len(lines)} blank value(s) on rows {shown}"
-                )
-            )
-    for field in CATEGORY_FIELDS:
-        column = mapping.columns.get(field)
-        if column and column in frame.columns:
-            out += near_duplicates(sorted(set(frame[column].unique().tolist()) - {""}), column, file)
+def _blank_cells(con: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
+    if not staged.headers or not staged.rows:
+        return []
+    cols = [f"c{i}" for i in range(len(staged.headers))]
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {blank_sql(c)})" for c in cols) + f" FROM {STAGE}"
+    ).fetchone() or ()
+    out = []
+    for header, col, n in zip(staged.headers, cols, counts, strict=True):
+        if 0 < n < staged.rows / 2:
+            lines = [int(r[0]) for r in con.execute(
+                f"SELECT rowid + {staged.first_line} FROM {STAGE} WHERE {blank_sql(col)} ORDER BY rowid LIMIT 51"
+            ).fetchall()]
+            shown = ", ".join(map(str, lines[:50])) + (" ..." if n > 50 else "")
+            out.append(Issue(file=staged.name, column=header, value="", reason=f"{n} blank value(s) on rows {shown}"))
     return out
 
 
@@ -330,156 +399,13 @@ def near_duplicates(values: list[str], column: str, file: str) -> list[Issue]:
     ]
 
 
-# ---- the fast path: the same checks, column by column ----------------------------------------------------------
-_PLAIN_NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+# ---- snapshot id -------------------------------------------------------------------------------------------
+def snapshot_id(prep: Prepared) -> str:
+    h = hashlib.sha256()
+    h.update(prep.kind.encode())
+    h.update(prep.staged.content_hash.encode())
+    h.update(json.dumps(prep.mapping.model_dump(), sort_keys=True, ensure_ascii=False).encode())
+    h.update(json.dumps([d.definition.model_dump() for d in prep.dims], sort_keys=True, ensure_ascii=False).encode())
+    h.update(prep.report.currency.encode())
+    return f"{prep.kind[:3]}-{h.hexdigest()[:12]}"
 
-
-class FrameValidated(BaseModel):
-    """validate_frame's result: accepted rows as one frame (dates ISO text, amounts decimal text, `_line`)."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    frame: pd.DataFrame
-    rejected: list[Issue]
-    warnings: list[Issue]
-
-
-def validate_frame(
-    frame: pd.DataFrame, kind: str, mapping: Mapping, file: str, stage_map: dict[str, str] | None = None
-) -> FrameValidated:
-    """validate_rows, vectorised: every distinct value is converted once (plain numbers not at all), so a
-    million rows take seconds; the issues (file, row, column, value, reason) are the same, in the same order."""
-    stages = {norm(k): v for k, v in {**STAGE_MAP, **(stage_map or {}), **mapping.stage_map}.items()}
-    cols, n = mapping.columns, len(frame)
-    raw: dict[str, pd.Series] = {f: frame[c].astype(str).str.strip() for f, c in cols.items()}
-    raw |= {f: pd.Series([str(v)] * n, index=frame.index, dtype=object) for f, v in mapping.constants.items()}
-    order = [f for f in raw if not f.startswith("_") and f != "order_id"]
-    out: dict[str, object] = {"_line": np.arange(2, n + 2)}
-    errors: list[tuple[int, int, Issue]] = []
-    bad = np.zeros(n, dtype=bool)
-    first_format: list[tuple[int, int, str, set[str]]] = []
-    for pos, field in enumerate(order):
-        column = cols.get(field, field)
-        values, errs, fmts = _convert_column(kind, field, raw[field], mapping, stages)
-        out[field] = values
-        for i in np.flatnonzero(pd.notna(errs)):
-            errors.append(
-                (
-                    int(i),
-                    pos,
-                    Issue(
-                        file=file, row=int(i) + 2, column=column, value=str(raw[field].iat[i]), reason=errs[i]
-                    ),
-                )
-            )
-            bad[i] = True
-        if fmts is not None:
-            seen = np.flatnonzero(pd.notna(fmts))
-            if len(seen):
-                first_format.append((int(seen[0]), pos, column, set(fmts[seen])))
-    if mapping.order_id:
-        ids = frame[mapping.order_id].astype(str).str.strip()
-        out["order_id"] = ids.astype(object).where(ids != "", None).to_numpy()
-    elif "order_id" in raw:
-        out["order_id"] = raw["order_id"].astype(object).to_numpy()
-    accepted = pd.DataFrame(out, index=frame.index).iloc[np.flatnonzero(~bad)].reset_index(drop=True)
-    warnings = _frame_warnings(kind, accepted, cols, file)
-    for _, _, column, formats in sorted(first_format, key=lambda t: (t[0], t[1])):
-        if len(formats) > 1:
-            warnings.append(
-                Issue(file=file, column=column, reason=f"mixed date formats: {', '.join(sorted(formats))}")
-            )
-    rejected = [issue for _, _, issue in sorted(errors, key=lambda t: (t[0], t[1]))]
-    return FrameValidated(frame=accepted, rejected=rejected, warnings=warnings)
-
-
-def _convert_column(
-    kind: str, field: str, values: pd.Series, mapping: Mapping, stages: dict[str, str]
-) -> tuple[object, np.ndarray, np.ndarray | None]:
-    """(converted values, error reason or None, date format or None) per row, via each distinct value once."""
-    n = len(values)
-    if not _needs_conversion(kind, field):  # plain text: blank -> NULL, as _convert does
-        return values.where(values != "", None), np.full(n, None, dtype=object), None
-    fast = np.zeros(n, dtype=bool)
-    if field in ("amount", "target", "list_price"):
-        fast = values.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(values.where(~fast, ""), sort=False)
-    converted = np.empty(len(uniques), dtype=object)
-    reasons = np.empty(len(uniques), dtype=object)
-    formats = np.empty(len(uniques), dtype=object)
-    for k, value in enumerate(np.asarray(uniques, dtype=object).tolist()):
-        converted[k], reasons[k], formats[k] = _convert_one(kind, field, str(value), mapping, stages)
-    result = converted[codes]
-    if fast.any():
-        result[fast] = values.to_numpy(dtype=object)[fast]
-    errs = reasons[codes]
-    errs[fast] = None
-    return result, errs, formats[codes] if field.endswith("_date") else None
-
-
-def _needs_conversion(kind: str, field: str) -> bool:
-    special = field.endswith("_date") or field in ("amount", "target", "list_price", "stage")
-    return special or (kind == "targets" and field in ("metric", "period"))
-
-
-def _convert_one(
-    kind: str, field: str, value: str, mapping: Mapping, stages: dict[str, str]
-) -> tuple[object, str | None, str | None]:
-    """One value through _convert: (value for the database, error reason, date format used)."""
-    seen: dict[str, set[str]] = defaultdict(set)
-    try:
-        converted = _convert(kind, field, value, mapping, stages, seen, "c")
-    except ValueError as exc:
-        return None, str(exc), None
-    if isinstance(converted, date):
-        return converted.isoformat(), None, next(iter(seen["c"]))
-    if isinstance(converted, Decimal):
-        return str(converted), None, None
-    return converted, None, None
-
-
-def _frame_warnings(kind: str, accepted: pd.DataFrame, cols: dict[str, str], file: str) -> list[Issue]:
-    """_row_warnings for every accepted row: negative amount, close before create, won/lost without close."""
-    found: list[tuple[int, int, Issue]] = []
-    lines = accepted["_line"].to_numpy()
-    if "amount" in accepted:
-        amounts = accepted["amount"]
-        for i in np.flatnonzero(amounts.astype(str).str.startswith("-").to_numpy(dtype=bool)):
-            value = Decimal(str(amounts.iat[i]))
-            if value < 0:
-                issue = Issue(
-                    file=file,
-                    row=int(lines[i]),
-                    column=cols.get("amount"),
-                    value=str(value),
-                    reason="negative amount",
-                )
-                found.append((int(i), 0, issue))
-    created = accepted.get("created_date")
-    closed = accepted.get("close_date")
-    if created is not None and closed is not None:
-        both = created.notna() & closed.notna()
-        early = both & (closed.where(both, "").astype(str) < created.where(both, "").astype(str))
-        for i in np.flatnonzero(early.to_numpy(dtype=bool)):
-            reason = f"close date before create date {created.iat[i]}"
-            issue = Issue(
-                file=file,
-                row=int(lines[i]),
-                column=cols.get("close_date"),
-                value=str(closed.iat[i]),
-                reason=reason,
-            )
-            found.append((int(i), 1, issue))
-    if kind == "opportunities" and "stage" in accepted:
-        no_close = closed.isna() if closed is not None else pd.Series(True, index=accepted.index)
-        open_end = accepted["stage"].isin(["won", "lost"]) & no_close
-        for i in np.flatnonzero(open_end.to_numpy(dtype=bool)):
-            stage = accepted["stage"].iat[i]
-            issue = Issue(
-                file=file,
-                row=int(lines[i]),
-                column=cols.get("close_date"),
-                value="",
-                reason=f"{stage} deal without a close date",
-            )
-            found.append((int(i), 2, issue))
-    return [issue for _, _, issue in sorted(found, key=lambda t: (t[0], t[1]))]

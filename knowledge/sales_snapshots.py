@@ -28,7 +28,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "products": ("product",),
     "accounts": ("account",),
 }
-_SNAPSHOT_FIELDS = "snapshot_id, kind, file, rows, imported_at"
+_SNAPSHOT_FIELDS = "snapshot_id, kind, file, rows, imported_at, currency"
 
 
 class UndoReport(BaseModel):
@@ -48,6 +48,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE IF NOT EXISTS previous_snapshots (snapshot_id VARCHAR, kind VARCHAR, file VARCHAR, "
         "rows INTEGER, imported_at TIMESTAMP)"
     )
+    con.execute("ALTER TABLE previous_snapshots ADD COLUMN IF NOT EXISTS currency VARCHAR")
 
 
 def refuse_empty(report: object, kind: str) -> None:
@@ -98,11 +99,14 @@ def check_removal(
 
 
 def keep_previous(con: duckdb.DuckDBPyConnection, kind: str) -> None:
-    """The current rows and snapshot record become the previous snapshot (inside the import's transaction)."""
-    con.execute(f"CREATE OR REPLACE TABLE {kind}_previous AS SELECT * FROM {kind}_data")
+    """The current rows and snapshot record become the previous snapshot (inside the import's transaction).
+    The table is renamed, not copied (10M rows stay where they are); the caller then creates `<kind>_data`."""
+    con.execute(f"DROP TABLE IF EXISTS {kind}_previous")
+    con.execute(f"ALTER TABLE {kind}_data RENAME TO {kind}_previous")
     con.execute("DELETE FROM previous_snapshots WHERE kind = ?", [kind])
     con.execute(
-        f"INSERT INTO previous_snapshots SELECT {_SNAPSHOT_FIELDS} FROM snapshots WHERE kind = ? AND is_current",
+        f"INSERT INTO previous_snapshots ({_SNAPSHOT_FIELDS}) SELECT {_SNAPSHOT_FIELDS} FROM snapshots "
+        "WHERE kind = ? AND is_current",
         [kind],
     )
 
@@ -125,17 +129,20 @@ def swap_previous(con: duckdb.DuckDBPyConnection, kind: str) -> UndoReport:
             hint="undo restores the data a later import replaced; import a file first",
         )
     current = _one(con, f"SELECT {_SNAPSHOT_FIELDS} FROM snapshots WHERE kind = ? AND is_current", [kind])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _undo_swap AS SELECT * FROM {kind}_data")
-    con.execute(f"DELETE FROM {kind}_data")
-    con.execute(f"INSERT INTO {kind}_data BY NAME SELECT * FROM {kind}_previous")
-    con.execute(f"CREATE OR REPLACE TABLE {kind}_previous AS SELECT * FROM _undo_swap")
-    con.execute("DROP TABLE _undo_swap")
+    # swapped by renaming: the two snapshots may have different learned columns
+    con.execute(f"ALTER TABLE {kind}_data RENAME TO {kind}_undo_swap")
+    con.execute(f"ALTER TABLE {kind}_previous RENAME TO {kind}_data")
+    con.execute(f"ALTER TABLE {kind}_undo_swap RENAME TO {kind}_previous")
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
-    con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, true)", [*previous[:4], now])
+    con.execute(
+        "INSERT INTO snapshots (snapshot_id, kind, file, rows, imported_at, is_current, currency) "
+        "VALUES (?, ?, ?, ?, ?, true, ?)",
+        [*previous[:4], now, previous[5]],
+    )
     con.execute("DELETE FROM previous_snapshots WHERE kind = ?", [kind])
     if current is not None:
-        con.execute("INSERT INTO previous_snapshots VALUES (?, ?, ?, ?, ?)", list(current))
+        con.execute(f"INSERT INTO previous_snapshots ({_SNAPSHOT_FIELDS}) VALUES (?, ?, ?, ?, ?, ?)", list(current))
     return UndoReport(
         kind=kind,
         restored_snapshot_id=str(previous[0]),

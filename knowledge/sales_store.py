@@ -1,22 +1,28 @@
-"""The canonical sales tables in DuckDB: opportunities, targets and side tables, each import a snapshot."""
+"""The canonical sales tables in DuckDB: opportunities, targets and side tables, each import a snapshot.
+
+Each kind's table has the canonical columns below plus one VARCHAR column per dimension learned from the user's
+file (opportunities: `country`, `status`…; side tables: an account's `sector`, a rep's `office`). The definitions
+of those dimensions are stored per snapshot in `dimension_defs`; `dimensions()` returns the registry of the
+current data, and the `opportunities` view carries every dimension as a column (side-table attributes joined on
+their key), so the metric engine can filter and group by any of them.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
-from fupan.dimensions import DimensionRegistry
+from fupan.dimensions import CORE_DIMENSIONS, DimensionDef, DimensionRegistry
 from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
-from knowledge.mapping import KINDS, Mapping, load_mapping, resolve_mapping
-from knowledge.sales_import import ImportReport, read_table, table_warnings, validate_frame
+from knowledge.import_report import ImportReport
+from knowledge.mapping import KINDS, Mapping, load_mapping
 from knowledge.sales_snapshots import (
+    ROW_KEYS,
     UndoReport,
     check_removal,
     keep_previous,
@@ -57,8 +63,10 @@ _COLUMNS: dict[str, list[tuple[str, str]]] = {
     "accounts": [("account", "VARCHAR"), ("industry", "VARCHAR"), ("tier", "VARCHAR"), ("region", "VARCHAR")],
 }
 _KEYS = {"opportunities": "opportunity_id", "team": "rep", "products": "product", "accounts": "account"}
-_SIDE_KEYS = {"rep": "team", "product": "products", "account": "accounts"}
+_ALIAS = {"team": "t", "accounts": "acc", "products": "prod"}
+_KIND_ORDER = {"opportunities": 0, "team": 1, "products": 2, "accounts": 3, "targets": 4}
 _GENERATIONS: dict[str, int] = {}  # database file -> write counter, shared by every store on that file
+Progress = Callable[[str, float], None]
 
 
 def _table(kind: str) -> str:
@@ -73,6 +81,8 @@ class SalesStore:
         self.connection = duckdb.connect(str(path))
         self._db_key = str(path.resolve())
         self._snapshot_cache: tuple[int, str | None] | None = None
+        self._dims_cache: tuple[int, DimensionRegistry] | None = None
+        self._currency_cache: tuple[int, str] | None = None
         self._derived_checked: int | None = None
         self._ensure_schema()
 
@@ -82,16 +92,15 @@ class SalesStore:
             "CREATE TABLE IF NOT EXISTS snapshots (snapshot_id VARCHAR, kind VARCHAR, file VARCHAR, "
             "rows INTEGER, imported_at TIMESTAMP, is_current BOOLEAN)"
         )
+        con.execute("ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS currency VARCHAR")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS dimension_defs (snapshot_id VARCHAR, kind VARCHAR, position INTEGER, "
+            "stored VARCHAR, definition VARCHAR)"
+        )
         for kind, cols in _COLUMNS.items():
             body = ", ".join(f"{n} {t}" for n, t in cols)
             head = ", deal_head BOOLEAN" if kind == "opportunities" else ""
             con.execute(f"CREATE TABLE IF NOT EXISTS {_table(kind)} ({body}, snapshot_id VARCHAR{head})")
-        con.execute(
-            "CREATE OR REPLACE VIEW opportunities AS SELECT o.opportunity_id, o.order_id, o.name, o.account, "
-            "o.rep, coalesce(o.manager, t.manager) AS manager, coalesce(o.region, t.region) AS region, "
-            "o.product, o.lead_source, o.stage, o.amount, o.created_date, o.engaged_date, o.close_date, "
-            "o.loss_reason, o.snapshot_id, o.deal_head FROM opportunities_data o LEFT JOIN team_data t ON o.rep = t.rep"
-        )
         con.execute(
             "CREATE TABLE IF NOT EXISTS account_first_won (account VARCHAR, first_won DATE, snapshot_id VARCHAR)"
         )
@@ -102,12 +111,7 @@ class SalesStore:
         )
         con.execute("CREATE TABLE IF NOT EXISTS derived_state (snapshot_id VARCHAR)")
         _ensure_snapshot_schema(con)
-        con.execute(
-            "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target "
-            "FROM targets_data"
-        )
-        for kind in ("team", "products", "accounts"):
-            con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {_table(kind)}")
+        build_views(con)
 
     def current_snapshot_id(self) -> str | None:
         """The combined id of the current imports; cached until this store (or any store on the same file)
@@ -118,8 +122,24 @@ class SalesStore:
         return self._snapshot_cache[1]
 
     def dimensions(self) -> DimensionRegistry:
-        """The dimensions of the current data: the core six, plus those learned at import."""
-        return DimensionRegistry()
+        """The dimensions of the current data: the core six (named by the user's headers where the data has
+        them), then those learned at import, in the order of the user's files."""
+        generation = _GENERATIONS.get(self._db_key, 0)
+        if self._dims_cache is None or self._dims_cache[0] != generation:
+            self._dims_cache = (generation, read_dimensions(self.connection))
+        return self._dims_cache[1]
+
+    def currency(self) -> str:
+        """ISO code of the amounts in the current data ('' when unknown): the deals', else the targets'."""
+        generation = _GENERATIONS.get(self._db_key, 0)
+        if self._currency_cache is None or self._currency_cache[0] != generation:
+            rows = dict(
+                self.connection.execute(
+                    "SELECT kind, currency FROM snapshots WHERE is_current AND kind IN ('opportunities', 'targets')"
+                ).fetchall()
+            )
+            self._currency_cache = (generation, str(rows.get("opportunities") or rows.get("targets") or ""))
+        return self._currency_cache[1]
 
     def invalidate(self) -> None:
         """Call after writing the tables directly over `connection` (imports do it themselves)."""
@@ -150,65 +170,160 @@ class SalesStore:
         digest = hashlib.sha256("|".join(f"{k}={s}" for k, s in rows).encode()).hexdigest()
         return f"snap-{digest[:12]}"
 
+    # ---- imports -------------------------------------------------------------------------------------------
     def import_file(
         self,
         path: Path | str,
-        kind: str,
+        kind: str | None = None,
         *,
         mapping: Mapping | Path | str | None = None,
         preset: str | None = None,
         sheet: str | None = None,
         strict: bool = False,
         replace: bool = False,
+        dry_run: bool = False,
+        currency: str | None = None,
+        year: int | None = None,
+        mapping_out: Path | str | None = None,
+        progress: Progress | None = None,
     ) -> ImportReport:
-        """Validate the file and make it the kind's current snapshot. Refused as a whole (ImportRefused,
-        nothing changed) when no row is accepted, when `strict` finds any issue, or when it would remove more
-        than `import_max_removed_share` of the current rows and `replace` is not set."""
+        """Import a CSV/XLSX/Parquet file (`kind` None or "auto": recognised from the headers) and make it the
+        kind's current snapshot. Refused as a whole (ImportRefused, nothing changed) when no row is accepted,
+        when `strict` finds any issue, or when it would remove more than `import_max_removed_share` of the
+        current rows and `replace` is not set. `dry_run` only reports (and writes the proposed mapping to
+        `mapping_out`)."""
+        from knowledge.sales_source import stage_file
+
         path = Path(path)
-        if kind not in KINDS:
-            raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+
+        def stage(con: duckdb.DuckDBPyConnection):  # type: ignore[no-untyped-def]
+            return stage_file(con, path, sheet, progress)
+
+        return self._import(
+            stage, kind, mapping=mapping, preset=preset, strict=strict, replace=replace, dry_run=dry_run,
+            currency=currency, year=year, mapping_out=mapping_out, progress=progress,
+        )
+
+    def import_database(
+        self,
+        url: str,
+        kind: str | None = None,
+        *,
+        table: str | None = None,
+        query: str | None = None,
+        mapping: Mapping | Path | str | None = None,
+        strict: bool = False,
+        replace: bool = False,
+        dry_run: bool = False,
+        currency: str | None = None,
+        mapping_out: Path | str | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import a table (`table`) or a query's rows (`query`) from a database URL (postgresql://…), checked
+        and kept as a snapshot exactly like a file."""
+        from knowledge.sales_source import stage_database
+
+        def stage(con: duckdb.DuckDBPyConnection):  # type: ignore[no-untyped-def]
+            return stage_database(con, url, table=table, query=query)
+
+        return self._import(
+            stage, kind, mapping=mapping, preset=None, strict=strict, replace=replace, dry_run=dry_run,
+            currency=currency, year=None, mapping_out=mapping_out, progress=progress,
+        )
+
+    def _import(  # noqa: PLR0913 - the import options, passed through
+        self,
+        stage: Callable[[duckdb.DuckDBPyConnection], object],
+        kind: str | None,
+        *,
+        mapping: Mapping | Path | str | None,
+        preset: str | None,
+        strict: bool,
+        replace: bool,
+        dry_run: bool,
+        currency: str | None,
+        year: int | None,
+        mapping_out: Path | str | None,
+        progress: Progress | None,
+    ) -> ImportReport:
+        from knowledge.mapping_file import mapping_text, write_atomic
+        from knowledge.sales_import import prepare, snapshot_id
+        from knowledge.side_tables import check_against_deals
+
+        if kind in (None, "", "auto"):
+            kind = None
+        elif kind not in KINDS:
+            raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)} (or leave it out)")
         if mapping is not None and not isinstance(mapping, Mapping):
             mapping = load_mapping(Path(mapping))
-        frame, encoding, delimiter = read_table(path, sheet)
-        resolved = resolve_mapping(kind, list(frame.columns), mapping, preset)
-        file = path.name
-        checked = validate_frame(frame, kind, resolved, file)
-        warnings = table_warnings(frame, kind, resolved, file) + checked.warnings
-        warnings += self._side_table_warnings(kind, checked.frame, resolved, file)
-        report = ImportReport(
-            file=file,
-            kind=kind,
-            encoding=encoding,
-            delimiter=delimiter,
-            rows_read=len(frame),
-            rows_rejected=len({i.row for i in checked.rejected}),
-            rejected=checked.rejected,
-            warnings=warnings,
-            columns=resolved.columns,
-        )
-        if strict and warnings:
-            report.rejected = report.rejected + [
-                w.model_copy(update={"reason": f"(strict) {w.reason}"}) for w in warnings
-            ]
-        if strict and report.rejected:
-            report.rows_rejected = len(frame)
-            raise ImportRefused(
-                f"--strict: {len(report.rejected)} issues, so nothing was imported; "
-                f"the current {kind} data is unchanged",
-                file=file,
-                hint="fix the rows listed in the report, or import without --strict",
-                report=report,
+        con = self.connection
+        step = progress or (lambda _phase, _done: None)
+        con.execute(f"SET memory_limit = '{self.settings.import_memory_mb}MB'")
+        con.execute("SET enable_progress_bar = true")  # tracked for query_progress() (the CLI's bar) …
+        con.execute("SET enable_progress_bar_print = false")  # … but never printed by DuckDB itself
+        try:
+            step("reading", 0.0)
+            staged = stage(con)
+            step("checking", 0.3)
+            prep = prepare(
+                con,
+                staged,  # type: ignore[arg-type]
+                kind=kind,
+                mapping=mapping,
+                preset=preset,
+                max_values=self.settings.dimension_max_values,
+                fiscal_year_start_month=self.settings.fiscal_year_start_month,
+                currency=currency,
+                default_currency=self.settings.currency,
+                year=year,
+                taken_ids=self._other_dimension_ids,
             )
-        if checked.frame.empty:
-            refuse_empty(report, kind)
-        report.snapshot_id = _snapshot_id(kind, path, resolved, sheet)
-        report.rows_accepted = len(checked.frame)
-        report.unchanged = self._write(kind, checked.frame, report, replace=replace)
-        return report
+            report = prep.report
+            side, suggested = check_against_deals(con, prep.kind, report.file, prep.mapping.columns)
+            report.warnings += side
+            report.suggested_value_map = suggested
+            report.warnings += self._currency_warnings(prep.kind, report)
+            if dry_run:
+                report.dry_run = True
+                if mapping_out is not None:
+                    write_atomic(Path(mapping_out), mapping_text(prep.mapping, report, prep.date_orders))
+                    report.mapping_file = str(mapping_out)
+                return report
+            if strict and (report.warnings or report.rejected):
+                report.rejected = report.rejected + [
+                    w.model_copy(update={"reason": f"(strict) {w.reason}"}) for w in report.warnings
+                ]
+                report.rows_rejected, report.rows_accepted = report.rows_read, 0
+                raise ImportRefused(
+                    f"--strict: {len(report.rejected)} issues, so nothing was imported; "
+                    f"the current {prep.kind} data is unchanged",
+                    file=report.file,
+                    hint="fix the rows listed in the report, or import without --strict",
+                    report=report,
+                )
+            if not report.rows_accepted:
+                refuse_empty(report, prep.kind)
+            step("writing", 0.7)
+            report.snapshot_id = snapshot_id(prep)
+            report.unchanged = self._write(prep, replace=replace)
+            if prep.kind in ("targets", "opportunities"):
+                from knowledge.targets_import import coverage
+
+                notes, warnings = coverage(con, report.file)
+                if prep.kind == "targets":
+                    report.notes += notes
+                    report.warnings += warnings
+                else:
+                    report.warnings += [w for w in warnings if "no deal" in w.reason]
+            step("done", 1.0)
+            return report
+        finally:
+            drop_temporaries(con)
+            con.execute("RESET memory_limit")
 
     def undo_import(self, kind: str | None = None) -> UndoReport:
         """Restore the snapshot the last import of `kind` (default: the last import of any kind) replaced;
-        the replaced one is kept, so a second undo is a redo."""
+        the replaced one is kept, so a second undo is a redo. Its learned dimensions come back with it."""
         con = self.connection
         kind = kind or last_changed_kind(con)
         if kind is None:
@@ -218,7 +333,8 @@ class SalesStore:
         con.execute("BEGIN TRANSACTION")
         try:
             result = swap_previous(con, kind)
-            if kind in ("opportunities", "team"):
+            build_views(con)
+            if kind != "targets":
                 build_derived(con)
             con.execute("COMMIT")
         except Exception:
@@ -228,84 +344,203 @@ class SalesStore:
             self.invalidate()
         return result
 
-    def _write(
-        self, kind: str, accepted: pd.DataFrame, report: ImportReport, *, replace: bool = False
-    ) -> bool:
+    def _other_dimension_ids(self, kind: str) -> set[str]:
+        """Ids of the learned dimensions of the other kinds' current snapshots."""
+        return {d.id for d, k in _current_defs(self.connection) if k != kind and d.origin != "core"}
+
+    def _currency_warnings(self, kind: str, report: ImportReport) -> list:  # type: ignore[type-arg]
+        from knowledge.import_report import Issue
+
+        other = {"opportunities": "targets", "targets": "opportunities"}.get(kind)
+        if not other or not report.currency:
+            return []
+        row = self.connection.execute(
+            "SELECT currency FROM snapshots WHERE is_current AND kind = ?", [other]
+        ).fetchone()
+        if row and row[0] and row[0] != report.currency:
+            return [
+                Issue(
+                    file=report.file,
+                    reason=f"amounts are in {report.currency} but the current {other} are in {row[0]}; "
+                    "figures that compare them (achievement, gap) would mix currencies",
+                )
+            ]
+        return []
+
+    def _write(self, prep, *, replace: bool = False) -> bool:  # type: ignore[no-untyped-def]
+        """Replace the kind's data with the accepted rows, in one transaction, the current rows kept as the
+        previous snapshot; True when nothing changed (the same file again)."""
         con = self.connection
+        kind = prep.kind
+        snap = prep.report.snapshot_id
         current = con.execute(
             "SELECT snapshot_id FROM snapshots WHERE kind = ? AND is_current", [kind]
         ).fetchall()
-        if current and current[0][0] == report.snapshot_id:
+        if current and current[0][0] == snap:
             return True
-        cols = [n for n, _ in _COLUMNS[kind]]
-        blank = pd.Series(None, index=accepted.index, dtype=object)
-        frame = pd.DataFrame({c: accepted[c] if c in accepted else blank for c in cols}, columns=cols)
-        key = _KEYS.get(kind)
-        if key and len(frame):
-            frame = frame[~(frame[key].notna() & frame[key].duplicated(keep="last"))]
-        select = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in _COLUMNS[kind])
-        con.register("_incoming", _arrow(frame))
-        try:
+        if _count(con, _table(kind)):  # nothing to remove from an empty table (and no pass over the rows)
+            keys = ", ".join(ROW_KEYS[kind])
+            incoming = f"(SELECT {keys} FROM _checked WHERE NOT _bad)"
             share = self.settings.import_max_removed_share
-            check_removal(con, kind, "_incoming", report, replace=replace, share=share)
-        except Exception:
-            con.unregister("_incoming")
-            raise
+            check_removal(con, kind, incoming, prep.report, replace=replace, share=share)
+        select = _accepted_sql(con, prep, snap)
         con.execute("BEGIN TRANSACTION")
         try:
             keep_previous(con, kind)
-            con.execute(f"DELETE FROM {_table(kind)}")
-            names = ", ".join(c for c, _ in _COLUMNS[kind])
-            con.execute(
-                f"INSERT INTO {_table(kind)} ({names}, snapshot_id) SELECT {select}, ? FROM _incoming",
-                [report.snapshot_id],
-            )
-            if kind in ("opportunities", "team"):
-                build_derived(con)
+            con.execute(f"CREATE OR REPLACE TABLE {_table(kind)} AS {select}")
+            found = {d.id: d.values for d in prep.report.dimensions}
+            for pos, d in enumerate(prep.dims):
+                definition = d.definition.model_copy(update={"cardinality": found.get(d.definition.id)})
+                con.execute(
+                    "INSERT INTO dimension_defs VALUES (?, ?, ?, ?, ?)",
+                    [snap, kind, pos, d.stored, definition.model_dump_json()],
+                )
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
-                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, true)",
-                [report.snapshot_id, kind, report.file, len(frame), datetime.now(UTC).replace(tzinfo=None)],
+                "INSERT INTO snapshots (snapshot_id, kind, file, rows, imported_at, is_current, currency) "
+                "VALUES (?, ?, ?, ?, ?, true, ?)",
+                [
+                    snap,
+                    kind,
+                    prep.report.file,
+                    _count(con, _table(kind)),
+                    datetime.now(UTC).replace(tzinfo=None),
+                    prep.report.currency,
+                ],
             )
+            build_views(con)
+            if kind != "targets":
+                build_derived(con, mark=False)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
         finally:
-            con.unregister("_incoming")
             self.invalidate()
         return False
-
-    def _side_table_warnings(self, kind: str, accepted: pd.DataFrame, mapping: Mapping, file: str) -> list:
-        from knowledge.sales_import import Issue
-
-        if kind != "opportunities":
-            return []
-        out = []
-        for field, side in _SIDE_KEYS.items():
-            known = {r[0] for r in self.connection.execute(f"SELECT {field} FROM {_table(side)}").fetchall()}
-            if not known:
-                continue
-            if field not in accepted:
-                continue
-            values = pd.unique(accepted[field].dropna())
-            missing = sorted({str(v) for v in values if v and v not in known})
-            for value in missing:
-                out.append(
-                    Issue(
-                        file=file,
-                        column=mapping.columns.get(field),
-                        value=value,
-                        reason=f"not found in the {side} table",
-                    )
-                )
-        return out
 
     def close(self) -> None:
         self.connection.close()
 
 
-_WON_DEAL_COLUMNS = (  # what the metric pack reads: every dimension and the columns of the registry's SQL
+def drop_temporaries(con: duckdb.DuckDBPyConnection) -> None:
+    """The import's temporary view and tables (the staged rows, the conversion maps)."""
+    con.execute("DROP VIEW IF EXISTS _checked")
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name LIKE '\\_%' ESCAPE '\\')"
+    ).fetchall():
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+
+
+def _accepted_sql(con: duckdb.DuckDBPyConnection, prep, snap: str) -> str:  # type: ignore[no-untyped-def]
+    """SELECT of the accepted rows as the kind's table: canonical columns, learned columns, snapshot id."""
+    kind = prep.kind
+    have = {r[0] for r in con.execute("DESCRIBE _checked").fetchall()}
+    core = [n for n, _ in _COLUMNS[kind]]
+    cols = [
+        f"CAST({n} AS {t}) AS {n}" if n in have else f"CAST(NULL AS {t}) AS {n}" for n, t in _COLUMNS[kind]
+    ]
+    extra = [d.stored for d in prep.dims if d.staged and d.stored not in core and d.stored in have]
+    cols += [f"{c}" for c in dict.fromkeys(extra)]
+    cols.append(f"'{snap}' AS snapshot_id")
+    key = _KEYS.get(kind)
+    where = "NOT _bad"
+    qualify = ""
+    if key and prep.dedupe_key == key:
+        qualify = f" QUALIFY {key} IS NULL OR row_number() OVER (PARTITION BY {key} ORDER BY _line DESC) = 1"
+    if kind == "opportunities":
+        head = (
+            "order_id IS NULL OR opportunity_id = min(opportunity_id) OVER (PARTITION BY order_id)"
+            if prep.order_key
+            else "true"
+        )
+        inner = f"SELECT * FROM _checked WHERE {where}{qualify}"
+        order = " ORDER BY _line" if qualify or prep.order_key else ""  # windows lose the file's order
+        return f"SELECT {', '.join(cols)}, ({head}) AS deal_head FROM ({inner}){order}"
+    order = " ORDER BY _line" if qualify else ""
+    return f"SELECT {', '.join(cols)} FROM _checked WHERE {where}{qualify}{order}"
+
+
+def _current_defs(con: duckdb.DuckDBPyConnection) -> list[tuple[DimensionDef, str]]:
+    rows = con.execute(
+        "SELECT d.kind, d.definition FROM dimension_defs d JOIN snapshots s "
+        "ON s.snapshot_id = d.snapshot_id AND s.kind = d.kind WHERE s.is_current ORDER BY d.position"
+    ).fetchall()
+    out = [(DimensionDef.model_validate_json(text), kind) for kind, text in rows]
+    return sorted(out, key=lambda p: _KIND_ORDER.get(p[1], 9))
+
+
+def _stored_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, DimensionDef]]:
+    """(kind, stored column, dimension id, definition) of the current learned dimensions and attributes."""
+    rows = con.execute(
+        "SELECT d.kind, d.stored, d.definition FROM dimension_defs d JOIN snapshots s "
+        "ON s.snapshot_id = d.snapshot_id AND s.kind = d.kind WHERE s.is_current ORDER BY d.position"
+    ).fetchall()
+    out = []
+    for kind, stored, text in rows:
+        d = DimensionDef.model_validate_json(text)
+        if d.origin != "core":
+            out.append((kind, stored, d.id, d))
+    return sorted(out, key=lambda r: _KIND_ORDER.get(r[0], 9))
+
+
+def read_dimensions(con: duckdb.DuckDBPyConnection) -> DimensionRegistry:
+    """The registry of the current snapshots (see SalesStore.dimensions)."""
+    core = {d.id: d for d in CORE_DIMENSIONS}
+    learned: list[DimensionDef] = []
+    view = {r[0] for r in con.execute("DESCRIBE opportunities").fetchall()}
+    for d, kind in _current_defs(con):
+        if d.origin == "core" and d.id in core:
+            prev = core[d.id]
+            words = tuple(dict.fromkeys([*d.words, *prev.words]))
+            if kind == "opportunities" or prev.header is None:
+                core[d.id] = d.model_copy(update={"words": words})
+            else:
+                core[d.id] = prev.model_copy(update={"words": tuple(dict.fromkeys([*prev.words, *d.words]))})
+        elif d.id in view and d.id not in core:
+            learned.append(d)
+    return DimensionRegistry([*core.values(), *learned])
+
+
+def build_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The `opportunities` view: the deals with manager/region filled from the team table, their learned
+    columns, and every side-table attribute joined on its key; plus the targets and side-table views."""
+    core = [n for n, _ in _COLUMNS["opportunities"]]
+    have = {kind: {r[0] for r in con.execute(f"DESCRIBE {_table(kind)}").fetchall()} for kind in _COLUMNS}
+    cols = [
+        "coalesce(o.manager, t.manager) AS manager" if c == "manager" else
+        "coalesce(o.region, t.region) AS region" if c == "region" else f"o.{c}"
+        for c in core
+    ]
+    cols += ["o.snapshot_id", "o.deal_head"]
+    seen = set(core) | {"snapshot_id", "deal_head"}
+    learned = _stored_columns(con)
+    for kind, stored, dim_id, _ in learned:
+        if kind == "opportunities" and stored in have["opportunities"] and dim_id not in seen:
+            cols.append(f"o.{stored} AS {dim_id}")
+            seen.add(dim_id)
+    joins = ["LEFT JOIN team_data t ON o.rep = t.rep"]
+    for kind, stored, dim_id, d in learned:
+        if kind in _ALIAS and stored in have[kind] and dim_id not in seen and d.key:
+            alias = _ALIAS[kind]
+            cols.append(f"{alias}.{stored} AS {dim_id}")
+            seen.add(dim_id)
+            join = f"LEFT JOIN {_table(kind)} {alias} ON o.{d.key} = {alias}.{d.key}"
+            if join not in joins:
+                joins.append(join)
+    con.execute(f"CREATE OR REPLACE VIEW opportunities AS SELECT {', '.join(cols)} FROM opportunities_data o {' '.join(joins)}")
+    con.execute(
+        "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target FROM targets_data"
+    )
+    for kind in ("team", "products", "accounts"):
+        con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {_table(kind)}")
+
+
+_WON_DEAL_COLUMNS = (  # what the metric pack reads: the core dimensions and the columns of the registry's SQL
     "account",
     "rep",
     "manager",
@@ -319,19 +554,24 @@ _WON_DEAL_COLUMNS = (  # what the metric pack reads: every dimension and the col
     "close_date",
     "deal_head",
 )
-_DERIVED_KEY = (  # v2: the derived tables' layout; a new layout rebuilds them in existing workspaces
-    "SELECT 'v3|' || coalesce((SELECT snapshot_id FROM opportunities_data LIMIT 1), '') || '|' || "
-    "coalesce((SELECT snapshot_id FROM team_data LIMIT 1), '')"
+_NOT_IN_WON_DEALS = {"opportunity_id", "order_id", "name", "loss_reason", "snapshot_id"}
+_DERIVED_KEY = (  # v4: the derived tables' layout; a new layout rebuilds them in existing workspaces
+    "SELECT 'v4|' || coalesce((SELECT snapshot_id FROM opportunities_data LIMIT 1), '') || '|' || "
+    "coalesce((SELECT snapshot_id FROM team_data LIMIT 1), '') || '|' || "
+    "coalesce((SELECT snapshot_id FROM accounts_data LIMIT 1), '') || '|' || "
+    "coalesce((SELECT snapshot_id FROM products_data LIMIT 1), '')"
 )
 
 
-def build_derived(con: duckdb.DuckDBPyConnection) -> None:
+def build_derived(con: duckdb.DuckDBPyConnection, *, mark: bool = True) -> None:
     """Per-snapshot tables the metric engine reads, rebuilt whenever opportunities or team are replaced:
     the deal_head marks, each account's first won close date (over all rows of the snapshot), and the
     monthly cube (rows and amount per close month, created month, stage, deal head, rep, manager, region,
     product; manager and region as the `opportunities` view fills them from the team table), and `won_deals`
-    (the won rows of that view with first_won, sorted by close date so period windows skip most of the file)."""
-    mark_deal_heads(con)
+    (the won rows of that view with every dimension and first_won, sorted by close date so period windows skip
+    most of the file). Imports set deal_head themselves (`mark=False`)."""
+    if mark:
+        mark_deal_heads(con)
     con.execute("DELETE FROM opportunity_cube")
     con.execute(
         "INSERT INTO opportunity_cube SELECT rep, manager, region, product, stage, deal_head, "
@@ -344,8 +584,10 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
         "FROM opportunities_data WHERE stage = 'won' AND close_date IS NOT NULL AND account IS NOT NULL "
         "GROUP BY account"
     )
+    view = [r[0] for r in con.execute("DESCRIBE opportunities").fetchall()]
+    cols = [*_WON_DEAL_COLUMNS, *(c for c in view if c not in _WON_DEAL_COLUMNS and c not in _NOT_IN_WON_DEALS)]
     con.execute(
-        f"CREATE OR REPLACE TABLE won_deals AS SELECT {', '.join('o.' + c for c in _WON_DEAL_COLUMNS)}, "
+        f"CREATE OR REPLACE TABLE won_deals AS SELECT {', '.join('o.' + c for c in cols)}, "
         "f.first_won FROM opportunities o LEFT JOIN account_first_won f ON o.account = f.account "
         "WHERE o.stage = 'won' ORDER BY o.close_date"
     )
@@ -367,17 +609,3 @@ def mark_deal_heads(con: duckdb.DuckDBPyConnection) -> None:
         "UPDATE opportunities_data SET deal_head = order_id IS NULL OR opportunity_id IN "
         "(SELECT min(opportunity_id) FROM opportunities_data WHERE order_id IS NOT NULL GROUP BY order_id)"
     )
-
-
-def _arrow(frame: pd.DataFrame) -> pa.Table:
-    """Text columns as Arrow strings, which DuckDB scans much faster than Python objects."""
-    return pa.Table.from_pandas(frame.astype({c: "str" for c in frame.columns}), preserve_index=False)
-
-
-def _snapshot_id(kind: str, path: Path, mapping: Mapping, sheet: str | None) -> str:
-    h = hashlib.sha256()
-    h.update(kind.encode())
-    h.update(path.read_bytes())
-    h.update(json.dumps(mapping.model_dump(), sort_keys=True, ensure_ascii=False).encode())
-    h.update(str(sheet).encode())
-    return f"{kind[:3]}-{h.hexdigest()[:12]}"

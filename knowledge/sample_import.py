@@ -25,8 +25,7 @@ def import_sample_company(store: object, folder: Path | str, *, replace: bool = 
     reports = []
     for name, kind in SAMPLE_FILES:
         if (folder / name).exists():
-            preset = "fxiaoke" if kind == "opportunities" else None
-            report = store.import_file(folder / name, kind, preset=preset, replace=replace)  # type: ignore[attr-defined]
+            report = store.import_file(folder / name, kind, replace=replace)  # type: ignore[attr-defined]
             reports.append(report)
     if (folder / "aliases.yaml").exists():
         from knowledge.workspace_aliases import install_aliases

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from fupan.errors import ImportRefused, InputError
+from fupan.errors import ImportRefused
 from fupan.settings import Settings
 from knowledge.sales_store import SalesStore
 
@@ -104,10 +104,11 @@ def test_warnings_and_strict(settings: Settings, tmp_path: Path) -> None:
         "duplicate id",
         "negative amount",
         "close date before",
-        "mixed date formats",
         "spelled differently",
     ):
         assert needle in reasons
+    # two date styles in one column are read, and said, not warned about
+    assert "dates in 创建日期: YYYY-MM-DD (2), YYYY/MM/DD (1)" in r.notes
     (won,) = store.connection.execute("SELECT sum(amount) FROM opportunities").fetchone()
     assert won == Decimal("2")  # X1 last row wins (-5) + X2 7
     with pytest.raises(ImportRefused) as refused:
@@ -145,12 +146,21 @@ def test_xlsx_parquet_and_mapping_file(settings: Settings, tmp_path: Path) -> No
     frame.to_excel(tmp_path / "o.xlsx", sheet_name="商机", index=False)
     r = store.import_file(tmp_path / "o.xlsx", "opportunities", sheet="商机")
     assert r.rows_accepted == 7
-    renamed = frame.rename(columns={"金额": "合同额", "阶段": "进度"})
-    renamed.to_parquet(tmp_path / "o.parquet")
-    with pytest.raises(InputError):
-        store.import_file(tmp_path / "o.parquet", "opportunities")
+    # headers that say nothing: the stage and the amount are found by their values, with a lower confidence
+    anon = frame.rename(columns={"金额": "列1", "阶段": "列2"})
+    anon.to_parquet(tmp_path / "anon.parquet")
+    r = store.import_file(tmp_path / "anon.parquet")
+    assert (r.columns["stage"], r.columns["amount"], r.rows_accepted) == ("列2", "列1", 7)
+    by_field = {m.field: m for m in r.matches}
+    assert by_field["stage"].confidence < 1 and "stages" in by_field["stage"].why
+    assert by_field["amount"].confidence < 1 and by_field["opportunity_id"].confidence > 0.9
+    # stage names nobody knows: rejected with the reason, until a mapping file says what they are
+    own = frame.rename(columns={"阶段": "进度"}).replace({"进度": {"赢单": "签了", "输单": "黄了"}})
+    own.to_parquet(tmp_path / "o.parquet")
+    r = store.import_file(tmp_path / "o.parquet", "opportunities", replace=True)  # it drops 5 of the 7 deals
+    assert r.rows_accepted == 2 and {i.value for i in r.rejected} == {"签了", "黄了"}
     m = tmp_path / "map.yaml"
-    m.write_text("columns: {amount: 合同额, stage: 进度}\n", encoding="utf-8")
+    m.write_text("columns: {stage: 进度}\nstage_map: {签了: won, 黄了: lost}\n", encoding="utf-8")
     r = store.import_file(tmp_path / "o.parquet", "opportunities", mapping=m)
     assert r.rows_accepted == 7
     (total,) = store.connection.execute("SELECT sum(amount) FROM opportunities").fetchone()

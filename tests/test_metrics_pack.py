@@ -216,11 +216,15 @@ def test_cube_answers_only_month_window_conditions() -> None:
     assert not {"new_customers", "churned_customers", "sales_cycle_median", "repurchase_rate"} & safe
 
 
-def test_won_deals_has_every_column_the_pack_reads() -> None:
-    from agent.metric_engine import _NEEDED, DIMENSIONS
+def test_won_deals_has_every_column_the_pack_reads(store) -> None:  # type: ignore[no-untyped-def]
+    from agent.metric_engine import _NEEDED
+    from fupan.dimensions import CORE_IDS
     from knowledge.sales_store import _WON_DEAL_COLUMNS
 
-    assert set(_NEEDED) | set(DIMENSIONS) <= set(_WON_DEAL_COLUMNS)
+    assert set(_NEEDED) | set(CORE_IDS) <= set(_WON_DEAL_COLUMNS)
+    store.ensure_derived()
+    won = {r[0] for r in store.connection.execute("DESCRIBE won_deals").fetchall()}
+    assert set(store.dimensions().ids()) <= won  # learned dimensions too
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from agent.reports.files import atomic_write
 from agent.reports.tables import Cell, ReportTable
 from agent.reports.view import ReportView
+from fupan.formatting import SYMBOLS
 
 _HEAD = PatternFill("solid", fgColor="DCE3EE")
 _WIDE = {"text": 42, "citations": 16, "date": 12, "number": 14, "ratio": 11}
-_MONEY = {"CNY": '"¥"#,##0', "days": '0" d"'}
+_MONEY = {**{code: f'"{sym}"#,##0' for code, sym in SYMBOLS.items()}, "money": "#,##0", "days": '0" d"'}
 
 
 def _cell_value(cell: Cell, view: ReportView) -> object:

@@ -10,19 +10,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from fupan.deps import Deps
+from fupan.formatting import table_cell
 
 console = Console(highlight=False, soft_wrap=True)
-
-
-def _cell(value: object) -> str:
-    """A table cell as people read it: thousands separators, never scientific notation."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.2f}"
-    return str(value)
 
 
 def register(app: typer.Typer) -> None:
@@ -55,8 +45,14 @@ def register(app: typer.Typer) -> None:
         console.print(escape(answer.text))  # citations look like [metric:...]; not Rich markup
         if answer.table and answer.table.rows:
             table = Table(*answer.table.columns)
+            units = answer.table.units
             for row in answer.table.rows[:20]:
-                table.add_row(*[_cell(v) for v in row])
+                table.add_row(
+                    *[
+                        table_cell(v, units[i] if i < len(units) else None, answer.language)
+                        for i, v in enumerate(row)
+                    ]
+                )
             console.print(table)
         if answer.status == "clarify":
             console.print(

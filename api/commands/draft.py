@@ -11,16 +11,21 @@ from rich.markup import escape
 
 from fupan.deps import Deps
 from fupan.errors import InputError
+from fupan.formatting import fmt_plain
 
 console = Console(highlight=False, soft_wrap=True)
 
 
-def _scope(values: list[str]) -> dict[str, str]:
+def _scope(values: list[str], dimensions: list[str]) -> dict[str, str]:
+    """--scope dim=value pairs; dim is any dimension of the data (core or learned at import, e.g. country)."""
     scope: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
-        if not sep or key not in {"region", "rep", "manager", "product", "lead_source"}:
-            raise InputError(f"--scope {item!r} is not dim=value", hint="e.g. --scope region=华东")
+        if not sep or key not in dimensions or not value.strip():
+            raise InputError(
+                f"--scope {item!r} is not dim=value",
+                hint=f"e.g. --scope region=华东; dimensions in the data: {', '.join(dimensions)}",
+            )
         scope[key] = value
     return scope
 
@@ -53,7 +58,8 @@ def register(app: typer.Typer) -> None:
         deps = Deps(settings=settings_from(ctx))
         try:
             text = notes.read_text(encoding="utf-8") if notes else None
-            draft = draft_review(deps, period, scope=_scope(scope or []), notes=text)
+            dims = deps.sales.dimensions().ids()
+            draft = draft_review(deps, period, scope=_scope(scope or [], dims), notes=text)
             saved = save_pending(deps, draft)
         finally:
             deps.close()
@@ -104,7 +110,8 @@ def _print_summary(draft: object, saved: str) -> None:
         console.print(escape(f"- {chain.id} [{chain.category}] {chain.root_cause}"))
     for action in draft.actions:
         console.print(
-            f"- {action.id} {action.owner} · {action.deadline} · {action.metric}: {action.baseline:.4g} → {action.target:.4g}"
+            f"- {action.id} {action.owner} · {action.deadline} · {action.metric}: "
+            f"{fmt_plain(action.baseline)} → {fmt_plain(action.target)}"
         )
     errors = [f for f in draft.findings if f.severity == "error"]
     console.print(

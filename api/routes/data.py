@@ -48,18 +48,23 @@ def import_sales(
     caller: Caller,
     service: ServiceDep,
     file: Annotated[UploadFile, File(description="CSV, XLSX or Parquet export")],
-    kind: Annotated[SalesKind, Form(description="which table the file is")] = "opportunities",
+    kind: Annotated[SalesKind | None, Form(description="which table the file is (default: recognised)")] = None,
     strict: Annotated[bool, Form(description="reject the whole file on any warning")] = False,
     replace: Annotated[
         bool, Form(description="allow the file to remove more than import_max_removed_share of the rows")
     ] = False,
+    dry_run: Annotated[bool, Form(description="check and report only; nothing is imported")] = False,
+    currency: Annotated[str | None, Form(pattern=r"^[A-Za-z]{3}$", description="ISO code of the amounts")] = None,
+    year: Annotated[int | None, Form(ge=1900, le=2200, description="year of period names without one")] = None,
 ) -> ImportReport:
-    """Import a sales table; the report names every rejected row (file, row, column, value). A file with no
+    """Import a sales table; the report says how it was read (kind, layout, columns with their confidence,
+    dimensions, dates, currency) and names every rejected row (file, row, column, value). A file with no
     accepted rows, a strict import with issues, or one that would remove most rows (without `replace`) is
     refused with 422 and changes nothing."""
+    options = {"strict": strict, "replace": replace, "dry_run": dry_run, "currency": currency, "year": year}
     with _saved(file) as path:
         try:
-            return service.import_sales(caller, path, kind, strict=strict, replace=replace)  # type: ignore[return-value]
+            return service.import_sales(caller, path, kind, **options)  # type: ignore[return-value,arg-type]
         except FupanError:
             raise
         except Exception as exc:  # noqa: BLE001 — malformed files are the caller's input, not a 500
