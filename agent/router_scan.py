@@ -57,6 +57,7 @@ class Scan:
     n: int | None = None
     used: list[bool] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)  # phrases with two likely meanings ("sales per customer")
+    loose: list[tuple[str, str]] = field(default_factory=list)  # (generic word, the user's header it was read as)
 
     def cue(self, name: str) -> bool:
         return bool(self.cues.get(name))
@@ -249,6 +250,8 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     _cues(s)
     _count(s)
     _unknown_names(s, vocab)
+    if W.EXCLUDE.search(s.text):
+        s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
     for m in W.THRESHOLD.finditer(s.text):
         s.doubts.append(m.group(0).strip())  # 'below 40%', '超过100万': a condition Fupan does not filter by yet
         s.mark(m.start(), m.end())
