@@ -106,6 +106,9 @@ class Scan:
         return list(dict.fromkeys(words + self.doubts))
 
 
+_WHOLE_PERIOD = re.compile(r"全年|整年|整个季度|全季度|整月|全月|\b(?:the\s+)?(?:full|whole|entire)\s+(?:year|quarter|month)\b", re.I)
+
+
 def detect_language(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
@@ -244,6 +247,11 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     s.used = [False] * len(text)
     for start, end in s.periods.spans:
         s.mark(start, end)
+    for m in _WHOLE_PERIOD.finditer(text):  # '2019年全年', 'full year 2019': the period it follows or precedes
+        if any(e == m.start() or (e < m.start() and not text[e : m.start()].strip()) for _, e in s.periods.spans) or any(
+            b > m.end() - 1 and not text[m.end() : b].strip() for b, _ in s.periods.spans
+        ):
+            s.mark(m.start(), m.end())
     _multiword_cues(s)
     _zh_region_names(s, vocab)
     _lexical(s, vocab)

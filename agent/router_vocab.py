@@ -207,9 +207,20 @@ def _dim_alternatives(
             if primary and other.origin == "attribute":
                 continue  # a side table's column (an account's region) never shadows the data's own
             names = [n.lower() for n in (other.header or "", other.name_zh, other.name_en) if n]
+            if _named_by(own, word) and any(_ID_WORD.search(n) for n in names):
+                continue  # 'customer' with a Customer Name column: the name, not the Customer ID beside it
             if any(word != n and _inside(word, n) for n in names):
                 out.setdefault(word, []).append(other.id)
     return out
+
+
+_ID_WORD = re.compile(r"(?<![a-z])(?:id|ids|code|codes|no|number|key)(?![a-z])|编号|编码|代码|号码|\bid\b", re.I)
+
+
+def _named_by(header: str | None, word: str) -> bool:
+    """Whether a header is the name column of the thing `word` names ('Customer Name', '客户名称')."""
+    low = (header or "").lower()
+    return bool(low) and _inside(word, low) and re.search(r"(?<![a-z])name(?![a-z])|名称|姓名", low) is not None
 
 
 def _inside(word: str, name: str) -> bool:
