@@ -81,6 +81,13 @@ def route(
                f"The data has no column called '{word}'; the closest is '{header}'. Did you mean:"),
             lang,
         )
+    for w in unexplained:  # 'won revenue by city' with no city column: said, not answered without the grouping
+        if re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?" + re.escape(w) + r"(?![a-z])", s.text, re.I):
+            return Routing(
+                "refuse",
+                message=_t(lang, f"数据中没有“{w}”这一列，无法按它分组。", f"The data has no '{w}' column to group by."),
+                language=lang,
+            )
     if unexplained:
         readings[0].confidence = 0.5
         words = "、".join(unexplained) if lang == "zh" else ", ".join(f"'{w}'" for w in unexplained)
