@@ -82,6 +82,8 @@ def route(
             lang,
         )
     for w in unexplained:  # 'won revenue by city' with no city column: said, not answered without the grouping
+        if w.lower() in _GRAIN_WORDS:
+            continue
         if re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?" + re.escape(w) + r"(?![a-z])", s.text, re.I):
             return Routing(
                 "refuse",
@@ -100,6 +102,7 @@ def route(
     return Routing("answer", readings, language=lang)
 
 
+_GRAIN_WORDS = {"year", "years", "quarter", "quarters", "month", "months", "week", "weeks", "年", "季度", "月", "周"}
 _CREATED_METRICS = {"conversion_lead_to_opportunity", "conversion_opportunity_to_order", "pipeline_created"}
 _CREATED_WORDS = re.compile(r"^(?:创建的?|新建的?|商机|created|creation|deals?|opportunit(?:y|ies)|opps?|pipeline)$", re.I)
 

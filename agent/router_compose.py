@@ -57,9 +57,14 @@ _FIRST = re.compile(r"第一|第1|number\s+one|\bno\.?\s*1\b|(?:(?<!lowest )(?<!
 _EACH = re.compile(r"各|分别|每个|\beach\b|\bsplit\b|\bby\s+\w+", re.I)
 _GROWTH = re.compile(r"增长率|growth\s+rate|\bgrowth\b", re.I)
 _MOVED = re.compile(
-    r"增长|增加|上升|提升|提高|上涨|涨|下降|下滑|降低|减少|降|掉|跌|回落|"
-    r"\b(?:grew|grow(?:s|n|ing)?|rose|rise[sn]?|rising|increas\w*|gain\w*|improv\w*|jump\w*|"
+    r"增长|增加|上升|提升|提高|上涨|涨(?!价)|下降|下滑|降低|减少|降(?!价)|掉(?!单)|跌|回落|"
+    r"\b(?:grew|grow(?:s|n|ing)?|rose|rise[sn]?|rising|increas\w*|improv\w*|growth|增速|增幅|降幅|jump\w*|"
     r"drop\w*|fell|fall(?:s|en|ing)?|declin\w*|decreas\w*|shrank|shrunk|shrink\w*)\b",
+    re.I,
+)
+_PCT_CHANGE = re.compile(
+    r"(?:增长|下降|增加|减少|上涨|下跌|涨|跌|变化)了?(?:百分之几|百分之多少|多少%|几%|多少个百分比|多少百分比)"
+    r"|\b(?:grow|grew|rise|rose|increas|decreas|drop|fell|fall|chang)\w*\s+(?:by\s+)?(?:what|how\s+many)\s+(?:%|percent)",
     re.I,
 )
 _CLOSED_DEALS = re.compile(r"closed\s+deals|结单数|结单|win\s+rate|赢单率", re.I)
@@ -379,7 +384,7 @@ def _operation(s: Scan, group_by: list[str], periods: list[PeriodMention], grain
         return "contribution"
     if s.cue("contribution") and group_by and not moved:  # 贡献最大的销售, 主要来自哪个渠道: who brought the most
         return "rank"
-    if s.cue("share") and s.cue("change") and has_base:
+    if _PCT_CHANGE.search(s.text) and has_base:
         return "compare"  # '11月相比10月增长了百分之几': the change in percent
     if s.cue("share"):
         return "share"
@@ -456,6 +461,22 @@ def _one(
             base = "target" if len(periods) <= 1 else base
     if base_target and (base is None or base == "previous") and not s.periods.base:
         base = "target"
+    if op == "trend" and group_by:  # the engine's series has no split: never drop 'by region' silently
+        if not s.cue("trend") and not s.periods.grain and len(periods) > 1 and not vocab.calendar.empty:
+            first, last = parse_period(periods[0], vocab.calendar.fy), parse_period(periods[-1], vocab.calendar.fy)
+            op, periods = "breakdown", [f"{first.start:%Y-%m}..{_month_before(last.end):%Y-%m}"]  # type: ignore[str-format]
+        else:
+            label = vocab.dims.label(group_by[0], lang) if group_by[0] in vocab.dims else group_by[0]
+            return _t(
+                lang,
+                f"暂不支持按{label}拆开的走势；可以问某一个{label}的走势，或这段时间各{label}的数字。",
+                f"A trend split by {label} is not supported yet; ask for one {label}'s trend, or the figures by "
+                f"{label} over the whole span.",
+            )
+    if op == "share" and s.periods.grain:
+        s.doubts.append(s.periods.grain)  # 'share of sales by year': one share per year is not computed yet
+    if op != "share" and base and base not in {"previous", "yoy", "target"} and periods and _overlap(vocab, periods[0], base):
+        return _t(lang, "看不出要比较哪两个期间（两个期间有重叠）。", "I could not tell which two periods to compare (they overlap).")
     order, n = _order(s, op, metric_list)
     part: list[str] = []
     if op == "share" and not group_by:
@@ -477,6 +498,14 @@ def _one(
     if op == "share" and base and base not in {"previous", "yoy", "target"}:
         q = q.model_copy(update={"part": []})
     return q
+
+
+def _overlap(vocab: Vocabulary, a: str, b: str) -> bool:
+    try:
+        pa, pb = parse_period(a, vocab.calendar.fy), parse_period(b, vocab.calendar.fy)
+    except Exception:  # noqa: BLE001 — an unreadable label is reported later
+        return False
+    return pa.start < pb.end and pb.start < pa.end
 
 
 def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) -> list[str] | str:
