@@ -282,6 +282,10 @@ def _period_sets(s: Scan) -> list[list[PeriodMention]]:
 def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
     """The metric(s) asked for; with none named, one reading per likely metric (never a silent default)."""
     found = _without_context(s, list(dict.fromkeys(h.what for h in s.metrics)))
+    if found and set(found) <= {"won_deals", "won_revenue", "won_customers", "avg_deal_size"}:
+        _mark_word(s, _WIN_VERB.pattern)  # 'how many won deals did Central close': the verb the metric says
+    if found == ["lost_deals"]:
+        _mark_word(s, _LOSE_VERB.pattern)
     if found:
         if len(found) > 1 and not _value_like(s):
             return [[m] for m in found[:3]]  # several metrics for a list: one reading each, none dropped
