@@ -16,6 +16,8 @@ _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
 
 
+_CACHE_ENTRIES = 512  # figures kept per snapshot (cleared when the snapshot changes)
+
 class MetricValue(BaseModel):
     metric: str
     period: str
@@ -238,6 +240,9 @@ class MetricEngine:
             keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
             n, dn = row[len(by)], row[len(by) + 1]
             out[keys] = (None if n is None else float(n), None if dn is None else float(dn))
+        if len(self._cache) >= _CACHE_ENTRIES:
+            self._cache.clear()  # bounded: a long session never grows it without limit
+        self._cache[key] = out  # the same figure asked again in this snapshot is read from memory
         return out, sql
 
     def prefetch(

@@ -97,10 +97,18 @@ def prefetch_for(engine: Any, q: MetricQuery) -> None:
         bys.append(list(q.group_by))
     if q.operation == "why":
         bys += [[d] for d in ("rep", "product", "region") if d not in q.filters]
+    snap = engine.store.current_snapshot_id()
+    key = (snap, tuple(periods), tuple(tuple(b) for b in bys), tuple(sorted(q.single_filters().items())))
+    done: set[tuple] = engine.__dict__.setdefault("_prefetched", set())
+    if key in done and getattr(engine, "_cache_snapshot", None) == snap:
+        return  # the same figures, same snapshot: already in the engine's memory
     try:
         engine.prefetch(periods, bys, q.single_filters() or None)
     except Exception:  # noqa: BLE001 — a grouping the pack cannot read: the figures are computed one by one
         return
+    if len(done) > 256:
+        done.clear()
+    done.add(key)
 
 
 def _known_dimensions(engine: Any, q: MetricQuery) -> None:

@@ -154,7 +154,7 @@ def pinyin_names(question: str, vocab: Vocabulary) -> str:
 def fix_homophones(text: str, vocab: Vocabulary) -> str:
     """A metric or dimension word typed with one character replaced by a same-sounding one (赢单律 for 赢单率):
     the word is restored when exactly one vocabulary word fits. Nothing is changed on a mere look-alike."""
-    words = sorted({w for w, _ in vocab.metric_words + vocab.dim_words if len(w) >= 3 and _CJK.search(w)})
+    words = vocab.cjk_metric_dim_words
     exact = known_spans(text, vocab)
     fixes: list[tuple[int, str]] = []
     for start in range(len(text)):
@@ -382,7 +382,7 @@ def _phrase(s: Scan, start: int, end: int) -> tuple[int, int]:
 def _zh_region_names(s: Scan, vocab: Vocabulary) -> None:
     """'深圳区', '西南区': two characters that name no value, then 区/大区/片区/地区 — a region not in the data.
     Taken before values, so '南区' (an alias of 华南) is not read inside '西南区'."""
-    known = {v.word for v in vocab.values}
+    known = vocab.value_words
     for m in _ZH_REGION_NAME.finditer(s.text):
         name = m.group(1)
         if name.lower() in known or m.group(0).lower() in known or _NOT_A_NAME.search(name):

@@ -60,13 +60,37 @@ class Vocabulary:
     _pinyin: list[ValueWord] | None = None
     _index: dict[str, list[Any]] | None = None  # router_scan.lexical_index, built on first use
     _index_max: int = 0
+    _values_of: dict[str, list[str]] | None = None
+    _value_words: frozenset[str] | None = None
+    _cjk_words: list[str] | None = None
 
     @property
     def current(self) -> str:
         return "" if self.calendar.empty else self.calendar.current("quarter").label
 
     def values_of(self, dim: str) -> list[str]:
-        return sorted({v.value for v in self.values if v.dim == dim and v.origin == "data"})
+        if self._values_of is None:  # built once per vocabulary (one snapshot), not per question
+            table: dict[str, set[str]] = {}
+            for v in self.values:
+                if v.origin == "data":
+                    table.setdefault(v.dim, set()).add(v.value)
+            self._values_of = {d: sorted(vs) for d, vs in table.items()}
+        return list(self._values_of.get(dim, []))
+
+    @property
+    def value_words(self) -> frozenset[str]:
+        if self._value_words is None:
+            self._value_words = frozenset(v.word for v in self.values)
+        return self._value_words
+
+    @property
+    def cjk_metric_dim_words(self) -> list[str]:
+        """Chinese metric and dimension words of three characters or more (the homophone fix's candidates)."""
+        if self._cjk_words is None:
+            self._cjk_words = sorted(
+                {w for w, _ in self.metric_words + self.dim_words if len(w) >= 3 and _CJK.search(w)}
+            )
+        return self._cjk_words
 
     def pinyin_values(self) -> list[ValueWord]:
         """Chinese names in the data spelt in pinyin ('wang fang', 'wangfang' for 王芳), computed on first use."""
