@@ -105,18 +105,24 @@ def _p95(samples: list[float]) -> float:
     return float(np.percentile(samples, 95))
 
 
-def bench_ask(rows: int, repeat: int, keep: Path | None = None) -> dict[str, float]:
+def bench_ask(rows: int, repeat: int, keep: Path | None = None, reuse: Path | None = None) -> dict[str, float]:
     from agent.workflows import ask
     from knowledge.workspace_aliases import WorkspaceAliases, save_aliases
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = synthetic_export(Path(tmp), rows)
-        ws = keep if keep is not None else Path(tmp) / "ws"
-        deps = Deps(settings=load_settings(workspace=ws))
-        t0 = time.perf_counter()
-        for name in ("opportunities", "targets", "team"):
-            deps.sales.import_file(folder / f"{name}.csv", name)
-        imported = time.perf_counter() - t0
+        imported = 0.0
+        if reuse is not None:  # a workspace an earlier run kept (--keep): no generation, no import
+            ws = reuse
+            deps = Deps(settings=load_settings(workspace=ws))
+            rows = int(deps.sales.connection.execute("SELECT count(*) FROM opportunities_data").fetchone()[0])
+        else:
+            folder = synthetic_export(Path(tmp), rows)
+            ws = keep if keep is not None else Path(tmp) / "ws"
+            deps = Deps(settings=load_settings(workspace=ws))
+            t0 = time.perf_counter()
+            for name in ("opportunities", "targets", "team"):
+                deps.sales.import_file(folder / f"{name}.csv", name)
+            imported = time.perf_counter() - t0
         save_aliases(deps.settings, WorkspaceAliases.model_validate(ALIASES))
         statuses = [ask(deps, q).status for q in QUESTIONS]
         assert statuses.count("answered") == len(QUESTIONS), list(zip(QUESTIONS, statuses, strict=True))
@@ -139,6 +145,7 @@ def bench_ask(rows: int, repeat: int, keep: Path | None = None) -> dict[str, flo
             ).fetchall()
             anchor.append((time.perf_counter() - t0) * 1000)
         deps.close()
+    once, again = samples[: len(QUESTIONS)], samples[len(QUESTIONS) :] or samples
     return {
         "rows": rows,
         "import_s": imported,
@@ -146,6 +153,10 @@ def bench_ask(rows: int, repeat: int, keep: Path | None = None) -> dict[str, flo
         "p50_ms": statistics.median(samples),
         "p95_ms": _p95(samples),
         "max_ms": max(samples),
+        "once_p50_ms": statistics.median(once),
+        "once_p95_ms": _p95(once),
+        "again_p50_ms": statistics.median(again),
+        "again_p95_ms": _p95(again),
         "anchor_p50_ms": statistics.median(anchor),
         "anchor_p95_ms": _p95(anchor),
     }
@@ -223,8 +234,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--keep", type=Path, help="leave the synthetic workspace in this folder")
     parser.add_argument("--ask-only", action="store_true", help="skip the draft and LLM-call measures")
+    parser.add_argument("--workspace", type=Path, help="ask in a workspace an earlier --keep left (no import)")
     args = parser.parse_args()
-    ask_stats = bench_ask(args.rows, args.repeat, args.keep)
+    ask_stats = bench_ask(args.rows, args.repeat, args.keep, args.workspace)
     draft_stats = bench_draft() if not args.ask_only else {"draft_zh_s": 0, "draft_en_s": 0, "chains": 0, "actions": 0}
     llm_stats = bench_llm_calls() if not args.ask_only else {"llm_calls_per_ask_max": 0, "llm_calls_per_ask_mean": 0}
     print("## Agent\n")
@@ -236,6 +248,11 @@ def main() -> None:
     print(
         f"| ask p50 / p95 / max after the first ({args.repeat} questions, {len(QUESTIONS)} shapes) | "
         f"{ask_stats['p50_ms']:.0f} / {ask_stats['p95_ms']:.0f} / {ask_stats['max_ms']:.0f} ms | p95 ≤ 150 ms |"
+    )
+    print(
+        f"| ask p50 / p95, each question's first asking / asked again (figures kept per snapshot) | "
+        f"{ask_stats['once_p50_ms']:.0f} / {ask_stats['once_p95_ms']:.0f} ms; "
+        f"{ask_stats['again_p50_ms']:.0f} / {ask_stats['again_p95_ms']:.0f} ms | p95 ≤ 150 ms |"
     )
     print(
         f"| anchor, same run: DuckDB's own GROUP BY of one quarter's won revenue (p50 / p95) | "
