@@ -5,18 +5,29 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
+from typing import Any
 
 # The workspace's English display names ((dim, value) → 'East'), set while one job writes (draft_review): a
 # context variable, so concurrent requests of different workspaces never see each other's names.
 _DISPLAY: ContextVar[dict[tuple[str, str], str]] = ContextVar("display_names", default={})  # noqa: B039
 
 
+# The data's dimension labels (dimension id → (zh, en)), set with the display names: a learned dimension is
+# shown by the registry's label (the user's header), never by its column id.
+_LABELS: ContextVar[dict[str, tuple[str, str]]] = ContextVar("dimension_labels", default={})  # noqa: B039
+
+
 @contextlib.contextmanager
-def display_names(names: dict[tuple[str, str], str]) -> Iterator[None]:
+def display_names(names: dict[tuple[str, str], str], dims: Any = None) -> Iterator[None]:
+    """The workspace's display names (and, given its `DimensionRegistry`, its dimension labels) while one job
+    writes."""
     token = _DISPLAY.set(dict(names))
+    labels = {d.id: (d.name_zh, d.name_en) for d in dims} if dims is not None else {}
+    token2 = _LABELS.set(labels)
     try:
         yield
     finally:
+        _LABELS.reset(token2)
         _DISPLAY.reset(token)
 
 
@@ -81,7 +92,14 @@ _DIM_NAMES = {
 
 
 def dim_label(dim: str, lang: str) -> str:
-    return _DIM_NAMES[lang].get(dim, dim)
+    """A dimension's name: the built-in word for the core six, the registry's label (the user's header) for a
+    learned one, else its id in words ('sub_category' → 'sub category')."""
+    if dim in _DIM_NAMES[lang]:
+        return _DIM_NAMES[lang][dim]
+    learned = _LABELS.get().get(dim)
+    if learned:
+        return learned[0] if lang == "zh" else learned[1]
+    return dim.replace("_", " ")
 
 
 def value_label(dim: str, value: str, lang: str) -> str:

@@ -63,7 +63,8 @@ def draft_review(
     from agent.wording import display_names
 
     lang = language or deps.settings.language
-    with display_names(vocabulary_for(deps).display):  # the team's English names for its regions (East = 华东)
+    vocab = vocabulary_for(deps)
+    with display_names(vocab.display, vocab.dims):  # the team's English names (East = 华东), the data's dimension labels
         draft = build_draft(deps, period, scope=scope or {}, notes=notes, language=lang)
     if deps.settings.llm.enabled:
         from agent.llm_writer import rewrite_draft_with_llm

@@ -83,3 +83,16 @@ def test_crm_words_are_read(crm: Vocabulary, question: str, expected: dict[str, 
 )
 def test_questions_that_are_not_answered_as_another(crm: Vocabulary, question: str, status: str) -> None:
     assert route(question, crm).status == status
+
+
+def test_a_learned_dimension_is_labelled_by_the_registry_in_written_text(crm: Vocabulary) -> None:
+    from agent.wording import dim_label, display_names
+
+    assert dim_label("series", "en") == "series" and dim_label("lead_source", "zh") == "线索来源"
+    labelled = crm.dims.with_dimensions(
+        [DimensionDef(id="sub_category", name_zh="子类别", name_en="Sub-Category", origin="data", header="Sub-Category")]
+    )
+    assert dim_label("sub_category", "en") == "sub category"  # outside a job: the id in words, never raw
+    with display_names({}, labelled):
+        assert (dim_label("sub_category", "en"), dim_label("sub_category", "zh")) == ("Sub-Category", "子类别")
+        assert dim_label("region", "zh") == "区域"
