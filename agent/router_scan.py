@@ -258,9 +258,9 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
             s.mark(m.start(), m.end())
     _multiword_cues(s)
     _zh_region_names(s, vocab)
+    _count(s)  # 'bottom 2 product lines': the 2 is how many, never a value named '2'
     _lexical(s, vocab)
     _cues(s)
-    _count(s)
     _unknown_names(s, vocab)
     if W.EXCLUDE.search(s.text):
         s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
@@ -338,7 +338,7 @@ def _cues(s: Scan) -> None:
 
 
 def _count(s: Scan) -> None:
-    m = W.TOP_N.search(s.text)
+    m = next((m for m in W.TOP_N.finditer(s.text) if s.free(m.start(), m.end())), None)
     if m:
         s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4"))
         s.mark(m.start(), m.end())
