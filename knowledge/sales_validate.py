@@ -75,7 +75,7 @@ class FieldSpec:
     field: str
     expr: str  # SQL over the source relation: a staged column (c3), `_value`, or a literal for constants
     label: str  # the user's column header (or SQL giving it per row when label_sql)
-    kind: str = "text"  # text, date, money, stage, period, metric, year
+    kind: str = "text"  # text, date, money, number (a measure), stage, period, metric, year
     label_sql: bool = False
     constant: bool = False
 
@@ -291,7 +291,7 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         rulings.append(_date_map(con, ci, spec, name))
         joins.append(f"LEFT JOIN {name} ON {name}.k = {t}")
         return f"{name}.v", f"{name}.r"
-    if spec.kind == "money":
+    if spec.kind in ("money", "number"):  # number: a measure column, read like an amount; blank = unknown
         fast, slow, ok = amount_sql(t)
         too_large = "'number too large (at most 14 digits before the point)'"
         reason = (
@@ -318,7 +318,7 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
 
 
 def _blank_money(ci: CheckInput, spec: FieldSpec, stage_value: str | None) -> str:
-    if spec.field == "list_price":
+    if spec.field == "list_price" or spec.kind == "number":
         return "NULL"
     if spec.field == "target":
         return "'blank target'" if ci.layout != "targets_wide" else "NULL"
@@ -459,7 +459,7 @@ def _num(value: object) -> object:
 def _decimal_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> list[Issue]:
     out = []
     for spec in ci.fields:
-        if spec.kind != "money" or spec.constant:
+        if spec.kind not in ("money", "number") or spec.constant:
             continue
         row = con.execute(
             f"SELECT count(*), min(s._line) FROM {ci.source} s WHERE regexp_matches(s.{spec.expr}, '[.][0-9]{{5}}')"
