@@ -14,6 +14,8 @@ no aggregation word): the router then asks back instead of choosing.
 
 from __future__ import annotations
 
+import re
+
 from agent.measures import is_measure_metric, metric_id, parse, register
 from fupan.dimensions import MeasureDef
 from fupan.query import MetricQuery
@@ -26,6 +28,11 @@ _MEAN_ZH = ("平均{w}", "{w}平均", "{w}均值", "{w}平均值", "平均的{w}
 _MARGIN_EN = ("{w} margin", "{w} margins", "{w} rate", "{w} ratio", "{w} margin rate", "{w} margin %")
 _MARGIN_ZH = ("{w}率", "{w}占比")
 _MARGIN_ALONE = ("margin", "margins", "profit margin", "gross margin", "利润率", "毛利率", "利润占比", "毛利占比")
+
+
+# words that name a built-in metric but, beside a measure, only say what is measured ('units … sold', 'days to
+# ship for … orders', '卖了多少件'): the measure is the question
+_CONTEXT = re.compile(r"^(?:sold|sell|sells|selling|orders?|order lines?|lines?|订单|订单行|卖|卖出|卖了|售出|销售)$")
 
 
 def _is_zh(word: str) -> bool:
@@ -103,6 +110,14 @@ def readings(s: object, drafts: list[MetricQuery], vocab: object) -> list[Metric
     first = drafts[0]
     if not is_measure_metric(first.metric):
         return drafts
+    context = {
+        h.what for h in getattr(s, "metrics", [])
+        if not is_measure_metric(h.what) and _CONTEXT.match(s.lower[h.start : h.end])  # type: ignore[attr-defined]
+    }
+    if context and len(first.metrics) > 1:  # 'units of binders sold', 'days to ship for … orders': context words
+        kept = [m for m in first.metrics if m not in context]
+        drafts = [q.model_copy(update={"metrics": kept}) if q.metrics == first.metrics else q for q in drafts]
+        first = drafts[0]
     hits = [h for h in getattr(s, "metrics", []) if is_measure_metric(h.what)]
     said = [s.lower[h.start : h.end] for h in hits]  # type: ignore[attr-defined]
     options: list[str] = []

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fupan.dimensions import Aggregation, MeasureDef, MeasureUnit, dimension_id
-from knowledge.learned_dimensions import RESERVED, _cjk, _display, plain, split_compound
+from knowledge.learned_dimensions import RESERVED, _cjk, plain, split_compound
 
 _DICT = Path(__file__).parent / "dictionaries" / "measures.tsv"
 _CODE_WORDS = {
@@ -73,6 +73,33 @@ def _phrases(text: str) -> list[str]:
     return out
 
 
+def _words_of_header(header: str) -> str:
+    """`QUANTITYORDERED` → `quantity ordered`, `PRICEEACH` → `price each`, `Unit_Price` → `unit price`: split on
+    the dictionaries' words (the dimensions' and the measures')."""
+    vocab = {w for en, (_, others) in dictionary().items() for phrase in (en, *others) for w in phrase.split()}
+    vocab |= {"ordered", "each", "sold", "per", "total", "net", "gross", "avg", "average", "amount", "value"}
+    out = []
+    for token in plain(header).split():
+        split = split_compound(token)
+        if split == token and token.isalpha():
+            best: dict[int, list[str]] = {0: []}
+            for i in range(1, len(token) + 1):
+                for j in range(max(0, i - 14), i):
+                    if j in best and token[j:i] in vocab and (i not in best or len(best[j]) + 1 < len(best[i])):
+                        best[i] = [*best[j], token[j:i]]
+            parts = best.get(len(token))
+            split = " ".join(parts) if parts else token
+        out.append(split)
+    return " ".join(out)
+
+
+def _name(header: str) -> str:
+    """The English name of a measure header: as written when it is already a name (`Profit`), else its words."""
+    if header.isupper() or "_" in header or header.islower():
+        return _words_of_header(header)
+    return header.strip()
+
+
 def translate(header: str) -> tuple[str | None, list[str]]:
     """(English dictionary word, Chinese words) for a measure header, the longest entry the header contains."""
     table = dictionary()
@@ -83,9 +110,9 @@ def translate(header: str) -> tuple[str | None, list[str]]:
                 return en, [h, *[w for w in zh if w != h]]
         for en, (zh, _) in table.items():
             if any(w in h for w in zh if len(w) >= 2):
-                return en, [h]
+                return en, [h, *zh]
         return None, [h]
-    words = " ".join(split_compound(w) for w in plain(header).split())
+    words = _words_of_header(header)
     for en in sorted(table, key=len, reverse=True):
         if re.search(rf"(?<![a-z]){re.escape(en)}(?![a-z])", words) or words.replace(" ", "") == en.replace(" ", ""):
             return en, table[en][0]
@@ -96,20 +123,19 @@ def is_code(header: str) -> bool:
     """A header naming a code, an id or a calendar part rather than a quantity."""
     if _cjk(header):
         return any(w in header for w in _CODE_ZH)
-    words = " ".join(split_compound(w) for w in plain(header).split()).split()
-    return any(w in _CODE_WORDS for w in words)
+    return any(w in _CODE_WORDS for w in _words_of_header(header).split())
 
 
 def measure_unit(header: str, en: str | None, zh: list[str], low: float | None, high: float | None) -> tuple[MeasureUnit, Aggregation]:
     text = " ".join([header, plain(header), en or "", *zh])
     if _DAYS.search(text):
         return "days", "mean"
+    if _PRICE.search(text):
+        return "money", "mean"
     if _COUNT.search(text):
         return "count", "sum"
     if _RATIO.search(text) and low is not None and high is not None and 0 <= low and high <= 1:
         return "ratio", "mean"
-    if _PRICE.search(text):
-        return "money", "mean"
     if _MONEY.search(text):
         return "money", "sum"
     return "number", "sum"
@@ -120,18 +146,16 @@ def learned_measure(
 ) -> MeasureDef:
     """A measure for one numeric column (`low`/`high`: its smallest and largest value, for ratios)."""
     en, zh = translate(header)
-    base = dimension_id(
-        (_display(header) if not _cjk(header) else "") or en or "measure", ()
-    )
+    base = dimension_id((_name(header) if not _cjk(header) else "") or en or "measure", ())
     measure_id = dimension_id(base, taken | RESERVED)
     if _cjk(header):
         name_zh, name_en = header.strip(), (en or header.strip())
     else:
-        name_en = _display(header)
+        name_en = _name(header)
         name_zh = zh[0] if zh else name_en
     unit, aggregation = measure_unit(header, en, zh, low, high)
     words: list[str] = []
-    for w in (header.strip(), plain(header), name_en, name_zh, en or "", *zh, *(dictionary()[en][1] if en else [])):
+    for w in (header.strip(), plain(header), _words_of_header(header), name_en, name_zh, en or "", *zh, *(dictionary()[en][1] if en else [])):
         w = w.strip()
         if w and w.lower() not in (x.lower() for x in words):
             words.append(w)
@@ -144,5 +168,32 @@ def learned_measure(
         aggregation=aggregation,
         words=tuple(words),
         margin=unit == "money" and aggregation == "sum" and bool(_PROFIT.search(" ".join([header, en or "", *zh]))),
+        derived=derived,
+    )
+
+
+_SHIP = re.compile(r"ship|deliver|dispatch|发货|发运|配送|送达|交货", re.I)
+
+
+def days_measure(header: str, close_header: str, *, taken: set[str]) -> MeasureDef:
+    """The days from the close (order) date to the date column `header`, averaged by default: 'days to ship'
+    when the header is a shipping or delivery date, else 'days from <close> to <header>'."""
+    derived = f"{header.strip()} − {close_header.strip()}"
+    if _SHIP.search(header):
+        zh, others = dictionary()["days to ship"]
+        name_en, name_zh, words = "days to ship", zh[0], ["days to ship", *zh, *others]
+    else:
+        name_en = f"days from {_name(close_header)} to {_name(header)}"
+        name_zh = f"{close_header.strip()}到{header.strip()}天数"
+        words = [name_en, name_zh]
+    measure_id = dimension_id(dimension_id(name_en, ()), taken | RESERVED)
+    return MeasureDef(
+        id=measure_id,
+        header=header,
+        name_zh=name_zh[:60],
+        name_en=name_en[:60],
+        unit="days",
+        aggregation="mean",
+        words=tuple(dict.fromkeys(words)),
         derived=derived,
     )

@@ -375,6 +375,8 @@ def _dimensions(rec: Recognized, profiles: list[ColumnProfile], given: Mapping, 
         if why and rec.kind == "opportunities" and _is_measure(p, given):
             rec.measure_columns.append(p.header)
         elif why:
+            if rec.kind == "opportunities" and why.startswith("numbers"):
+                why = "numbers that are a code, an id or a calendar part, not a measure"
             rec.unused[p.header] = why
         else:
             rec.dimension_columns.append((p.header, origin))

@@ -51,6 +51,8 @@ class MeasureColumn:
 
     definition: MeasureDef
     staged: str
+    days_from: str | None = None  # a derived days measure: the checked date field it counts from (close_date)
+    date_field: str | None = None  # … and the checked field of the second date column
 
 
 @dataclass
@@ -115,7 +117,11 @@ def prepare(
     measures = _measures(con, rec, staged, {d.definition.id for d in dims} | {d.stored for d in dims} | (
         taken_ids(rec.kind) if taken_ids else set()
     ))
-    fields += [FieldSpec(m.definition.id, m.staged, m.definition.header, "number") for m in measures]
+    for mc in measures:
+        if mc.date_field:  # a derived days measure: its second date column read like the other dates
+            fields.append(FieldSpec(mc.date_field, mc.staged, mc.definition.header, "date"))
+        else:
+            fields.append(FieldSpec(mc.definition.id, mc.staged, mc.definition.header, "number"))
     year_col = staged.column(m.columns["year"]) if rec.kind == "targets" and "year" in m.columns else None
     ci = CheckInput(
         file=staged.name,
@@ -183,15 +189,15 @@ def _measures(con: duckdb.DuckDBPyConnection, rec: Recognized, staged: Staged, t
     from knowledge.learned_measures import learned_measure
     from knowledge.sales_validate import amount_sql
 
+    out: list[MeasureColumn] = []
+    used = set(taken) | set(CORE_IDS)
     if not rec.measure_columns:
-        return []
+        return _days_measure(rec, staged, used)
     cols = []
     for header in rec.measure_columns:
         fast, slow, _ = amount_sql(staged.column(header))
         cols.append(f"min(coalesce({fast}, {slow})), max(coalesce({fast}, {slow}))")
     row = con.execute(f"SELECT {', '.join(cols)} FROM {STAGE}").fetchone() or ()
-    out: list[MeasureColumn] = []
-    used = set(taken) | set(CORE_IDS)
     for k, header in enumerate(rec.measure_columns):
         low, high = row[2 * k], row[2 * k + 1]
         m = learned_measure(
@@ -199,7 +205,22 @@ def _measures(con: duckdb.DuckDBPyConnection, rec: Recognized, staged: Staged, t
         )
         used.add(m.id)
         out.append(MeasureColumn(m, staged.column(header)))
-    return out
+    return out + _days_measure(rec, staged, used)
+
+
+def _days_measure(rec: Recognized, staged: Staged, used: set[str]) -> list[MeasureColumn]:
+    """Days from the close (order) date to the one other date column of a deal file (Ship Date − Order Date):
+    derived only when that is unambiguous — exactly one date column left unused and a close date mapped."""
+    from knowledge.learned_measures import days_measure
+
+    close = rec.mapping.columns.get("close_date")
+    dates = [h for h, why in rec.unused.items() if why == "dates"]
+    if rec.kind != "opportunities" or not close or len(dates) != 1:
+        return []
+    m = days_measure(dates[0], close, taken=used)
+    used.add(m.id)
+    rec.unused.pop(dates[0], None)
+    return [MeasureColumn(m, staged.column(dates[0]), days_from="close_date", date_field=f"_date_{m.id}")]
 
 
 # ---- fields and dimensions ---------------------------------------------------------------------------------

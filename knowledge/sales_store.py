@@ -455,7 +455,11 @@ def _accepted_sql(con: duckdb.DuckDBPyConnection, prep, snap: str) -> str:  # ty
     ]
     extra = [d.stored for d in prep.dims if d.staged and d.stored not in core and d.stored in have]
     cols += [f"{c}" for c in dict.fromkeys(extra)]
-    cols += [f"CAST({m.definition.id} AS DECIMAL(18,4)) AS {m.definition.id}" for m in prep.measures if m.definition.id in have]
+    for m in prep.measures:
+        if m.date_field and m.date_field in have and m.days_from in have:  # Ship Date − Order Date, in days
+            cols.append(f"CAST(date_diff('day', {m.days_from}, {m.date_field}) AS DECIMAL(18,4)) AS {m.definition.id}")
+        elif m.definition.id in have:
+            cols.append(f"CAST({m.definition.id} AS DECIMAL(18,4)) AS {m.definition.id}")
     cols.append(f"'{snap}' AS snapshot_id")
     key = _KEYS.get(kind)
     where = "NOT _bad"

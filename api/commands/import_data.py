@@ -56,7 +56,7 @@ def print_report(console: Console, report: ImportReport, *, verbose: bool = True
         for col in ("measure", "your header", "中文", "English", "unit", "aggregation"):
             table.add_column(col)
         for m in report.measures:
-            table.add_row(m.id, escape(m.header), escape(m.name_zh), escape(m.name_en), m.unit, m.aggregation)
+            table.add_row(m.id, escape(m.derived or m.header), escape(m.name_zh), escape(m.name_en), m.unit, m.aggregation)
         console.print(table)
     if verbose and report.unused:
         console.print("  not used: " + escape("; ".join(f"{c} ({why})" for c, why in report.unused.items())))
