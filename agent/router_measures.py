@@ -32,7 +32,10 @@ _MARGIN_ALONE = ("margin", "margins", "profit margin", "gross margin", "利润�
 
 # words that name a built-in metric but, beside a measure, only say what is measured ('units … sold', 'days to
 # ship for … orders', '卖了多少件'): the measure is the question
-_CONTEXT = re.compile(r"^(?:sold|sell|sells|selling|orders?|order lines?|lines?|订单|订单行|卖|卖出|卖了|售出|销售)$")
+_CONTEXT = re.compile(
+    r"^(?:sold|sell|sells|selling|best[ -]selling|top[ -]selling|orders?|order lines?|lines?|订单|订单行|卖|卖出|卖了|售出|"
+    r"销售|卖得最好|卖得最多|畅销)$"
+)
 
 
 def _is_zh(word: str) -> bool:
@@ -108,7 +111,7 @@ def readings(s: object, drafts: list[MetricQuery], vocab: object) -> list[Metric
     if not drafts or not words_map:
         return drafts
     first = drafts[0]
-    if not is_measure_metric(first.metric):
+    if not any(is_measure_metric(m) for q in drafts for m in q.metrics):
         return drafts
     context = {
         h.what for h in getattr(s, "metrics", [])
@@ -118,6 +121,13 @@ def readings(s: object, drafts: list[MetricQuery], vocab: object) -> list[Metric
         kept = [m for m in first.metrics if m not in context]
         drafts = [q.model_copy(update={"metrics": kept}) if q.metrics == first.metrics else q for q in drafts]
         first = drafts[0]
+    if context and len(drafts) > 1:  # 'best selling product by units': one reading per metric, the measure's wins
+        measured = [q for q in drafts if is_measure_metric(q.metric)]
+        if measured and all(q.metric in context for q in drafts if not is_measure_metric(q.metric)):
+            drafts = measured
+            first = drafts[0]
+    if not is_measure_metric(first.metric):
+        return drafts
     hits = [h for h in getattr(s, "metrics", []) if is_measure_metric(h.what)]
     said = [s.lower[h.start : h.end] for h in hits]  # type: ignore[attr-defined]
     options: list[str] = []
