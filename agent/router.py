@@ -74,6 +74,16 @@ def route(
         r.unexplained = unexplained
     if len(readings) > 1:
         return Routing("clarify", readings[:3], _t(lang, "这个问题有几种理解：", "This question can be read several ways:"), lang)
+    if s.loose and not unexplained:
+        word, header = s.loose[0]
+        readings[0].confidence = 0.5
+        return Routing(
+            "clarify",
+            readings,
+            _t(lang, f"数据中没有叫“{word}”的列，最接近的是“{header}”；是不是想问：",
+               f"The data has no column called '{word}'; the closest is '{header}'. Did you mean:"),
+            lang,
+        )
     if unexplained:
         readings[0].confidence = 0.5
         words = "、".join(unexplained) if lang == "zh" else ", ".join(f"'{w}'" for w in unexplained)

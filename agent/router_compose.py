@@ -49,10 +49,19 @@ def _per_average(s: Scan, metric: str) -> bool:
     return bool(m) and REGISTRY[metric].aggregation in {"sum", "count"} and not re.search(r"\bby\b|按|各", s.text)
 
 
-_WHOLE_RANKING = re.compile(r"排名|排行|\branking\b|\brank\b", re.I)
-_FIRST = re.compile(r"第一|第1|number\s+one|\bno\.?\s*1\b|\bfirst\b", re.I)
+_WHOLE_RANKING = re.compile(
+    r"排名|排行|\branking\b|\brank\b|\w+\s+first\b|sorted|ascending|descending|从低到高|从高到低|从小到大|从大到小|升序|降序",
+    re.I,
+)
+_FIRST = re.compile(r"第一|第1|number\s+one|\bno\.?\s*1\b|(?:(?<!lowest )(?<!smallest )(?<!highest )(?<!largest )(?<!biggest )(?<!fewest )(?<!least )(?<!most )(?<!worst )(?<!best ))\bfirst\b", re.I)
 _EACH = re.compile(r"各|分别|每个|\beach\b|\bsplit\b|\bby\s+\w+", re.I)
 _GROWTH = re.compile(r"增长率|growth\s+rate|\bgrowth\b", re.I)
+_MOVED = re.compile(
+    r"增长|增加|上升|提升|提高|上涨|涨|下降|下滑|降低|减少|降|掉|跌|回落|"
+    r"\b(?:grew|grow(?:s|n|ing)?|rose|rise[sn]?|rising|increas\w*|gain\w*|improv\w*|jump\w*|"
+    r"drop\w*|fell|fall(?:s|en|ing)?|declin\w*|decreas\w*|shrank|shrunk|shrink\w*)\b",
+    re.I,
+)
 _CLOSED_DEALS = re.compile(r"closed\s+deals|结单数|结单|win\s+rate|赢单率", re.I)
 
 
@@ -71,6 +80,11 @@ def compose(
     if isinstance(group_sets, str):
         return group_sets
     period_sets = _period_sets(s)
+    if group_sets == [[]] and len({h.what for h in s.metrics}) >= 2:
+        for hit in s.metrics:  # 'orders by deal size': a grouping by a column the data does not have
+            by = re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?$", s.text[: hit.start], re.I)
+            if by:
+                s.doubts.append(s.text[by.start() : hit.end].strip())
     follow = previous if previous is not None and _is_follow_up(s) else None
     metric_sets = [list(follow.metrics)] if follow is not None and not s.metrics else _metric_sets(s, vocab)
     out: list[MetricQuery] = []
@@ -186,6 +200,9 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
             continue
         if hit.what not in free:
             free.append(hit.what)
+            word = s.lower[hit.start : hit.end]
+            if header := _loose_header(vocab, hit.what, word):
+                s.loose.append((s.text[hit.start : hit.end], header))
         for other in vocab.dim_alternatives.get(s.lower[hit.start : hit.end], []):
             if other not in free:
                 free.append(other)
@@ -200,6 +217,39 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
     if len(free) <= 1:
         return [free]
     return [[d] for d in free[:3]]
+
+
+# What a built-in dimension's generic words mean: a header with none of these in it ('Category' for the
+# product dimension) is the user's own column, and a generic word for it is a guess to confirm, not to answer.
+_CONCEPT = {
+    "region": ("region", "territor", "area", "zone", "district", "区域", "地区", "大区", "片区", "区"),
+    "product": ("product", "item", "sku", "article", "产品", "商品", "货品"),
+    "account": ("customer", "account", "client", "company", "buyer", "客户", "公司"),
+    "rep": ("rep", "owner", "sales", "agent", "seller", "负责", "销售", "业务"),
+    "manager": ("manager", "lead", "head", "经理", "主管", "负责"),
+    "lead_source": ("source", "channel", "来源", "渠道"),
+}
+
+
+def _loose_header(vocab: Vocabulary, dim: str, word: str) -> str:
+    """The user's header when `word` is a built-in word for `dim` that the header does not say ('product' for
+    a column named Category): the reading is offered, not answered."""
+    if dim not in vocab.dims or dim not in _CONCEPT:
+        return ""
+    d = vocab.dims.get(dim)
+    header = (d.header or "").strip()
+    if not header or d.origin != "core":
+        return ""
+    low = header.lower()
+    if any(c in low for c in _CONCEPT[dim]):
+        return ""
+    from agent.router_vocab import word_variants
+
+    if word == low or word in word_variants(header):
+        return ""
+    if any(c in word for c in _CONCEPT[dim]):
+        return header
+    return ""
 
 
 def _period_sets(s: Scan) -> list[list[PeriodMention]]:
@@ -317,6 +367,8 @@ def _operation(s: Scan, group_by: list[str], periods: list[PeriodMention], grain
         return "share"
     if ranked and (s.cue("change") or s.cue("held_up")) and (has_base or s.cue("compare")):
         return "rank_change"
+    if ranked and _MOVED.search(s.text):
+        return "rank_change"  # 'which country grew the most in 2004', '增长最多的销售': against the period before
     if _WHICH_PERIOD.search(s.text) and ranked:
         return "rank"
     series = grain or s.periods.last_n or any(m.kind == "range" and len(m.labels) > 1 for m in periods)
@@ -418,7 +470,7 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
     if metrics:
         if op == "why" and metrics[0] in {"target", "gap", "achievement_rate"}:
             return ["won_revenue"]
-        if op in {"contribution"} and metrics[0] in {"target", "achievement_rate"}:
+        if op in {"contribution"} and metrics[0] in {"target", "achievement_rate", "gap"}:
             return ["won_revenue"]
         if op == "compare" and metrics[0] == "target" and s.cue("target"):
             return ["won_revenue"]  # 'how are we tracking against quota': revenue against the target

@@ -57,6 +57,7 @@ class Scan:
     n: int | None = None
     used: list[bool] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)  # phrases with two likely meanings ("sales per customer")
+    loose: list[tuple[str, str]] = field(default_factory=list)  # (generic word, the user's header it was read as)
 
     def cue(self, name: str) -> bool:
         return bool(self.cues.get(name))
@@ -103,6 +104,9 @@ class Scan:
                 rest = rest.replace(stop, " ")
             words += [w for w in rest.split() if w]
         return list(dict.fromkeys(words + self.doubts))
+
+
+_WHOLE_PERIOD = re.compile(r"全年|整年|整个季度|全季度|整月|全月|\b(?:the\s+)?(?:full|whole|entire)\s+(?:year|quarter|month)\b", re.I)
 
 
 def detect_language(text: str) -> str:
@@ -243,12 +247,19 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     s.used = [False] * len(text)
     for start, end in s.periods.spans:
         s.mark(start, end)
+    for m in _WHOLE_PERIOD.finditer(text):  # '2019年全年', 'full year 2019': the period it follows or precedes
+        if any(e == m.start() or (e < m.start() and not text[e : m.start()].strip()) for _, e in s.periods.spans) or any(
+            b > m.end() - 1 and not text[m.end() : b].strip() for b, _ in s.periods.spans
+        ):
+            s.mark(m.start(), m.end())
     _multiword_cues(s)
     _zh_region_names(s, vocab)
     _lexical(s, vocab)
     _cues(s)
     _count(s)
     _unknown_names(s, vocab)
+    if W.EXCLUDE.search(s.text):
+        s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
     for m in W.THRESHOLD.finditer(s.text):
         s.doubts.append(m.group(0).strip())  # 'below 40%', '超过100万': a condition Fupan does not filter by yet
         s.mark(m.start(), m.end())

@@ -88,6 +88,31 @@ def _metric_words(extra: dict[str, list[str]]) -> list[tuple[str, str]]:
     return _longest_first(pairs.items())
 
 
+def word_variants(word: str) -> list[str]:
+    """The forms a header's word is also typed in: Latin plural and singular, hyphen, space or nothing between
+    its parts ('Sub-Category': 'sub category', 'subcategory', 'sub-categories'); a Chinese class word without its
+    last character (子类别: 子类)."""
+    w = word.strip().lower()
+    if not w:
+        return []
+    out: list[str] = []
+    if w.isascii() and re.fullmatch(r"[a-z][a-z \-_]*[a-z]", w):
+        joins = {w, re.sub(r"[\s\-_]+", " ", w), re.sub(r"[\s\-_]+", "-", w), re.sub(r"[\s\-_]+", "", w)}
+        for j in sorted(joins):
+            out.append(j)
+            if j.endswith("ies"):
+                out.append(j[:-3] + "y")  # a plural header ('Categories'): the singular too
+            elif j.endswith("y") and not j.endswith(("ay", "ey", "oy", "uy")):
+                out.append(j[:-1] + "ies")
+            elif j.endswith("s") and not j.endswith(("ss", "us", "is")):
+                out.append(j[:-1])
+            elif not j.endswith(("s", "x", "ch", "sh")):
+                out.append(j + "s")
+    elif _CJK.search(w) and len(w) >= 3 and w.endswith("类别"):
+        out.append(w[:-1])
+    return [v for v in dict.fromkeys(out) if v != w and len(v) >= 2]
+
+
 def _longest_first(pairs: Any) -> list[tuple[str, str]]:
     return sorted(((w, x) for w, x in pairs if w), key=lambda p: (-len(p[0]), p[0], p[1]))
 
@@ -112,6 +137,26 @@ def build_vocabulary(
     for dim in dims.ids():
         for w in [*dim_extra.get(dim, []), *builtin["dimensions"].get(dim, [])]:
             dim_pairs.setdefault(w.strip().lower(), dim)
+    for d in dims:  # a word two dimensions share goes to the one with values in the data ('地区': territory)
+        for w in (d.name_zh, d.name_en, *d.words):
+            key = w.strip().lower()
+            owner = dim_pairs.get(key)
+            if owner and owner != d.id and not dimension_values.get(owner) and dimension_values.get(d.id):
+                dim_pairs[key] = d.id
+    for d in dims:  # a learned column's own name beats a built-in word of a core dimension ('产品线')
+        if d.origin != "data" or not dimension_values.get(d.id):
+            continue
+        for w in (d.header or "", d.name_zh, d.name_en):
+            key = w.strip().lower()
+            owner = dim_pairs.get(key)
+            if not key or not owner or owner == d.id or owner not in dims:
+                continue
+            o = dims.get(owner)
+            if o.origin == "core" and key not in {(o.header or "").lower(), o.name_zh.lower(), o.name_en.lower()}:
+                dim_pairs[key] = d.id
+    for word, dim in list(dim_pairs.items()):
+        for variant in word_variants(word):
+            dim_pairs.setdefault(variant, dim)  # 'sub-categories', 'subcategory', '子类' for a header's word
     values = _value_words(dims, dimension_values, aliases, builtin.get("value_translations") or {})
     alternatives = _dim_alternatives(dims, dim_pairs, dimension_values)
     unknown = sorted(
@@ -162,9 +207,20 @@ def _dim_alternatives(
             if primary and other.origin == "attribute":
                 continue  # a side table's column (an account's region) never shadows the data's own
             names = [n.lower() for n in (other.header or "", other.name_zh, other.name_en) if n]
+            if _named_by(own, word) and any(_ID_WORD.search(n) for n in names):
+                continue  # 'customer' with a Customer Name column: the name, not the Customer ID beside it
             if any(word != n and _inside(word, n) for n in names):
                 out.setdefault(word, []).append(other.id)
     return out
+
+
+_ID_WORD = re.compile(r"(?<![a-z])(?:id|ids|code|codes|no|number|key)(?![a-z])|编号|编码|代码|号码|\bid\b", re.I)
+
+
+def _named_by(header: str | None, word: str) -> bool:
+    """Whether a header is the name column of the thing `word` names ('Customer Name', '客户名称')."""
+    low = (header or "").lower()
+    return bool(low) and _inside(word, low) and re.search(r"(?<![a-z])name(?![a-z])|名称|姓名", low) is not None
 
 
 def _inside(word: str, name: str) -> bool:

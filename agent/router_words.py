@@ -43,8 +43,10 @@ SHARE = _rx(
 )
 TREND = _rx(r"趋势|走势|怎么变的|变化趋势|历史|trend|over\s+time|trajectory|evolv\w*|history")
 RANK = _rx(
+    r"(?:lowest|smallest|highest|largest|biggest|fewest|least|most|worst|best)\s+first|sorted|ascending|descending|"
+    r"从低到高|从高到低|从小到大|从大到小|升序|降序|"
     r"最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|最畅销|最厉害|排名|排行|排前|排第[一1]|第一名|第一位|前\s*[0-9一二三四五六七八九十两]+"
-    r"|后\s*[0-9一二三四五六七八九十两]+|倒数|垫底|\btop\b|\bbottom\b|best|highest|most|largest|biggest|longest|lowest"
+    r"|后\s*[0-9一二三四五六七八九十两]+|倒数第?[一1]?|垫底|\btop\b|\bbottom\b|best|highest|most|largest|biggest|longest|lowest"
     r"|worst|least|fewest|smallest|shortest|leading|leader|rank\w*|number\s+one|\bno\.?\s*1\b"
 )
 CHANGE = _rx(
@@ -64,10 +66,19 @@ TARGET = _rx(
 TEAM = _rx(r"团队|手下|下属|组里|组内|团队里|team\b|team's|reports\s+to|under\s+")
 HOW_IS = _rx(r"怎么样|咋样|如何|表现|情况|好不好|how'?s\b|how\s+(?:is|are|was|were|did|do|does)\b|how'd|doing|perform\w*")
 
+EXCLUDE = _rx(
+    r"\b(?:excluding|exclude[sd]?|except(?:\s+for)?|other\s+than|apart\s+from|aside\s+from|not\s+counting|"
+    r"not\s+including|excl|without|outside(?:\s+of)?)\b|除了|除去|除外|以外|之外|不含|不包括|不包含|不算|排除|剔除|扣除|去掉"
+)
+EXCLUDE_MESSAGE = {
+    "zh": "暂不支持“除了…以外”这类排除条件；可以分别问整体和要排除的部分，再相减。",
+    "en": "Fupan cannot leave a segment out yet ('excluding …'); ask for the total and for the part to leave out.",
+}
+
 # --- direction -------------------------------------------------------------------------------------------
 ASC = _rx(
-    r"最低|最差|最少|最小|最短|后\s*[0-9一二三四五六七八九十两]|倒数|垫底|lowest|worst|least|fewest|smallest|shortest|"
-    r"bottom|weakest|slowest"
+    r"最低|最差|最少|最小|最短|(?:lowest|smallest|fewest|least|worst)\s+first|后\s*[0-9一二三四五六七八九十两]|倒数|垫底|lowest|worst|least|fewest|smallest|shortest|"
+    r"bottom|weakest|slowest|ascending|升序|从低到高|从小到大"
 )
 BEST_WORST = _rx(r"最好|最差|最厉害|best|worst|strongest|weakest")
 FALL = _rx(
