@@ -251,3 +251,13 @@ def test_the_sample_company_has_no_profit_column_and_says_so(deps: Deps, sample_
         answer = ask(deps, question)
         assert answer.status == "unanswerable" and not answer.evidence, question
         assert word in answer.text.lower()
+
+
+def test_the_models_metric_list_names_the_datas_measures(superstore) -> None:  # type: ignore[no-untyped-def]
+    from agent.ask_flow import vocabulary_for
+    from agent.llm_writer import _metric_list
+
+    deps, _ = superstore
+    listed = _metric_list("en", vocabulary_for(deps))
+    assert "profit__sum: Profit" in listed and "profit__margin: Profit margin" in listed
+    assert "discount__mean: Average Discount" in listed and "quantity__margin" not in listed
