@@ -22,7 +22,8 @@ from fupan.query import MetricQuery
 
 _SUM_EN = ("total {w}", "sum of {w}", "total of {w}", "{w} total", "overall {w}", "sum {w}", "{w} sum")
 _MEAN_EN = ("average {w}", "avg {w}", "mean {w}", "average of {w}", "mean of {w}", "{w} average", "avg. {w}",
-            "average {w} per line", "average {w} per order line")  # fmt: skip
+            "average {w} per line", "average {w} per order line", "simple average {w}", "simple avg {w}",
+            "simple mean {w}", "unweighted average {w}")  # fmt: skip
 _SUM_ZH = ("总{w}", "{w}总额", "{w}合计", "{w}总计", "{w}总和", "合计{w}", "{w}总量", "总{w}额", "{w}之和", "{w}加总")
 _MEAN_ZH = ("平均{w}", "{w}平均", "{w}均值", "{w}平均值", "平均的{w}", "平均每单{w}", "人均{w}", "{w}的平均值")
 _MARGIN_EN = ("{w} margin", "{w} margins", "{w} rate", "{w} ratio", "{w} margin rate", "{w} margin %")
@@ -36,6 +37,18 @@ _CONTEXT = re.compile(
     r"^(?:sold|sell|sells|selling|best[ -]selling|top[ -]selling|orders?|order lines?|lines?|订单|订单行|卖|卖出|卖了|售出|"
     r"销售|卖得最好|卖得最多|畅销)$"
 )
+
+
+# how a mean or a sum is taken, said beside the measure ('(simple average per line)', '按行简单平均', 'in total'):
+# explained by the reading's aggregation
+_HOW = {
+    "mean": re.compile(
+        r"(?:\b(?:simple|plain|unweighted|straight)\s+)?\b(?:average|mean|avg)\b(?:\s+(?:per|over|of)\s+(?:the\s+)?"
+        r"(?:order\s+)?lines?\b)?|\b(?:per|over|of)\s+(?:the\s+)?(?:order\s+)?lines?\b(?:\s+\w+)?|\b(?:simple|unweighted)\b|"
+        r"简单平均|算术平均|按行平均|逐行平均|平均"
+    ),
+    "sum": re.compile(r"\b(?:in\s+total|altogether|combined|overall)\b|一共|总共|合计|加起来"),
+}
 
 
 def _is_zh(word: str) -> bool:
@@ -128,6 +141,7 @@ def readings(s: object, drafts: list[MetricQuery], vocab: object) -> list[Metric
             first = drafts[0]
     if not is_measure_metric(first.metric):
         return drafts
+    _mark_how(s, first.metric or "")
     hits = [h for h in getattr(s, "metrics", []) if is_measure_metric(h.what)]
     said = [s.lower[h.start : h.end] for h in hits]  # type: ignore[attr-defined]
     options: list[str] = []
@@ -139,3 +153,13 @@ def readings(s: object, drafts: list[MetricQuery], vocab: object) -> list[Metric
         return drafts
     extra = [first.model_copy(update={"metrics": [o, *first.metrics[1:]]}) for o in options]
     return [first, *extra][:3] + drafts[1:]
+
+
+def _mark_how(s: object, metric: str) -> None:
+    """Mark the words that say how the measure is aggregated as used, when they agree with the reading."""
+    parsed = parse(metric)
+    pattern = _HOW.get(parsed[1]) if parsed else None
+    if pattern is None:
+        return
+    for m in pattern.finditer(s.lower):  # type: ignore[attr-defined]
+        s.mark(m.start(), m.end())  # type: ignore[attr-defined]

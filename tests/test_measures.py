@@ -261,3 +261,21 @@ def test_the_models_metric_list_names_the_datas_measures(superstore) -> None:  #
     listed = _metric_list("en", vocabulary_for(deps))
     assert "profit__sum: Profit" in listed and "profit__margin: Profit margin" in listed
     assert "discount__mean: Average Discount" in listed and "quantity__margin" not in listed
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("avg discount on Tables in 2019 (simple average per line)", "discount__mean"),
+        ("2019年利润一共多少", "profit__sum"),
+        ("mean quantity by segment 2019", "quantity__mean"),
+        ("2019年各细分市场平均利润", "profit__mean"),
+        ("2019年标准级(Standard Class)订单平均几天发货", "days_to_ship__mean"),
+        ("best selling sub-category by units in 2019", "quantity__sum"),
+    ],
+)
+def test_aggregation_words_are_explained_by_the_reading(superstore, question: str, metric: str) -> None:  # type: ignore[no-untyped-def]
+    deps, _ = superstore
+    answer = ask(deps, question)
+    assert answer.status == "answered", (question, answer.text)
+    assert answer.query.metrics == [metric] and not answer.findings
