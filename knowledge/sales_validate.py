@@ -9,7 +9,10 @@ is that check; the tests compare the two): each rejected row names file, row (li
 and reason, ordered by row and then by field.
 
 Rules: a blank amount is accepted on an open deal (its amount is unknown) and rejected on a won or lost one;
-a blank date is NULL; amounts keep at most 4 decimals (more is reported); a stage must be in the stage map.
+a blank date is NULL; amounts keep at most 4 decimals (more is reported); a stage must be in the stage map. A
+measure (profit, quantity …) that is not a number does not reject its row: the row is kept with the measure
+unknown and the cell is reported as a warning (file, row, column, value), so adding measures never changes
+which rows are accepted.
 """
 
 from __future__ import annotations
@@ -198,7 +201,9 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
     for pos, spec in enumerate(ci.fields):
         value, reason = _field_sql(con, ci, spec, pos, joins, rulings, stage_value)
         selects.append(f"{value} AS {spec.field}")
-        if reason is not None:
+        if reason is not None and spec.kind == "number":  # a measure: the row is kept, the value reported
+            selects += [f"{reason} AS _n{pos}", f"s.{spec.expr} AS _nv{pos}"]
+        elif reason is not None:
             raw = spec.expr if spec.constant else f"s.{spec.expr}"
             label = f"s.{spec.label}" if spec.label_sql else lit(spec.label)
             selects += [f"{reason} AS _r{pos}", f"{raw} AS _v{pos}", f"{label} AS _c{pos}"]
@@ -402,6 +407,10 @@ def _warning_checks(ci: CheckInput) -> list[Check]:
     if ci.kind == "opportunities" and _has(ci, "stage"):
         cond = "stage IN ('won', 'lost')" + (" AND close_date IS NULL" if close else "")
         checks.append((cond, close.label if close else "close date", "''", "stage || ' deal without a close date'"))
+    for pos, spec in enumerate(ci.fields):  # a measure value that is not a number: kept as unknown, reported
+        if spec.kind == "number" and not spec.constant:
+            keep = lit(f"; the row is kept with {spec.label} unknown")
+            checks.append((f"_n{pos} IS NOT NULL", spec.label, f"_nv{pos}", f"_n{pos} || {keep}"))
     return checks
 
 

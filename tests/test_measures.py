@@ -81,7 +81,7 @@ def test_orders_import_names_shouted_headers(orders) -> None:  # type: ignore[no
     assert {"ORDERLINENUMBER", "QTR_ID", "MONTH_ID", "YEAR_ID"} <= set(report.unused)  # codes, not measures
 
 
-def test_a_non_numeric_measure_value_is_reported_and_nothing_else_changes(tmp_path: Path) -> None:
+def test_a_non_numeric_measure_value_is_reported_and_its_row_kept(tmp_path: Path) -> None:
     csv = tmp_path / "lines.csv"
     csv.write_text(
         "Order ID,Order Date,Region,Sales,Profit\n"
@@ -96,17 +96,22 @@ def test_a_non_numeric_measure_value_is_reported_and_nothing_else_changes(tmp_pa
     try:
         report = deps.sales.import_file(csv)
         assert [m.id for m in report.measures] == ["profit"]
-        assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (24, 23, 1)
-        bad = report.rejected[0]
-        assert (bad.file, bad.row, bad.column, bad.value, bad.reason) == ("lines.csv", 3, "Profit", "n/a", "not a number")
+        # the row is kept (its sale counts, as before measures existed) and the bad cell is reported
+        assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (24, 24, 0)
+        bad = next(w for w in report.warnings if w.column == "Profit" and w.row is not None)
+        assert (bad.file, bad.row, bad.value) == ("lines.csv", 3, "n/a")
+        assert bad.reason == "not a number; the row is kept with Profit unknown"
         rows = deps.sales.connection.execute(
             "SELECT amount, profit FROM opportunities WHERE close_date >= '2024-01-01' ORDER BY amount"
         ).fetchall()
-        assert [(float(a), None if p is None else float(p)) for a, p in rows] == [(50.0, None), (80.0, -5.0), (100.0, 20.5)]
+        assert [(float(a), None if p is None else float(p)) for a, p in rows] == [
+            (50.0, None), (80.0, -5.0), (100.0, 20.5), (200.0, None)
+        ]
         engine = MetricEngine(deps.sales)
+        assert engine.value("won_revenue", "2024").value == pytest.approx(430.0)  # every sale still counts
         assert engine.value("profit__sum", "2024").value == pytest.approx(15.5)
-        assert engine.value("profit__mean", "2024").value == pytest.approx(7.75)  # the blank line is not a zero
-        assert engine.value("profit__margin", "2024").value == pytest.approx(15.5 / 180.0)
+        assert engine.value("profit__mean", "2024").value == pytest.approx(7.75)  # unknown values are not zeros
+        assert engine.value("profit__margin", "2024").value == pytest.approx(15.5 / 180.0)  # lines with a profit
     finally:
         deps.close()
 
