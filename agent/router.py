@@ -84,6 +84,15 @@ def route(
                f"The data has no column called '{word}'; the closest is '{header}'. Did you mean:"),
             lang,
         )
+    for w in unexplained:  # 'won revenue by city' with no city column: said, not answered without the grouping
+        if w.lower() in _GRAIN_WORDS:
+            continue
+        if re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?" + re.escape(w) + r"(?![a-z])", s.text, re.I):
+            return Routing(
+                "refuse",
+                message=_t(lang, f"数据中没有“{w}”这一列，无法按它分组。", f"The data has no '{w}' column to group by."),
+                language=lang,
+            )
     if unexplained:
         readings[0].confidence = 0.5
         words = "、".join(unexplained) if lang == "zh" else ", ".join(f"'{w}'" for w in unexplained)
@@ -96,6 +105,7 @@ def route(
     return Routing("answer", readings, language=lang)
 
 
+_GRAIN_WORDS = {"year", "years", "quarter", "quarters", "month", "months", "week", "weeks", "年", "季度", "月", "周"}
 _CREATED_METRICS = {"conversion_lead_to_opportunity", "conversion_opportunity_to_order", "pipeline_created"}
 _CREATED_WORDS = re.compile(r"^(?:创建的?|新建的?|商机|created|creation|deals?|opportunit(?:y|ies)|opps?|pipeline)$", re.I)
 

@@ -57,9 +57,14 @@ _FIRST = re.compile(r"第一|第1|number\s+one|\bno\.?\s*1\b|(?:(?<!lowest )(?<!
 _EACH = re.compile(r"各|分别|每个|\beach\b|\bsplit\b|\bby\s+\w+", re.I)
 _GROWTH = re.compile(r"增长率|growth\s+rate|\bgrowth\b", re.I)
 _MOVED = re.compile(
-    r"增长|增加|上升|提升|提高|上涨|涨|下降|下滑|降低|减少|降|掉|跌|回落|"
-    r"\b(?:grew|grow(?:s|n|ing)?|rose|rise[sn]?|rising|increas\w*|gain\w*|improv\w*|jump\w*|"
+    r"增长|增加|上升|提升|提高|上涨|涨(?!价)|下降|下滑|降低|减少|降(?!价)|掉(?!单)|跌|回落|"
+    r"\b(?:grew|grow(?:s|n|ing)?|rose|rise[sn]?|rising|increas\w*|improv\w*|growth|增速|增幅|降幅|jump\w*|"
     r"drop\w*|fell|fall(?:s|en|ing)?|declin\w*|decreas\w*|shrank|shrunk|shrink\w*)\b",
+    re.I,
+)
+_PCT_CHANGE = re.compile(
+    r"(?:增长|下降|增加|减少|上涨|下跌|涨|跌|变化)了?(?:百分之几|百分之多少|多少%|几%|多少个百分比|多少百分比)"
+    r"|\b(?:grow|grew|rise|rose|increas|decreas|drop|fell|fall|chang)\w*\s+(?:by\s+)?(?:what|how\s+many)\s+(?:%|percent)",
     re.I,
 )
 _CLOSED_DEALS = re.compile(r"closed\s+deals|结单数|结单|win\s+rate|赢单率", re.I)
@@ -150,9 +155,14 @@ def _adjacent(s: Scan, a_end: int, b_start: int) -> bool:
     return bool(re.fullmatch(r"\s*(?:的|the|\(|（|=|:|：)?\s*", gap, re.I))
 
 
-def _qualifies(s: Scan, dim_hit: object, values: list[ValueHit]) -> bool:
-    """'华东区域', 'the East region', 'product DataHub', 'X团队': a dimension word that names a value's dimension."""
+def _qualifies(s: Scan, dim_hit: object, values: list[ValueHit], vocab: Vocabulary | None = None) -> bool:
+    """'华东区域', 'the East region', 'product DataHub', 'X团队': a dimension word that names a value's dimension;
+    'technology-sector accounts': the dimension a value's side-table attribute describes."""
     for v in values:
+        if vocab is not None and any(
+            d in vocab.dims and vocab.dims.get(d).key == dim_hit.what for d in v.dims  # type: ignore[attr-defined]
+        ) and 0 <= dim_hit.start - v.end <= 12:  # type: ignore[attr-defined]
+            return True
         if dim_hit.what not in v.dims:  # type: ignore[attr-defined]
             continue
         if _adjacent(s, v.end, dim_hit.start) or _adjacent(s, dim_hit.end, v.start):  # type: ignore[attr-defined]
@@ -192,7 +202,7 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
     free = []
     team = s.cue("team")
     for hit in s.dims:
-        if _qualifies(s, hit, s.values) or _names_a_party(s, hit):
+        if _qualifies(s, hit, s.values, vocab) or _names_a_party(s, hit):
             continue
         if not _by_context(s, hit):
             if not (team and hit.what == "manager"):
@@ -206,6 +216,11 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
         for other in vocab.dim_alternatives.get(s.lower[hit.start : hit.end], []):
             if other not in free:
                 free.append(other)
+    named_manager = any("manager" in v.dims for v in s.values)
+    mgr_words = [h for h in s.dims if h.what == "manager"]
+    if team and mgr_words and not named_manager and s.values and "manager" not in free and vocab.values_of("manager"):
+        free.append("manager")  # '东区经理的团队': which manager is not said; each manager there is offered
+        s.doubts.append(s.text[mgr_words[0].start : mgr_words[0].end])
     absent = [d for d in free if d in vocab.dims and not vocab.values_of(d)]
     if absent and len(absent) == len(free):
         label = vocab.dims.label(absent[0], s.lang)
@@ -222,7 +237,7 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
 # What a built-in dimension's generic words mean: a header with none of these in it ('Category' for the
 # product dimension) is the user's own column, and a generic word for it is a guess to confirm, not to answer.
 _CONCEPT = {
-    "region": ("region", "territor", "area", "zone", "district", "区域", "地区", "大区", "片区", "区"),
+    "region": ("region", "territor", "area", "zone", "district", "office", "区域", "地区", "大区", "片区", "区", "办公室", "办事处"),
     "product": ("product", "item", "sku", "article", "产品", "商品", "货品"),
     "account": ("customer", "account", "client", "company", "buyer", "客户", "公司"),
     "rep": ("rep", "owner", "sales", "agent", "seller", "负责", "销售", "业务"),
@@ -321,8 +336,14 @@ def _without_context(s: Scan, found: list[str]) -> list[str]:
         return found
     if {"gap", "achievement_rate"} & set(found):
         found = [m for m in found if m != "target"]
+    if "won_customers" in found and set(found) == {"won_customers", "won_deals"}:
+        found = ["won_customers"]  # '有赢单的客户有多少家', 'customers with won deals': customers won
     if "won_customers" in found and len(found) > 1:  # 'how many customers churned': the other metric says which
         found = [m for m in found if m != "won_customers"]
+    for hit in s.metrics:  # '赢单销售周期', 'won deal size': won/lost right before another metric word qualifies it
+        nxt = [h for h in s.metrics if h.start >= hit.end and not s.text[hit.end : h.start].strip(" 的")]
+        if hit.what in {"won_deals", "lost_deals"} and nxt and nxt[0].what != hit.what and len(found) > 1:
+            found = [m for m in found if m != hit.what]
     for hit in s.metrics:
         if hit.what in {"won_deals", "lost_deals"} and len(found) > 1:
             before, after = s.text[: hit.start], s.text[hit.end :]
@@ -363,6 +384,8 @@ def _operation(s: Scan, group_by: list[str], periods: list[PeriodMention], grain
         return "contribution"
     if s.cue("contribution") and group_by and not moved:  # 贡献最大的销售, 主要来自哪个渠道: who brought the most
         return "rank"
+    if _PCT_CHANGE.search(s.text) and has_base:
+        return "compare"  # '11月相比10月增长了百分之几': the change in percent
     if s.cue("share"):
         return "share"
     if ranked and (s.cue("change") or s.cue("held_up")) and (has_base or s.cue("compare")):
@@ -438,6 +461,22 @@ def _one(
             base = "target" if len(periods) <= 1 else base
     if base_target and (base is None or base == "previous") and not s.periods.base:
         base = "target"
+    if op == "trend" and group_by:  # the engine's series has no split: never drop 'by region' silently
+        if not s.cue("trend") and not s.periods.grain and len(periods) > 1 and not vocab.calendar.empty:
+            first, last = parse_period(periods[0], vocab.calendar.fy), parse_period(periods[-1], vocab.calendar.fy)
+            op, periods = "breakdown", [f"{first.start:%Y-%m}..{_month_before(last.end):%Y-%m}"]  # type: ignore[str-format]
+        else:
+            label = vocab.dims.label(group_by[0], lang) if group_by[0] in vocab.dims else group_by[0]
+            return _t(
+                lang,
+                f"暂不支持按{label}拆开的走势；可以问某一个{label}的走势，或这段时间各{label}的数字。",
+                f"A trend split by {label} is not supported yet; ask for one {label}'s trend, or the figures by "
+                f"{label} over the whole span.",
+            )
+    if op == "share" and s.periods.grain:
+        s.doubts.append(s.periods.grain)  # 'share of sales by year': one share per year is not computed yet
+    if op != "share" and base and base not in {"previous", "yoy", "target"} and periods and _overlap(vocab, periods[0], base):
+        return _t(lang, "看不出要比较哪两个期间（两个期间有重叠）。", "I could not tell which two periods to compare (they overlap).")
     order, n = _order(s, op, metric_list)
     part: list[str] = []
     if op == "share" and not group_by:
@@ -459,6 +498,14 @@ def _one(
     if op == "share" and base and base not in {"previous", "yoy", "target"}:
         q = q.model_copy(update={"part": []})
     return q
+
+
+def _overlap(vocab: Vocabulary, a: str, b: str) -> bool:
+    try:
+        pa, pb = parse_period(a, vocab.calendar.fy), parse_period(b, vocab.calendar.fy)
+    except Exception:  # noqa: BLE001 — an unreadable label is reported later
+        return False
+    return pa.start < pb.end and pb.start < pa.end
 
 
 def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) -> list[str] | str:

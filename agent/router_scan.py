@@ -106,6 +106,7 @@ class Scan:
         return list(dict.fromkeys(words + self.doubts))
 
 
+_WON_CLOSED = re.compile(r"\bwon\s+(?:deals?|opportunities|opps?)\s+(?P<w>closed)\b|(?P<w2>\(engage\w*\s+to\s+close\))", re.I)
 _WHOLE_PERIOD = re.compile(r"全年|整年|整个季度|全季度|整月|全月|\b(?:the\s+)?(?:full|whole|entire)\s+(?:year|quarter|month)\b", re.I)
 
 
@@ -247,6 +248,9 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     s.used = [False] * len(text)
     for start, end in s.periods.spans:
         s.mark(start, end)
+    for m in _WON_CLOSED.finditer(text):  # 'won deals closed in Q3', '(engage to close)': the won deals' dates
+        g = "w" if m.group("w") else "w2"
+        s.mark(m.start(g), m.end(g))
     for m in _WHOLE_PERIOD.finditer(text):  # '2019年全年', 'full year 2019': the period it follows or precedes
         if any(e == m.start() or (e < m.start() and not text[e : m.start()].strip()) for _, e in s.periods.spans) or any(
             b > m.end() - 1 and not text[m.end() : b].strip() for b, _ in s.periods.spans

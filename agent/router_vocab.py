@@ -88,6 +88,18 @@ def _metric_words(extra: dict[str, list[str]]) -> list[tuple[str, str]]:
     return _longest_first(pairs.items())
 
 
+_HEAD_NOUNS: dict[str, tuple[str, ...]] = {
+    "office": ("office", "offices", "办公室", "办事处", "区域办公室"),
+    "territory": ("territory", "territories", "销售地区"),
+    "region": ("region", "regions", "区域"),
+    "sector": ("sector", "sectors", "行业"),
+    "industry": ("industry", "industries", "行业"),
+    "series": ("series", "系列", "产品系列"),
+    "segment": ("segment", "segments", "细分市场"),
+    "channel": ("channel", "channels", "渠道"),
+}
+
+
 def word_variants(word: str) -> list[str]:
     """The forms a header's word is also typed in: Latin plural and singular, hyphen, space or nothing between
     its parts ('Sub-Category': 'sub category', 'subcategory', 'sub-categories'); a Chinese class word without its
@@ -154,6 +166,11 @@ def build_vocabulary(
             o = dims.get(owner)
             if o.origin == "core" and key not in {(o.header or "").lower(), o.name_zh.lower(), o.name_en.lower()}:
                 dim_pairs[key] = d.id
+    for d in dims:  # the head noun of a compound header: 'regional_office' is also 'office', '办公室'
+        parts = [t for t in re.split(r"[\s_\-]+", (d.header or "").strip().lower()) if t]
+        for part in parts[1:] if len(parts) > 1 else parts:
+            for w in _HEAD_NOUNS.get(part, ()):
+                dim_pairs.setdefault(w, d.id)
     for word, dim in list(dim_pairs.items()):
         for variant in word_variants(word):
             dim_pairs.setdefault(variant, dim)  # 'sub-categories', 'subcategory', '子类' for a header's word

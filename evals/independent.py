@@ -141,9 +141,16 @@ def _match_decompose(named: dict[str, str], expect: dict[str, Any], tol: float) 
     return False, f"parts {ours} vs {expect.get('parts')} / {expect.get('alt_parts')}"
 
 
-def grade(case: Case, answer: Answer | None, error: str, rerun: Callable[[Any], Answer | None]) -> Graded:
+def grade(
+    case: Case,
+    answer: Answer | None,
+    error: str,
+    rerun: Callable[[Any], Answer | None],
+    match: Callable[[Answer, dict[str, Any]], tuple[bool, str]] | None = None,
+) -> Graded:
     """Put one answer in one of the four classes (see the module docstring). `rerun(query)` answers one of
-    the readings a clarification offered."""
+    the readings a clarification offered; `match` compares figures (default `matches`)."""
+    match = match or matches
     out = Graded(id=case.id, dataset=case.dataset, lang=case.lang, category=case.category, split=case.split,
                  question=case.question, verdict="wrong")  # fmt: skip
     if answer is None:
@@ -166,12 +173,12 @@ def grade(case: Case, answer: Answer | None, error: str, rerun: Callable[[Any], 
             return out
         for reading in answer.readings:
             picked = rerun(reading.query)
-            if picked is not None and picked.status == "answered" and any(matches(picked, e)[0] for e in accepted or []):
+            if picked is not None and picked.status == "answered" and any(match(picked, e)[0] for e in accepted or []):
                 out.verdict = "clarified"
                 return out
         out.verdict, out.detail = "refused", "clarification without the expected reading"
         return out
-    results = [matches(answer, e) for e in accepted or []]
+    results = [match(answer, e) for e in accepted or []]
     if any(ok for ok, _ in results):
         out.verdict = "correct"
     else:
