@@ -199,7 +199,7 @@ def read_with_llm(deps: Deps, question: str, vocab: Any, rules: Any) -> Reading 
         return None
     system, user = run.prompt.render(
         question=question,
-        metrics=_metric_list(lang),
+        metrics=_metric_list(lang, vocab),
         dimensions=_dimension_list(vocab, lang),
         calendar=f"{vocab.calendar.months[0]}..{vocab.calendar.months[-1]}" if not vocab.calendar.empty else "",
         rules=rules.readings[0].query.model_dump_json(exclude_defaults=True) if rules.readings else rules.message,
@@ -239,10 +239,15 @@ def _query_problem(deps: Deps, vocab: Any, query: MetricQuery) -> str:
     return _no_data(query, vocab, query.language)
 
 
-def _metric_list(lang: str) -> str:
+def _metric_list(lang: str, vocab: Any = None) -> str:
+    """The built-in metrics and the data's measure metrics (profit__sum, discount__mean …, agent/measures.py)."""
+    from agent.measures import definition, metrics_of, parse
     from agent.metrics import REGISTRY
 
-    return "; ".join(f"{m.id}: {m.name_zh if lang == 'zh' else m.name_en}" for m in REGISTRY.values())
+    defs = list(REGISTRY.values())
+    for m in getattr(getattr(vocab, "dims", None), "measures", ()):
+        defs += [d for mid in metrics_of(m) if (d := definition(m, parse(mid)[1])) is not None]  # type: ignore[index]
+    return "; ".join(f"{m.id}: {m.name_zh if lang == 'zh' else m.name_en}" for m in defs)
 
 
 def _dimension_list(vocab: Any, lang: str) -> str:

@@ -150,6 +150,10 @@ class MetricEngine:
     def compute(
         self, metric: str, period: str, by: list[str] | None = None, filters: dict[str, str] | None = None
     ) -> MetricResult:
+        if "__" in metric:  # a measure of the data (agent/measures.py)
+            from agent.measures import register
+
+            register(self.dimensions())
         d = get_metric(metric)
         by, filters = list(by or []), dict(filters or {})
         self._check_dims(by + list(filters))

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from agent import router_measures
 from agent.router_compose import compose
 from agent.router_restate import restate
 from agent.router_scan import Scan, ValueHit, detect_language, near_values, scan
@@ -54,6 +55,7 @@ def route(
     default_period: str | None = None,
 ) -> Routing:
     """Read one question (see the module docstring)."""
+    router_measures.prepare(vocab)  # the data's measures (profit, quantity …) as metric words
     s = scan(question, vocab, language)
     lang = s.lang
     if refusal := _refusal(s, vocab):
@@ -65,6 +67,7 @@ def route(
         return Routing("refuse", message=drafts, language=lang)
     if missing := _no_data(drafts[0], vocab, lang):
         return Routing("refuse", message=missing, language=lang)
+    drafts = router_measures.readings(s, drafts, vocab)  # another measure or aggregation the words may mean
     readings = [_reading(q, s, vocab) for q in drafts]
     unexplained = _explained_by_metric(s.unexplained(), drafts[0])
     for r in readings:
