@@ -8,9 +8,11 @@
   neither the baseline, the target nor any evidence is flagged for rewording.
 - **Deadlines are in the future.** A deadline set or changed to a day before `today` is refused (`InputError`
   naming the action and the date); an unchanged old deadline is left alone.
-- **Edited text is grounding-checked.** Every changed sentence (summary, chains, lessons, actions) goes through
-  the same check as generated text (agent/grounding.py); a figure that matches no evidence becomes a warning
-  finding on the draft (location and value), so the reviewer sees it before deciding.
+- **Edited text is grounding-checked.** Every changed sentence (title, summary, goal notes, chains, lessons,
+  actions) goes through the same check as generated text (agent/grounding.py); a figure that matches no
+  evidence becomes a warning finding on the draft (location and value, `origin: "edit"`), so the reviewer sees
+  it; when the figure was typed in this edit (the sentence did not hold it before) it is `blocking`: approval
+  waits until someone confirms it (`confirm_figures`, see knowledge/records.py).
 
 Findings from earlier edits at locations this edit changed are replaced; the others are kept.
 """
@@ -86,7 +88,10 @@ def _check_deadlines(before: ReviewDraft, after: ReviewDraft, today: dt.date) ->
 
 def _texts(report: ReviewDraft) -> Iterator[tuple[str, str]]:
     """(location, text) of every sentence a person can edit."""
+    yield "title", report.title
     yield "summary", report.summary
+    for i, goal in enumerate(report.goals):
+        yield f"goals[{i}].note", goal.note
     for c in report.chains:
         yield f"chains[{c.id}].problem", c.problem
         for i, link in enumerate(c.links):
@@ -98,6 +103,7 @@ def _texts(report: ReviewDraft) -> Iterator[tuple[str, str]]:
     for a in report.actions:
         yield f"actions[{a.id}].action", a.action
         yield f"actions[{a.id}].checkpoint", a.checkpoint
+        yield f"actions[{a.id}].resources", a.resources
 
 
 def _own_figures(location: str, report: ReviewDraft) -> list[float]:
@@ -116,6 +122,19 @@ def _is_own(finding: Finding, own: list[float]) -> bool:
     )
 
 
+def _typed(finding: Finding, old_text: str) -> bool:
+    """Whether the finding's figure was typed in this edit: it is not among the figures the text had before
+    (a figure the writer put there, in a sentence that changed around it, is not hand-typed)."""
+    figures = parse_figures(finding.value or "")
+    if not figures:
+        return True
+    new = figures[0]
+    return not any(
+        old.kind == new.kind and abs(old.value - new.value) <= max(old.tolerance, new.tolerance) + 1e-9
+        for old in parse_figures(old_text)
+    )
+
+
 def review_edit(
     before: ReviewDraft, after: ReviewDraft, *, today: dt.date
 ) -> tuple[ReviewDraft, list[Finding]]:
@@ -130,7 +149,16 @@ def review_edit(
     old_texts = dict(_texts(before))
     changed = {loc: text for loc, text in _texts(report) if old_texts.get(loc) != text}
     fresh = [
-        f.model_copy(update={"severity": "warning", "message": EDIT_MESSAGE}) if f.severity == "error" else f
+        f.model_copy(
+            update={
+                "severity": "warning",
+                "message": EDIT_MESSAGE,
+                "origin": "edit",
+                "blocking": _typed(f, old_texts.get(f.location, "")),
+            }
+        )
+        if f.severity == "error"
+        else f.model_copy(update={"origin": "edit"})
         for f in check_grounding(changed, report.evidence)
         if not _is_own(f, _own_figures(f.location, report))
     ]

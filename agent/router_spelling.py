@@ -91,6 +91,8 @@ def resolve_word(word: str, lexicon: Lexicon) -> str | None:
         return None
     found: dict[int, set[str]] = {1: set(), 2: set()}
     for target in lexicon.targets:
+        if target[0] != word[0] and target[-1] != word[-1]:
+            continue  # one edit keeps the first or the last letter (4+ letters); two must keep the first
         edits = distance(word, target, limit)
         if edits == 1 or (edits == 2 <= limit and target[0] == word[0]):
             found[edits].add(target)
@@ -144,19 +146,33 @@ def _looks_like_segment(question: str, m: re.Match[str], lexicon: Lexicon) -> bo
     if _SEGMENT_BEFORE.search(before) or question[m.end() :].startswith("'s"):
         return True
     after = re.sub(r"^(?:'s)?\s+", "", question[m.end() :].lower())
-    return any(re.match(re.escape(p) + r"(?![a-z])", after) for p in lexicon.metrics)
+    return any(after.startswith(p) and not "a" <= after[len(p) : len(p) + 1] <= "z" for p in lexicon.metrics)
 
 
 Spans = Callable[[str], list[tuple[int, int]]]
 
 
+_WINDOW = 64  # longer than any known phrase, so every phrase that covers a position lies within ± this of it
+
+
 def undouble_chinese(text: str, known_spans: Spans) -> str:
-    """Make a doubled Chinese character single where that completes a known phrase."""
+    """Make a doubled Chinese character single where that completes a known phrase. Each doubling is judged on
+    the text around it (± _WINDOW characters) and equal windows are judged once, so the time is linear in the
+    length of the question (it was quadratic: 2,000 identical characters took seconds)."""
+    seen: dict[str, list[tuple[int, int]]] = {}
+
+    def spans(window: str) -> list[tuple[int, int]]:
+        if window not in seen:
+            seen[window] = known_spans(window)
+        return seen[window]
+
     i = 0
     while i < len(text) - 1:
-        if text[i] == text[i + 1] and _CJK.match(text[i]) and _undoubling_helps(text, i, known_spans):
-            text = text[: i + 1] + text[i + 2 :]
-            continue
+        if text[i] == text[i + 1] and _CJK.match(text[i]):
+            start = max(0, i - _WINDOW)
+            if _undoubling_helps(text[start : i + 2 + _WINDOW], i - start, spans):
+                text = text[: i + 1] + text[i + 2 :]
+                continue
         i += 1
     return text
 

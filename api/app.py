@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.input_guard import InputGuard
 from api.problems import PayloadTooLarge, document_problems, install_problem_handlers
 from api.routes import ROUTERS
+from api.security_headers import SecurityHeaders
 from fupan.deps import Deps
 from fupan.settings import Settings
 from knowledge.records_service import ReviewService
@@ -159,7 +161,9 @@ def create_app(source: Settings | Deps) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     _mount_pages(app)
+    app.add_middleware(InputGuard)  # inside BodyLimit: bodies are capped before it reads them
     app.add_middleware(BodyLimit, upload_limit=deps.settings.max_upload_mb * 1024 * 1024)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, the 413s and 422s sent early too
     _install_openapi(app)
     return app
 

@@ -63,9 +63,20 @@ def problem_response(
     body = Problem(
         title=title, status=status, detail=detail, instance=request.url.path, hint=hint, errors=errors or []
     )
-    return JSONResponse(
+    return _ProblemJSON(
         body.model_dump(mode="json"), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )
+
+
+class _ProblemJSON(JSONResponse):
+    """An error response can always be sent: text it echoes that UTF-8 cannot encode (an unpaired surrogate
+    from a request) becomes '?' instead of failing the error handler itself."""
+
+    def render(self, content: Any) -> bytes:
+        import json
+
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8", "replace")
 
 
 def _short(value: Any) -> str | None:

@@ -57,7 +57,9 @@ class ImportRefused(InputError):
 
 
 class NotFound(FupanError):
-    exit_code = 3
+    """A named thing (period, key, draft, file) that does not exist: bad input for the CLI (exit 2)."""
+
+    exit_code = 2
     http_status = 404
     title = "Not found"
 
@@ -66,6 +68,22 @@ class Conflict(FupanError):
     exit_code = 4
     http_status = 409
     title = "Conflict"
+
+
+class WorkspaceBusy(FupanError):
+    """Another process (e.g. `fupan serve`) holds the workspace's sales database."""
+
+    exit_code = 4
+    http_status = 503
+    title = "Workspace busy"
+
+
+class PreconditionRequired(FupanError):
+    """A change that must name what it was based on (If-Match, or the version being decided) did not."""
+
+    exit_code = 4
+    http_status = 428
+    title = "Precondition required"
 
 
 class Unauthenticated(FupanError):

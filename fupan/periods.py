@@ -115,6 +115,12 @@ def parse_period(text: str, fiscal_year_start_month: int = 1) -> Period:
     )
 
 
+def period_label(text: str) -> str:
+    """The label of a period a person typed (2026-Q3 -> 2026Q3); the whole text must be a period, so
+    `2026Q3' OR 1=1` is an InputError, not a question about 2026Q3."""
+    return parse_period(text).label
+
+
 def _index(p: Period) -> tuple[int, int]:
     if p.grain == "month":
         return p.start.year, p.start.month

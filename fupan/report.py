@@ -107,6 +107,18 @@ class Finding(BaseModel):
     location: str = Field(..., description="e.g. 'summary', 'chains[0].links[1].claim', 'actions[2]'")
     message: str
     value: str | None = None
+    origin: Literal["writer", "edit"] = Field(
+        "writer", description="writer: found when the draft was written; edit: in text a person typed"
+    )
+    blocking: bool = Field(
+        False, description="a figure typed by hand that matches no evidence: approval waits for a confirmation"
+    )
+    confirmed_by: str = Field("", description="for a blocking figure: the key that confirmed it")
+
+    @property
+    def blocks_approval(self) -> bool:
+        """A hand-typed figure that matches no evidence and nobody has confirmed yet."""
+        return self.blocking and not self.confirmed_by
 
 
 class ReviewDraft(BaseModel):

@@ -149,6 +149,17 @@ class Settings(BaseSettings):
     )
     webhook_max_attempts: int = Field(5, ge=1, le=20, description="deliveries tried before one is given up")
     webhook_retry_s: float = Field(5.0, gt=0, description="wait before the first retry; doubles each time")
+    session_cookie_secure: bool | None = Field(
+        None,
+        description="send the page's session cookie over HTTPS only (Secure); default: on in production",
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the page's cookies carry Secure: the setting, or on in production when it is not set."""
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.environment == "production"
 
     @field_validator("workspace")
     @classmethod

@@ -133,11 +133,16 @@ class DocumentIndex:
         kind: str | None = None,
         mapping: dict[str, str] | None = None,
         approved: bool = False,
+        namespace: str = "",
     ) -> IngestReport:
-        """Read one file (CSV/XLSX/MD/TXT/DOCX/JSONL, or a transcript CSV) and index its documents."""
+        """Read one file (CSV/XLSX/MD/TXT/DOCX/JSONL, or a transcript CSV) and index its documents; `namespace`
+        prefixes every doc id (uploads get their own, so they never name another source's documents)."""
         path = Path(path)
         located, issues = read_documents(path, kind=kind, mapping=mapping)
-        docs = [doc.model_copy(update={"source": doc.source or where}) for doc, where in located]
+        docs = [
+            doc.model_copy(update={"source": doc.source or where, "doc_id": namespace + doc.doc_id})
+            for doc, where in located
+        ]
         report = self.add_documents(docs, approved=approved)
         report.source = str(path)
         report.documents_seen += len(issues)
@@ -156,6 +161,8 @@ class DocumentIndex:
             )
         report = IngestReport(documents_seen=len(docs))
         unique = self._dedupe(docs, report)
+        if not approved:
+            unique = self._not_over_approved(unique, report)
         fresh = [d for d in unique if self._catalogue.doc_hash(d.doc_id) != _content_hash(d)]
         report.documents_unchanged = len(unique) - len(fresh)
         if fresh:
@@ -163,6 +170,25 @@ class DocumentIndex:
         report.documents_added = len(fresh)
         report.doc_ids = [d.doc_id for d in unique]
         return report
+
+    def _not_over_approved(self, docs: list[Document], report: IngestReport) -> list[Document]:
+        """Unapproved documents never replace approved knowledge: one whose id belongs to a review, lesson or
+        action item is refused (listed in the report), whatever its own kind."""
+        kept = []
+        for doc in docs:
+            held = self._catalogue.doc_kind(doc.doc_id)
+            if held in APPROVAL_KINDS:
+                report.documents_rejected += 1
+                report.issues.append(
+                    IngestIssue(
+                        file=doc.source or "(documents)",
+                        message=f"doc id {doc.doc_id!r} belongs to an approved {held}; a note cannot replace "
+                        "it (give the note another id)",
+                    )
+                )
+                continue
+            kept.append(doc)
+        return kept
 
     def _dedupe(self, docs: list[Document], report: IngestReport) -> list[Document]:
         last: dict[str, Document] = {}

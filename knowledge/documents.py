@@ -11,6 +11,7 @@ DocKind = Literal["call_note", "visit_note", "review", "lesson", "action_item"]
 DOC_KINDS: tuple[str, ...] = ("call_note", "visit_note", "review", "lesson", "action_item")
 APPROVAL_KINDS: frozenset[str] = frozenset({"review", "lesson", "action_item"})
 FILTER_FIELDS: tuple[str, ...] = ("region", "rep", "customer", "product")
+UPLOAD_NAMESPACE = "upload-"  # ids of notes uploaded through the API: they can never name approved knowledge
 
 
 class Document(BaseModel):

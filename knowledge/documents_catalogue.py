@@ -52,6 +52,10 @@ class Catalogue:
         row = self._db.execute("SELECT hash FROM docs WHERE doc_id = ?", [doc_id]).fetchone()
         return row[0] if row else None
 
+    def doc_kind(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT kind FROM docs WHERE doc_id = ?", [doc_id]).fetchone()
+        return row[0] if row else None
+
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [
             r[0]

@@ -3,14 +3,20 @@
 `Records(settings)` opens the database (SQLite in WAL mode in the workspace by default, any PostgreSQL by
 `settings.records_url`), runs the Alembic migrations in knowledge/migrations/, and enforces the rules itself:
 
-- state machine per version: draft → pending → approved | rejected. Editing a draft or pending version
-  changes it in place; editing an approved one makes a new pending version while the approved one stays in
-  force; approving it supersedes the old one. Rejected versions are kept, never deleted; editing one makes a
-  new pending version (revise and resubmit).
+- state machine per version: draft → pending → approved | rejected. Every edit makes a new version, so a
+  version number always names the content a person read: editing a draft or pending version makes the next
+  version with the same status (the edited one becomes `superseded`); editing an approved one makes a new
+  pending version while the approved one stays in force; approving it supersedes the old one. Rejected
+  versions are kept, never deleted; editing one makes a new pending version (revise and resubmit).
 - every change bumps the draft's `revision` (the ETag); a caller's stale `if_match` gets `Conflict` (409).
-- approve/reject/submit are idempotent: repeating a decision already made changes nothing (`changed=False`).
-- roles viewer < analyst < approver < admin; analysts draft and edit, approvers decide, never the author
-  unless `settings.allow_self_approval`; team-scoped keys get `NotFound` for other teams' records.
+- approve/reject name what they decide on (the `version`, or `if_match`), else `PreconditionRequired` (428);
+  a draft that moved since gets `Conflict`. They and submit are idempotent: repeating a decision already made
+  changes nothing (`changed=False`).
+- roles viewer < analyst < approver < admin; analysts draft and edit, approvers decide, never the author or
+  anyone who changed the content since the last decision, unless `settings.allow_self_approval`; team-scoped
+  keys get `NotFound` for other teams' records.
+- an edit may carry figures a person typed that match no evidence (`check` in `edit_draft`): they are saved
+  as findings on the version and block approval until someone confirms them (`confirm_figures`).
 - every state change writes an audit row (who, when, what, content hash before/after) in the same transaction.
 
 It writes nothing to the knowledge base: `knowledge.records_service.ReviewService` does that after approval.
@@ -33,7 +39,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from fupan.deps import utc_now
-from fupan.errors import Conflict, InputError, NotFound, PermissionDenied, Unauthenticated
+from fupan.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    PreconditionRequired,
+    Unauthenticated,
+)
 from fupan.report import Finding, ReviewDraft
 from fupan.settings import Settings
 from knowledge.records_models import (
@@ -504,11 +517,13 @@ class Records:
         if_match: int | None,
         findings: list[Finding] | None = None,
     ) -> DraftPublic:
-        """Change report fields. Draft/pending: in place. Approved or rejected: a new pending version (the
-        decided one is kept unchanged; an approved one stays in force until the new one is approved)."""
+        """Change report fields: always a new version (draft stays draft, pending stays pending, an approved
+        or rejected one gets a new pending version; the decided one is kept unchanged and an approved one stays
+        in force until the new one is approved). `findings` (from the edit's checks, agent/edit_review.py) replace
+        the version's findings; `confirm_figures` confirms every typed figure that blocks approval."""
         require_role(actor, "analyst", "editing a draft")
         if if_match is None:
-            raise Conflict(
+            raise PreconditionRequired(
                 "editing needs the revision you read (If-Match header)",
                 hint="send If-Match with the ETag of GET /drafts/{id}",
             )
@@ -519,25 +534,32 @@ class Records:
             latest = self._version(session, draft_id, row.latest_version)
             if findings is not None:  # the edit's own checks (agent/edit_review.py) replace the findings
                 changes["findings"] = [f.model_dump(mode="json") for f in findings]
-            merged = ReviewDraft.model_validate({**latest.content, **changes}).model_dump(mode="json")
+            new = ReviewDraft.model_validate({**latest.content, **changes})
+            if edit.confirm_figures:  # whoever confirms the typed figures is recorded on each
+                new.findings = [
+                    f.model_copy(update={"confirmed_by": actor.key_id}) if f.blocks_approval else f
+                    for f in new.findings
+                ]
+            merged = new.model_dump(mode="json")
             before, after = latest.content_hash, content_hash(merged)
-            if latest.status in ("approved", "rejected"):  # decided versions are kept as they were
-                version = row.latest_version + 1
-                session.add(
-                    DraftVersionRow(
-                        draft_id=draft_id,
-                        version=version,
-                        status="pending",
-                        content=merged,
-                        content_hash=after,
-                        editor_key=actor.key_id,
-                        created_at=utc_now(),
-                    )
+            if after == before:  # nothing changed: no new version
+                return self._public(session, row)
+            version = row.latest_version + 1
+            status = "draft" if latest.status == "draft" else "pending"
+            if latest.status in ("draft", "pending"):
+                latest.status = "superseded"  # an undecided version that was edited is never decided
+            session.add(
+                DraftVersionRow(
+                    draft_id=draft_id,
+                    version=version,
+                    status=status,
+                    content=merged,
+                    content_hash=after,
+                    editor_key=actor.key_id,
+                    created_at=utc_now(),
                 )
-                row.latest_version = version
-            else:
-                version = latest.version
-                latest.content, latest.content_hash, latest.editor_key = merged, after, actor.key_id
+            )
+            row.latest_version = version
             if "title" in changes:
                 row.title = changes["title"]
             self._bump(session, row)
@@ -549,7 +571,11 @@ class Records:
                 version=version,
                 before=before,
                 after=after,
-                detail={"fields": sorted(changes)},
+                detail={
+                    "fields": sorted(changes) + (["confirm_figures"] if edit.confirm_figures else []),
+                    "from_version": latest.version,
+                    "unconfirmed_figures": [f.value for f in new.findings if f.blocks_approval],
+                },
             )
         return self.get_draft(actor, draft_id)
 
@@ -580,8 +606,9 @@ class Records:
             latest = self._version(session, draft_id, row.latest_version)
             if decision.version is not None and decision.version != latest.version:
                 raise Conflict(
-                    f"draft {draft_id}: version {decision.version} is not the latest ({latest.version})",
-                    hint="reload the draft and decide on its latest version",
+                    f"draft {draft_id} moved: you decided on version {decision.version}, the latest is "
+                    f"{latest.version}",
+                    hint="reload the draft, read the latest version, and decide on that",
                 )
             if latest.status == to:  # the same decision again: nothing changes
                 return DecisionResult(draft=self._summary(row, to), changed=False)
@@ -591,17 +618,19 @@ class Records:
                     f"draft {draft_id} version {latest.version} is {latest.status}; it cannot become {to}",
                     hint="only pending versions can be approved or rejected; submit a draft first",
                 )
+            # a missing reason is told before a missing version (the page's form may lack both)
             if to == "rejected" and not decision.comment.strip():
                 raise InputError(
                     "a rejection needs a reason", column="comment", hint="say what the analyst should change"
                 )
+            if to != "pending" and decision.version is None and if_match is None:
+                raise PreconditionRequired(
+                    f"say which version of draft {draft_id} you read: send its version (or If-Match)",
+                    hint=f'e.g. {{"version": {latest.version}}}; a draft that changed since gets 409',
+                )
             self._check_revision(row, if_match)
-            if to == "approved" and not self.settings.allow_self_approval:
-                if actor.key_id in (latest.editor_key, row.author_key):
-                    raise PermissionDenied(
-                        f"key {actor.key_id} wrote draft {draft_id}; its author cannot approve it",
-                        hint="ask another approver (or set allow_self_approval for this deployment)",
-                    )
+            if to == "approved":
+                self._check_approvable(session, actor, row, latest)
             self._apply(session, actor, row, latest, to, decision)
             self._bump(session, row)
             self._audit(
@@ -621,6 +650,39 @@ class Records:
             session.flush()
             session.refresh(row)
             return DecisionResult(draft=self._summary(row, to), changed=True)
+
+    def _check_approvable(
+        self, session: Session, actor: Principal, row: DraftRow, latest: DraftVersionRow
+    ) -> None:
+        """No self-approval (the author, or anyone who changed the content since the last decision), and no
+        hand-typed figure left unconfirmed."""
+        if not self.settings.allow_self_approval:
+            changers = self._changers_since_decision(session, row.id) | {row.author_key}
+            if actor.key_id in changers:
+                raise PermissionDenied(
+                    f"key {actor.key_id} is the author of draft {row.id} or changed it since its last "
+                    "decision; it cannot approve it",
+                    hint="ask an approver who has not edited it (or set allow_self_approval for this deployment)",
+                )
+        open_figures = [
+            f for f in ReviewDraft.model_validate(latest.content).findings if f.blocks_approval
+        ]
+        if open_figures:
+            shown = ", ".join(f"{f.value} ({f.location})" for f in open_figures[:5])
+            raise Conflict(
+                f"version {latest.version} of draft {row.id} has {len(open_figures)} hand-typed figure(s) that "
+                f"match no evidence: {shown}",
+                hint="correct them, or confirm them with an edit that sets confirm_figures=true; then approve",
+            )
+
+    def _changers_since_decision(self, session: Session, draft_id: str) -> set[str]:
+        """Keys that made a version after the last approve/reject (every version when none was decided)."""
+        versions = session.scalars(
+            select(DraftVersionRow).where(DraftVersionRow.draft_id == draft_id).order_by(DraftVersionRow.version)
+        ).all()
+        decided = [v.version for v in versions if v.decided_at is not None]
+        since = max(decided) if decided else 0
+        return {v.editor_key for v in versions if v.version > since}
 
     def _apply(
         self, session: Session, actor: Principal, row: DraftRow, latest: DraftVersionRow, to: str, d: Decision

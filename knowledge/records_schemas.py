@@ -124,9 +124,15 @@ class DraftEdit(BaseModel):
     lessons: list[Lesson] | None = Field(None, max_length=100)
     actions: list[ActionItem] | None = Field(None, max_length=100)
     charts: list[ChartSpec] | None = Field(None, max_length=50)
+    confirm_figures: bool = Field(
+        False,
+        description="confirm the hand-typed figures that match no evidence (they block approval until then)",
+    )
 
     def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
+        """The report fields the edit sets (confirm_figures is not one)."""
+        fields = self.model_dump(exclude_unset=True, exclude={"confirm_figures"})
+        return {k: v for k, v in fields.items() if v is not None}
 
 
 class Decision(BaseModel):
@@ -135,7 +141,12 @@ class Decision(BaseModel):
     )
 
     comment: str = Field("", max_length=4000)
-    version: int | None = Field(None, ge=1, description="the version being decided; default the latest")
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="the version you read and decide on; approve/reject need it (or If-Match): a draft that "
+        "moved since gets 409",
+    )
 
 
 class DecisionResult(BaseModel):

@@ -156,9 +156,10 @@ class ReviewService:
     def edit_draft(
         self, actor: Principal, draft_id: str, edit: DraftEdit, *, if_match: int | None
     ) -> DraftPublic:
-        """Change report fields, checked first (agent/edit_review.py): figures in an action's sentences follow
-        its edited target and baseline, past deadlines are refused, edited text is grounding-checked (figures
-        that match no evidence are saved as warnings on the draft)."""
+        """Change report fields (a new version), checked first (agent/edit_review.py): figures in an action's
+        sentences follow its edited target and baseline, past deadlines are refused, edited text is
+        grounding-checked (a typed figure that matches no evidence is saved as a warning on the draft and
+        blocks approval until an edit with `confirm_figures` confirms it)."""
         from agent.edit_review import review_edit
 
         require_role(actor, "analyst", "editing a draft")
@@ -168,9 +169,18 @@ class ReviewService:
         if edit.actions is not None:
             edit = edit.model_copy(update={"actions": revised.actions})
         draft = self.records.edit_draft(actor, draft_id, edit, if_match=if_match, findings=findings)
-        if draft.version > current.version and draft.status == "pending":  # a decided version was revised
+        if current.status in ("approved", "rejected") and draft.status == "pending":  # a decided one revised
             self._notify_draft("pending", actor, draft, "")
         return draft
+
+    def approved_report(self, actor: Principal, draft_id: str) -> ReviewDraft:
+        """The content of the version in force; NotFound while no version was ever approved."""
+        from fupan.errors import NotFound
+
+        draft = self.records.get_draft(actor, draft_id)
+        if draft.approved_version is None:
+            raise NotFound(f"draft {draft_id} has no approved version yet", hint="use version=latest")
+        return draft.approved_report or draft.report
 
     def submit(self, actor: Principal, draft_id: str, *, if_match: int | None = None) -> DecisionResult:
         result = self.records.submit(actor, draft_id, if_match=if_match)
@@ -506,11 +516,14 @@ class ReviewService:
             return self.deps.sales.undo_import(kind)
 
     def ingest_documents(self, actor: Principal, path: Path, *, kind: str | None = None) -> IngestReport:
-        """Notes only: reviews, lessons and action items enter the KB through approval, never by upload."""
+        """Notes only: reviews, lessons and action items enter the KB through approval, never by upload. The
+        notes' ids get the upload namespace (`upload-<id>`), so an upload can never name approved knowledge."""
+        from knowledge.documents import UPLOAD_NAMESPACE
+
         require_role(actor, "analyst", "ingesting documents")
         _company_wide(actor, "ingesting documents")
         with self.lock:
-            return self.deps.docs.ingest_file(path, kind=kind, approved=False)
+            return self.deps.docs.ingest_file(path, kind=kind, approved=False, namespace=UPLOAD_NAMESPACE)
 
     def audit_log(self, actor: Principal, **filters: object) -> list[AuditEntry]:
         return self.records.audit_log(actor, **filters)  # type: ignore[arg-type]

@@ -88,6 +88,7 @@ def check_removal(
     current, removed = removed_rows(con, kind, incoming)
     if not current or removed / current <= share:
         return
+    report.snapshot_id = ""  # type: ignore[attr-defined]  # it did not become a snapshot
     raise ImportRefused(
         f"importing it would remove {removed:,} of the {current:,} current {kind} rows "
         f"({removed / current:.0%}, more than the {share:.0%} allowed); nothing was changed",

@@ -78,7 +78,14 @@ class SalesStore:
         self.settings = settings
         path = settings.sales_db_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = duckdb.connect(str(path))
+        try:
+            self.connection = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            from fupan.server_marker import workspace_busy
+
+            raise workspace_busy(settings, path, exc) from None
         self._db_key = str(path.resolve())
         self._snapshot_cache: tuple[int, str | None] | None = None
         self._dims_cache: tuple[int, DimensionRegistry] | None = None
@@ -203,10 +210,15 @@ class SalesStore:
         def stage(con: duckdb.DuckDBPyConnection):  # type: ignore[no-untyped-def]
             return stage_file(con, path, sheet, progress)
 
-        return self._import(
-            stage, kind, mapping=mapping, preset=preset, strict=strict, replace=replace, dry_run=dry_run,
-            currency=currency, year=year, mapping_out=mapping_out, progress=progress,
-        )
+        try:
+            return self._import(
+                stage, kind, mapping=mapping, preset=preset, strict=strict, replace=replace, dry_run=dry_run,
+                currency=currency, year=year, mapping_out=mapping_out, progress=progress,
+            )
+        except InputError as exc:
+            if exc.file or type(exc) is not InputError:
+                raise
+            raise InputError(exc.message, file=path.name, hint=exc.hint) from None  # every error names the file
 
     def import_database(
         self,

@@ -39,10 +39,11 @@ def _writer(fmt: str) -> Callable[..., list[Path]]:
 
 def export_report(draft: ReviewDraft, fmt: str, out: Path, *, language: str | None = None) -> list[Path]:
     """Write the report in `fmt` to `out` (labels in `language`, default the draft's); returns files written."""
+    from agent.reports.safe_text import printable
     from agent.reports.view import build_view
 
     write = _writer(fmt)
-    return write(build_view(draft, language), Path(out))
+    return write(build_view(printable(draft), language), Path(out))
 
 
 MEDIA_TYPES = {
@@ -74,9 +75,10 @@ def report_bytes(draft: ReviewDraft, fmt: str, *, language: str | None = None) -
 def render_report_html(draft: ReviewDraft, *, language: str | None = None) -> str:
     """The standalone HTML report as a string (for the API and the page)."""
     from agent.reports.html import render_html
+    from agent.reports.safe_text import printable
     from agent.reports.view import build_view
 
-    return render_html(build_view(draft, language))
+    return render_html(build_view(printable(draft), language))
 
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "ReportFormat", "export_report", "render_report_html", "report_bytes"]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from agent.reports.files import atomic_write
+from agent.reports.safe_text import markdown_fence
 from agent.reports.templating import markdown_env
 from agent.reports.view import ReportView
 
@@ -17,7 +18,9 @@ def render_markdown(view: ReportView, assets: str) -> str:
         return "".join(f"[[{c.number}]](#{c.anchor})" for c in view.citations.refs(ids))
 
     template = markdown_env().get_template("report.md.j2")
-    return template.render(v=view, d=view.draft, L=view.L, cite_md=cite_md, assets=assets)
+    return template.render(
+        v=view, d=view.draft, L=view.L, cite_md=cite_md, assets=assets, sql_fence=lambda t: markdown_fence(t)[0]
+    )
 
 
 def write_markdown(view: ReportView, out: Path) -> list[Path]:

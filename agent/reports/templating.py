@@ -10,6 +10,7 @@ from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from agent.numbers import fmt
+from agent.reports.safe_text import markdown_code, markdown_text
 from agent.reports.view import ReportView
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -20,7 +21,7 @@ def _nl2br(text: str) -> Markup:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    return markdown_text(text).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
 @functools.cache
@@ -45,6 +46,8 @@ def markdown_env() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md_cell"] = _md_cell
+    env.filters["md"] = markdown_text
+    env.filters["md_code"] = markdown_code
     return env
 
 

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from agent.reports.files import atomic_write
+from agent.reports.safe_text import guard_sheet
 from agent.reports.tables import Cell, ReportTable
 from agent.reports.view import ReportView
 from fupan.formatting import SYMBOLS
@@ -89,6 +90,8 @@ def write_xlsx(view: ReportView, out: Path) -> list[Path]:
     if view.charts:
         _write_charts(wb.create_sheet(view.L.charts), view)
     wb.properties.title = view.draft.title
+    for ws in wb.worksheets:
+        guard_sheet(ws)  # text stays text: no formula from a lesson or a note
     buf = io.BytesIO()
     wb.save(buf)
     atomic_write(out, buf.getvalue())

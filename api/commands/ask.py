@@ -31,7 +31,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from agent.workflows import ask
         from api.cli import settings_from
+        from fupan.periods import period_label
+        from fupan.text_checks import check_question
 
+        check_question(question)
+        period = period_label(period) if period is not None else None
         deps = Deps(settings=settings_from(ctx))
         try:
             answer = ask(deps, question, default_period=period, reading=reading)

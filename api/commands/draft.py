@@ -30,6 +30,21 @@ def _scope(values: list[str], dimensions: list[str]) -> dict[str, str]:
     return scope
 
 
+def _notes_text(path: Path) -> str:
+    """The raw notes file as text: UTF-8, without characters a report cannot hold."""
+    from fupan.text_checks import check_text
+
+    if not path.is_file():
+        raise InputError("notes file not found", file=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start + 1})", file=str(path), hint="save the notes as UTF-8 text"
+        ) from None
+    return check_text(text, what=f"notes file {path.name}")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("draft", help="Draft a review report (复盘报告) for a period; it waits for approval.")
     def _draft(
@@ -51,13 +66,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from agent.workflows import draft_review
         from api.cli import settings_from
+        from fupan.periods import period_label
 
-        if notes is not None and not notes.is_file():
-            raise InputError("notes file not found", file=str(notes))
+        period = period_label(period)
+        text = _notes_text(notes) if notes is not None else None
         _check_format(fmt, out)
         deps = Deps(settings=settings_from(ctx))
         try:
-            text = notes.read_text(encoding="utf-8") if notes else None
             dims = deps.sales.dimensions().ids()
             draft = draft_review(deps, period, scope=_scope(scope or [], dims), notes=text)
             saved = save_pending(deps, draft)

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fupan.errors import InputError
 from fupan.formatting import fmt_count
 from knowledge.sales_import import ImportReport
 
@@ -122,6 +123,16 @@ class _Bar:
                 self.progress.update(self.task, description=self.phase, completed=max(pct, 0.0))
 
 
+def unreadable_file(path: Path | None, exc: Exception) -> InputError:
+    """A file the readers could not parse (empty, garbage, binary, another format): one line naming it."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return InputError(
+        f"could not read the file ({first})",
+        file=path.name if path else None,
+        hint="import CSV (UTF-8/GBK/UTF-16), XLSX or Parquet with a header row",
+    )
+
+
 def register(app: typer.Typer) -> None:
     @app.command(
         "import",
@@ -158,7 +169,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
     ) -> None:
         from api.cli import print_error, settings_from
-        from fupan.errors import ImportRefused, InputError
+        from fupan.errors import FupanError, ImportRefused
         from knowledge.sales_source import is_database_url
         from knowledge.sales_store import SalesStore
 
@@ -201,9 +212,14 @@ def register(app: typer.Typer) -> None:
                     ]
         except ImportRefused as exc:
             if exc.report is not None:
-                print_report(console, exc.report)  # type: ignore[arg-type]
+                print_report(console, exc.report, verbose=False)  # type: ignore[arg-type]  # the issues, not the columns
             print_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except (FupanError, typer.Exit):
+            raise
+        except Exception as exc:  # noqa: BLE001 — an empty, garbage or binary file is bad input, not a crash
+            named = Path(source) if source and not is_database_url(source) else None
+            raise unreadable_file(named, exc) from exc
         finally:
             store.close()
         for report in reports:

@@ -27,4 +27,10 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"Fupan on http://{host}:{port}: reviewer's page at /ui, API docs at /docs; workspace {settings.workspace}"
         )
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        from fupan.server_marker import remove_marker, write_marker
+
+        write_marker(settings, host, port)
+        try:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        finally:
+            remove_marker(settings)

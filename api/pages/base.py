@@ -42,6 +42,7 @@ FLASH_KEYS = frozenset(
         "resubmitted",
         "signed_out",
         "status_saved",
+        "confirmed",
     }
 )
 

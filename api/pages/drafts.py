@@ -360,8 +360,11 @@ def decide(
         elif decision == "submit":
             service.submit(me, draft_id, if_match=revision)
             flash = "submitted"
+        elif decision == "confirm":  # the typed figures that match no evidence, so approval can go ahead
+            service.edit_draft(me, draft_id, DraftEdit(confirm_figures=True), if_match=revision)
+            flash = "confirmed"
         else:
-            raise NotFound(f"unknown decision {decision!r}", hint="approve, reject or submit")
+            raise NotFound(f"unknown decision {decision!r}", hint="approve, reject, submit or confirm")
     except (InputError, Conflict) as exc:
         state = {"kind": "decision", "item": decision, "values": {"comment": comment}}
         state |= {"error": told(exc, page.T), "detail": exc.message, "conflict": isinstance(exc, Conflict)}

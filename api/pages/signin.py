@@ -39,8 +39,8 @@ STATIC_FILES = {
 
 
 def _secure(request: Request) -> bool:
-    settings = request.app.state.service.deps.settings
-    return bool(getattr(settings, "session_cookie_secure", False)) or request.url.scheme == "https"
+    """Secure cookies: `session_cookie_secure` (on by default in production), or whenever served over HTTPS."""
+    return bool(request.app.state.service.deps.settings.secure_cookies) or request.url.scheme == "https"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -122,9 +122,11 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
 
 
 @router.get("/lang/{lang}", response_class=HTMLResponse)
-def switch_language(lang: str, next: str = "/ui/inbox") -> Response:  # noqa: A002
+def switch_language(request: Request, lang: str, next: str = "/ui/inbox") -> Response:  # noqa: A002
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(LANG_COOKIE, lang if lang in ("zh", "en") else "zh", samesite="lax", path="/ui")
+    response.set_cookie(
+        LANG_COOKIE, lang if lang in ("zh", "en") else "zh", samesite="lax", path="/ui", secure=_secure(request)
+    )
     return response
 
 

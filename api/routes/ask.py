@@ -13,9 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller, ServiceDep
+from api.routes.params import PeriodLabel
 from fupan.answers import Answer, Turn
 from fupan.errors import FupanError
 from fupan.query import MetricQuery
+from fupan.text_checks import MAX_QUESTION_CHARS
 
 router = APIRouter(prefix="/ask", tags=["ask"])
 
@@ -31,12 +33,12 @@ class AskRequest(BaseModel):
         },
     )
 
-    question: str = Field(..., min_length=1, max_length=2000)
+    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS)
     history: list[Turn] = Field(
         default_factory=list, max_length=20, description="earlier turns, for follow-ups"
     )
     language: Literal["zh", "en"] | None = Field(None, description="default: the question's language")
-    period: str | None = Field(
+    period: PeriodLabel | None = Field(
         None, max_length=20, description="quarter a question without a period is about", examples=["2026Q3"]
     )
     reading: int | None = Field(

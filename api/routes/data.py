@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 
 from api.auth import Caller, ServiceDep
+from api.upload_names import safe_upload_name, without_folder
 from fupan.errors import FupanError, InputError
 from knowledge.documents import IngestReport
 from knowledge.sales_import import ImportReport
@@ -26,21 +26,29 @@ NoteKind = Literal["call_note", "visit_note"]
 @contextmanager
 def _saved(upload: UploadFile) -> Iterator[Path]:
     """The upload in a temp folder under a safe name (the readers go by the file suffix)."""
-    name = Path(upload.filename or "upload").name
-    name = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", name)[-120:] or "upload"
     with tempfile.TemporaryDirectory(prefix="fupan-upload-") as folder:
-        path = Path(folder) / name
+        path = Path(folder) / safe_upload_name(upload.filename)
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out)
         yield path
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
+    detail = str(exc).replace(f"{path.parent}/", "")[:200]
     return InputError(
-        f"could not read the file ({type(exc).__name__}: {str(exc)[:200]})",
+        f"could not read the file ({type(exc).__name__}: {detail})",
         file=path.name,
         hint="upload CSV (UTF-8/GBK), XLSX or Parquet with a header row",
     )
+
+
+def _public(report: IngestReport, path: Path) -> IngestReport:
+    """The ingest report naming the uploaded file, never the server's temp folder."""
+    prefix = f"{path.parent}/"
+    report.source = report.source.replace(prefix, "")
+    for issue in report.issues:
+        issue.file = issue.file.replace(prefix, "")
+    return report
 
 
 @router.post("/sales", response_model=ImportReport)
@@ -65,8 +73,8 @@ def import_sales(
     with _saved(file) as path:
         try:
             return service.import_sales(caller, path, kind, **options)  # type: ignore[return-value,arg-type]
-        except FupanError:
-            raise
+        except FupanError as exc:
+            raise without_folder(exc, path.parent) from None
         except Exception as exc:  # noqa: BLE001 — malformed files are the caller's input, not a 500
             raise _unreadable(path, exc) from exc
 
@@ -93,8 +101,8 @@ def ingest_documents(
     """Ingest call and visit notes. Reviews, lessons and action items enter only by approval."""
     with _saved(file) as path:
         try:
-            return service.ingest_documents(caller, path, kind=kind)
-        except FupanError:
-            raise
+            return _public(service.ingest_documents(caller, path, kind=kind), path)
+        except FupanError as exc:
+            raise without_folder(exc, path.parent) from None
         except Exception as exc:  # noqa: BLE001
             raise _unreadable(path, exc) from exc

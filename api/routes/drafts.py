@@ -8,7 +8,16 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from api.auth import Caller, ServiceDep
-from api.routes.params import DraftId, IfMatch, Limit, Offset, revision_from, set_etag
+from api.routes.params import (
+    DraftId,
+    IfMatch,
+    Limit,
+    Offset,
+    PeriodFilter,
+    PeriodLabel,
+    revision_from,
+    set_etag,
+)
 from fupan.report import ReviewDraft
 from knowledge.records_schemas import Decision, DecisionResult, DraftEdit, DraftPublic, DraftSummary
 
@@ -27,7 +36,7 @@ class CreateDraft(BaseModel):
         },
     )
 
-    period: str = Field(..., min_length=4, max_length=20, description="e.g. 2026Q3")
+    period: PeriodLabel = Field(..., min_length=4, max_length=20, description="e.g. 2026Q3")
     scope: dict[str, str] = Field(default_factory=dict, max_length=3, description="e.g. {'region': '华东'}")
     notes: str | None = Field(None, max_length=50_000, description="pasted raw notes for the period")
     language: Literal["zh", "en"] | None = None
@@ -53,7 +62,7 @@ def list_drafts(
         Literal["draft", "pending", "approved", "rejected"] | None,
         Query(description="status of the latest version"),
     ] = None,
-    period: Annotated[str | None, Query(max_length=20)] = None,
+    period: PeriodFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Response:
@@ -106,14 +115,11 @@ def export_report(
     """The review as a file a manager can send: HTML, XLSX (the four tables), DOCX, or Markdown; the latest
     version or the approved one (404 when nothing is approved yet)."""
     from agent.reports import report_bytes
-    from fupan.errors import NotFound
 
-    draft = service.get_draft(caller, draft_id)
-    report = draft.report
     if which == "approved":
-        if draft.approved_report is None:
-            raise NotFound(f"draft {draft_id} has no approved version yet", hint="use version=latest")
-        report = draft.approved_report
+        report = service.approved_report(caller, draft_id)
+    else:
+        report = service.get_draft(caller, draft_id).report
     data, media_type, ext = report_bytes(report, fmt, language=language)
     headers = {"Content-Disposition": f'attachment; filename="{draft_id}-{which}.{ext}"'}
     return Response(data, media_type=media_type, headers=headers)
@@ -128,8 +134,11 @@ def edit_draft(
     response: Response,
     if_match: IfMatch = None,
 ) -> DraftPublic:
-    """Edit report fields (analyst; If-Match required). Editing an approved report makes a new pending
-    version; the approved one stays in force until that is approved. Stale If-Match → 409."""
+    """Edit report fields (analyst; If-Match required, else 428). Every edit makes a new version: a draft stays
+    a draft, a pending draft stays pending, an approved one gets a new pending version (the approved one stays
+    in force until that is approved). Stale If-Match → 409. Figures typed into text that match no evidence are
+    saved as findings (`report.findings`, origin `edit`) and block approval until an edit with
+    `confirm_figures: true` confirms them."""
     draft = service.edit_draft(caller, draft_id, body, if_match=revision_from(if_match, required=True))
     set_etag(response, draft.revision)
     return draft
@@ -154,8 +163,10 @@ def approve_draft(
     response: Response,
     if_match: IfMatch = None,
 ) -> DecisionResult:
-    """pending → approved (approver, not the author unless allowed). The review, its lessons and action items
-    then enter the knowledge base. Approving again changes nothing (`changed: false`)."""
+    """pending → approved (approver; not the author nor anyone who changed it since the last decision, unless
+    allowed). Name the version you read (`version`, or If-Match with the revision): without it 428, and 409 if
+    the draft moved since; 409 too while a hand-typed figure is unconfirmed. The review, its lessons and
+    action items then enter the knowledge base. Approving again changes nothing (`changed: false`)."""
     result = service.approve(caller, draft_id, body, if_match=revision_from(if_match))
     set_etag(response, result.draft.revision)
     return result
@@ -170,7 +181,8 @@ def reject_draft(
     response: Response,
     if_match: IfMatch = None,
 ) -> DecisionResult:
-    """pending → rejected (approver). Rejected drafts are kept. Rejecting again changes nothing."""
+    """pending → rejected (approver; name the version read, as for approve). Rejected drafts are kept.
+    Rejecting again changes nothing."""
     result = service.reject(caller, draft_id, body, if_match=revision_from(if_match))
     set_etag(response, result.draft.revision)
     return result

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller, ServiceDep
-from api.routes.params import Limit, Offset
+from api.routes.params import Limit, Offset, PeriodFilter
 from fupan.answers import LessonMatch
 from knowledge.records_schemas import LessonPublic
 
@@ -34,7 +32,7 @@ class LessonSearch(BaseModel):
 def list_lessons(
     caller: Caller,
     service: ServiceDep,
-    period: Annotated[str | None, Query(max_length=20)] = None,
+    period: PeriodFilter = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[LessonPublic]:

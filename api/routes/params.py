@@ -6,8 +6,10 @@ import re
 from typing import Annotated
 
 from fastapi import Header, Path, Query, Response
+from pydantic import AfterValidator
 
-from fupan.errors import FupanError, InputError
+from fupan.errors import InputError, PreconditionRequired
+from fupan.periods import period_label
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
@@ -22,13 +24,21 @@ IfMatch = Annotated[
     ),
 ]
 
+
+
+def _period(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return period_label(value)
+    except InputError as exc:
+        raise ValueError(f"{exc.message}; {exc.hint}") from None
+
+
+PeriodLabel = Annotated[str, AfterValidator(_period)]  # strict: 2026Q3, 2026-Q3, 2026年第3季度 … → label
+PeriodFilter = Annotated[str | None, Query(max_length=20), AfterValidator(_period)]
+
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,12})"?\s*$')
-
-
-class PreconditionRequired(FupanError):
-    exit_code = 4
-    http_status = 428
-    title = "Precondition required"
 
 
 def revision_from(if_match: str | None, *, required: bool = False) -> int | None:

@@ -111,6 +111,9 @@ class World:
         return self.client.get(f"/drafts/{draft_id}", headers=self.h(who))
 
     def decide(self, who: str, draft_id: str, what: str, **body: Any) -> Any:
+        """A decision as a client that read the draft sends it: naming the latest version (unless given)."""
+        if what in ("approve", "reject") and "version" not in body:
+            body["version"] = self.latest_version(draft_id)
         response = self.client.post(f"/drafts/{draft_id}/{what}", headers=self.h(who), json=body)
         if what == "approve":
             self.wait_indexed()
@@ -121,6 +124,10 @@ class World:
         runner = self.client.app.state.service.runner
         if runner is not None:
             assert runner.wait_idle(timeout=120), "the job runner did not finish indexing"
+
+    def latest_version(self, draft_id: str) -> int:
+        service = self.client.app.state.service  # type: ignore[attr-defined]
+        return service.get_draft(service.authenticate(self.keys["admin"]), draft_id).version
 
     def edit(self, who: str, draft_id: str, revision: int | str | None, **fields: Any) -> Any:
         headers = self.h(who) if revision is None else self.h(who, **{"If-Match": f'"{revision}"'})

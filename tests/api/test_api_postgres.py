@@ -71,7 +71,8 @@ def test_records_on_postgres(postgres_url: str, tmp_path: Path) -> None:
 
     draft = records.create_draft(analyst, hand_report(marker="pg"), submit=True)
     with ThreadPoolExecutor(max_workers=12) as pool:
-        results = list(pool.map(lambda i: records.approve(approvers[i % 2], draft.id, Decision()), range(12)))
+        decide = Decision(version=draft.version)  # the version the approvers read
+        results = list(pool.map(lambda i: records.approve(approvers[i % 2], draft.id, decide), range(12)))
     assert sum(r.changed for r in results) == 1
     approvals = records.audit_log(approvers[0], entity_id=draft.id, action="draft.approve")
     assert len(approvals) == 1

@@ -155,7 +155,7 @@ def test_reject_needs_a_reason_then_revise_resubmit_diff_approve(world: World) -
 
 def test_the_status_shows_the_version_in_force_not_only_the_latest(world: World) -> None:
     draft = world.draft()
-    world.service.approve(world.who("wang"), draft.id, Decision(comment="ok"))
+    world.service.approve(world.who("wang"), draft.id, Decision(comment="ok", version=draft.version))
     analyst = signed_in(world.app, username="li")
     page = analyst.get(f"/ui/drafts/{draft.id}").text
     world.service.edit_draft(
@@ -317,7 +317,7 @@ def test_a_regional_approver_sees_the_region_and_its_peoples_actions_in_a_compan
     company = world.service.edit_draft(
         world.who("li"), company.id, DraftEdit(actions=actions), if_match=company.revision
     )
-    world.service.approve(world.who("wang"), company.id, Decision(comment="ok"))
+    world.service.approve(world.who("wang"), company.id, Decision(comment="ok", version=company.version))
     east = world.draft(scope={"region": "华东"})
     assert {d.id for d in world.service.list_drafts(zhou, limit=100)} >= {east.id}
     assert company.id not in {d.id for d in world.service.list_drafts(zhou, limit=100)}
@@ -337,7 +337,7 @@ def test_board_progress_overdue_filters_and_excel(world: World) -> None:
     draft = world.draft()
     item = draft.report.actions[0]
     past = item.deadline - dt.timedelta(days=1)
-    world.service.approve(world.who("wang"), draft.id, Decision(comment="ok"))
+    world.service.approve(world.who("wang"), draft.id, Decision(comment="ok", version=draft.version))
     tracked_id = f"{draft.id}.{item.id}"
     c = signed_in(world.app, username="li")
     page = c.get(f"/ui/actions?view=all&owner={item.owner}").text
@@ -419,7 +419,7 @@ def test_webhooks_in_each_robots_shape_with_signatures_and_retries(world: World)
 
     assert receiver.wait_for(lambda: len(got("/generic", "draft.pending")) == 1)
     receiver.fail["/generic"] = 2  # the generic endpoint is down twice: delivered on the third try
-    world.service.approve(world.who("wang"), draft.id, Decision(comment="同意"))
+    world.service.approve(world.who("wang"), draft.id, Decision(comment="同意", version=draft.version))
 
     assert receiver.wait_for(
         lambda: len(got("/generic", "draft.approved")) == 3 and got("/east", "draft.approved")
@@ -452,7 +452,7 @@ def test_webhooks_in_each_robots_shape_with_signatures_and_retries(world: World)
 
 def test_overdue_items_are_announced_once(world: World) -> None:
     draft = world.draft()
-    world.service.approve(world.who("wang"), draft.id, Decision(comment="ok"))
+    world.service.approve(world.who("wang"), draft.id, Decision(comment="ok", version=draft.version))
     # the approval is indexed first by the same job runner: wait for it before timing the announcements
     assert world.service.runner.wait_idle(timeout=180), "the job runner did not finish indexing"
     late = max(a.deadline for a in draft.report.actions) + dt.timedelta(days=1)

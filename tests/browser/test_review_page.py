@@ -182,7 +182,7 @@ def test_board_and_webhook_delivery(site, browser, shot, width: int) -> None:  #
     world = site.world
     start = len(world.receiver.requests)
     draft = world.draft(scope={"region": "华东"})
-    world.service.approve(world.who("wang"), draft.id, Decision(comment="同意"))
+    world.service.approve(world.who("wang"), draft.id, Decision(comment="同意", version=draft.version))
     delivered = world.receiver.wait_for(
         lambda: any(
             draft.id in str(r.body) and "approved" in str(r.body) for r in world.receiver.requests[start:]

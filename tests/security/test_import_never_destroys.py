@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from cli_run import run_cli
-from sales_files import ALL_REJECTED, GOOD, ONE_OTHER, write
+from sales_files import ALL_REJECTED, GOOD, HEADERS, ONE_OTHER, write
 
+from fupan.dimensions import CORE_IDS as CORE
 from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
 from knowledge.sales_store import SalesStore
@@ -218,3 +219,27 @@ def test_api_undo_needs_a_company_wide_analyst(world) -> None:
     for who, status in (("viewer", 403), ("east_analyst", 403)):
         r = world.client.post("/data/sales/undo", headers=world.h(who), data={"kind": "team"})
         assert r.status_code == status, r.text
+
+
+def test_undo_swaps_snapshots_that_learned_different_dimensions(store: SalesStore, tmp_path: Path) -> None:
+    """Each snapshot keeps its own columns: a file with a 国家 column learns a dimension, a later file without
+    it replaces the data, and undo brings back the rows with their country (undo again: without)."""
+    kind = "opportunities"
+    wide = tmp_path / "wide.csv"
+    countries = ["中国", "日本", "中国", "韩国"]
+    wide.write_text(
+        "\n".join([HEADERS[kind] + ",国家", *(f"{r},{c}" for r, c in zip(GOOD[kind], countries, strict=True))])
+        + "\n",
+        encoding="utf-8",
+    )
+    store.import_file(wide, kind)
+    learned = set(store.dimensions().ids()) - set(CORE)
+    assert len(learned) == 1, store.dimensions().ids()
+    store.import_file(write(tmp_path, kind, ONE_OTHER[kind], "other"), kind, replace=True)
+    assert not set(store.dimensions().ids()) - set(CORE)
+    store.undo_import(kind)
+    assert set(store.dimensions().ids()) - set(CORE) == learned
+    assert len(state(store, kind)[1]) == 4
+    store.undo_import(kind)
+    assert not set(store.dimensions().ids()) - set(CORE)
+    assert len(state(store, kind)[1]) == 1
