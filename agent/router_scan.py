@@ -154,12 +154,14 @@ def pinyin_names(question: str, vocab: Vocabulary) -> str:
 def fix_homophones(text: str, vocab: Vocabulary) -> str:
     """A metric or dimension word typed with one character replaced by a same-sounding one (赢单律 for 赢单率):
     the word is restored when exactly one vocabulary word fits. Nothing is changed on a mere look-alike."""
-    words = vocab.cjk_metric_dim_words
+    by_char = _homophone_index(vocab)
     exact = known_spans(text, vocab)
     fixes: list[tuple[int, str]] = []
     for start in range(len(text)):
         options: dict[str, int] = {}
-        for w in words:
+        # one character differs, so a candidate (3+ characters) agrees on its first or its second one
+        candidates = by_char.get((0, text[start]), ()) + by_char.get((1, text[start + 1 : start + 2]), ())
+        for w in dict.fromkeys(candidates):
             window = text[start : start + len(w)]
             if len(window) != len(w) or window == w:
                 continue
@@ -174,6 +176,19 @@ def fix_homophones(text: str, vocab: Vocabulary) -> str:
     for start, word in reversed(fixes):
         text = text[:start] + word + text[start + len(word) :]
     return text
+
+
+def _homophone_index(vocab: Vocabulary) -> dict[tuple[int, str], tuple[str, ...]]:
+    """The homophone candidates by their first and by their second character (built once per vocabulary)."""
+    cached = vocab._homophone_by_char  # noqa: SLF001
+    if cached is None:
+        table: dict[tuple[int, str], list[str]] = {}
+        for w in vocab.cjk_metric_dim_words:
+            table.setdefault((0, w[0]), []).append(w)
+            table.setdefault((1, w[1]), []).append(w)
+        cached = {k: tuple(v) for k, v in table.items()}
+        vocab._homophone_by_char = cached  # noqa: SLF001
+    return cached
 
 
 def _sounds_alike(a: str, b: str) -> bool:

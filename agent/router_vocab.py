@@ -63,6 +63,7 @@ class Vocabulary:
     _values_of: dict[str, list[str]] | None = None
     _value_words: frozenset[str] | None = None
     _cjk_words: list[str] | None = None
+    _homophone_by_char: dict[tuple[int, str], tuple[str, ...]] | None = None
 
     @property
     def current(self) -> str:
