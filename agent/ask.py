@@ -1,21 +1,24 @@
-"""The deterministic Ask writer: a routed intent → computed figures → a short cited answer (zh or en).
+"""The deterministic Ask writer: a `QueryResult` (agent/query_engine.py) → a short cited answer (zh or en).
 
 Every figure in the text is rendered by agent/numbers.py from a metric-engine value and followed by its
-evidence id in brackets; the answer's `evidence` holds each cited id's evidence.
+evidence id in brackets; the answer's `evidence` holds each cited id's evidence. `answers` holds the named
+exact values (`value`, `change`, ..., and `items`: the ranked or listed rows as JSON) for evals and callers.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
-from agent import tools
 from agent.numbers import fmt, fmt_change
-from agent.router import Intent, Vocabulary, build_vocabulary
-from agent.router_periods import shift_quarter
-from agent.wording import dim_label, higher_is_better, metric_label, segment_label, value_label
+from agent.query_engine import QueryResult, Row
+from agent.router_restate import base_text, dim_text, period_span, period_text, segment_text, value_text
+from agent.wording import higher_is_better, metric_word
 from fupan.answers import AnswerTable
-from fupan.deps import Deps
 from fupan.evidence import Evidence
+
+Written = tuple[str, AnswerTable | None, dict[str, str]]
 
 
 class Collector:
@@ -36,235 +39,422 @@ class Collector:
         return f"[{ev.id}]"
 
 
-def vocabulary_for(deps: Deps) -> Vocabulary:
-    """The router vocabulary for the current data snapshot (cached per snapshot)."""
-    engine = tools.engine_for(deps)
-    key = f"vocabulary:{deps.sales.current_snapshot_id()}"
-    cache = deps._cache  # noqa: SLF001
-    if key not in cache:
-        dims = {
-            d: list(engine.dimension_values(d))
-            for d in ("region", "rep", "manager", "product", "lead_source", "account")
-        }
-        cache[key] = build_vocabulary(dims, list(engine.periods_available()))
-    return cache[key]
-
-
-def resolve_base(intent: Intent) -> str | None:
-    """A concrete base period label for 'previous' / 'yoy' / a label."""
-    if not intent.period or not intent.base or intent.base == "target":
-        return intent.base
-    if "Q" not in intent.period and intent.base in {"previous", "yoy"}:
-        from fupan.periods import parse_period, previous_period, same_period_last_year
-
-        period = parse_period(intent.period)
-        return (previous_period(period) if intent.base == "previous" else same_period_last_year(period)).label
-    if intent.base == "previous":
-        return shift_quarter(intent.period, -1)
-    if intent.base == "yoy":
-        return shift_quarter(intent.period, -4)
-    return intent.base
-
-
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
-
-
-def _seg(intent: Intent, extra: dict[str, str] | None = None) -> str:
-    seg = {**intent.filters, **(extra or {})}
-    return segment_label(seg, intent.language) if seg else ""
-
-
-def answer_value(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerTable, dict[str, str]]:
-    lang, m = intent.language, intent.metric or ""
-    mv = tools.engine_for(deps).value(m, intent.period, intent.filters or None)
-    who = _seg(intent) or _t(lang, "全公司", "Company-wide")
-    shown = fmt(mv.value, mv.unit, lang)
-    if mv.value is None:
-        text = _t(
-            lang,
-            f"{who} {intent.period} 没有可计算{metric_label(m, lang)}的数据。",
-            f"{who} has no data to compute {metric_label(m, lang)} for {intent.period}.",
-        )
-    else:
-        text = _t(
-            lang,
-            f"{who} {intent.period} 的{metric_label(m, lang)}为 {shown} {col.cite(mv)}。",
-            f"{who}: {metric_label(m, lang)} in {intent.period} was {shown} {col.cite(mv)}.",
-        )
-    table = AnswerTable(
-        columns=[
-            _t(lang, "指标", "metric"),
-            _t(lang, "期间", "period"),
-            _t(lang, "数值", "value"),
-            _t(lang, "分子", "numerator"),
-            _t(lang, "分母", "denominator"),
-        ],
-        rows=[[metric_label(m, lang), intent.period, mv.value, mv.numerator, mv.denominator]],
-        evidence=[mv.evidence_id],
-    )
-    return text, table, {"value": _raw(mv.value), m: _raw(mv.value)}
 
 
 def _raw(value: float | None) -> str:
     if value is None:
         return ""
-    return f"{value:.4f}".rstrip("0").rstrip(".") if not float(value).is_integer() else str(int(value))
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def _direction(change: float | None, lang: str) -> str:
-    if change is None or change == 0:
-        return _t(lang, "持平", "flat")
-    return _t(lang, "上升", "up") if change > 0 else _t(lang, "下降", "down")
+def _sep(lang: str) -> str:
+    return "，" if lang == "zh" else ", "
 
 
-def answer_compare(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerTable, dict[str, str]]:
-    lang, m = intent.language, intent.metric or ""
-    base = resolve_base(intent) or ""
-    result = tools.engine_for(deps).compare(
-        m, intent.period, base, by=[intent.by] if intent.by else None, filters=intent.filters or None
-    )
-    rows = list(result.rows)
+class Writer:
+    """Writes one result; `vocab` gives dimension labels and English display names."""
+
+    def __init__(self, res: QueryResult, vocab: Any, col: Collector) -> None:
+        self.res, self.q, self.vocab, self.col = res, res.query, vocab, col
+        self.lang = res.query.language
+        self.metric = res.query.metric or "won_revenue"
+
+    # ---- pieces ---------------------------------------------------------------------------------------------
+    def fig(self, mv: Any) -> str:
+        return f"{fmt(mv.value, mv.unit, self.lang)} {self.col.cite(mv)}"
+
+    def who(self) -> str:
+        seg = segment_text(self.q.filters, self.vocab, self.lang)
+        return seg or _t(self.lang, "全公司", "The company")
+
+    def label(self, row: Row) -> str:
+        if not self.q.group_by:
+            return row.label
+        return " · ".join(value_text(d, row.dims.get(d, ""), self.vocab, self.lang) for d in self.q.group_by)
+
+    def by(self) -> str:
+        return dim_text(self.q.group_by[0], self.vocab, self.lang) if self.q.group_by else ""
+
+    def mword(self, metric: str | None = None) -> str:
+        return metric_word(metric or self.metric, self.lang)
+
+    def period(self) -> str:
+        return period_text(self.res.period, self.vocab, self.lang)
+
+    def items(self, rows: list[Row], attr: str = "value") -> str:
+        out = []
+        for r in rows:
+            v = getattr(r, attr)
+            out.append([r.label, _raw(v.value if hasattr(v, "value") else v)])
+        return json.dumps(out, ensure_ascii=False)
+
+    def table(self, rows: list[Row], columns: list[str], cells: Callable[[Row], list[Any]]) -> AnswerTable:
+        return AnswerTable(
+            columns=columns,
+            rows=[cells(r) for r in rows],
+            evidence=[(r.value.evidence_id if r.value else "") for r in rows],
+        )
+
+
+def _change_words(w: Writer, change: float | None, unit: str) -> str:
+    if change is None:
+        return "—"
+    if change == 0:
+        return _t(w.lang, "持平", "unchanged")
+    up = change > 0
+    return _t(w.lang, "上升" if up else "下降", "up" if up else "down") + " " + fmt_change(change, unit, w.lang)
+
+
+# ---- operations ---------------------------------------------------------------------------------------------
+
+
+def write_value(w: Writer) -> Written:
+    r = w.res.total
+    assert r is not None and r.value is not None
+    values = [r.value, *w.res.extra]
+    lang = w.lang
+    parts = []
+    for mv in values:
+        if mv.value is None:
+            parts.append(_t(lang, f"{w.mword(mv.metric)}无法计算（没有可计算的数据）", f"{w.mword(mv.metric)} cannot be computed (no deals it counts)"))  # fmt: skip
+        else:
+            parts.append(_t(lang, f"{w.mword(mv.metric)}为 {w.fig(mv)}", f"{w.mword(mv.metric)} was {w.fig(mv)}"))
+    text = _t(lang, f"{w.who()} {w.period()} " + "，".join(parts) + "。", f"{w.who()}, {w.period()}: " + "; ".join(parts) + ".")
     table = AnswerTable(
-        columns=[
-            _t(lang, "分组", "segment"),
-            base,
-            intent.period,
-            _t(lang, "变化", "change"),
-            _t(lang, "变化率", "% change"),
-        ],
-        rows=[
-            [segment_label(dict(r.dims), lang), r.base.value, r.current.value, r.change, r.pct_change]
-            for r in rows
-        ],
-        evidence=[r.current.evidence_id for r in rows],
+        columns=[_t(lang, "指标", "metric"), _t(lang, "期间", "period"), _t(lang, "数值", "value")],
+        rows=[[w.mword(mv.metric), mv.period, mv.value] for mv in values],
+        evidence=[mv.evidence_id for mv in values],
     )
-    label = metric_label(m, lang)
-    if not intent.by and rows:
-        r = rows[0]
-        who = _seg(intent) or _t(lang, "全公司", "Company-wide")
-        cur, old = fmt(r.current.value, r.current.unit, lang), fmt(r.base.value, r.base.unit, lang)
-        delta = fmt_change(r.change, r.current.unit, lang)
+    named = {"value": _raw(r.value.value), **{mv.metric: _raw(mv.value) for mv in values}}
+    return text, table, named
+
+
+def write_compare(w: Writer) -> Written:
+    lang, res = w.lang, w.res
+    base = res.base_label or ""
+    base_shown = _t(lang, "目标", "target") if base == "target" else period_text(base, w.vocab, lang)
+    if w.q.group_by:
+        rows = res.rows
+        parts = [
+            f"{w.label(r)} {w.fig(r.base)} → {w.fig(r.value)}"
+            for r in (rows[:3] + rows[-3:] if len(rows) > 6 else rows)
+            if r.value is not None and r.base is not None
+        ]
         text = _t(
             lang,
-            f"{who} {intent.period} 的{label}为 {cur} {col.cite(r.current)}，{base} 为 {old} {col.cite(r.base)}，"
-            f"{_direction(r.change, lang)} {delta}。",
-            f"{who}: {label} was {cur} in {intent.period} {col.cite(r.current)} against {old} in {base} "
-            f"{col.cite(r.base)}, {_direction(r.change, lang)} {delta}.",
+            f"{w.mword()}，{w.period()} 对比 {base_shown}，按{w.by()}：" + "；".join(parts) + "。",
+            f"{w.mword()} by {w.by()}, {w.period()} vs {base_shown}: " + "; ".join(parts) + ".",
         )
-        named = {
-            "current": _raw(r.current.value),
-            "base": _raw(r.base.value),
-            "change": _raw(r.change),
-            "pct_change": _raw(r.pct_change),
-            "value": _raw(r.current.value),
-        }
+        table = w.table(rows, [w.by(), base_shown, w.period(), _t(lang, "变化", "change")],
+                        lambda r: [r.label, r.base.value if r.base else None, r.value.value if r.value else None, r.change])  # fmt: skip
+        named = {"items": w.items(rows, "change"), **{f"change:{r.label}": _raw(r.change) for r in rows}}
         return text, table, named
-    movers = sorted((r for r in rows if r.change is not None), key=lambda r: r.change)
-    parts = []
-    for r in movers[:2] + movers[-2:] if len(movers) > 4 else movers:
-        name = segment_label(dict(r.dims), lang)
-        parts.append(
-            f"{name} {fmt(r.base.value, r.base.unit, lang)} {col.cite(r.base)} → "
-            f"{fmt(r.current.value, r.current.unit, lang)} {col.cite(r.current)}"
-        )
-    text = _t(
-        lang,
-        f"{label}（{intent.period} 对比 {base}，按{dim_label(intent.by or '', lang)}）："
-        + "；".join(parts)
-        + "。",
-        f"{label}, {intent.period} vs {base} by {dim_label(intent.by or '', lang)}: "
-        + "; ".join(parts)
-        + ".",
-    )
-    named = {f"change:{segment_label(dict(r.dims), 'zh')}": _raw(r.change) for r in rows}
-    return text, table, named
-
-
-def answer_trend(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerTable, dict[str, str]]:
-    lang, m = intent.language, intent.metric or ""
-    values = tools.engine_for(deps).trend(m, intent.periods, intent.filters or None)
-    who = _seg(intent) or _t(lang, "全公司", "Company-wide")
-    parts = [f"{v.period} {fmt(v.value, v.unit, lang)} {col.cite(v)}" for v in values]
-    known = [v for v in values if v.value is not None]
-    table = AnswerTable(
-        columns=[_t(lang, "期间", "period"), metric_label(m, lang)],
-        rows=[[v.period, v.value] for v in values],
-        evidence=[v.evidence_id for v in values],
-    )
-    text = _t(
-        lang,
-        f"{who}{metric_label(m, lang)}走势：" + "，".join(parts) + "。",
-        f"{who}, {metric_label(m, lang)} by quarter: " + ", ".join(parts) + ".",
-    )
-    if len(known) >= 2:
-        hi = max(known, key=lambda v: v.value)
-        lo = min(known, key=lambda v: v.value)
-        text += _t(
+    r = res.total
+    assert r is not None and r.value is not None and r.base is not None
+    unit = r.value.unit
+    if base == "target":
+        ach, gap = (res.extra + [None, None])[:2]
+        text = _t(
             lang,
-            f"最高在 {hi.period}，最低在 {lo.period}。",
-            f" Highest in {hi.period}, lowest in {lo.period}.",
+            f"{w.who()} {w.period()} {w.mword()} {w.fig(r.value)}，目标 {w.fig(r.base)}",
+            f"{w.who()}, {w.period()}: {w.mword()} {w.fig(r.value)} against a target of {w.fig(r.base)}",
         )
-    return text, table, {v.period: _raw(v.value) for v in values}
-
-
-def _ranked(deps: Deps, intent: Intent) -> list[Any]:
-    result = tools.engine_for(deps).compute(
-        intent.metric, intent.period, by=[intent.by], filters=intent.filters or None
-    )
-    rows = [r for r in result.rows if r.value is not None]
-    return sorted(rows, key=lambda r: r.value, reverse=intent.order == "desc")
-
-
-def answer_top(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerTable, dict[str, str]]:
-    lang, m, by = intent.language, intent.metric or "", intent.by or "rep"
-    rows = _ranked(deps, intent)
-    top = rows[: intent.n]
-    names = [value_label(by, r.dims.get(by, ""), lang) for r in top]
-    parts = [f"{n} {fmt(r.value, r.unit, lang)} {col.cite(r)}" for n, r in zip(names, top, strict=True)]
-    best = intent.order == "desc"
-    where = f"{_seg(intent)} " if intent.filters else ""
-    word = _t(lang, "最高" if best else "最低", "highest" if best else "lowest")
-    text = _t(
-        lang,
-        f"{where}{intent.period} {metric_label(m, lang)}{word}的{dim_label(by, lang)}："
-        + "，".join(parts)
-        + "。",
-        f"{where}{intent.period}, {word} {metric_label(m, lang)} by {dim_label(by, lang)}: "
-        + ", ".join(parts)
-        + ".",
-    )
+        if ach is not None and ach.value is not None:
+            text += _t(lang, f"，达成率 {w.fig(ach)}", f", {w.fig(ach)} achieved")
+        if gap is not None and gap.value is not None:
+            word = _t(lang, "缺口" if gap.value < 0 else "超出", "a gap of" if gap.value < 0 else "ahead by")
+            text += f"{_sep(lang)}{word} {fmt(abs(gap.value), gap.unit, lang)} {w.col.cite(gap)}"
+        text += _t(lang, "。", ".")
+        named = {"current": _raw(r.value.value), "base": _raw(r.base.value), "change": _raw(r.change),
+                 "value": _raw(r.value.value), "achievement_rate": _raw(ach.value if ach else None),
+                 "gap": _raw(gap.value if gap else None)}  # fmt: skip
+    else:
+        text = _t(
+            lang,
+            f"{w.who()} {w.mword()}：{w.period()} {w.fig(r.value)}，{base_shown} {w.fig(r.base)}，{_change_words(w, r.change, unit)}",
+            f"{w.who()}, {w.mword()}: {w.fig(r.value)} in {w.period()} against {w.fig(r.base)} in {base_shown}, "
+            f"{_change_words(w, r.change, unit)}",
+        )
+        if r.pct_change is not None and unit != "ratio" and r.change:
+            text += f"（{abs(r.pct_change):.1%}）" if lang == "zh" else f" ({abs(r.pct_change):.1%})"
+        text += _t(lang, "。", ".")
+        named = {"current": _raw(r.value.value), "base": _raw(r.base.value), "change": _raw(r.change),
+                 "pct_change": _raw(r.pct_change), "value": _raw(r.value.value)}  # fmt: skip
     table = AnswerTable(
-        columns=[dim_label(by, lang), metric_label(m, lang)],
-        rows=[[r.dims.get(by, ""), r.value] for r in rows],
-        evidence=[r.evidence_id for r in rows],
+        columns=[_t(lang, "期间", "period"), w.mword()],
+        rows=[[base_shown, r.base.value], [w.period(), r.value.value]],
+        evidence=[r.base.evidence_id, r.value.evidence_id],
     )
-    named = {f"top_{i + 1}": r.dims.get(by, "") for i, r in enumerate(top)}
-    named.update({"top": top[0].dims.get(by, "") if top else "", "value": _raw(top[0].value) if top else ""})
     return text, table, named
 
 
-def answer_breakdown(deps: Deps, intent: Intent, col: Collector) -> tuple[str, AnswerTable, dict[str, str]]:
-    lang, m, by = intent.language, intent.metric or "", intent.by or "region"
-    intent = intent.model_copy(update={"order": "desc" if higher_is_better(m) else "asc"})
-    rows = _ranked(deps, intent)
+def write_rank(w: Writer) -> Written:
+    lang, q, rows = w.lang, w.q, w.res.rows
+    top = rows[: q.n] if q.n else rows[:10]
+    if not top:
+        return _t(lang, f"{w.period()} 没有可排名的数据。", f"Nothing to rank in {w.period()}."), None, {}
+    parts = [f"{w.label(r)} {w.fig(r.value)}" for r in top]
+    word = _t(lang, "最高" if q.order == "desc" else "最低", "highest" if q.order == "desc" else "lowest")
+    where = segment_text(q.filters, w.vocab, lang)
+    if q.grain and not q.group_by:
+        scope = period_span(q, w.vocab, lang)
+        text = _t(lang, f"{where}{scope} {w.mword()}{word}的期间：", f"{where + ', ' if where else ''}{scope}, {word} {w.mword()}: ")
+    else:
+        text = _t(lang, f"{where}{w.period()} {w.mword()}{word}的{w.by()}：", f"{where + ', ' if where else ''}{w.period()}, {word} {w.mword()} by {w.by()}: ")  # fmt: skip
+    text += _sep(lang).join(parts) + _t(lang, "。", ".")
+    if not q.n and len(rows) > len(top):
+        text += _t(lang, f"（另有 {len(rows) - len(top)} 项见表）", f" ({len(rows) - len(top)} more in the table)")
+    tie = _tie_note(w, rows, q.n) if q.n else ""
+    text += tie
+    table = w.table(rows, [w.by() or _t(lang, "期间", "period"), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
+    named = {"items": w.items(top if q.n else rows), "top": top[0].label,
+             "value": _raw(top[0].value.value if top[0].value else None)}  # fmt: skip
+    named.update({f"top_{i + 1}": r.label for i, r in enumerate(top)})
+    return text, table, named
+
+
+def _tie_note(w: Writer, rows: list[Row], n: int) -> str:
+    if len(rows) <= n or rows[n - 1].value is None or rows[n].value is None:
+        return ""
+    if rows[n - 1].value.value != rows[n].value.value:  # type: ignore[union-attr]
+        return ""
+    return _t(w.lang, f"（{w.label(rows[n])} 与第 {n} 名并列）", f" ({w.label(rows[n])} ties with number {n}.)")
+
+
+def write_rank_change(w: Writer) -> Written:
+    lang, q, rows = w.lang, w.q, w.res.rows
+    top = rows[: q.n or 1]
+    base = period_text(w.res.base_label, w.vocab, lang)
+    if not top:
+        return _t(lang, "没有可比较的分组。", "No segment has figures in both periods."), None, {}
+    unit = top[0].value.unit if top[0].value else ""
     parts = [
-        f"{value_label(by, r.dims.get(by, ''), lang)} {fmt(r.value, r.unit, lang)} {col.cite(r)}"
-        for r in rows[:8]
-    ]
-    where = f"{_seg(intent)} " if intent.filters else ""
-    text = _t(
+        f"{w.label(r)} {w.fig(r.base)} → {w.fig(r.value)}（{_signed(r.change, unit, lang)}）" if lang == "zh"
+        else f"{w.label(r)} {w.fig(r.base)} → {w.fig(r.value)} ({_signed(r.change, unit, lang)})"
+        for r in top
+    ]  # fmt: skip
+    fall = q.order == "asc"
+    head = _t(
         lang,
-        f"{where}{intent.period} 各{dim_label(by, lang)}{metric_label(m, lang)}：" + "，".join(parts) + "。",
-        f"{where}{metric_label(m, lang)} by {dim_label(by, lang)}, {intent.period}: "
-        + ", ".join(parts)
-        + ".",
+        f"{base} → {w.period()}，{w.mword()}{'降幅' if fall else '增幅'}最大的{w.by()}：",
+        f"{base} → {w.period()}, {'largest drop' if fall else 'largest rise'} in {w.mword()} by {w.by()}: ",
     )
+    text = head + ("；" if lang == "zh" else "; ").join(parts) + _t(lang, "。", ".")
+    if fall and (top[0].change or 0) >= 0:
+        text += _t(lang, f"（没有{w.by()}下降；这是变化最小的。）", f" (No {w.by()} fell; this is the smallest change.)")
+    if not fall and (top[0].change or 0) <= 0:
+        text += _t(lang, f"（没有{w.by()}上升；这是降幅最小的。）", f" (No {w.by()} rose; this is the smallest fall.)")
+    table = w.table(rows, [w.by(), base, w.period(), _t(lang, "变化", "change")],
+                    lambda r: [r.label, r.base.value if r.base else None, r.value.value if r.value else None, r.change])  # fmt: skip
+    named = {"items": w.items(top, "change"), "top": top[0].label, "change": _raw(top[0].change)}
+    return text, table, named
+
+
+def _signed(change: float | None, unit: str, lang: str) -> str:
+    if change is None:
+        return "—"
+    sign = "+" if change > 0 else ("−" if change < 0 else "")
+    return sign + fmt_change(change, unit, lang)
+
+
+def write_breakdown(w: Writer) -> Written:
+    lang, rows = w.lang, w.res.rows
+    shown = rows[:8]
+    parts = [f"{w.label(r)} {w.fig(r.value)}" for r in shown if r.value is not None and r.value.value is not None]
+    where = segment_text(w.q.filters, w.vocab, lang)
+    text = _t(lang, f"{where}{w.period()} 各{w.by()}{w.mword()}：", f"{w.mword()} by {w.by()}{' for ' + where if where else ''}, {w.period()}: ")  # fmt: skip
+    text += _sep(lang).join(parts) + _t(lang, "。", ".")
     if len(rows) > 8:
         text += _t(lang, f"（另有 {len(rows) - 8} 项见表）", f" ({len(rows) - 8} more in the table)")
-    table = AnswerTable(
-        columns=[dim_label(by, lang), metric_label(m, lang)],
-        rows=[[r.dims.get(by, ""), r.value] for r in rows],
-        evidence=[r.evidence_id for r in rows],
+    table = w.table(rows, [w.by(), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
+    return text, table, {"items": w.items(rows), **{r.label: _raw(r.value.value if r.value else None) for r in rows}}
+
+
+def write_share(w: Writer) -> Written:
+    lang, q, res = w.lang, w.q, w.res
+    if q.group_by:
+        rows = res.rows
+        total = res.total
+        parts = [f"{w.label(r)} {_pct(r.share)}（{w.fig(r.value)}）" if lang == "zh" else f"{w.label(r)} {_pct(r.share)} ({w.fig(r.value)})" for r in rows[:8]]  # fmt: skip
+        head = _t(lang, f"{w.period()} {w.mword()}合计 {w.fig(total.value)}，各{w.by()}占比：", f"{w.period()}, {w.mword()} totalled {w.fig(total.value)}; share by {w.by()}: ")  # type: ignore[union-attr]  # fmt: skip
+        text = head + ("；" if lang == "zh" else "; ").join(parts) + _t(lang, "。", ".")
+        table = w.table(rows, [w.by(), w.mword(), _t(lang, "占比", "share")], lambda r: [r.label, r.value.value if r.value else None, r.share])  # fmt: skip
+        return text, table, {"items": w.items(rows, "share")}
+    r = res.total
+    assert r is not None and r.value is not None and r.base is not None
+    share = r.share
+    if res.base_label:
+        part_name, whole_name = w.period(), period_text(res.base_label, w.vocab, lang)
+    else:
+        dims = q.part or list(q.filters)
+        part_name = segment_text(q.filters, w.vocab, lang, only=dims)
+        context = {d: v for d, v in q.filters.items() if d not in dims}
+        whole_name = segment_text(context, w.vocab, lang) or _t(lang, "全部", "the total")
+    text = _t(
+        lang,
+        f"{w.period() + ' ' if not res.base_label else ''}{part_name} 的{w.mword()} {w.fig(r.value)}，占 {whole_name}（{w.fig(r.base)}）的 {_pct(share)}。",
+        f"{part_name}: {w.mword()} {w.fig(r.value)}{'' if res.base_label else ' in ' + w.period()}, "
+        f"{_pct(share)} of {whole_name} ({w.fig(r.base)}).",
     )
-    return text, table, {r.dims.get(by, ""): _raw(r.value) for r in rows}
+    table = AnswerTable(
+        columns=[_t(lang, "部分", "part"), _t(lang, "整体", "whole"), _t(lang, "占比", "share")],
+        rows=[[r.value.value, r.base.value, share]],
+        evidence=[r.value.evidence_id],
+    )
+    return text, table, {"value": _raw(share), "part": _raw(r.value.value), "whole": _raw(r.base.value)}
+
+
+def _pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%".replace(".0%", "%")
+
+
+def write_trend(w: Writer) -> Written:
+    lang, rows = w.lang, w.res.rows
+    parts = [f"{r.label} {w.fig(r.value)}" for r in rows]
+    who = segment_text(w.q.filters, w.vocab, lang)
+    text = _t(lang, f"{who}{w.mword()}走势：", f"{who + ', ' if who else ''}{w.mword()} over time: ") + _sep(lang).join(parts) + _t(lang, "。", ".")  # fmt: skip
+    known = [r for r in rows if r.value is not None and r.value.value is not None]
+    if len(known) >= 2:
+        hi = max(known, key=lambda r: r.value.value)  # type: ignore[union-attr, return-value]
+        lo = min(known, key=lambda r: r.value.value)  # type: ignore[union-attr, return-value]
+        text += _t(lang, f"最高在 {hi.label}，最低在 {lo.label}。", f" Highest in {hi.label}, lowest in {lo.label}.")
+    if w.res.gaps:
+        text += _t(lang, f"（没有数据的期间未列出：{'、'.join(w.res.gaps)}。）", f" (No data for {', '.join(w.res.gaps)}; left out.)")
+    table = w.table(rows, [_t(lang, "期间", "period"), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
+    return text, table, {"items": w.items(rows), **{r.label: _raw(r.value.value if r.value else None) for r in rows}}
+
+
+def write_contribution(w: Writer) -> Written:
+    lang, q, res = w.lang, w.q, w.res
+    total = res.total
+    assert total is not None and total.value is not None and total.base is not None
+    unit = total.value.unit
+    rows = res.rows
+    if res.base_label == "target":
+        parts = [f"{w.label(r)} {_gap(w, r, unit)}（{w.fig(r.value)} / {w.fig(r.base)}）" if lang == "zh"
+                 else f"{w.label(r)} {_gap(w, r, unit)} ({w.fig(r.value)} vs {w.fig(r.base)})" for r in rows]  # fmt: skip
+        head = _t(
+            lang,
+            f"{w.who()} {w.period()} {w.mword()} {w.fig(total.value)}，目标 {w.fig(total.base)}，差 {_gap(w, total, unit)}。各{w.by()}：",
+            f"{w.who()}, {w.period()}: {w.mword()} {w.fig(total.value)} against a target of {w.fig(total.base)} "
+            f"({_gap(w, total, unit)}). By {w.by()}: ",
+        )
+    else:
+        lead = rows[: q.n] if q.n else rows
+        parts = [f"{w.label(r)} {_signed(r.change, unit, lang)}（{w.fig(r.base)} → {w.fig(r.value)}）" if lang == "zh"
+                 else f"{w.label(r)} {_signed(r.change, unit, lang)} ({w.fig(r.base)} → {w.fig(r.value)})" for r in lead]  # fmt: skip
+        base = period_text(res.base_label, w.vocab, lang)
+        head = _t(
+            lang,
+            f"{w.who()}{w.mword()}从 {base} 的 {w.fig(total.base)} 变为 {w.period()} 的 {w.fig(total.value)}（{_signed(total.change, unit, lang)}）。影响最大的{w.by()}：",
+            f"{w.who()}: {w.mword()} moved from {w.fig(total.base)} in {base} to {w.fig(total.value)} in {w.period()} "
+            f"({_signed(total.change, unit, lang)}). Most of it came from these {w.by()}s: ",
+        )
+    text = head + ("；" if lang == "zh" else "; ").join(parts) + _t(lang, "。", ".")
+    table = w.table(rows, [w.by(), _t(lang, "基准", "base"), w.period(), _t(lang, "变化", "change")],
+                    lambda r: [r.label, r.base.value if r.base else None, r.value.value if r.value else None, r.change])  # fmt: skip
+    shown = rows if res.base_label == "target" or not q.n else rows[: q.n]
+    named = {"items": w.items(shown, "change"), "change": _raw(total.change), "top": shown[0].label if shown else ""}
+    return text, table, named
+
+
+def _gap(w: Writer, r: Row, unit: str) -> str:
+    """The gap to target, cited as the gap figure itself when the engine gave one."""
+    if r.delta is not None and r.delta.value is not None:
+        sign = "+" if r.delta.value > 0 else ("−" if r.delta.value < 0 else "")
+        return f"{sign}{fmt(abs(r.delta.value), r.delta.unit, w.lang)} {w.col.cite(r.delta)}"
+    return _signed(r.change, unit, w.lang)
+
+
+_DRIVER_NAMES = {
+    "won_deals": ("赢单数（单子多少）", "won deals (how many)"),
+    "avg_deal_size": ("平均客单价（单子大小）", "average deal size (how big)"),
+    "closed_deals": ("结单数", "closed deals"),
+    "win_rate": ("赢单率", "win rate"),
+    "mix": ("结构（组合）", "mix"),
+    "rate": ("各组自身变化", "rate within segments"),
+}
+
+
+def write_decompose(w: Writer) -> Written:
+    lang, res = w.lang, w.res
+    total = res.total
+    assert total is not None and total.value is not None and total.base is not None
+    base = period_text(res.base_label, w.vocab, lang)
+    unit = total.value.unit
+    parts = []
+    for p in res.parts:
+        name = _DRIVER_NAMES.get(p.name, (p.name, p.name))[0 if lang == "zh" else 1]
+        level = ""
+        if p.evidence and len(p.evidence) == 2:
+            level = f"{w.fig(p.evidence[1])} → {w.fig(p.evidence[0])}, "
+        if lang == "en":
+            parts.append(f"{name} {level}{_signed(p.effect, unit, lang)}")
+        else:
+            parts.append(f"{name}{'（' + level.rstrip(', ') + '）' if level else ''} {_signed(p.effect, unit, lang)}")
+    main = max(res.parts, key=lambda p: abs(p.effect)) if res.parts else None
+    text = _t(
+        lang,
+        f"{w.who()}{w.mword()}从 {base} 的 {w.fig(total.base)} 变为 {w.period()} 的 {w.fig(total.value)}（{_signed(total.change, unit, lang)}）。拆分：" + "；".join(parts) + "。",
+        f"{w.who()}: {w.mword()} went from {w.fig(total.base)} in {base} to {w.fig(total.value)} in {w.period()} "
+        f"({_signed(total.change, unit, lang)}). Split: " + "; ".join(parts) + ".",
+    )
+    if main is not None:
+        name = _DRIVER_NAMES.get(main.name, (main.name, main.name))[0 if lang == "zh" else 1]
+        text += _t(lang, f"主要来自{name}。", f" Mostly {name}.")
+    for mv in res.extra:
+        w.col.cite(mv)
+    table = AnswerTable(
+        columns=[_t(lang, "因素", "driver"), base, w.period(), _t(lang, "影响", "effect")],
+        rows=[[p.name, p.base, p.current, p.effect] for p in res.parts],
+    )
+    named = {"total_change": _raw(total.change), "current": _raw(total.value.value), "base": _raw(total.base.value)}
+    named.update({f"part:{p.name}": _raw(p.effect) for p in res.parts})
+    named["dominant"] = main.name if main else ""
+    return text, table, named
+
+
+def write_funnel(w: Writer) -> Written:
+    lang, res = w.lang, w.res
+    known = [v for v in res.extra if v.value is not None]
+    parts = [f"{w.mword(v.metric)} {w.fig(v)}" for v in known]
+    text = _t(lang, f"{w.who()} {w.period()} 漏斗：", f"{w.who()}, {w.period()} funnel: ") + _sep(lang).join(parts) + _t(lang, "。", ".")  # fmt: skip
+    if known:
+        weakest = min(known[:2] or known, key=lambda v: v.value)  # type: ignore[arg-type, return-value]
+        text += _t(lang, f"最薄弱的环节是{w.mword(weakest.metric)}。", f" The weakest step is {w.mword(weakest.metric)}.")
+    table = AnswerTable(
+        columns=[_t(lang, "环节", "step"), _t(lang, "转化率", "rate")],
+        rows=[[w.mword(v.metric), v.value] for v in res.extra],
+        evidence=[v.evidence_id for v in res.extra],
+    )
+    return text, table, {v.metric: _raw(v.value) for v in res.extra}
+
+
+def write_empty(w: Writer) -> str:
+    notes = "、".join(w.res.empty) if w.lang == "zh" else ", ".join(w.res.empty)
+    return _t(w.lang, f"没有 {notes} 的数据，无法计算（不按 0 计）。", f"There is no data for {notes}, so this cannot be computed (it is not counted as 0).")  # fmt: skip
+
+
+WRITERS: dict[str, Callable[[Writer], Written]] = {
+    "value": write_value,
+    "compare": write_compare,
+    "rank": write_rank,
+    "rank_change": write_rank_change,
+    "breakdown": write_breakdown,
+    "share": write_share,
+    "trend": write_trend,
+    "contribution": write_contribution,
+    "decompose": write_decompose,
+    "funnel": write_funnel,
+}
+
+
+def better_first(metric: str) -> str:
+    return "desc" if higher_is_better(metric) else "asc"
+
+
+__all__ = ["Collector", "WRITERS", "Writer", "base_text", "better_first", "write_empty"]

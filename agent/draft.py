@@ -218,15 +218,16 @@ def _cited(evidence_id: str, draft: ReviewDraft) -> bool:
 
 def _names(engine: Any, span: DataSpan) -> dict[str, dict[str, str]]:
     """Words that name a segment in pasted notes: data values plus the regions' English aliases."""
-    from agent.router import load_aliases
+    from knowledge.workspace_aliases import load_aliases
 
     names = {
         dim: {str(v): str(v) for v in engine.dimension_values(dim)}
         for dim in ("region", "rep", "product")
         if span.distinct.get(dim)
     }
-    if "region" in names:
-        for region, words in load_aliases()["regions"].items():
+    region_aliases = load_aliases(engine.store.settings).values.get("region", {}) if "region" in names else {}
+    for region, words in region_aliases.items():
+        if region in names["region"]:
             names["region"].update({w: region for w in words if " " in w or len(w) > 5})
     return names
 

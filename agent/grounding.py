@@ -65,6 +65,34 @@ def _pair_values(a: Evidence, b: Evidence) -> tuple[list[float], list[float]]:
     return plain, ratios
 
 
+def _driver_effects(metric_evs: list[Evidence]) -> list[float]:
+    """Shapley effects of a revenue change computed from cited factors of two periods of one segment:
+    won deals × average deal size, and closed deals (won + lost) × win rate × average deal size."""
+    from agent.decompose import shapley
+
+    table: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, float]] = {}
+    for ev in metric_evs:
+        parts = _metric_parts(ev)
+        if parts is None or ev.value is None:
+            continue
+        name, period, dims = parts
+        table.setdefault((period, tuple(sorted(dims.items()))), {})[name] = ev.value
+    out: list[float] = []
+    keys = sorted(table)
+    for (p1, d1), (p2, d2) in itertools.permutations(keys, 2):
+        if d1 != d2:
+            continue
+        a, b = table[(p1, d1)], table[(p2, d2)]
+        if {"won_deals", "avg_deal_size"} <= a.keys() & b.keys():
+            out += [abs(x) for x in shapley([b["won_deals"], b["avg_deal_size"]], [a["won_deals"], a["avg_deal_size"]])]
+        trio = {"won_deals", "lost_deals", "win_rate", "avg_deal_size"}
+        if trio <= a.keys() & b.keys():
+            f0 = [b["won_deals"] + b["lost_deals"], b["win_rate"], b["avg_deal_size"]]
+            f1 = [a["won_deals"] + a["lost_deals"], a["win_rate"], a["avg_deal_size"]]
+            out += [abs(x) for x in shapley(f0, f1)]
+    return out
+
+
 def _allowed_values(evidence: dict[str, Evidence]) -> _Allowed:
     allowed = _Allowed()
     metric_evs = [ev for ev in evidence.values() if ev.kind == "metric" and ev.value is not None]
@@ -80,6 +108,7 @@ def _allowed_values(evidence: dict[str, Evidence]) -> _Allowed:
     allowed.plain += [abs(ev.value) for ev in counts]  # type: ignore[arg-type]
     totals = {_scope(ev): ev.value for ev in counts if ev.id.startswith("count:notes:")}
     allowed.ratios += [ev.value / totals[_scope(ev)] for ev in counts if totals.get(_scope(ev))]  # type: ignore[operator]
+    allowed.plain += _driver_effects(metric_evs)
     for ev in evidence.values():
         if ev.kind != "metric" and ev.text:
             for fig in parse_figures(ev.text):
@@ -105,12 +134,30 @@ def _skip(fig: Figure) -> bool:
     return fig.kind == "plain" and float(fig.value).is_integer() and abs(fig.value) <= _SMALL_COUNT
 
 
+def _cited_names(evidence: dict[str, Evidence]) -> list[str]:
+    """Names of the segments the evidence is about (products, reps, stores: GTK 500, 销售13, 2号店), longest
+    first; their digits are part of a name, not figures."""
+    names: set[str] = set()
+    for ev in evidence.values():
+        parts = _metric_parts(ev)
+        if parts is not None:
+            names |= {v for v in parts[2].values() if v and any(ch.isdigit() for ch in v)}
+    return sorted(names, key=lambda n: (-len(n), n))
+
+
+def _mask_names(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, " " * len(name))
+    return text
+
+
 def check_grounding(text_by_location: dict[str, str], evidence: dict[str, Evidence]) -> list[Finding]:
     """Findings for every figure in the texts that no cited evidence supports."""
     allowed = _allowed_values(evidence)
+    names = _cited_names(evidence)
     findings: list[Finding] = []
     for location, text in text_by_location.items():
-        for fig in parse_figures(text or ""):
+        for fig in parse_figures(_mask_names(text or "", names)):
             if _skip(fig) or _is_grounded(fig, allowed):
                 continue
             if _near(fig, allowed.quoted):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from agent.router import build_vocabulary, load_aliases
 from fupan.answers import LessonMatch
 from fupan.deps import Deps
 
 
-def _brief_segments(brief: str) -> dict[str, str]:
-    """Region named in the brief (East / 华南 ...), via the aliases file."""
+def _brief_segments(deps: Deps, brief: str) -> dict[str, str]:
+    """Region named in the brief (华南, or a workspace alias such as East), longest name first."""
+    from agent.ask_flow import segment_words
+
     low = brief.lower()
-    for region, words in load_aliases()["regions"].items():
-        if region in brief or any(w.lower() in low for w in words):
+    for word, region in segment_words(deps, "region"):
+        if word in low:
             return {"region": region}
     return {}
 
@@ -39,7 +40,7 @@ def _why(meta: dict[str, str], wanted: dict[str, str], brief: str, lang: str) ->
 def find_lessons(deps: Deps, brief: str, *, k: int = 5, language: str = "zh") -> list[LessonMatch]:
     from knowledge.doc_index import SearchFilters
 
-    wanted = _brief_segments(brief)
+    wanted = _brief_segments(deps, brief)
     hits = deps.docs.search(brief, k=k * 3, filters=SearchFilters(kinds=["lesson", "action_item", "review"]))
     matches: list[LessonMatch] = []
     for rank, hit in enumerate(hits):
@@ -67,4 +68,4 @@ def find_lessons(deps: Deps, brief: str, *, k: int = 5, language: str = "zh") ->
     return matches[:k]
 
 
-__all__ = ["find_lessons", "build_vocabulary"]
+__all__ = ["find_lessons"]

@@ -21,9 +21,9 @@ from pydantic import BaseModel, Field, ValidationError
 from agent.grounding import check_grounding
 from agent.llm_tools import ToolBox, tool_schemas
 from agent.prompt_loader import load_prompt
-from agent.router import Intent
 from fupan.answers import Answer
 from fupan.deps import Deps
+from fupan.query import MetricQuery, Reading
 from fupan.report import ReviewDraft
 
 MAX_TOOL_ROUNDS = 2  # ask: at most 2 tool rounds + 1 final answer = 3 model calls
@@ -152,13 +152,13 @@ def _json_ask(run: LLMRun, messages: list[BaseMessage]) -> str | None:
     return None
 
 
-def ask_with_llm(deps: Deps, question: str, intent: Intent, *, fallback: Answer) -> Answer:
+def ask_with_llm(deps: Deps, question: str, query: MetricQuery, *, fallback: Answer) -> Answer:
     """Let the model answer with tools; keep `fallback` (the deterministic answer) unless the text is grounded."""
-    run = LLMRun(deps, "ask", intent.language)
+    run = LLMRun(deps, "ask", query.language)
     system, user = run.prompt.render(
         question=question,
-        intent=intent.model_dump_json(),
-        periods=", ".join(intent.periods or [intent.period or ""]),
+        intent=query.model_dump_json(),
+        periods=", ".join(query.periods),
     )
     messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
     try:
@@ -179,6 +179,84 @@ def ask_with_llm(deps: Deps, question: str, intent: Intent, *, fallback: Answer)
             "prompt_version": run.prompt.version,
         }
     )
+
+
+class LLMReading(BaseModel):
+    """The model's reading of a question: the typed query, and the words it could not place."""
+
+    query: MetricQuery
+    unclear: list[str] = Field(default_factory=list, max_length=10)
+
+
+def read_with_llm(deps: Deps, question: str, vocab: Any, rules: Any) -> Reading | None:
+    """The model fills the same `MetricQuery` through validated structured output (schema, then the data's
+    metrics, dimensions, names and periods); invalid output goes back with the error, at most
+    `llm.max_retries` times. None when the model gives no valid reading."""
+    lang = rules.language
+    try:
+        run = LLMRun(deps, "read_query", lang)
+    except Exception:  # noqa: BLE001 — no model: the rules' reading stands
+        return None
+    system, user = run.prompt.render(
+        question=question,
+        metrics=_metric_list(lang, vocab),
+        dimensions=_dimension_list(vocab, lang),
+        calendar=f"{vocab.calendar.months[0]}..{vocab.calendar.months[-1]}" if not vocab.calendar.empty else "",
+        rules=rules.readings[0].query.model_dump_json(exclude_defaults=True) if rules.readings else rules.message,
+    )
+    messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
+    for _ in range(deps.settings.llm.max_retries + 1):
+        try:
+            reply = run.invoke(messages, response_format=_json_schema_format(LLMReading))
+        except Exception:  # noqa: BLE001 — an unreachable or unsupported server
+            return None
+        messages.append(reply)
+        try:
+            parsed = _parse(LLMReading, reply.content)
+            assert isinstance(parsed, LLMReading)
+            query = parsed.query.model_copy(update={"language": lang})
+            problem = _query_problem(deps, vocab, query)
+        except (ValidationError, ValueError) as exc:
+            problem, parsed = str(exc)[:500], None
+        if not problem and parsed is not None:
+            from agent.router_restate import restate
+
+            return Reading(query=query, restatement=restate(query, vocab), unexplained=parsed.unclear,
+                           confidence=0.5 if parsed.unclear else 0.9, source="llm")  # fmt: skip
+        messages.append(HumanMessage(f"That query is not valid: {problem}. Reply again with valid JSON."))
+    return None
+
+
+def _query_problem(deps: Deps, vocab: Any, query: MetricQuery) -> str:
+    from agent.router import _no_data
+    from agent.tools import _check_query
+    from fupan.errors import FupanError
+
+    try:
+        _check_query(deps, query)
+    except FupanError as exc:
+        return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+    return _no_data(query, vocab, query.language)
+
+
+def _metric_list(lang: str, vocab: Any = None) -> str:
+    """The built-in metrics and the data's measure metrics (profit__sum, discount__mean …, agent/measures.py)."""
+    from agent.measures import definition, metrics_of, parse
+    from agent.metrics import REGISTRY
+
+    defs = list(REGISTRY.values())
+    for m in getattr(getattr(vocab, "dims", None), "measures", ()):
+        defs += [d for mid in metrics_of(m) if (d := definition(m, parse(mid)[1])) is not None]  # type: ignore[index]
+    return "; ".join(f"{m.id}: {m.name_zh if lang == 'zh' else m.name_en}" for m in defs)
+
+
+def _dimension_list(vocab: Any, lang: str) -> str:
+    parts = []
+    for d in vocab.dims:
+        names = vocab.values_of(d.id)
+        if names:
+            parts.append(f"{d.id}: {d.label(lang)} ({', '.join(names[:12])}{', …' if len(names) > 12 else ''})")
+    return "; ".join(parts)
 
 
 def _mark(answer: Answer, run: LLMRun) -> Answer:

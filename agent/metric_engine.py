@@ -19,6 +19,8 @@ _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
 
 
+_CACHE_ENTRIES = 512  # figures kept per snapshot (cleared when the snapshot changes)
+
 class MetricValue(BaseModel):
     metric: str
     period: str
@@ -140,12 +142,22 @@ class MetricEngine:
         return self.period(base)
 
     # ---- core ----------------------------------------------------------------------------------
+    def run(self, query: object) -> object:
+        """Compute one typed `MetricQuery` (agent/query_engine.py) into a `QueryResult`."""
+        from agent.query_engine import run
+
+        return run(self, query)
+
     def value(self, metric: str, period: str, filters: dict[str, str] | None = None) -> MetricValue:
         return self.compute(metric, period, None, filters).rows[0]
 
     def compute(
         self, metric: str, period: str, by: list[str] | None = None, filters: dict[str, str] | None = None
     ) -> MetricResult:
+        if "__" in metric:  # a measure of the data (agent/measures.py)
+            from agent.measures import register
+
+            register(self.dimensions())
         d = get_metric(metric)
         by, filters = list(by or []), dict(filters or {})
         self._check_dims(by + list(filters))
@@ -241,6 +253,9 @@ class MetricEngine:
             keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
             n, dn = row[len(by)], row[len(by) + 1]
             out[keys] = (None if n is None else float(n), None if dn is None else float(dn))
+        if len(self._cache) >= _CACHE_ENTRIES:
+            self._cache.clear()  # bounded: a long session never grows it without limit
+        self._cache[key] = out  # the same figure asked again in this snapshot is read from memory
         return out, sql
 
     def _from_finer(

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from fupan.errors import InputError
 
-Unit = Literal["money", "ratio", "count", "days"]  # money: in the data's currency (MetricEngine)
+Unit = Literal["money", "ratio", "count", "days", "number"]  # money: in the data's currency (MetricEngine)
 
 WON = "stage = 'won' AND close_date >= $s AND close_date < $e"
 LOST = "stage = 'lost' AND close_date >= $s AND close_date < $e"
@@ -176,6 +176,19 @@ _DEFS = [
         numerator_sql=f"count(DISTINCT account) FILTER (WHERE {WON} AND close_date = first_won)",
     ),
     _m(
+        id="won_customers",
+        name_zh="成交客户数",
+        name_en="Customers won",
+        unit="count",
+        higher_is_better=True,
+        aggregation="count",
+        definition_zh="期间内有赢单的客户数（按客户去重）。",
+        definition_en="Distinct customers with a deal won in the period.",
+        synonyms_zh=["下单客户数", "购买客户数", "成交客户"],
+        synonyms_en=["buying customers", "active customers", "customers who bought"],
+        numerator_sql=f"count(DISTINCT account) FILTER (WHERE {WON})",
+    ),
+    _m(
         id="avg_deal_size",
         name_zh="平均客单价",
         name_en="Average deal size",
@@ -271,7 +284,33 @@ _DEFS = [
     ),
 ]
 
-REGISTRY: dict[str, MetricDef] = {d.id: d for d in _DEFS}
+class _Registry(dict[str, MetricDef]):
+    """The built-in metrics; a measure metric of the data (`profit__sum`, agent/measures.py) resolves on lookup
+    but is never listed (iteration gives the built-in ones)."""
+
+    def __missing__(self, key: str) -> MetricDef:
+        from agent.measures import metric_def
+
+        found = metric_def(key) if isinstance(key, str) else None
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        if super().__contains__(key):
+            return True
+        from agent.measures import metric_def
+
+        return isinstance(key, str) and metric_def(key) is not None
+
+    def get(self, key: str, default: MetricDef | None = None) -> MetricDef | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+REGISTRY: dict[str, MetricDef] = _Registry({d.id: d for d in _DEFS})
 
 
 def get_metric(metric_id: str) -> MetricDef:

@@ -152,7 +152,7 @@ def _looks_like_segment(question: str, m: re.Match[str], lexicon: Lexicon) -> bo
 Spans = Callable[[str], list[tuple[int, int]]]
 
 
-_WINDOW = 64  # longer than any known phrase, so every phrase that covers a position lies within ± this of it
+_WINDOW = 24  # longer than the Chinese phrases a doubled character can complete: every one covering a position lies within ± this
 
 
 def undouble_chinese(text: str, known_spans: Spans) -> str:

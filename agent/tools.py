@@ -1,5 +1,8 @@
 """The analyst's tools: plain typed functions over the metric engine and the knowledge base.
 
+Figures come from one tool, `run_query`, which takes the same typed `MetricQuery` the router produces and the
+engine runs (fupan/query.py): one vocabulary for the rules, the engine and the model.
+
 Each takes the `Deps` first and returns a pydantic result carrying evidence ids. They are registered in ONE
 list, `TOOLS`; the deterministic writer calls them directly and the LLM agent gets them as LangChain tools
 (agent/llm_tools.py) with `deps` bound. There is deliberately no tool that saves or approves anything.
@@ -14,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from fupan.deps import Deps
 from fupan.errors import InputError
+from fupan.query import MetricQuery
 
 
 def engine_for(deps: Deps) -> Any:
@@ -48,78 +52,59 @@ def _figure(mv: Any) -> Figure:
     )
 
 
-def metric_value(deps: Deps, metric: str, period: str, filters: dict[str, str] | None = None) -> Figure:
-    """One metric for one period and segment, e.g. win_rate for 2026Q3 in region 华东."""
-    return _figure(engine_for(deps).value(metric, period, filters or None))
+class QueryFigures(BaseModel):
+    """A typed query's result as the model sees it: how it was read, and each figure with its evidence id."""
+
+    restatement: str
+    figures: list[Figure] = Field(default_factory=list)
+    no_data: list[str] = Field(default_factory=list, description="periods or segments with no data")
+    parts: dict[str, float] = Field(default_factory=dict, description="decomposition effects by driver")
 
 
-def metric_breakdown(
-    deps: Deps, metric: str, period: str, by: str, filters: dict[str, str] | None = None
-) -> list[Figure]:
-    """A metric for one period split by a dimension of the data (region, rep, product, … or a column learned
-    from the user's file, e.g. country; `list_dimensions` names them)."""
-    result = engine_for(deps).compute(metric, period, by=[by], filters=filters or None)
-    return [_figure(row) for row in result.rows]
+def run_query(deps: Deps, query: MetricQuery) -> QueryFigures:
+    """Compute one typed query (value, compare, rank, rank_change, share, breakdown, trend, contribution,
+    decompose, funnel) with the metric engine; every figure comes back with its evidence id."""
+    from agent.ask_flow import vocabulary_for
+    from agent.query_engine import run
+    from agent.router_restate import restate
 
-
-class Change(BaseModel):
-    segment: dict[str, str] = Field(default_factory=dict)
-    current: Figure
-    base: Figure
-    change: float | None
-    pct_change: float | None
-
-
-def metric_compare(
-    deps: Deps,
-    metric: str,
-    period: str,
-    base_period: str,
-    by: str | None = None,
-    filters: dict[str, str] | None = None,
-) -> list[Change]:
-    """A metric in one period against a base period (overall, or split by a dimension)."""
-    result = engine_for(deps).compare(
-        metric, period, base_period, by=[by] if by else None, filters=filters or None
+    _check_query(deps, query)
+    res = run(engine_for(deps), query)
+    seen: dict[str, Figure] = {}
+    rows = ([res.total] if res.total else []) + res.rows
+    for row in rows:
+        for mv in (row.value, row.base, row.delta):
+            if mv is not None:
+                seen.setdefault(mv.evidence_id, _figure(mv))
+    for mv in res.extra + [e for p in res.parts for e in p.evidence]:
+        seen.setdefault(mv.evidence_id, _figure(mv))
+    return QueryFigures(
+        restatement=restate(query, vocabulary_for(deps)),
+        figures=list(seen.values()),
+        no_data=res.empty + res.gaps,
+        parts={p.name: p.effect for p in res.parts},
     )
-    return [
-        Change(
-            segment=dict(row.dims),
-            current=_figure(row.current),
-            base=_figure(row.base),
-            change=row.change,
-            pct_change=row.pct_change,
-        )
-        for row in result.rows
-    ]
 
 
-def metric_trend(
-    deps: Deps, metric: str, periods: list[str], filters: dict[str, str] | None = None
-) -> list[Figure]:
-    """A metric over several periods, oldest first."""
-    return [_figure(v) for v in engine_for(deps).trend(metric, periods, filters or None)]
+def _check_query(deps: Deps, query: MetricQuery) -> None:
+    """A query the data can answer: registry metrics, the data's dimensions and names, readable periods."""
+    from agent.metrics import REGISTRY
+    from fupan.periods import parse_period
 
-
-def sales_funnel(deps: Deps, period: str, filters: dict[str, str] | None = None) -> Any:
-    """The stage funnel (lead → qualified → proposal → negotiation → won) for a period and segment."""
-    return engine_for(deps).funnel(period, filters or None)
-
-
-def gap_contribution(
-    deps: Deps, metric: str, period: str, by: str, base: str = "target", filters: dict[str, str] | None = None
-) -> Any:
-    """How much each segment of a dimension contributes to the gap against target or a base period."""
-    from agent.decompose import contribution
-
-    return contribution(engine_for(deps), metric, period, by, base=base, filters=filters or None)
-
-
-def revenue_drivers(deps: Deps, period: str, base_period: str, filters: dict[str, str] | None = None) -> Any:
-    """Split the revenue change into closed deals, win rate and average deal size effects."""
-    from agent.decompose import driver_decomposition
-
-    return driver_decomposition(engine_for(deps), period, base_period, filters=filters or None)
+    dims = deps.sales.dimensions()
+    for m in query.metrics:
+        if m not in REGISTRY:
+            raise InputError(f"unknown metric {m!r}", hint=f"metrics: {', '.join(REGISTRY)}")
+    for d in [*query.group_by, *query.filters]:
+        if d not in dims:
+            raise InputError(f"unknown dimension {d!r}", hint=f"dimensions: {', '.join(dims.ids())}")
+    for d, values in query.filters.items():
+        known = set(engine_for(deps).dimension_values(d))
+        for v in values:
+            if v not in known:
+                raise InputError(f"{v!r} is not a {d} in the data", hint="call list_dimension_values for the names")
+    for label in [*query.periods, *([query.base] if query.base not in {None, "previous", "yoy", "target"} else [])]:
+        parse_period(str(label), deps.settings.fiscal_year_start_month)
 
 
 class NoteHit(BaseModel):
@@ -159,23 +144,10 @@ def list_dimensions(deps: Deps) -> list[DimensionInfo]:
 
 def list_dimension_values(deps: Deps, dim: str) -> list[str]:
     """The values of a dimension present in the data, e.g. the regions or the reps."""
-    engine = engine_for(deps)
-    if dim not in engine.dimensions():
-        raise InputError(
-            f"unknown dimension {dim!r}", hint=f"use one of {', '.join(engine.dimensions().ids())}"
-        )
-    return list(engine.dimension_values(dim))
+    dims = deps.sales.dimensions()
+    if dim not in dims:
+        raise InputError(f"unknown dimension {dim!r}", hint=f"dimensions: {', '.join(dims.ids())}")
+    return list(engine_for(deps).dimension_values(dim))
 
 
-TOOLS: list[Callable[..., Any]] = [
-    metric_value,
-    metric_breakdown,
-    metric_compare,
-    metric_trend,
-    sales_funnel,
-    gap_contribution,
-    revenue_drivers,
-    search_notes,
-    list_dimensions,
-    list_dimension_values,
-]
+TOOLS: list[Callable[..., Any]] = [run_query, search_notes, list_dimensions, list_dimension_values]

@@ -326,6 +326,7 @@ def files(company: Company, seed: int) -> dict[str, bytes]:
     out["lessons.jsonl"] = "".join(
         json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in lessons_rows()
     ).encode()
+    out["aliases.yaml"] = aliases_yaml()
     out["planted_effects.json"] = (
         json.dumps(
             {"seed": seed, "company": "蓝图科技 Lantu Tech", "latest_quarter": LATEST, "effects": effects},
@@ -336,6 +337,37 @@ def files(company: Company, seed: int) -> dict[str, bytes]:
         + "\n"
     ).encode()
     return out
+
+
+# The company's own words: how its people say its region names in English, and regions it does not have (so a
+# question about them is answered "not in the data"). Installed into a workspace like any team's aliases file.
+ALIASES = {
+    "values": {
+        "region": {
+            "华东": ["East", "East China", "Eastern", "华东区", "东区"],
+            "华南": ["South", "South China", "Southern", "华南区", "南区"],
+            "华北": ["North", "North China", "Northern", "华北区", "北区"],
+        },
+        "lead_source": {
+            "客户转介绍": ["referral", "referrals", "customer referral", "customer referrals"],
+            "渠道伙伴": ["channel partners", "channel partner", "partner channel"],
+            "官网": ["website", "web site", "inbound web"],
+            "展会": ["trade show", "trade shows", "exhibition", "exhibitions", "events"],
+            "电话营销": ["telemarketing", "cold calls", "cold calling", "outbound calls"],
+        },
+    },
+    "unknown": {
+        "region": ["West", "Western", "West China", "Central", "Central China", "Northeast", "Southwest",
+                   "华西", "西区", "西部", "华中", "东北", "西南", "西北"]  # fmt: skip
+    },
+}
+
+
+def aliases_yaml() -> bytes:
+    import yaml
+
+    head = "# 蓝图科技's own words for names in its data (see knowledge/workspace_aliases.py)\n"
+    return (head + yaml.safe_dump(ALIASES, allow_unicode=True, sort_keys=True)).encode()
 
 
 def generate(folder: Path | str, seed: int = 7) -> Path:

@@ -167,6 +167,8 @@ def table(card: Scorecard, baseline: Baseline | None = None) -> Table:
             t.add_row(r.suite, "—", "—", "", "", "", _SHORT.get(r.status, r.status))
             continue
         for s in r.scores:
+            if r.suite == "independent" and ".all." not in s.name:
+                continue  # per data set and language: `independent_table`
             key = f"{r.suite}.{s.name}"
             met = s.met
             mark = "" if met is None else ("[green]met[/]" if met else "[red]below[/]")
@@ -179,6 +181,25 @@ def table(card: Scorecard, baseline: Baseline | None = None) -> Table:
                 "" if s.count is None else str(s.count),
                 mark or r.status,
             )
+    return t
+
+
+def independent_table(card: Scorecard) -> Table | None:
+    """The independent set's four classes per split, data set and language."""
+    result = next((r for r in card.suites if r.suite == "independent" and r.scores), None)
+    if result is None:
+        return None
+    rows: dict[str, dict[str, float]] = {}
+    counts: dict[str, int] = {}
+    for s in result.scores:
+        split, group, verdict = s.name.split(".")
+        rows.setdefault(f"{split} {group}", {})[verdict] = s.value or 0.0
+        counts[f"{split} {group}"] = s.count or 0
+    t = Table(title="independent question set: correct / clarified / refused / wrong")
+    for col in ("split, data set-language", "n", "correct", "clarified", "refused", "wrong"):
+        t.add_column(col, justify="left" if col.startswith("split") else "right")
+    for name, shares in rows.items():
+        t.add_row(name, str(counts[name]), *(f"{shares.get(v, 0):.1%}" for v in ("correct", "clarified", "refused", "wrong")))
     return t
 
 

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from fupan.errors import InputError
 
 DimensionOrigin = Literal["core", "data", "attribute"]
+MeasureUnit = Literal["money", "count", "ratio", "number", "days"]
+Aggregation = Literal["sum", "mean"]
 _ID = r"^[a-z][a-z0-9_]{0,62}$"
 
 
@@ -38,6 +40,27 @@ class DimensionDef(BaseModel):
     key: str | None = Field(None, description="for a side-table attribute: the dimension it describes")
     targetable: bool = Field(False, description="targets can be set per value of this dimension")
     cardinality: int | None = Field(None, ge=0, description="distinct values in the data when learned")
+
+    def label(self, language: str) -> str:
+        return self.name_zh if language == "zh" else self.name_en
+
+
+class MeasureDef(BaseModel):
+    """A numeric column of the user's file other than the amount (profit, quantity, discount, cost …), kept at
+    import as a *learned measure*: the engine sums or averages it over order lines for any period, filter and
+    grouping. `derived` is set for a measure computed at import from two columns (days from one date to another)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(..., pattern=_ID, description="column name in the opportunities view (SQL-safe)")
+    header: str = Field(..., min_length=1, description="the user's own column header")
+    name_zh: str = Field(..., min_length=1, max_length=60)
+    name_en: str = Field(..., min_length=1, max_length=60)
+    unit: MeasureUnit = "number"
+    aggregation: Aggregation = Field("sum", description="the default aggregation when the question names none")
+    words: tuple[str, ...] = Field((), description="words users call it by, both languages, header first")
+    margin: bool = Field(False, description="a profit-like money measure: its ratio to the amount is a margin")
+    derived: str | None = Field(None, description="how a derived measure is computed, e.g. 'Ship Date − Order Date'")
 
     def label(self, language: str) -> str:
         return self.name_zh if language == "zh" else self.name_en
@@ -112,12 +135,19 @@ def _plain(header: str | None) -> str:
 class DimensionRegistry:
     """The dimensions of one data snapshot, core first, then learned ones in the order of the user's file."""
 
-    def __init__(self, dimensions: Iterable[DimensionDef] = CORE_DIMENSIONS) -> None:
+    def __init__(
+        self, dimensions: Iterable[DimensionDef] = CORE_DIMENSIONS, measures: Iterable[MeasureDef] = ()
+    ) -> None:
         self._dims: dict[str, DimensionDef] = {}
         for d in dimensions:
             if d.id in self._dims:
                 raise ValueError(f"dimension {d.id!r} defined twice")
             self._dims[d.id] = d
+        self._measures: dict[str, MeasureDef] = {}
+        for m in measures:
+            if m.id in self._measures or m.id in self._dims:
+                raise ValueError(f"measure {m.id!r} defined twice")
+            self._measures[m.id] = m
 
     def __contains__(self, dim_id: object) -> bool:
         return dim_id in self._dims
@@ -163,4 +193,31 @@ class DimensionRegistry:
         merged = dict(self._dims)
         for d in extra:
             merged[d.id] = d
-        return DimensionRegistry(merged.values())
+        return DimensionRegistry(merged.values(), self._measures.values())
+
+    # ---- measures ------------------------------------------------------------------------------------------
+    @property
+    def measures(self) -> tuple[MeasureDef, ...]:
+        """The learned measures of the data (numeric columns other than the amount), in the file's order."""
+        return tuple(self._measures.values())
+
+    def measure(self, measure_id: str) -> MeasureDef:
+        """The measure `measure_id`; an InputError naming the known ones otherwise."""
+        if measure_id not in self._measures:
+            known = ", ".join(self._measures) or "none"
+            raise InputError(f"unknown measure {measure_id!r}", hint=f"measures in the data: {known}")
+        return self._measures[measure_id]
+
+    def measure_words(self) -> list[tuple[str, str]]:
+        """(lower-cased word, measure id), longest first; a word two measures share is listed for both."""
+        pairs: dict[tuple[str, str], None] = {}
+        for m in self._measures.values():
+            for w in (m.header, _plain(m.header), m.name_zh, m.name_en, *m.words):
+                key = w.strip().lower()
+                if key:
+                    pairs[(key, m.id)] = None
+        return sorted(pairs, key=lambda p: (-len(p[0]), p[0], p[1]))
+
+    def with_measures(self, measures: Iterable[MeasureDef]) -> DimensionRegistry:
+        """A new registry with these measures (replacing any it had)."""
+        return DimensionRegistry(self._dims.values(), measures)

@@ -1,4 +1,9 @@
-"""Reporting periods: month, quarter, half and year labels, with a configurable fiscal year start."""
+"""Reporting periods: month, quarter, half and year labels, with a configurable fiscal year start.
+
+A run of whole months is a period too: `2005-01..2005-05` (January to May 2005, e.g. "this year so far" or
+"January to May vs the same months last year") and `2016-01..2019-12` (all the data). Its previous period is
+the run of the same length just before it; its same period last year is the run twelve months earlier.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pydantic import BaseModel
 
 from fupan.errors import InputError
 
-Grain = Literal["month", "quarter", "half", "year"]
+Grain = Literal["month", "quarter", "half", "year", "range"]
 _ZH_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2}
 _MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
@@ -62,9 +67,33 @@ _PATTERNS: list[tuple[re.Pattern[str], Grain]] = [
 ]
 
 
+_RANGE = re.compile(r"^(\d{4})-(\d{2})\s*\.\.\s*(\d{4})-(\d{2})$")
+
+
+def month_range(start: date, end: date, fiscal_year_start_month: int = 1) -> Period:
+    """The run of whole months from `start`'s month up to (not including) `end`'s month start."""
+    first = date(start.year, start.month, 1)
+    stop = end if end.day == 1 else _add_months(date(end.year, end.month, 1), 1)
+    last = _add_months(stop, -1)
+    if stop <= first:
+        raise InputError(f"empty month range {first:%Y-%m}..{last:%Y-%m}")
+    return Period(
+        label=f"{first:%Y-%m}..{last:%Y-%m}",
+        grain="range",
+        start=first,
+        end=stop,
+        fiscal_year_start_month=fiscal_year_start_month,
+    )
+
+
 def parse_period(text: str, fiscal_year_start_month: int = 1) -> Period:
-    """Parse 2026Q3, 2026-Q3, 2026年三季度, 2026年第3季度, 2026-07, 2026H1, 2026年上半年, 2026 or FY2026."""
+    """Parse 2026Q3, 2026-Q3, 2026年三季度, 2026年第3季度, 2026-07, 2026H1, 2026年上半年, 2026, FY2026, or a
+    run of months 2005-01..2005-05."""
     raw = str(text).strip()
+    if m := _RANGE.match(raw):
+        y1, m1, y2, m2 = (int(g) for g in m.groups())
+        if 1 <= m1 <= 12 and 1 <= m2 <= 12 and (y1, m1) <= (y2, m2):
+            return month_range(date(y1, m1, 1), _add_months(date(y2, m2, 1), 1), fiscal_year_start_month)
     for pattern, grain in _PATTERNS:
         m = pattern.match(raw)
         if not m:
@@ -101,8 +130,17 @@ def _index(p: Period) -> tuple[int, int]:
     return year, int(p.label[5:])
 
 
+def _months_between(a: date, b: date) -> int:
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
 def shift(p: Period, steps: int) -> Period:
-    """Move a period by `steps` periods of its own grain."""
+    """Move a period by `steps` periods of its own grain (a month range by its own length)."""
+    if p.grain == "range":
+        length = _months_between(p.start, p.end)
+        return month_range(
+            _add_months(p.start, steps * length), _add_months(p.end, steps * length), p.fiscal_year_start_month
+        )
     year, index = _index(p)
     per_year = 12 // _MONTHS[p.grain]
     total = year * per_year + (index - 1) + steps
@@ -114,6 +152,8 @@ def previous_period(p: Period) -> Period:
 
 
 def same_period_last_year(p: Period) -> Period:
+    if p.grain == "range":
+        return month_range(_add_months(p.start, -12), _add_months(p.end, -12), p.fiscal_year_start_month)
     return shift(p, -(12 // _MONTHS[p.grain]))
 
 
@@ -121,6 +161,8 @@ def period_of(d: date, grain: Grain, fiscal_year_start_month: int = 1) -> Period
     """The period of a given grain that contains a date."""
     if grain == "month":
         return make_period(d.year, "month", d.month, fiscal_year_start_month)
+    if grain == "range":
+        raise ValueError("a month range is not a grain of the calendar")
     fy = fiscal_year_start_month
     offset = (d.month - fy) % 12
     fy_year = d.year + (1 if fy > 1 and d.month >= fy else 0)

@@ -9,11 +9,14 @@ Operations, with what they need:
 - `compare` — the period against `base` (previous, yoy, target or a named period), optionally by segment.
 - `rank` — segments of `group_by` ordered by the metric (`order`, `n`): top-N, bottom-N.
 - `rank_change` — segments ordered by their change against `base` (the largest drop or rise).
-- `share` — each segment's share of the total.
+- `share` — each segment of `group_by`'s share of the total; without `group_by`, the part named by the filters
+  in `part` (default: all filters) against the whole without them, or one period against the wider `base`
+  period (December's share of Q4).
 - `breakdown` — the metric for every segment of `group_by`.
 - `trend` — the metric over `periods` (or a `grain` series inside one period).
 - `contribution` — each segment's part of the change against `base` (a period or the target gap).
-- `decompose` — a change split into drivers (`drivers`: deals × win rate × deal size; `mix_rate`).
+- `decompose` — a change split into drivers (`drivers`: closed deals × win rate × deal size; `deals_size`:
+  won deals × average deal size, "fewer deals or smaller deals"; `mix_rate`: segment mix vs rate).
 - `funnel` — stage conversion for the period.
 - `why` — explain a gap or a change (drivers, contributors, notes).
 - `themes` — the most frequent signals in the notes (objections, competitors, loss reasons) with citations.
@@ -40,7 +43,7 @@ Operation = Literal[
     "themes",
 ]
 Grain = Literal["month", "quarter", "half", "year"]
-Decomposition = Literal["drivers", "mix_rate"]
+Decomposition = Literal["drivers", "deals_size", "mix_rate"]
 _DIM_ID = r"^[a-z][a-z0-9_]{0,62}$"
 
 
@@ -58,6 +61,9 @@ class MetricQuery(BaseModel):
     )
     base: str | None = Field(None, description="previous | yoy | target | a period label")
     filters: dict[str, list[str]] = Field(default_factory=dict, description="dimension id → allowed values")
+    part: list[str] = Field(
+        default_factory=list, description="for share: the filter dimensions that name the part (default: all)"
+    )
     group_by: list[str] = Field(default_factory=list, max_length=3)
     order: Literal["desc", "asc"] = "desc"
     n: int | None = Field(None, ge=1, le=1000, description="how many segments, for rank and rank_change")
@@ -68,6 +74,16 @@ class MetricQuery(BaseModel):
     @field_validator("group_by")
     @classmethod
     def _dim_ids(cls, value: list[str]) -> list[str]:
+        import re
+
+        for dim in value:
+            if not re.match(_DIM_ID, dim):
+                raise ValueError(f"{dim!r} is not a dimension id")
+        return value
+
+    @field_validator("filters")
+    @classmethod
+    def _filter_dims(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         import re
 
         for dim in value:

@@ -35,6 +35,18 @@ class DimensionFound(BaseModel):
     values: int = 0
 
 
+class MeasureFound(BaseModel):
+    """A numeric column the import keeps as a measure: its header, names, unit and default aggregation."""
+
+    id: str
+    header: str
+    name_zh: str
+    name_en: str
+    unit: str
+    aggregation: str
+    derived: str | None = None
+
+
 class ImportReport(BaseModel):
     file: str
     kind: str
@@ -55,6 +67,7 @@ class ImportReport(BaseModel):
     matches: list[FieldMatch] = Field(default_factory=list)
     unused: dict[str, str] = Field(default_factory=dict, description="column -> why it is not used")
     dimensions: list[DimensionFound] = Field(default_factory=list)
+    measures: list[MeasureFound] = Field(default_factory=list, description="numeric columns kept as measures")
     suggested_value_map: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="likely spellings of the same names: field -> {here: in the other table}"
     )

@@ -57,6 +57,7 @@ class Recognized:
     matches: list[FieldMatch] = field(default_factory=list)
     unused: dict[str, str] = field(default_factory=dict)
     dimension_columns: list[tuple[str, str]] = field(default_factory=list)  # (header, origin data|attribute)
+    measure_columns: list[str] = field(default_factory=list)  # numeric columns kept as measures (deals only)
     notes: list[str] = field(default_factory=list)
 
 
@@ -371,10 +372,23 @@ def _dimensions(rec: Recognized, profiles: list[ColumnProfile], given: Mapping, 
         if p.header in used:
             continue
         why = _not_a_dimension(p, given, keep, max_values, rec.kind)
-        if why:
+        if why and rec.kind == "opportunities" and _is_measure(p, given):
+            rec.measure_columns.append(p.header)
+        elif why:
+            if rec.kind == "opportunities" and why.startswith("numbers"):
+                why = "numbers that are a code, an id or a calendar part, not a measure"
             rec.unused[p.header] = why
         else:
             rec.dimension_columns.append((p.header, origin))
+
+
+def _is_measure(p: ColumnProfile, given: Mapping) -> bool:
+    """A numeric column that is a quantity, not a code or a row number (knowledge/learned_measures.py)."""
+    from knowledge.learned_measures import is_code
+
+    if p.header in given.ignore or p.filled == 0 or p.number_share < 0.9 or p.sequence:
+        return False
+    return not is_code(p.header)
 
 
 def _not_a_dimension(

@@ -481,11 +481,16 @@ class ReviewService:
         history: list[Turn] | None = None,
         language: str | None = None,
         period: str | None = None,
+        reading: int | None = None,
+        query: object = None,
     ) -> Answer:
         from agent.workflows import ask
 
         with self.lock:
-            answer = ask(self.deps, question, history=history, language=language, default_period=period)
+            answer = ask(
+                self.deps, question, history=history, language=language, default_period=period,
+                reading=reading, query=query,  # type: ignore[arg-type]
+            )  # fmt: skip
         if actor.team:
             _only_own_team(actor, answer)
         return answer

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from fupan.dimensions import CORE_IDS, DimensionDef
+from fupan.dimensions import CORE_IDS, DimensionDef, MeasureDef
 from knowledge.column_profile import CURRENCY_SIGNS, profile
 from knowledge.dates import STRIP
-from knowledge.import_report import DimensionFound, ImportReport, Issue
+from knowledge.import_report import DimensionFound, ImportReport, Issue, MeasureFound
 from knowledge.learned_dimensions import core_with_header, learned
 from knowledge.mapping import STAGE_MAP, SYNONYMS, Mapping, norm
 from knowledge.recognize import CORE_FIELDS, SIDE_KEYS, TYPES, Recognized, recognize
@@ -47,6 +47,16 @@ class DimColumn:
 
 
 @dataclass
+class MeasureColumn:
+    """A measure the import keeps: its definition and the staged column it is read from (stored as its id)."""
+
+    definition: MeasureDef
+    staged: str
+    days_from: str | None = None  # a derived days measure: the checked date field it counts from (close_date)
+    date_field: str | None = None  # … and the checked field of the second date column
+
+
+@dataclass
 class Prepared:
     kind: str
     layout: str
@@ -58,6 +68,7 @@ class Prepared:
     dedupe_key: str | None = None  # the id column whose duplicates exist (the last accepted row wins)
     order_key: bool = False
     date_orders: dict[str, str] = field(default_factory=dict)  # date column -> month_first/day_first as read
+    measures: list[MeasureColumn] = field(default_factory=list)
 
 
 # ---- the whole preparation ---------------------------------------------------------------------------------
@@ -104,6 +115,14 @@ def prepare(
         )
     dims = _dimensions(rec, staged, profiles, taken_ids(rec.kind) if taken_ids else set())
     fields = _field_specs(rec, staged)
+    measures = _measures(con, rec, staged, {d.definition.id for d in dims} | {d.stored for d in dims} | (
+        taken_ids(rec.kind) if taken_ids else set()
+    ))
+    for mc in measures:
+        if mc.date_field:  # a derived days measure: its second date column read like the other dates
+            fields.append(FieldSpec(mc.date_field, mc.staged, mc.definition.header, "date"))
+        else:
+            fields.append(FieldSpec(mc.definition.id, mc.staged, mc.definition.header, "number"))
     year_col = staged.column(m.columns["year"]) if rec.kind == "targets" and "year" in m.columns else None
     ci = CheckInput(
         file=staged.name,
@@ -147,6 +166,10 @@ def prepare(
         renamed = ", ".join(f"{f}: {len(v)}" for f, v in m.value_map.items())
         report.notes.append(f"spellings replaced as the mapping's value_map says ({renamed})")
     report.dimensions = _found(con, staged, dims, profiles, distinct)
+    report.measures = [
+        MeasureFound(**m.definition.model_dump(include={"id", "header", "name_zh", "name_en", "unit", "aggregation", "derived"}))
+        for m in measures
+    ]
     return Prepared(
         kind=rec.kind,
         layout=rec.layout,
@@ -158,7 +181,48 @@ def prepare(
         dedupe_key=dedupe,
         order_key=bool(m.order_id),
         date_orders={r.column: r.order for r in checked.rulings if r.basis in ("values", "default", "mapping")},
+        measures=measures,
     )
+
+
+def _measures(con: duckdb.DuckDBPyConnection, rec: Recognized, staged: Staged, taken: set[str]) -> list[MeasureColumn]:
+    """The numeric columns kept as measures (knowledge/learned_measures.py), with their value range read in one
+    pass (a discount between 0 and 1 is a ratio)."""
+    from knowledge.learned_measures import learned_measure
+    from knowledge.sales_validate import amount_sql
+
+    out: list[MeasureColumn] = []
+    used = set(taken) | set(CORE_IDS)
+    if not rec.measure_columns:
+        return _days_measure(rec, staged, used)
+    cols = []
+    for header in rec.measure_columns:
+        fast, slow, _ = amount_sql(staged.column(header))
+        cols.append(f"min(coalesce({fast}, {slow})), max(coalesce({fast}, {slow}))")
+    row = con.execute(f"SELECT {', '.join(cols)} FROM {STAGE}").fetchone() or ()
+    for k, header in enumerate(rec.measure_columns):
+        low, high = row[2 * k], row[2 * k + 1]
+        m = learned_measure(
+            header, taken=used, low=None if low is None else float(low), high=None if high is None else float(high)
+        )
+        used.add(m.id)
+        out.append(MeasureColumn(m, staged.column(header)))
+    return out + _days_measure(rec, staged, used)
+
+
+def _days_measure(rec: Recognized, staged: Staged, used: set[str]) -> list[MeasureColumn]:
+    """Days from the close (order) date to the one other date column of a deal file (Ship Date − Order Date):
+    derived only when that is unambiguous — exactly one date column left unused and a close date mapped."""
+    from knowledge.learned_measures import days_measure
+
+    close = rec.mapping.columns.get("close_date")
+    dates = [h for h, why in rec.unused.items() if why == "dates"]
+    if rec.kind != "opportunities" or not close or len(dates) != 1:
+        return []
+    m = days_measure(dates[0], close, taken=used)
+    used.add(m.id)
+    rec.unused.pop(dates[0], None)
+    return [MeasureColumn(m, staged.column(dates[0]), days_from="close_date", date_field=f"_date_{m.id}")]
 
 
 # ---- fields and dimensions ---------------------------------------------------------------------------------
@@ -442,6 +506,8 @@ def snapshot_id(prep: Prepared) -> str:
     h.update(prep.staged.content_hash.encode())
     h.update(json.dumps(prep.mapping.model_dump(), sort_keys=True, ensure_ascii=False).encode())
     h.update(json.dumps([d.definition.model_dump() for d in prep.dims], sort_keys=True, ensure_ascii=False).encode())
+    if prep.measures:
+        h.update(json.dumps([m.definition.model_dump() for m in prep.measures], sort_keys=True, ensure_ascii=False).encode())
     h.update(prep.report.currency.encode())
     return f"{prep.kind[:3]}-{h.hexdigest()[:12]}"
 

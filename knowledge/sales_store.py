@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from fupan.dimensions import CORE_DIMENSIONS, DimensionDef, DimensionRegistry
+from fupan.dimensions import CORE_DIMENSIONS, DimensionDef, DimensionRegistry, MeasureDef
 from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
 from knowledge.import_report import ImportReport
@@ -103,6 +103,10 @@ class SalesStore:
         con.execute(
             "CREATE TABLE IF NOT EXISTS dimension_defs (snapshot_id VARCHAR, kind VARCHAR, position INTEGER, "
             "stored VARCHAR, definition VARCHAR)"
+        )
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS measure_defs (snapshot_id VARCHAR, kind VARCHAR, position INTEGER, "
+            "definition VARCHAR)"
         )
         for kind, cols in _COLUMNS.items():
             body = ", ".join(f"{n} {t}" for n, t in cols)
@@ -407,6 +411,11 @@ class SalesStore:
                     "INSERT INTO dimension_defs VALUES (?, ?, ?, ?, ?)",
                     [snap, kind, pos, d.stored, definition.model_dump_json()],
                 )
+            con.execute("DELETE FROM measure_defs WHERE snapshot_id = ? AND kind = ?", [snap, kind])
+            for pos, m in enumerate(prep.measures):
+                con.execute(
+                    "INSERT INTO measure_defs VALUES (?, ?, ?, ?)", [snap, kind, pos, m.definition.model_dump_json()]
+                )
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
                 "INSERT INTO snapshots (snapshot_id, kind, file, rows, imported_at, is_current, currency) "
@@ -458,6 +467,11 @@ def _accepted_sql(con: duckdb.DuckDBPyConnection, prep, snap: str) -> str:  # ty
     ]
     extra = [d.stored for d in prep.dims if d.staged and d.stored not in core and d.stored in have]
     cols += [f"{c}" for c in dict.fromkeys(extra)]
+    for m in prep.measures:
+        if m.date_field and m.date_field in have and m.days_from in have:  # Ship Date − Order Date, in days
+            cols.append(f"CAST(date_diff('day', {m.days_from}, {m.date_field}) AS DECIMAL(18,4)) AS {m.definition.id}")
+        elif m.definition.id in have:
+            cols.append(f"CAST({m.definition.id} AS DECIMAL(18,4)) AS {m.definition.id}")
     cols.append(f"'{snap}' AS snapshot_id")
     key = _KEYS.get(kind)
     where = "NOT _bad"
@@ -515,7 +529,18 @@ def read_dimensions(con: duckdb.DuckDBPyConnection) -> DimensionRegistry:
                 core[d.id] = prev.model_copy(update={"words": tuple(dict.fromkeys([*prev.words, *d.words]))})
         elif d.id in view and d.id not in core:
             learned.append(d)
-    return DimensionRegistry([*core.values(), *learned])
+    taken = set(core) | {d.id for d in learned}
+    measures = [m for m in read_measures(con) if m.id in view and m.id not in taken]
+    return DimensionRegistry([*core.values(), *learned], measures)
+
+
+def read_measures(con: duckdb.DuckDBPyConnection) -> list[MeasureDef]:
+    """The learned measures of the current deals snapshot, in the file's order."""
+    rows = con.execute(
+        "SELECT m.definition FROM measure_defs m JOIN snapshots s ON s.snapshot_id = m.snapshot_id "
+        "AND s.kind = m.kind WHERE s.is_current AND m.kind = 'opportunities' ORDER BY m.position"
+    ).fetchall()
+    return [MeasureDef.model_validate_json(text) for (text,) in rows]
 
 
 def build_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -535,6 +560,10 @@ def build_views(con: duckdb.DuckDBPyConnection) -> None:
         if kind == "opportunities" and stored in have["opportunities"] and dim_id not in seen:
             cols.append(f"o.{stored} AS {dim_id}")
             seen.add(dim_id)
+    for m in read_measures(con):
+        if m.id in have["opportunities"] and m.id not in seen:
+            cols.append(f"o.{m.id}")
+            seen.add(m.id)
     joins = ["LEFT JOIN team_data t ON o.rep = t.rep"]
     for kind, stored, dim_id, d in learned:
         if kind in _ALIAS and stored in have[kind] and dim_id not in seen and d.key:

@@ -10,7 +10,10 @@ is that check; the tests compare the two): each rejected row names file, row (li
 and reason, ordered by row and then by field.
 
 Rules: a blank amount is accepted on an open deal (its amount is unknown) and rejected on a won or lost one;
-a blank date is NULL; amounts keep at most 4 decimals (more is reported); a stage must be in the stage map.
+a blank date is NULL; amounts keep at most 4 decimals (more is reported); a stage must be in the stage map. A
+measure (profit, quantity …) that is not a number does not reject its row: the row is kept with the measure
+unknown and the cell is reported as a warning (file, row, column, value), so adding measures never changes
+which rows are accepted.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ class FieldSpec:
     field: str
     expr: str  # SQL over the source relation: a staged column (c3), `_value`, or a literal for constants
     label: str  # the user's column header (or SQL giving it per row when label_sql)
-    kind: str = "text"  # text, date, money, stage, period, metric, year
+    kind: str = "text"  # text, date, money, number (a measure), stage, period, metric, year
     label_sql: bool = False
     constant: bool = False
 
@@ -215,7 +218,9 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
     for pos, spec in enumerate(ci.fields):
         value, reason = _field_sql(con, ci, spec, pos, joins, rulings, stage_value)
         selects.append(f"{value} AS {spec.field}")
-        if reason is not None:
+        if reason is not None and spec.kind == "number":  # a measure: the row is kept, the value reported
+            selects += [f"{reason} AS _n{pos}", f"s.{spec.expr} AS _nv{pos}"]
+        elif reason is not None:
             raw = spec.expr if spec.constant else f"s.{spec.expr}"
             label = f"s.{spec.label}" if spec.label_sql else lit(spec.label)
             selects += [f"{reason} AS _r{pos}", f"{raw} AS _v{pos}", f"{label} AS _c{pos}"]
@@ -308,7 +313,7 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         rulings.append(_date_map(con, ci, spec, name))
         joins.append(f"LEFT JOIN {name} ON {name}.k = {t}")
         return f"{name}.v", f"{name}.r"
-    if spec.kind == "money":
+    if spec.kind in ("money", "number"):  # number: a measure column, read like an amount; blank = unknown
         fast, slow, ok = amount_sql(t)
         if spec.constant:
             reason = (
@@ -342,7 +347,7 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
 
 
 def _blank_money(ci: CheckInput, spec: FieldSpec, stage_value: str | None) -> str:
-    if spec.field == "list_price":
+    if spec.field == "list_price" or spec.kind == "number":
         return "NULL"
     if spec.field == "target":
         return "'blank target'" if ci.layout != "targets_wide" else "NULL"
@@ -420,6 +425,10 @@ def _warning_checks(ci: CheckInput) -> list[Check]:
     if ci.kind == "opportunities" and _has(ci, "stage"):
         cond = "stage IN ('won', 'lost')" + (" AND close_date IS NULL" if close else "")
         checks.append((cond, close.label if close else "close date", "''", "stage || ' deal without a close date'"))
+    for pos, spec in enumerate(ci.fields):  # a measure value that is not a number: kept as unknown, reported
+        if spec.kind == "number" and not spec.constant:
+            keep = lit(f"; the row is kept with {spec.label} unknown")
+            checks.append((f"_n{pos} IS NOT NULL", spec.label, f"_nv{pos}", f"_n{pos} || {keep}"))
     return checks
 
 
@@ -491,7 +500,7 @@ def _num(value: object) -> object:
 def _decimal_warnings(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> list[Issue]:
     out = []
     for spec in ci.fields:
-        if spec.kind != "money" or spec.constant:
+        if spec.kind not in ("money", "number") or spec.constant:
             continue
         row = con.execute(
             f"SELECT count(*), min(s._line) FROM {ci.source} s WHERE regexp_matches(s.{spec.expr}, '[.][0-9]{{5}}')"

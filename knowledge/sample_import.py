@@ -18,6 +18,7 @@ SAMPLE_FILES = (
 
 
 def import_sample_company(store: object, folder: Path | str, *, replace: bool = False) -> list[ImportReport]:
+    """Import the folder's tables; its `aliases.yaml`, when present, becomes the workspace's aliases file."""
     folder = Path(folder)
     if not (folder / "opportunities.csv").exists():
         raise InputError("no opportunities.csv in the folder", file=str(folder))
@@ -26,6 +27,10 @@ def import_sample_company(store: object, folder: Path | str, *, replace: bool = 
         if (folder / name).exists():
             report = store.import_file(folder / name, kind, replace=replace)  # type: ignore[attr-defined]
             reports.append(report)
+    if (folder / "aliases.yaml").exists():
+        from knowledge.workspace_aliases import install_aliases
+
+        install_aliases(store.settings, folder / "aliases.yaml")  # type: ignore[attr-defined]
     return reports
 
 

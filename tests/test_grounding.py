@@ -140,3 +140,21 @@ def test_the_period_before_a_figure_is_not_part_of_it() -> None:
 )
 def test_bare_years_are_still_not_figures(text: str) -> None:
     assert parse_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "dim", "text"),
+    [
+        ("GTK 500", "product", "GTK 500: won revenue was ¥123,456 [{id}]."),
+        ("销售13", "rep", "销售13 2026Q3 赢单金额为 12.3万 [{id}]。"),
+        ("2号店", "account", "2号店 的赢单金额为 12.3万 [{id}]。"),
+        ("Q4 Campaign 2026", "lead_source", "Q4 Campaign 2026 brought ¥123,456 [{id}]."),
+    ],
+)
+def test_digits_inside_a_cited_name_are_not_figures(name: str, dim: str, text: str) -> None:
+    eid = f"metric:won_revenue:2026Q3:{dim}={name}"
+    evidence = {eid: metric(eid, 123_456.0, "CNY")}
+    assert check_grounding({"text": text.format(id=eid)}, evidence) == []
+    # the same digits outside the name are still checked
+    stray = check_grounding({"text": text.format(id=eid) + " 500"}, evidence)
+    assert stray and stray[0].value == "500"

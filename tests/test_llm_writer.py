@@ -179,3 +179,64 @@ def test_a_hypothesis_rewritten_as_a_fact_is_sent_back(tmp_path: Any) -> None:
     out = rewrite_draft_with_llm(deps, hypothesis)
     assert out.writer == "llm" and out.chains[0].root_cause == "是否竞品以低价切入？"
     assert len(model.seen) == 2 and "keep it a question" in model.seen[1][-1].content
+
+
+# ---- the model reads the question into the same typed query ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from evals.sample_company import generate
+    from knowledge.sample_import import import_sample_company
+
+    folder = tmp_path_factory.mktemp("lantu")
+    deps = Deps(settings=load_settings(workspace=folder / "ws"))
+    import_sample_company(deps.sales, generate(folder / "company", seed=7))
+    deps.close()
+    return folder / "ws"
+
+
+def _reading_reply(query: dict[str, object], unclear: list[str] | None = None) -> AIMessage:
+    return AIMessage(content=json.dumps({"query": query, "unclear": unclear or []}, ensure_ascii=False))
+
+
+def _llm_deps(ws: Any, replies: list[AIMessage]) -> tuple[Deps, ScriptedChatModel]:
+    settings = load_settings(workspace=ws, llm={"base_url": "http://127.0.0.1:9/v1", "model": "fake-1", "tool_mode": "json"})
+    model = ScriptedChatModel(responses=replies, seen=[], bound=[])
+    deps = Deps(settings=settings)
+    deps._cache["chat_model"] = model  # noqa: SLF001
+    return deps, model
+
+
+def test_the_same_reading_from_rules_and_model_is_answered(sample_ws: Any) -> None:
+    from agent.ask_flow import ask
+
+    query = {"operation": "value", "metrics": ["win_rate"], "periods": ["2026Q3"], "filters": {"region": ["华东"]}}
+    deps, model = _llm_deps(sample_ws, [_reading_reply(query)])
+    answer = ask(deps, "East win rate in Q3")
+    assert answer.status == "answered" and answer.answers["value"].startswith("0.28")
+    fmt = model.bound[-1]["response_format"]
+    assert fmt["json_schema"]["name"] == "LLMReading" and "MetricQuery" in json.dumps(fmt["json_schema"]["schema"])
+
+
+def test_a_different_model_reading_is_shown_beside_the_rules_reading(sample_ws: Any) -> None:
+    from agent.ask_flow import ask
+
+    other = {"operation": "value", "metrics": ["win_rate"], "periods": ["2026Q2"], "filters": {"region": ["华东"]}}
+    deps, _ = _llm_deps(sample_ws, [_reading_reply(other)])
+    answer = ask(deps, "East win rate in Q3")
+    assert answer.status == "clarify" and [r.source for r in answer.readings] == ["rules", "llm"]
+    assert "2026Q3" in answer.readings[0].restatement and "2026Q2" in answer.readings[1].restatement
+    assert "1. " in answer.text and "2. " in answer.text
+
+
+def test_an_invalid_model_reading_is_sent_back_then_dropped(sample_ws: Any) -> None:
+    from agent.ask_flow import ask
+
+    bad = {"operation": "value", "metrics": ["profit"], "periods": ["2026Q3"]}
+    name = {"operation": "value", "metrics": ["win_rate"], "periods": ["2026Q3"], "filters": {"region": ["East"]}}
+    deps, model = _llm_deps(sample_ws, [_reading_reply(bad), _reading_reply(name), AIMessage(content="not json")])
+    answer = ask(deps, "East win rate in Q3")
+    assert answer.status == "answered" and answer.readings[0].source == "rules"  # the rules' reading stands
+    retries = [m[-1].content for m in model.seen[1:]]
+    assert "unknown metric 'profit'" in retries[0] and "'East' is not a region in the data" in retries[1]

@@ -30,6 +30,7 @@ Q3 = {
     "conversion_lead_to_opportunity": 3 / 4,
     "conversion_opportunity_to_order": 1 / 3,
     "new_customers": 2.0,
+    "won_customers": 2.0,
     "avg_deal_size": 200.0,
     "sales_cycle_median": 81.0,
     "sales_cycle_mean": 81.0,

@@ -20,6 +20,7 @@ FILES = [
     "notes.csv",
     "lessons.jsonl",
     "planted_effects.json",
+    "aliases.yaml",
     "reviews/review-2026Q1.md",
     "reviews/review-2026Q2.md",
 ]

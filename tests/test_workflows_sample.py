@@ -152,10 +152,12 @@ def test_at_least_40_checked_questions_answer_exactly(
         answer = ask(sample_deps, question)
         want = expected(metric, period, filters, opps, targets)
         got = answer.answers.get("value")
-        intent = (answer.intent.get("metric"), answer.intent.get("period"), answer.intent.get("filters"))
+        q = answer.query
+        intent = (q.metric, q.period, q.single_filters()) if q else None
         ok = (
             answer.status == "answered"
             and intent == (metric, period, filters)
+            and answer.restatement.startswith(("理解为：", "Read as: "))
             and got not in (None, "")
             and abs(float(got) - want) <= 1e-4 * max(1.0, abs(want))
             and fmt(
@@ -196,12 +198,17 @@ def test_follow_up_and_unknown_region(sample_deps: Deps, opps: pd.DataFrame, tar
     [
         ("2024Q1 revenue", "unanswerable"),
         ("客户满意度怎么样?", "unanswerable"),
-        ("how is it going?", "clarify"),
+        ("三季度最好的销售是谁", "clarify"),
+        ("how is it going?", "answered"),
     ],
 )
 def test_unanswerable_says_what_is_missing(sample_deps: Deps, question: str, status: str) -> None:
     answer = ask(sample_deps, question)
-    assert answer.status == status and answer.missing
+    assert answer.status == status and (answer.missing or status == "answered")
+    if status == "clarify":
+        assert len(answer.readings) >= 2 and "1. " in answer.text
+    if status == "answered":
+        assert answer.restatement
 
 
 def test_compare_top_trend_why_are_grounded(
@@ -240,3 +247,18 @@ def test_compare_top_trend_why_are_grounded(
     assert float(why.answers["gap"]) == pytest.approx(
         expected("gap", PERIOD, {"region": "华东"}, opps, targets)
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("赵敏团队三季度目标达成率", "clarify"),  # targets are by region: 赵敏's team is all 华东, offered as such
+        ("DataHub三季度达成率", "unanswerable"),  # no product targets: never a computed-looking blank
+        ("张伟的提成是多少", "unanswerable"),
+    ],
+)
+def test_target_questions_outside_the_targets_dimensions(sample_deps: Deps, question: str, status: str) -> None:
+    answer = ask(sample_deps, question)
+    assert answer.status == status, (question, answer.text)
+    if status == "clarify":
+        assert answer.readings[0].query.single_filters() == {"region": "华东"}

@@ -6,7 +6,7 @@ import importlib
 
 import typer
 
-COMMANDS = ["demo", "import_data", "ingest", "search", "ask", "draft", "lessons", "serve", "eval", "keys", "accounts"]
+COMMANDS = ["demo", "import_data", "ingest", "search", "ask", "aliases", "draft", "lessons", "serve", "eval", "keys", "accounts"]
 
 
 def register_all(app: typer.Typer) -> None:

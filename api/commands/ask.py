@@ -24,6 +24,10 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--period", help="Period when the question names none, e.g. 2026Q3.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
+        reading: Annotated[
+            int | None,
+            typer.Option("--reading", min=1, max=3, help="Answer reading N of the ones a clarification listed."),
+        ] = None,
     ) -> None:
         from agent.workflows import ask
         from api.cli import settings_from
@@ -34,12 +38,14 @@ def register(app: typer.Typer) -> None:
         period = period_label(period) if period is not None else None
         deps = Deps(settings=settings_from(ctx))
         try:
-            answer = ask(deps, question, default_period=period)
+            answer = ask(deps, question, default_period=period, reading=reading)
         finally:
             deps.close()
         if as_json:
             typer.echo(answer.model_dump_json(indent=2))
             return
+        if answer.restatement and answer.status != "clarify":
+            console.print(f"[dim]{escape(answer.restatement)}[/dim]")
         console.print(escape(answer.text))  # citations look like [metric:...]; not Rich markup
         if answer.table and answer.table.rows:
             table = Table(*answer.table.columns)
@@ -52,6 +58,11 @@ def register(app: typer.Typer) -> None:
                     ]
                 )
             console.print(table)
+        if answer.status == "clarify":
+            console.print(
+                "[dim]（用 --reading N 选择一种理解）[/dim]" if answer.language == "zh"
+                else "[dim](answer one with --reading N)[/dim]"
+            )
         for finding in answer.findings:
             console.print(
                 escape(f"[{finding.severity}] {finding.check}: {finding.message} ({finding.value})")

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--suite",
-                help="Suite to run (repeatable): exact, root_causes, grounding, smart, retrieval, robustness; "
-                "retrieval_calls (the real calls; only when named). Default: all but retrieval_calls.",
+                help="Suite to run (repeatable): exact, root_causes, grounding, smart, retrieval, robustness, "
+                "independent; retrieval_calls (the real calls; only when named). Default: all but retrieval_calls.",
             ),
         ] = None,
         writer: Annotated[
@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
         from evals.scorecard import (
             BASELINE_FILE,
             baseline_from,
+            independent_table,
             load_baseline,
             notes,
             regressions,
@@ -69,6 +70,8 @@ def register(app: typer.Typer) -> None:
         baseline = load_baseline() if writer == "deterministic" else None
         console.width = max(console.width, 100)  # the table needs ~95 columns; pipes default to 80
         console.print(table(card, baseline))
+        if (extra := independent_table(card)) is not None:
+            console.print(extra)
         for line in notes(card):
             console.print(line)
         path = out or settings.workspace / "eval" / "scorecard.json"

@@ -52,6 +52,13 @@ def print_report(console: Console, report: ImportReport, *, verbose: bool = True
                 d.id, escape(d.header), escape(d.name_zh), escape(d.name_en), fmt_count(d.values), d.key or ""
             )
         console.print(table)
+    if report.measures:
+        table = Table(title="Measures", title_justify="left")
+        for col in ("measure", "your header", "中文", "English", "unit", "aggregation"):
+            table.add_column(col)
+        for m in report.measures:
+            table.add_row(m.id, escape(m.derived or m.header), escape(m.name_zh), escape(m.name_en), m.unit, m.aggregation)
+        console.print(table)
     if verbose and report.unused:
         console.print("  not used: " + escape("; ".join(f"{c} ({why})" for c, why in report.unused.items())))
     for title, issues, style in (("Rejected", report.rejected, "red"), ("Warnings", report.warnings, "yellow")):

@@ -22,13 +22,8 @@ MAX_QUESTION = 500
 
 
 def ask_question(page: Page, question: str, reading: int | None) -> Answer:
-    """Ask; with `reading`, ask again as the numbered reading of an earlier clarification."""
-    answer = page.service.ask(page.user, question, language=None)
-    if reading is not None and answer.status == "clarify" and 1 <= reading <= len(answer.readings):
-        chosen = answer.readings[reading - 1]
-        again = chosen.restatement or question
-        answer = page.service.ask(page.user, again, language=answer.language)
-    return answer
+    """Ask; with `reading`, answer the numbered reading of the clarification this question gave."""
+    return page.service.ask(page.user, question, language=None, reading=reading)
 
 
 _CITED = re.compile(r"\s?\[((?:metric|note|lesson):[^\]\s]+)\]")

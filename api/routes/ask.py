@@ -16,6 +16,7 @@ from api.auth import Caller, ServiceDep
 from api.routes.params import PeriodLabel
 from fupan.answers import Answer, Turn
 from fupan.errors import FupanError
+from fupan.query import MetricQuery
 from fupan.text_checks import MAX_QUESTION_CHARS
 
 router = APIRouter(prefix="/ask", tags=["ask"])
@@ -40,12 +41,19 @@ class AskRequest(BaseModel):
     period: PeriodLabel | None = Field(
         None, max_length=20, description="quarter a question without a period is about", examples=["2026Q3"]
     )
+    reading: int | None = Field(
+        None, ge=1, le=3, description="after a clarification: the number of the reading to answer"
+    )
+    query: MetricQuery | None = Field(
+        None, description="answer this typed query as it is (one of the `readings` a clarification listed)"
+    )
 
 
 def _answer(service: ServiceDep, caller: Caller, body: AskRequest) -> Answer:
     return service.ask(
-        caller, body.question, history=body.history, language=body.language, period=body.period
-    )
+        caller, body.question, history=body.history, language=body.language, period=body.period,
+        reading=body.reading, query=body.query,
+    )  # fmt: skip
 
 
 @router.post("", response_model=Answer)
@@ -84,8 +92,9 @@ def _pieces(text: str) -> list[str]:
     },
 )
 async def ask_stream(body: AskRequest, caller: Caller, service: ServiceDep) -> StreamingResponse:
-    """Server-sent events: `meta` (language, intent), `delta` (text pieces), `answer` (the full Answer), `done`.
-    A failure after the stream started arrives as an `error` event with a problem body."""
+    """Server-sent events: `meta` (language, status, how the question was read and, for a clarification, the
+    numbered readings), `delta` (text pieces), `answer` (the full Answer), `done`. A failure after the stream
+    started arrives as an `error` event with a problem body."""
 
     async def events() -> AsyncIterator[str]:
         try:
@@ -94,7 +103,10 @@ async def ask_stream(body: AskRequest, caller: Caller, service: ServiceDep) -> S
             problem = {"title": exc.title, "status": exc.http_status, "detail": exc.message, "hint": exc.hint}
             yield _event("error", problem)
             return
-        yield _event("meta", {"language": answer.language, "status": answer.status, "intent": answer.intent})
+        readings = [{"restatement": r.restatement, "query": r.query.model_dump(mode="json")} for r in answer.readings]
+        meta = {"language": answer.language, "status": answer.status, "restatement": answer.restatement,
+                "readings": readings if answer.status == "clarify" else [], "intent": answer.intent}  # fmt: skip
+        yield _event("meta", meta)
         for piece in _pieces(answer.text):
             yield _event("delta", {"text": piece})
         yield _event("answer", answer.model_dump(mode="json"))

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from evals.context import EvalContext
-from evals.suites import exact, grounding, naive, retrieval, retrieval_calls, robustness, root_causes, smart
+from evals.suites import (
+    exact,
+    grounding,
+    independent,
+    naive,
+    retrieval,
+    retrieval_calls,
+    robustness,
+    root_causes,
+    smart,
+)
 from evals.suites.result import SuiteResult
 
 SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
@@ -15,6 +25,7 @@ SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
     "smart": smart.run,
     "retrieval": retrieval.run,
     "robustness": robustness.run,
+    "independent": independent.run,
 }
 NAIVE: Callable[[EvalContext], SuiteResult] = naive.run
 # run only when named (`fupan eval --suite retrieval_calls`): it embeds the 101 shared call transcripts

@@ -164,6 +164,11 @@ def build_world(folder: Path, *, sales: bool = True, **overrides: Any) -> Iterat
     if sales:
         deps.sales.import_file(FIXTURES / "opportunities_zh.csv", "opportunities")
         deps.sales.import_file(FIXTURES / "targets.csv", "targets")
+        from knowledge.workspace_aliases import WorkspaceAliases, save_aliases
+
+        # the team's own English names for its regions, as any team installs them (fupan aliases FILE)
+        regions = {"华东": ["East"], "华南": ["South"], "华北": ["North"]}
+        save_aliases(settings, WorkspaceAliases(values={"region": regions}))
     world = World(settings=settings, deps=deps, client=TestClient(create_app(deps)))
     for name, (role, team) in KEYS.items():
         created = deps.records.create_key(role, team=team, name=name)

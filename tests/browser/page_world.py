@@ -160,6 +160,10 @@ def build_world(folder: Path, receiver: Receiver) -> World:
 
     # a whole quarter with misses, successes and actions to edit (a 7-row table is too small to draft from)
     import_sample_company(deps.sales, generate(folder / "lantu", seed=7))
+    from knowledge.workspace_aliases import WorkspaceAliases, save_aliases
+
+    # the team's own English names for its regions, as any team installs them (fupan aliases FILE)
+    save_aliases(deps.settings, WorkspaceAliases(values={"region": {"华东": ["East"], "华南": ["South"], "华北": ["North"]}}))
     app = create_app(deps)
     for username, (role, team, name) in ACCOUNTS.items():
         deps.records.accounts.create(username, PASSWORD, role=role, team=team, name=name)

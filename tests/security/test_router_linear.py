@@ -12,6 +12,8 @@ from collections.abc import Callable
 import pytest
 
 from agent.router import Vocabulary, build_vocabulary, route
+from agent.router_periods import Calendar
+from fupan.dimensions import DimensionRegistry
 from fupan.text_checks import MAX_QUESTION_CHARS
 
 QUARTERS = ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -26,7 +28,7 @@ def vocab() -> Vocabulary:
         "lead_source": ["官网", "展会"],
         "account": ["远航零售", "Acme Retail"],
     }
-    v = build_vocabulary(dims, QUARTERS)
+    v = build_vocabulary(DimensionRegistry(), dims, Calendar.from_quarters(QUARTERS))
     route("三季度华东为什么没完成目标? warm up", v)
     return v
 

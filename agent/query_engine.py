@@ -1,0 +1,530 @@
+"""`run(engine, query)`: one `MetricQuery` computed by the metric engine into a `QueryResult`.
+
+Every figure is a `MetricValue` of the engine (value, unit, evidence id, SQL); this module only picks which
+ones a query needs and orders them. Operations are described in `fupan/query.py`.
+
+Coverage is checked, never assumed: a period or a segment with no deal in it is reported in `empty`
+("no data for 2016Q4") and its figures are left out, so an empty quarter is never compared as ¥0.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.decompose import CENT, _dec, driver_decomposition, mix_rate, shapley
+from agent.metric_engine import FunnelResult, MetricValue
+from agent.metric_pack import sql_literal
+from agent.metrics import get_metric
+from fupan.errors import InputError
+from fupan.periods import Period
+from fupan.query import MetricQuery
+
+
+class Row(BaseModel):
+    """One line of a result: a segment (group-by value), a period of a series, or the total (`label` '')."""
+
+    label: str = ""
+    dims: dict[str, str] = Field(default_factory=dict)
+    period: str = ""
+    value: MetricValue | None = None
+    base: MetricValue | None = None
+    change: float | None = None
+    pct_change: float | None = None
+    share: float | None = None
+    delta: MetricValue | None = Field(None, description="the change as a figure of its own (gap to target)")
+
+
+class Part(BaseModel):
+    """One driver of a decomposed change: its base and current level and its effect on the change."""
+
+    name: str
+    base: float | None = None
+    current: float | None = None
+    effect: float
+    evidence: list[MetricValue] = Field(default_factory=list)
+
+
+class QueryResult(BaseModel):
+    query: MetricQuery
+    period: str = ""
+    base_label: str | None = Field(None, description="the resolved base period label, or 'target'")
+    total: Row | None = None
+    rows: list[Row] = Field(default_factory=list)
+    parts: list[Part] = Field(default_factory=list)
+    extra: list[MetricValue] = Field(default_factory=list, description="other figures the answer cites")
+    empty: list[str] = Field(default_factory=list, description="periods or segments with no data: no answer")
+    gaps: list[str] = Field(default_factory=list, description="periods of a series with no data (left out)")
+    funnel: FunnelResult | None = None
+
+
+def run(engine: Any, query: MetricQuery, *, prefetch: bool = True) -> QueryResult:
+    """Compute `query` (see the module docstring). `prefetch=False` when the caller already read the periods
+    in one pass (an explanation runs several queries over the same periods)."""
+    op = query.operation
+    runner = _RUNNERS.get(op)
+    if runner is None:
+        raise InputError(f"operation {op!r} is not computed by the metric engine")
+    _known_dimensions(engine, query)
+    _guard_order_counts(engine, query)
+    if prefetch:
+        prefetch_for(engine, query)
+    return runner(engine, query)
+
+
+_ONE_PASS = {"decompose", "why"}  # many metrics over the same periods; other queries read a few figures each
+
+
+def prefetch_for(engine: Any, q: MetricQuery) -> None:
+    """Every figure a many-figure query reads, in one pass over the rows of its periods (agent/metric_pack.py),
+    instead of one scan per figure. Later `value`/`compute` calls are served from memory with the same numbers
+    and the same per-figure SQL for citations."""
+    if q.operation not in _ONE_PASS or any(len(v) != 1 for v in q.filters.values()):
+        return
+    periods = list(dict.fromkeys([*q.periods]))
+    base = q.base
+    if base and base != "target" and q.period:
+        b = engine.base_period(engine.period(q.period), base)
+        if b is not None:
+            periods.append(b.label)
+    elif q.operation == "why" and q.period:
+        periods.append(engine.base_period(engine.period(q.period), "previous").label)
+    bys: list[list[str]] = [[]]
+    if q.group_by:
+        bys.append(list(q.group_by))
+    if q.operation == "why":
+        bys += [[d] for d in ("rep", "product", "region") if d not in q.filters]
+    snap = engine.store.current_snapshot_id()
+    key = (snap, tuple(periods), tuple(tuple(b) for b in bys), tuple(sorted(q.single_filters().items())))
+    done: set[tuple] = engine.__dict__.setdefault("_prefetched", set())
+    if key in done and getattr(engine, "_cache_snapshot", None) == snap:
+        return  # the same figures, same snapshot: already in the engine's memory
+    try:
+        engine.prefetch(periods, bys, q.single_filters() or None)
+    except Exception:  # noqa: BLE001 — a grouping the pack cannot read: the figures are computed one by one
+        return
+    if len(done) > 256:
+        done.clear()
+    done.add(key)
+
+
+def _known_dimensions(engine: Any, q: MetricQuery) -> None:
+    """Only the data's dimensions reach SQL (a query can come from the API as it is)."""
+    known = set(engine.store.dimensions().ids())
+    for dim in [*q.filters, *q.group_by, *q.part]:
+        if dim not in known:
+            raise InputError(f"unknown dimension {dim!r}", hint=f"dimensions in the data: {', '.join(sorted(known))}")
+
+
+_DEAL_COUNTS = {"won_deals", "lost_deals", "win_rate", "avg_deal_size"}
+
+
+def _guard_order_counts(engine: Any, q: MetricQuery) -> None:
+    """Order-line data counts an order once, on its first line. Split by a dimension whose value changes
+    inside an order (a product category), that would count orders under one of their lines only: refused
+    rather than answered wrong."""
+    counting = _DEAL_COUNTS & set(q.metrics) or (q.operation in {"decompose", "why"})
+    dims = [d for d in [*q.filters, *q.group_by] if d]
+    if not counting or not dims:
+        return
+    for dim in dims:
+        if _varies_within_orders(engine, dim):
+            raise InputError(
+                f"order counts by {dim} are not supported yet: an order with lines in several {dim} values "
+                "is counted under its first line only",
+                hint="ask for revenue by this dimension, or for order counts by a dimension an order has one value of",
+            )
+
+
+def _varies_within_orders(engine: Any, dim: str) -> bool:
+    key = ("__varies__", dim)
+    cache = engine._cache  # noqa: SLF001
+    engine.store.current_snapshot_id()
+    if key not in cache:
+        row = engine.con.execute(
+            f"SELECT count(*) FROM (SELECT order_id FROM opportunities WHERE order_id IS NOT NULL "
+            f"GROUP BY order_id HAVING count(DISTINCT {dim}) > 1 LIMIT 1)"
+        ).fetchone()
+        cache[key] = bool(row and row[0])
+    return bool(cache[key])
+
+
+# ---- helpers ------------------------------------------------------------------------------------------------
+
+
+def _filters(q: MetricQuery) -> dict[str, str]:
+    multi = [d for d, v in q.filters.items() if len(v) != 1]
+    if multi:
+        raise InputError(
+            f"several values of {multi[0]} at once are not supported yet",
+            hint="ask about one value at a time",
+        )
+    return q.single_filters()
+
+
+_CUBE_DIMS = {"rep", "manager", "region", "product"}
+
+
+def _source(engine: Any, dims: set[str]) -> str:
+    """The monthly cube (one row per month, stage and segment) when it has every dimension asked about,
+    else the deals themselves. Periods start on the 1st of a month, so month-truncated dates compare right."""
+    if dims <= _CUBE_DIMS:
+        try:
+            engine.store.ensure_derived()
+            return "opportunity_cube"
+        except Exception:  # noqa: BLE001 — a store without the cube: read the deals
+            return "opportunities"
+    return "opportunities"
+
+
+def has_rows(engine: Any, period: str, filters: dict[str, str]) -> bool:
+    """Whether any deal of the segment was created or closed in the period."""
+    p: Period = engine.period(period)
+    months = _months_with_rows(engine, filters)
+    d = p.start
+    while d < p.end:
+        if d in months:
+            return True
+        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return False
+
+
+def _months_with_rows(engine: Any, filters: dict[str, str]) -> set[date]:
+    """The months in which the segment has a deal created or closed (one query per segment, cached)."""
+    key = ("__months__", tuple(sorted(filters.items())))
+    cache = engine._cache  # noqa: SLF001 — the engine's per-snapshot cache
+    engine.store.current_snapshot_id()
+    if key not in cache:
+        where = " AND ".join(f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())) or "true"
+        table = _source(engine, set(filters))
+        rows = engine.con.execute(
+            f"SELECT DISTINCT date_trunc('month', close_date)::DATE FROM {table} WHERE {where} AND close_date IS NOT NULL "
+            f"UNION SELECT DISTINCT date_trunc('month', created_date)::DATE FROM {table} WHERE {where} "
+            "AND created_date IS NOT NULL"
+        ).fetchall()
+        cache[key] = {r[0] for r in rows}
+    return cache[key]
+
+
+def active_segments(engine: Any, periods: list[str], by: list[str], filters: dict[str, str]) -> set[tuple]:
+    """The segments of `by` with a deal created or closed in any of the periods: a segment with no deal there
+    is left out of a list, not shown as 0."""
+    cache = engine._cache  # noqa: SLF001
+    engine.store.current_snapshot_id()
+    ps = [engine.period(p) for p in periods if p]
+    key = ("__active__", tuple(p.label for p in ps), tuple(by), tuple(sorted(filters.items())))
+    if key not in cache:
+        windows = " OR ".join(
+            f"(close_date >= {sql_literal(p.start)} AND close_date < {sql_literal(p.end)}) OR "
+            f"(created_date >= {sql_literal(p.start)} AND created_date < {sql_literal(p.end)})"
+            for p in ps
+        )
+        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())] + [f"({windows or 'true'})"]
+        table = _source(engine, set(by) | set(filters))
+        rows = engine.con.execute(f"SELECT DISTINCT {', '.join(by)} FROM {table} WHERE {' AND '.join(conds)}").fetchall()
+        cache[key] = {tuple(zip(by, ("" if v is None else str(v) for v in r), strict=True)) for r in rows}
+    return cache[key]
+
+
+def _keep_active(engine: Any, rows: list[Row], periods: list[str], by: list[str], f: dict[str, str]) -> list[Row]:
+    if not by:
+        return rows
+    active = active_segments(engine, periods, by, f)
+    return [r for r in rows if tuple((d, r.dims.get(d, "")) for d in by) in active]
+
+
+def _segment_note(period: str, filters: dict[str, str]) -> str:
+    seg = " · ".join(filters.values())
+    return f"{seg} {period}".strip()
+
+
+def _check(engine: Any, q: MetricQuery, periods: list[str], filters: dict[str, str]) -> list[str]:
+    return [_segment_note(p, filters) for p in periods if not has_rows(engine, p, filters)]
+
+
+def _base_label(engine: Any, q: MetricQuery) -> str | None:
+    if q.base is None:
+        return None
+    if q.base == "target":
+        return "target"
+    p = engine.period(q.period)
+    b = engine.base_period(p, q.base)
+    return b.label if b is not None else "target"
+
+
+def _key(dims: dict[str, str], by: list[str]) -> str:
+    return " · ".join(dims.get(d, "") for d in by)
+
+
+# ---- operations ---------------------------------------------------------------------------------------------
+
+
+def _value(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    empty = _check(engine, q, [q.period or ""], f)
+    res = QueryResult(query=q, period=q.period or "", empty=empty)
+    if empty:
+        return res
+    values = [engine.value(m, q.period, f or None) for m in q.metrics]
+    res.total = Row(period=q.period or "", dims=f, value=values[0])
+    res.extra = values[1:]
+    return res
+
+
+def _compare(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    base = _base_label(engine, q) or "previous"
+    res = QueryResult(query=q, period=q.period or "", base_label=base)
+    needed = [q.period or ""] + ([base] if base != "target" else [])
+    res.empty = _check(engine, q, needed, f)
+    if res.empty:
+        return res
+    metric = q.metric or "won_revenue"
+    if base == "target" and metric not in {"won_revenue", "gap", "achievement_rate", "target"}:
+        raise InputError(f"{metric} has no target", hint="targets are set for won revenue")
+    if base == "target" and metric != "won_revenue":
+        metric = "won_revenue"
+    cmp = engine.compare(metric, q.period, base, by=q.group_by or None, filters=f or None)
+    rows = [
+        Row(label=_key(r.dims, q.group_by), dims=r.dims, period=cmp.period, value=r.current, base=r.base,
+            change=r.change, pct_change=r.pct_change)  # fmt: skip
+        for r in cmp.rows
+    ]
+    if q.group_by:
+        periods = [q.period or ""] + ([base] if base != "target" else [])
+        rows = _keep_active(engine, rows, periods, q.group_by, f)
+        res.rows = sorted(rows, key=lambda r: (r.change is None, -(r.change or 0.0), r.label))
+    else:
+        res.total = rows[0] if rows else None
+        if base == "target":
+            res.extra = [engine.value(m, q.period, f or None) for m in ("achievement_rate", "gap")]
+    return res
+
+
+def _ranked_values(engine: Any, q: MetricQuery, f: dict[str, str]) -> list[Row]:
+    metric = q.metric or "won_revenue"
+    if q.grain and not q.group_by:
+        values = [engine.value(metric, p, f or None) for p in q.periods if has_rows(engine, p, f)]
+        return [Row(label=v.period, period=v.period, dims=f, value=v) for v in values]
+    result = engine.compute(metric, q.period, by=q.group_by, filters=f or None)
+    return [Row(label=_key(r.dims, q.group_by), dims=r.dims, period=result.period, value=r) for r in result.rows]
+
+
+def _rank(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    res = QueryResult(query=q, period=q.period or "")
+    res.empty = [] if q.grain else _check(engine, q, [q.period or ""], f)
+    if res.empty:
+        return res
+    rows = [r for r in _ranked_values(engine, q, f) if r.value is not None and r.value.value is not None]
+    if not q.grain:
+        rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
+    rows.sort(key=lambda r: ((r.value.value or 0.0) * (1 if q.order == "asc" else -1), r.label))  # type: ignore[union-attr]
+    res.rows = rows
+    return res
+
+
+def _breakdown(engine: Any, q: MetricQuery) -> QueryResult:
+    from agent.wording import higher_is_better
+
+    f = _filters(q)
+    res = QueryResult(query=q, period=q.period or "")
+    res.empty = _check(engine, q, [q.period or ""], f)
+    if res.empty:
+        return res
+    metric = q.metric or "won_revenue"
+    result = engine.compute(metric, q.period, by=q.group_by, filters=f or None)
+    rows = [Row(label=_key(r.dims, q.group_by), dims=r.dims, period=result.period, value=r) for r in result.rows]
+    rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
+    sign = -1 if higher_is_better(metric) else 1
+    rows.sort(key=lambda r: (r.value is None or r.value.value is None, sign * ((r.value and r.value.value) or 0.0), r.label))
+    res.rows = rows
+    return res
+
+
+def _rank_change(engine: Any, q: MetricQuery) -> QueryResult:
+    res = _compare(engine, q.model_copy(update={"operation": "compare"}))
+    res.query = q
+    rows = [r for r in res.rows if r.change is not None]
+    rows.sort(key=lambda r: ((r.change or 0.0) * (1 if q.order == "asc" else -1), r.label))
+    res.rows = rows
+    return res
+
+
+def _share(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    metric = q.metric or "won_revenue"
+    if get_metric(metric).aggregation not in {"sum", "count"}:
+        raise InputError(f"a share of {metric} is not meaningful", hint="shares are of amounts and counts")
+    res = QueryResult(query=q, period=q.period or "")
+    if q.group_by:
+        res.empty = _check(engine, q, [q.period or ""], f)
+        if res.empty:
+            return res
+        whole = engine.value(metric, q.period, f or None)
+        result = engine.compute(metric, q.period, by=q.group_by, filters=f or None)
+        res.total = Row(period=q.period or "", dims=f, value=whole, share=1.0 if whole.value else None)
+        rows = [
+            Row(label=_key(r.dims, q.group_by), dims=r.dims, period=result.period, value=r,
+                share=(r.value or 0.0) / whole.value if whole.value else None)  # fmt: skip
+            for r in result.rows
+        ]
+        rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
+        res.rows = sorted(rows, key=lambda r: (-(r.share or 0.0), r.label))
+        return res
+    if q.base and q.base not in {"previous", "yoy", "target"}:  # a period's share of a wider period
+        res.base_label = q.base
+        res.empty = _check(engine, q, [q.period or "", q.base], f)
+        if res.empty:
+            return res
+        part, whole = engine.value(metric, q.period, f or None), engine.value(metric, q.base, f or None)
+    else:
+        part_dims = q.part or list(f)
+        context = {d: v for d, v in f.items() if d not in part_dims}
+        res.empty = _check(engine, q, [q.period or ""], context)
+        if res.empty:
+            return res
+        part, whole = engine.value(metric, q.period, f or None), engine.value(metric, q.period, context or None)
+    share = (part.value or 0.0) / whole.value if whole.value else None
+    res.total = Row(period=q.period or "", dims=f, value=part, base=whole, share=share)
+    return res
+
+
+def _trend(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    metric = q.metric or "won_revenue"
+    res = QueryResult(query=q, period=q.period or "")
+    rows = []
+    for p in q.periods:
+        if not has_rows(engine, p, f):
+            res.gaps.append(_segment_note(p, f))
+            continue
+        v = engine.value(metric, p, f or None)
+        rows.append(Row(label=v.period, period=v.period, dims=f, value=v))
+    while rows and rows[0].value is not None and rows[0].value.value is None:  # the data starts later
+        res.gaps.append(rows.pop(0).label)
+    while rows and rows[-1].value is not None and rows[-1].value.value is None:
+        res.gaps.append(rows.pop().label)
+    res.rows = rows
+    if not rows:
+        res.empty = res.gaps or [_segment_note(q.periods[0] if q.periods else "", f)]
+    return res
+
+
+def _contribution(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    metric = q.metric or "won_revenue"
+    base = _base_label(engine, q) or "previous"
+    res = QueryResult(query=q, period=q.period or "", base_label=base)
+    needed = [q.period or ""] + ([base] if base != "target" else [])
+    res.empty = _check(engine, q, needed, f)
+    if res.empty:
+        return res
+    if base == "target":
+        metric = "won_revenue"
+    cmp = engine.compare(metric, q.period, base, by=q.group_by, filters=f or None)
+    total = engine.compare(metric, q.period, base, filters=f or None).rows[0]
+    res.total = Row(period=cmp.period, dims=f, value=total.current, base=total.base, change=total.change,
+                    pct_change=total.pct_change)  # fmt: skip
+    rows = [
+        Row(label=_key(r.dims, q.group_by), dims=r.dims, period=cmp.period, value=r.current, base=r.base,
+            change=r.change, pct_change=r.pct_change)  # fmt: skip
+        for r in cmp.rows
+        if r.change is not None
+    ]
+    if base != "target":
+        rows = _keep_active(engine, rows, [q.period or "", base], q.group_by, f)
+    if base == "target":
+        gaps = {tuple(sorted(g.dims.items())): g for g in engine.compute("gap", q.period, by=q.group_by, filters=f or None).rows}
+        for r in rows:
+            r.delta = gaps.get(tuple(sorted(r.dims.items())))
+        res.total.delta = engine.value("gap", q.period, f or None)
+    falling = (total.change or 0.0) < 0
+    rows.sort(key=lambda r: (_weighted(r) * (1 if falling else -1), r.label))
+    res.rows = rows
+    return res
+
+
+def _weighted(row: Row) -> float:
+    """A segment's pull on the total change: the level change for sums, change × volume for rates."""
+    if row.value is not None and row.value.unit in {"ratio", "days"}:
+        weight = row.value.denominator or (row.base.denominator if row.base else None) or 1.0
+        return (row.change or 0.0) * float(weight)
+    return row.change or 0.0
+
+
+def _decompose(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    base = _base_label(engine, q) or "previous"
+    if base == "target":
+        raise InputError("a decomposition needs a base period, not the target")
+    res = QueryResult(query=q, period=q.period or "", base_label=base)
+    res.empty = _check(engine, q, [q.period or "", base], f)
+    if res.empty:
+        return res
+    cur = engine.value("won_revenue", q.period, f or None)
+    old = engine.value("won_revenue", base, f or None)
+    res.total = Row(period=cur.period, dims=f, value=cur, base=old,
+                    change=None if cur.value is None or old.value is None else cur.value - old.value)  # fmt: skip
+    if q.decomposition == "drivers":
+        d = driver_decomposition(engine, q.period, base, filters=f or None)
+        res.parts = [Part(name=p.driver, base=p.base, current=p.current, effect=float(p.effect)) for p in d.parts]
+        res.extra = [
+            engine.value(m, label, f or None)
+            for m in ("won_deals", "lost_deals", "win_rate", "avg_deal_size")
+            for label in (q.period, base)
+        ]
+        return res
+    if q.decomposition == "mix_rate":
+        m = mix_rate(engine, q.period, base, q.group_by or ["region"], metric=q.metric or "win_rate", filters=f or None)
+        res.parts = [Part(name="mix", effect=m.mix_effect), Part(name="rate", effect=m.rate_effect)]
+        return res
+    res.parts, res.extra = _deals_size(engine, q.period, base, f)
+    return res
+
+
+def _deals_size(engine: Any, period: str, base: str, f: dict[str, str]) -> tuple[list[Part], list[MetricValue]]:
+    """won revenue = won deals × average deal size; exact Shapley (midpoint) split, in cents, sums to the change."""
+    n1, n0 = engine.value("won_deals", period, f or None), engine.value("won_deals", base, f or None)
+    a1, a0 = engine.value("avg_deal_size", period, f or None), engine.value("avg_deal_size", base, f or None)
+    r1, r0 = engine.value("won_revenue", period, f or None), engine.value("won_revenue", base, f or None)
+    effects = shapley([n0.value or 0.0, a0.value or 0.0], [n1.value or 0.0, a1.value or 0.0])
+    total = _dec(r1.value) - _dec(r0.value)
+    cents = [_dec(x) for x in effects]
+    cents[-1] += total - sum(cents, Decimal("0"))
+    parts = [
+        Part(name="won_deals", base=n0.value, current=n1.value, effect=float(cents[0].quantize(CENT)), evidence=[n1, n0]),
+        Part(name="avg_deal_size", base=a0.value, current=a1.value, effect=float(cents[1].quantize(CENT)), evidence=[a1, a0]),
+    ]  # fmt: skip
+    return parts, [n1, n0, a1, a0]
+
+
+def _funnel(engine: Any, q: MetricQuery) -> QueryResult:
+    f = _filters(q)
+    res = QueryResult(query=q, period=q.period or "")
+    res.empty = _check(engine, q, [q.period or ""], f)
+    if res.empty:
+        return res
+    res.funnel = engine.funnel(q.period, f or None)
+    res.extra = [
+        engine.value(m, q.period, f or None)
+        for m in ("conversion_lead_to_opportunity", "conversion_opportunity_to_order", "win_rate")
+    ]
+    return res
+
+
+_RUNNERS = {
+    "value": _value,
+    "compare": _compare,
+    "rank": _rank,
+    "rank_change": _rank_change,
+    "share": _share,
+    "breakdown": _breakdown,
+    "trend": _trend,
+    "contribution": _contribution,
+    "decompose": _decompose,
+    "funnel": _funnel,
+}
