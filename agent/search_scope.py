@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.router_periods import find_periods, period_spans, quarter_label
+from agent.router_periods import Calendar, find_periods, period_spans, quarter_label
 from fupan.deps import Deps
 from knowledge.documents import FIELD_NAMES, SearchFilters
 
@@ -100,9 +100,9 @@ def _named_values(
         words.update({(v.lower(), field): v for v in values if len(v) >= 2})
     for dim, field in DIMENSION_FIELDS.items():
         words.update({(v.lower(), field): v for v in _sales_values(deps, dim) if len(v) >= 2})
-    from agent.router import load_aliases
+    from knowledge.workspace_aliases import load_aliases
 
-    for region, aliases in load_aliases()["regions"].items():
+    for region, aliases in load_aliases(deps.settings).values.get("region", {}).items():
         if region in have["region"] or not have["region"]:
             words.update({(a.lower(), "region"): region for a in aliases})
     lower = text.lower()
@@ -142,17 +142,36 @@ def current_quarter(deps: Deps) -> str:
     return quarter_label(day.year, (day.month - 1) // 3 + 1)
 
 
-def _period_range(text: str, deps: Deps) -> tuple[str | None, str | None, list[tuple[int, int]]]:
-    """(from, to, spans): the periods the text names as an inclusive range; 'since …' leaves `to` open."""
+def _calendar(deps: Deps) -> Calendar:
+    """The months relative words resolve against: the quarters from the sales data and the notes' dates (the
+    latest of them is "this quarter"), as `current_quarter` reads them."""
     from fupan.periods import parse_period
 
-    words = find_periods(text, current_quarter(deps))
-    labels = list(words.periods)
-    if words.trend_quarters:
-        from agent.router_periods import shift_quarter
+    quarters = {current_quarter(deps)}
+    first, last = deps.docs.date_range()
+    if first and last:
+        q = quarter_label(first.year, (first.month - 1) // 3 + 1)
+        end = quarter_label(last.year, (last.month - 1) // 3 + 1)
+        while parse_period(q).start <= parse_period(end).start and len(quarters) < 400:
+            quarters.add(q)
+            y, n = int(q[:4]), int(q[-1])
+            q = quarter_label(y + (n == 4), n % 4 + 1)
+    latest = max(quarters, key=lambda label: parse_period(label).start)
+    keep = sorted(q for q in quarters if parse_period(q).start <= parse_period(latest).start)
+    return Calendar.from_quarters(keep, deps.settings.fiscal_year_start_month)
 
-        end = labels[0] if labels else current_quarter(deps)
-        labels = [shift_quarter(end, -(words.trend_quarters - 1)), end]
+
+def _period_range(text: str, deps: Deps) -> tuple[str | None, str | None, list[tuple[int, int]]]:
+    """(from, to, spans): the periods the text names as an inclusive range; 'since …' leaves `to` open."""
+    from fupan.periods import parse_period, shift
+
+    cal = _calendar(deps)
+    words = find_periods(text, cal)
+    labels = list(words.periods)
+    if words.last_n:  # "last 3 quarters": the span ending at the named period, or the latest with data
+        n, grain = words.last_n
+        end = parse_period(labels[0], cal.fy) if labels else cal.current(grain)
+        labels = [shift(end, -(n - 1)).label, end.label]
     if not labels:
         return None, None, []
     periods = [parse_period(label) for label in labels]

@@ -27,6 +27,10 @@ def deps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deps]:
     d = Deps(settings=load_settings(workspace=tmp_path_factory.mktemp("scope") / "ws"))
     d.sales.import_file(FIXTURES / "opportunities_zh.csv", "opportunities")
     d.docs.add_documents(NOTES)
+    from knowledge.workspace_aliases import WorkspaceAliases, save_aliases
+
+    # the team's own English names for its regions, as any team installs them (fupan aliases FILE)
+    save_aliases(d.settings, WorkspaceAliases(values={"region": {"华东": ["East"], "华南": ["South"]}}))
     yield d
     d.close()
 
