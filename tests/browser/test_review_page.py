@@ -16,7 +16,7 @@ from page_world import PASSWORD
 from playwright.sync_api import Page, expect
 
 from agent.numbers import fmt, fmt_change
-from agent.tools import metric_value
+from agent.tools import engine_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("width", list(WIDTHS))]
 
@@ -64,8 +64,8 @@ def test_manager_signs_in_reads_asks_searches_and_approves(site, browser, shot, 
     expect(page.locator("#draft-status")).to_have_attribute("data-status", "pending")
     goal = next(g for g in draft.report.goals if g.metric == "won_revenue" and not g.segment)
     # the cards' figures are the metric engine's, this quarter's and last quarter's
-    now = metric_value(site.world.deps, "won_revenue", "2026Q3").value
-    before = metric_value(site.world.deps, "won_revenue", "2026Q2").value
+    now = engine_for(site.world.deps).value("won_revenue", "2026Q3").value
+    before = engine_for(site.world.deps).value("won_revenue", "2026Q2").value
     assert now is not None and before is not None and now != before
     expect(page.locator(".kpi[data-card='actual'] .kpi-value")).to_contain_text(fmt(now, "CNY", "zh"))
     expect(page.locator(".kpi[data-card='achievement'] .light")).to_have_text("未达成")
