@@ -265,7 +265,10 @@ class MetricEngine:
         by + that dimension with its value. Same numbers as the single-metric SQL, since both compute
         account-level windows before the segment filters and keep every group present in the data."""
         want = set(by)
-        for (m, lbl, cby, cfilters), slot in list(self._cache.items()):
+        for key, slot in list(self._cache.items()):
+            if len(key) != 4:  # other cached facts of the snapshot (months with rows, order-level checks)
+                continue
+            m, lbl, cby, cfilters = key
             if m != metric or lbl != label:
                 continue
             fixed = dict(cfilters)
