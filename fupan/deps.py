@@ -11,16 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fupan.clock import utc_now
 from fupan.settings import Settings
 
 if TYPE_CHECKING:  # imported lazily at run time
     from knowledge.doc_index import DocumentIndex
     from knowledge.records import Records
     from knowledge.sales_store import SalesStore
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from fupan.deps import utc_now
+from fupan.clock import utc_now
 from fupan.errors import FupanError, NotFound
 from knowledge.records_models import JobRow
 
