@@ -17,20 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PayloadTooLarge, document_problems, install_problem_handlers
 from api.routes import ROUTERS
+from api.routes.health import app_version
 from fupan.deps import Deps
 from fupan.settings import Settings
 from knowledge.records_service import ReviewService
 
 JSON_LIMIT = 2 * 1024 * 1024
-
-
-def app_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("fupan")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 TAGS = [
