@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -25,6 +25,8 @@ from agent.router import Intent
 from fupan.answers import Answer
 from fupan.deps import Deps
 from fupan.report import ReviewDraft
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_TOOL_ROUNDS = 2  # ask: at most 2 tool rounds + 1 final answer = 3 model calls
 
@@ -76,7 +78,7 @@ def _json_schema_format(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def _parse(model: type[BaseModel], content: Any) -> BaseModel:
+def _parse(model: type[M], content: Any) -> M:
     text = content if isinstance(content, str) else json.dumps(content)
     text = text.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip()
     return model.model_validate_json(text)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from pydantic import BaseModel, Field
 
 from agent.metric_pack import bind_period, run_pack, sql_literal
 from agent.metrics import REGISTRY, get_metric
 from fupan.dimensions import DimensionRegistry
 from fupan.errors import InputError
-from fupan.evidence import Evidence, metric_evidence_id, parse_evidence_id
+from fupan.evidence import Evidence, metric_evidence_id, parse_metric_id
 from fupan.formatting import money_unit
 from fupan.periods import Period, make_period, parse_period, previous_period, same_period_last_year
+
+if TYPE_CHECKING:
+    from knowledge.sales_store import SalesStore
 
 _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
@@ -89,23 +94,24 @@ _bind = bind_period
 
 
 class MetricEngine:
-    def __init__(self, store: object, fiscal_year_start_month: int = 1) -> None:
+    def __init__(self, store: SalesStore, fiscal_year_start_month: int = 1) -> None:
         self.store = store
-        self.con = store.connection  # type: ignore[attr-defined]
+        self.con = store.connection
         self.fy = fiscal_year_start_month
-        self._cache: dict[tuple, dict] = {}
+        # metric keys hold {group: (num, den)}; "__target__" keys hold (rows, sql)
+        self._cache: dict[tuple, Any] = {}
         self._cache_snapshot: str | None = None
 
     # ---- dimensions ----------------------------------------------------------------------------
     def dimensions(self) -> DimensionRegistry:
         """The dimensions of the current data (core and learned at import): what filters and groupings accept."""
-        return self.store.dimensions()  # type: ignore[attr-defined,no-any-return]
+        return self.store.dimensions()
 
     def unit_of(self, unit: str) -> str:
         """A registry unit for this data: `money` becomes the data's currency code (or stays `money`)."""
         if unit != "money":
             return unit
-        return money_unit(self.store.currency() if hasattr(self.store, "currency") else None)
+        return money_unit(self.store.currency())
 
     @property
     def money(self) -> str:
@@ -146,7 +152,7 @@ class MetricEngine:
         by, filters = list(by or []), dict(filters or {})
         self._check_dims(by + list(filters))
         p = self.period(period)
-        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+        snap = self.store.current_snapshot_id()
         if snap != self._cache_snapshot:
             self._cache.clear()
             self._cache_snapshot = snap
@@ -244,11 +250,11 @@ class MetricEngine:
         filters = dict(filters or {})
         self._check_dims(sorted({d for by in bys for d in by}) + list(filters))
         ps = [self.period(x) for x in periods]
-        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+        snap = self.store.current_snapshot_id()
         if snap != self._cache_snapshot:
             self._cache.clear()
             self._cache_snapshot = snap
-        self.store.ensure_derived()  # type: ignore[attr-defined]
+        self.store.ensure_derived()
         self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), derived=True))
         for p in ps:
             for by in bys:
@@ -389,18 +395,17 @@ class MetricEngine:
             evidence_ids=ids,
             sql=sql,
             snapshot_id=self.store.current_snapshot_id(),
-        )  # type: ignore[attr-defined]
+        )
 
     # ---- citations and catalogue ----------------------------------------------------------------
     def resolve(self, evidence_id: str) -> Evidence:
         try:
-            kind, parts = parse_evidence_id(evidence_id)
+            parsed = parse_metric_id(evidence_id)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        if kind != "metric":
+        if parsed is None:
             raise InputError(f"{evidence_id!r} is not a metric evidence id")
-        dims = dict(parts["dims"])  # type: ignore[arg-type]
-        return self.value(str(parts["name"]), str(parts["period"]), dims or None).to_evidence()
+        return self.value(parsed.name, parsed.period, dict(parsed.dims) or None).to_evidence()
 
     def dimension_values(self, dim: str) -> list[str]:
         self._check_dims([dim])

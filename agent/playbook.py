@@ -75,7 +75,7 @@ def best_causes(
     moved: dict[str, str],
     signal_counts: dict[str, float],
     *,
-    exclude: set[str] = frozenset(),
+    exclude: frozenset[str] | set[str] = frozenset(),
     success: bool = False,
 ) -> list[Cause]:
     """Causes ranked for a segment; `moved` maps metric id → 'up'/'down' for the metrics that moved."""

@@ -60,6 +60,12 @@ def parse_evidence_id(evidence_id: str) -> tuple[EvidenceKind, dict[str, object]
     )
 
 
+def parse_metric_id(evidence_id: str) -> ParsedMetricId | None:
+    """The name, period and dims of a `metric:` id, typed; None for another kind; ValueError if malformed."""
+    kind, parts = parse_evidence_id(evidence_id)
+    return ParsedMetricId.model_validate(parts) if kind == "metric" else None
+
+
 class Evidence(BaseModel):
     """One citable thing: a computed figure (value + SQL + snapshot) or a text excerpt (note/lesson)."""
 

@@ -37,12 +37,9 @@ def sync(readme: Path = README, generated: dict[str, Callable[[], str]] | None =
     for name, render in (GENERATED if generated is None else generated).items():
         body = render()
         if block(text, name) != body.strip():
-            text = re.sub(
-                rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->",
-                lambda _m, n=name, b=body: f"<!-- {n}:start -->\n{b}\n<!-- {n}:end -->",
-                text,
-                flags=re.S,
-            )
+            m = re.search(rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->", text, re.S)
+            if m:
+                text = f"{text[: m.start()]}<!-- {name}:start -->\n{body}\n<!-- {name}:end -->{text[m.end() :]}"
             changed.append(name)
     tmp = readme.with_suffix(".md.tmp")
     tmp.write_text(text, encoding="utf-8")
