@@ -6,7 +6,7 @@ evidence id in brackets; the answer's `evidence` holds each cited id's evidence.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent import tools
 from agent.numbers import fmt, fmt_change
@@ -17,6 +17,9 @@ from fupan.answers import AnswerTable
 from fupan.deps import Deps
 from fupan.evidence import Evidence
 
+if TYPE_CHECKING:
+    from agent.metric_engine import MetricValue
+
 
 class Collector:
     """Evidence cited while writing one answer or draft."""
@@ -25,7 +28,7 @@ class Collector:
         self.lang = lang
         self.evidence: dict[str, Evidence] = {}
 
-    def cite(self, mv: Any) -> str:
+    def cite(self, mv: MetricValue) -> str:
         """Register a MetricValue and return its bracketed id for the text."""
         ev = mv.to_evidence(label_language=self.lang)
         self.evidence[ev.id] = ev

@@ -54,13 +54,14 @@ class DraftNarrative(BaseModel):
 
 
 def chat_model(deps: Deps) -> BaseChatModel:
-    """The configured OpenAI-compatible chat model (tests put a scripted fake under deps._cache['chat_model'])."""
-    cache = deps._cache  # noqa: SLF001
-    if "chat_model" not in cache:
+    """The configured OpenAI-compatible chat model (tests put a scripted fake in place with
+    `deps.provide("chat_model", model)`)."""
+
+    def build() -> BaseChatModel:
         from langchain_openai import ChatOpenAI
 
         llm = deps.settings.llm
-        cache["chat_model"] = ChatOpenAI(
+        return ChatOpenAI(
             base_url=llm.base_url,
             api_key=llm.api_key.get_secret_value() or "none",
             model=llm.model,
@@ -68,7 +69,8 @@ def chat_model(deps: Deps) -> BaseChatModel:
             timeout=llm.timeout_s,
             max_retries=0,
         )
-    return cache["chat_model"]
+
+    return deps.cached("chat_model", build)
 
 
 def _json_schema_format(model: type[BaseModel]) -> dict[str, Any]:
