@@ -1,6 +1,6 @@
 """Evidence ids and the evidence record every cited figure or excerpt resolves to.
 
-Ids (DESIGN.md):
+Ids:
 - `metric:<name>:<period>[:<dim>=<value>...]` for computed figures (dims sorted by name),
 - `note:<doc id>#<chunk>` for text,
 - `lesson:<id>` for approved lessons.
