@@ -14,9 +14,6 @@ from fupan.evidence import Evidence, metric_evidence_id, parse_metric_id
 from fupan.formatting import money_unit
 from fupan.periods import Period, make_period, parse_period, previous_period, same_period_last_year
 
-if TYPE_CHECKING:
-    from knowledge.sales_store import SalesStore
-
 _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
 
@@ -91,6 +88,9 @@ class FunnelResult(BaseModel):
 
 _lit = sql_literal
 _bind = bind_period
+
+if TYPE_CHECKING:
+    from knowledge.sales_store import SalesStore
 
 
 class MetricEngine:
@@ -254,7 +254,7 @@ class MetricEngine:
         if snap != self._cache_snapshot:
             self._cache.clear()
             self._cache_snapshot = snap
-        self.store.ensure_derived()
+        self.store.ensure_derived()  # type: ignore[attr-defined]
         self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), derived=True))
         for p in ps:
             for by in bys:
