@@ -17,7 +17,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PayloadTooLarge, document_problems, install_problem_handlers
 from api.routes import ROUTERS
-from api.routes.health import app_version
 from fupan.deps import Deps
 from fupan.settings import Settings
 from knowledge.records_service import ReviewService
@@ -131,6 +130,8 @@ def create_app(source: Settings | Deps) -> FastAPI:
         app.state.service.stop_background()
         if owned:
             deps.close()
+
+    from api.routes.health import app_version
 
     app = FastAPI(
         title="Fupan (复盘) API",

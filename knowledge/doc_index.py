@@ -225,9 +225,7 @@ class DocumentIndex:
             for r in rows
         ]
         self.vectors.add([r[0] for r in rows], vectors, chroma_meta)
-        records: list[tuple[str, str, str, str, str]] = [
-            (d.doc_id, d.kind, _content_hash(d), d.source, d.model_dump_json()) for d in docs
-        ]
+        records = [(d.doc_id, d.kind, _content_hash(d), d.source, d.model_dump_json()) for d in docs]
         self._catalogue.replace(records, rows)
         return len(rows)
 

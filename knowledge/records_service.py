@@ -40,7 +40,7 @@ from fupan.deps import Deps
 from fupan.errors import FupanError, NotFound, PermissionDenied
 from fupan.report import ActionItem, ReviewDraft
 from knowledge.documents import Document, IngestReport
-from knowledge.jobs import Handler, JobContext, JobPublic, JobRunner, Retry
+from knowledge.jobs import JobContext, JobPublic, JobRunner, Retry
 from knowledge.records import SYSTEM, Records, action_record_id, lesson_record_id, require_role
 from knowledge.records_schemas import (
     ActionItemPublic,
@@ -212,13 +212,13 @@ class ReviewService:
     def start_background(self, *, poll_s: float = 2.0) -> JobRunner:
         """Start the job runner (idempotent) and queue a catch-up of approvals not yet indexed."""
         if self.runner is None:
-            handlers: dict[str, Handler] = {
-                "index": self._run_index,
-                "draft": self._run_draft,
-                "webhook": self._run_webhook,
-            }
             tick = self.check_overdue if self.deps.settings.webhooks else None
-            self.runner = JobRunner(self.records.jobs, handlers, poll_s=poll_s, tick=tick)
+            self.runner = JobRunner(
+                self.records.jobs,
+                {"index": self._run_index, "draft": self._run_draft, "webhook": self._run_webhook},
+                poll_s=poll_s,
+                tick=tick,
+            )
             self.records.jobs.enqueue("index", {"catch_up": True}, owner=SYSTEM.key_id)
             self.runner.start()
         return self.runner
