@@ -182,9 +182,7 @@ def register(app: typer.Typer) -> None:
                         )
                     ]
                 elif Path(source).is_dir():
-                    from knowledge.sample_import import import_sample_company
-
-                    reports = import_sample_company(store, Path(source), replace=replace)
+                    reports = _import_folder(console, store, Path(source), options, as_json=as_json)
                 else:
                     path = Path(source)
                     out = mapping_out or Path(f"{path.stem}.mapping.yaml")
@@ -207,3 +205,31 @@ def register(app: typer.Typer) -> None:
                 typer.echo(report.model_dump_json(indent=2))
             else:
                 print_report(console, report, verbose=dry_run or len(reports) == 1)
+
+
+def _import_folder(
+    console: Console, store: object, folder: Path, options: dict[str, object], *, as_json: bool
+) -> list[ImportReport]:
+    """A folder: each table's kind from its name or content, side tables first; the plan is printed first."""
+    from knowledge.folder_import import import_folder, plan_folder
+
+    plan = plan_folder(store, folder)  # type: ignore[arg-type]
+    if not as_json:
+        console.print(f"[bold]{escape(str(folder))}[/bold]: {len(plan.files)} tables, imported in this order")
+        for f in plan.files:
+            console.print(f"  {f.kind}: {escape(Path(f.path).name)} ({escape(f.why)})")
+        for name, why in plan.skipped.items():
+            console.print(f"  [dim]skipped {escape(name)}: {escape(why)}[/dim]")
+    done: list[str] = []
+    try:
+        _, reports = import_folder(
+            store, folder, on_file=lambda f: done.append(f"{Path(f.path).name} ({f.kind})"), **options  # type: ignore[arg-type]
+        )
+    except Exception:
+        if len(done) > 1:
+            console.print(
+                "[yellow]imported before the refusal: " + escape(", ".join(done[:-1]))
+                + "; each can be taken back with 'fupan import --undo --kind KIND'[/yellow]"
+            )
+        raise
+    return reports
