@@ -161,6 +161,7 @@ def register(app: typer.Typer) -> None:
             )
         console = Console()
         store = SalesStore(settings_from(ctx))
+        options: dict[str, object] = {"strict": strict, "replace": replace, "dry_run": dry_run, "currency": currency}
         try:
             if undo:
                 done = store.undo_import(kind)
