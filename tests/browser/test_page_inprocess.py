@@ -453,6 +453,8 @@ def test_webhooks_in_each_robots_shape_with_signatures_and_retries(world: World)
 def test_overdue_items_are_announced_once(world: World) -> None:
     draft = world.draft()
     world.service.approve(world.who("wang"), draft.id, Decision(comment="ok"))
+    # the approval is indexed first by the same job runner: wait for it before timing the announcements
+    assert world.service.runner.wait_idle(timeout=180), "the job runner did not finish indexing"
     late = max(a.deadline for a in draft.report.actions) + dt.timedelta(days=1)
     first = world.service.check_overdue(today=late)
     again = world.service.check_overdue(today=late)
