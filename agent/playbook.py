@@ -93,7 +93,7 @@ def best_causes(
     moved: dict[str, str],
     signal_counts: dict[str, float],
     *,
-    exclude: set[str] = frozenset(),
+    exclude: frozenset[str] | set[str] = frozenset(),
     success: bool = False,
     findings: set[str] = frozenset(),
     records: set[str] = frozenset(),

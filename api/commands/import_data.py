@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
             )
         console = Console()
         store = SalesStore(settings_from(ctx))
-        options = {"strict": strict, "replace": replace, "dry_run": dry_run, "currency": currency}
+        options: dict[str, object] = {"strict": strict, "replace": replace, "dry_run": dry_run, "currency": currency}
         try:
             if undo:
                 done = store.undo_import(kind)
@@ -196,7 +196,8 @@ def register(app: typer.Typer) -> None:
                     reports = [
                         store.import_database(
                             source, kind, table=table, query=query, mapping=mapping, progress=bar,
-                            mapping_out=out if dry_run else None, **options,
+                            mapping_out=out if dry_run else None, strict=strict, replace=replace,
+                            dry_run=dry_run, currency=currency,
                         )
                     ]
                 elif Path(source).is_dir():
@@ -207,7 +208,8 @@ def register(app: typer.Typer) -> None:
                     reports = [
                         store.import_file(
                             path, kind, mapping=mapping, preset=preset, sheet=sheet, year=year, progress=bar,
-                            mapping_out=out if dry_run else None, **options,
+                            mapping_out=out if dry_run else None, strict=strict, replace=replace,
+                            dry_run=dry_run, currency=currency,
                         )
                     ]
         except ImportRefused as exc:
