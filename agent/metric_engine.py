@@ -95,6 +95,7 @@ _lit = sql_literal
 _bind = bind_period
 
 if TYPE_CHECKING:
+    from fupan.query import MetricQuery
     from knowledge.sales_store import SalesStore
 
 
@@ -148,7 +149,7 @@ class MetricEngine:
         return self.period(base)
 
     # ---- core ----------------------------------------------------------------------------------
-    def run(self, query: object) -> object:
+    def run(self, query: MetricQuery) -> object:
         """Compute one typed `MetricQuery` (agent/query_engine.py) into a `QueryResult`."""
         from agent.query_engine import run
 

@@ -240,7 +240,7 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
     checks = _warning_checks(ci)
     tally = _tally(con, ci, reasons, checks)
     rejected, bad_rows = _rejections(ci, reasons, tally)
-    rows = int(tally["rows"])
+    rows = int(tally["rows"])  # type: ignore[call-overload]
     warnings, blank_amounts = _row_warnings(ci, checks, tally)
     warnings += _decimal_warnings(con, ci)
     notes, date_warnings = _ruling_notes(ci, rulings)

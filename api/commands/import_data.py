@@ -56,8 +56,11 @@ def print_report(console: Console, report: ImportReport, *, verbose: bool = True
         table = Table(title="Measures", title_justify="left")
         for col in ("measure", "your header", "中文", "English", "unit", "aggregation"):
             table.add_column(col)
-        for m in report.measures:
-            table.add_row(m.id, escape(m.derived or m.header), escape(m.name_zh), escape(m.name_en), m.unit, m.aggregation)
+        for measure in report.measures:
+            table.add_row(
+                measure.id, escape(measure.derived or measure.header), escape(measure.name_zh),
+                escape(measure.name_en), measure.unit, measure.aggregation,
+            )
         console.print(table)
     if verbose and report.unused:
         console.print("  not used: " + escape("; ".join(f"{c} ({why})" for c, why in report.unused.items())))
