@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.numbers import fmt, fmt_change
 from agent.query_engine import QueryResult, Row
@@ -20,6 +20,9 @@ from fupan.evidence import Evidence
 
 Written = tuple[str, AnswerTable | None, dict[str, str]]
 
+if TYPE_CHECKING:
+    from agent.metric_engine import MetricValue
+
 
 class Collector:
     """Evidence cited while writing one answer or draft."""
@@ -28,7 +31,7 @@ class Collector:
         self.lang = lang
         self.evidence: dict[str, Evidence] = {}
 
-    def cite(self, mv: Any) -> str:
+    def cite(self, mv: MetricValue) -> str:
         """Register a MetricValue and return its bracketed id for the text."""
         ev = mv.to_evidence(label_language=self.lang)
         self.evidence[ev.id] = ev

@@ -175,7 +175,7 @@ def driver_decomposition(
         parts=parts,
         evidence_ids=ids + [i for pt in parts for i in pt.evidence_ids],
         snapshot_id=engine.store.current_snapshot_id(),
-    )  # type: ignore[attr-defined]
+    )
 
 
 class MixRateSegment(BaseModel):

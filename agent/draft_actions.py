@@ -155,7 +155,8 @@ def replicate_action(
 def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Lesson]:
     """One failure lesson per cause, naming every segment whose chain ends in it; a cause no record supports
     yet gives a lesson that says "if confirmed"."""
-    book, groups = load_playbook(), {}
+    book = load_playbook()
+    groups: dict[str, list[RootCauseChain]] = {}
     for chain in chains:
         if chain.kind != "success":
             groups.setdefault(chain.cause_id, []).append(chain)

@@ -89,7 +89,7 @@ def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], 
             )
         else:
             parts.append(ctx.t(f"未完成目标的有：{names}。", f"Missed target: {names}."))
-    first = (missed or declines or [None])[0]
+    first = (missed or declines)[0] if (missed or declines) else None
     if first is not None:
         finding = _finding(first)
         lead = ctx.t(

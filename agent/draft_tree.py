@@ -265,12 +265,14 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
         )
         ids += ctx.cite(r.current) + (ctx.cite(r.base) if with_base else [])
     ids += ctx.cite(total) + (ctx.cite(base_total) if with_base else [])
-    book, support = load_playbook(), {}
+    book = load_playbook()
+    support: dict[str, list[float]] = {}
     for r in rows:
         for cause in book.causes_of_loss_reason(r.dims["loss_reason"]):
-            now, then = share(r.current, total), share(r.base, base_total) if with_base else 0.0
+            now_share = share(r.current, total)
+            then_share = share(r.base, base_total) if with_base else 0.0
             got = support.setdefault(cause.id, [0.0, 0.0])
-            got[0], got[1] = got[0] + now, got[1] + then
+            got[0], got[1] = got[0] + now_share, got[1] + then_share
     causes = [
         c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
     ]

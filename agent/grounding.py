@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from agent.numbers import Figure, parse_figures
-from fupan.evidence import Evidence, parse_evidence_id
+from fupan.evidence import Evidence, parse_metric_id
 from fupan.report import Finding
 
 _SMALL_COUNT = 10  # bare integers up to this are list positions and small counts, not figures
@@ -30,12 +30,10 @@ class _Allowed:
 
 def _metric_parts(ev: Evidence) -> tuple[str, str, dict[str, str]] | None:
     try:
-        kind, parts = parse_evidence_id(ev.id)
+        parsed = parse_metric_id(ev.id)
     except ValueError:
         return None
-    if kind != "metric":
-        return None
-    return str(parts["name"]), str(parts["period"]), dict(parts["dims"])  # type: ignore[arg-type]
+    return None if parsed is None else (parsed.name, parsed.period, dict(parsed.dims))
 
 
 def _scope(ev: Evidence) -> str:

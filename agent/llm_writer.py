@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -25,6 +25,8 @@ from fupan.answers import Answer
 from fupan.deps import Deps
 from fupan.query import MetricQuery, Reading
 from fupan.report import ReviewDraft
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_TOOL_ROUNDS = 2  # ask: at most 2 tool rounds + 1 final answer = 3 model calls
 
@@ -52,13 +54,14 @@ class DraftNarrative(BaseModel):
 
 
 def chat_model(deps: Deps) -> BaseChatModel:
-    """The configured OpenAI-compatible chat model (tests put a scripted fake under deps._cache['chat_model'])."""
-    cache = deps._cache  # noqa: SLF001
-    if "chat_model" not in cache:
+    """The configured OpenAI-compatible chat model (tests put a scripted fake in place with
+    `deps.provide("chat_model", model)`)."""
+
+    def build() -> BaseChatModel:
         from langchain_openai import ChatOpenAI
 
         llm = deps.settings.llm
-        cache["chat_model"] = ChatOpenAI(
+        return ChatOpenAI(
             base_url=llm.base_url,
             api_key=llm.api_key.get_secret_value() or "none",
             model=llm.model,
@@ -66,7 +69,8 @@ def chat_model(deps: Deps) -> BaseChatModel:
             timeout=llm.timeout_s,
             max_retries=0,
         )
-    return cache["chat_model"]
+
+    return deps.cached("chat_model", build)
 
 
 def _json_schema_format(model: type[BaseModel]) -> dict[str, Any]:
@@ -76,7 +80,7 @@ def _json_schema_format(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def _parse(model: type[BaseModel], content: Any) -> BaseModel:
+def _parse(model: type[M], content: Any) -> M:
     text = content if isinstance(content, str) else json.dumps(content)
     text = text.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip()
     return model.model_validate_json(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from pydantic import BaseModel, Field
 
 from agent.deal_bands import DEAL_SIZE_BAND, source_sql
@@ -9,7 +11,7 @@ from agent.metric_pack import bind_period, run_pack, sql_literal
 from agent.metrics import REGISTRY, get_metric
 from fupan.dimensions import DimensionRegistry
 from fupan.errors import InputError
-from fupan.evidence import Evidence, metric_evidence_id, parse_evidence_id
+from fupan.evidence import Evidence, metric_evidence_id, parse_metric_id
 from fupan.formatting import money_unit
 from fupan.periods import Period, make_period, parse_period, previous_period, same_period_last_year
 
@@ -92,25 +94,30 @@ class FunnelResult(BaseModel):
 _lit = sql_literal
 _bind = bind_period
 
+if TYPE_CHECKING:
+    from fupan.query import MetricQuery
+    from knowledge.sales_store import SalesStore
+
 
 class MetricEngine:
-    def __init__(self, store: object, fiscal_year_start_month: int = 1) -> None:
+    def __init__(self, store: SalesStore, fiscal_year_start_month: int = 1) -> None:
         self.store = store
-        self.con = store.connection  # type: ignore[attr-defined]
+        self.con = store.connection
         self.fy = fiscal_year_start_month
-        self._cache: dict[tuple, dict] = {}
+        # metric keys hold {group: (num, den)}; "__target__" keys hold (rows, sql)
+        self._cache: dict[tuple, Any] = {}
         self._cache_snapshot: str | None = None
 
     # ---- dimensions ----------------------------------------------------------------------------
     def dimensions(self) -> DimensionRegistry:
         """The dimensions of the current data (core and learned at import): what filters and groupings accept."""
-        return self.store.dimensions()  # type: ignore[attr-defined,no-any-return]
+        return self.store.dimensions()
 
     def unit_of(self, unit: str) -> str:
         """A registry unit for this data: `money` becomes the data's currency code (or stays `money`)."""
         if unit != "money":
             return unit
-        return money_unit(self.store.currency() if hasattr(self.store, "currency") else None)
+        return money_unit(self.store.currency())
 
     @property
     def money(self) -> str:
@@ -142,7 +149,7 @@ class MetricEngine:
         return self.period(base)
 
     # ---- core ----------------------------------------------------------------------------------
-    def run(self, query: object) -> object:
+    def run(self, query: MetricQuery) -> object:
         """Compute one typed `MetricQuery` (agent/query_engine.py) into a `QueryResult`."""
         from agent.query_engine import run
 
@@ -162,7 +169,7 @@ class MetricEngine:
         by, filters = list(by or []), dict(filters or {})
         self._check_dims(by + list(filters))
         p = self.period(period)
-        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+        snap = self.store.current_snapshot_id()
         if snap != self._cache_snapshot:
             self._cache.clear()
             self._cache_snapshot = snap
@@ -301,7 +308,7 @@ class MetricEngine:
         filters = dict(filters or {})
         self._check_dims(sorted({d for by in bys for d in by}) + list(filters))
         ps = [self.period(x) for x in periods]
-        snap = self.store.current_snapshot_id()  # type: ignore[attr-defined]
+        snap = self.store.current_snapshot_id()
         if snap != self._cache_snapshot:
             self._cache.clear()
             self._cache_snapshot = snap
@@ -446,18 +453,17 @@ class MetricEngine:
             evidence_ids=ids,
             sql=sql,
             snapshot_id=self.store.current_snapshot_id(),
-        )  # type: ignore[attr-defined]
+        )
 
     # ---- citations and catalogue ----------------------------------------------------------------
     def resolve(self, evidence_id: str) -> Evidence:
         try:
-            kind, parts = parse_evidence_id(evidence_id)
+            parsed = parse_metric_id(evidence_id)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        if kind != "metric":
+        if parsed is None:
             raise InputError(f"{evidence_id!r} is not a metric evidence id")
-        dims = dict(parts["dims"])  # type: ignore[arg-type]
-        return self.value(str(parts["name"]), str(parts["period"]), dims or None).to_evidence()
+        return self.value(parsed.name, parsed.period, dict(parsed.dims) or None).to_evidence()
 
     def dimension_values(self, dim: str) -> list[str]:
         self._check_dims([dim])

@@ -303,8 +303,8 @@ def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) ->
     row_plan.use_won_deals = plan.derived and row_plan.only_won() and row_plan.won_deals_cover
     parts: dict[str, dict[str, Aggregate]] = {}
     selects = []
-    builders = (("cube", _from_cube, plan), ("additive", _additive, row_plan))
-    builders += (("holistic", _holistic, row_plan), ("distinct", _distinct, row_plan))
+    builders = [("cube", _from_cube, plan), ("additive", _additive, row_plan)]
+    builders += [("holistic", _holistic, row_plan), ("distinct", _distinct, row_plan)]
     for name, builder, p in builders:
         chosen = from_cube if name == "cube" else [a for a in rest if a.kind == name]
         for k, (sql, columns) in enumerate(builder(p, bys, chosen)):

@@ -3,6 +3,7 @@ segment from the metrics that moved and the signals in its notes."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -78,8 +79,8 @@ def score_cause(
     cause: Cause,
     moved: dict[str, str],
     signal_counts: dict[str, float],
-    findings: set[str] = frozenset(),
-    records: set[str] = frozenset(),
+    findings: AbstractSet[str] = frozenset(),
+    records: AbstractSet[str] = frozenset(),
 ) -> float:
     """How well a cause explains a segment: metric symptoms that moved its way, patterns the quantitative tree
     found (e.g. a shift to smaller deals), note signals of its kinds, and loss reasons that point to it."""
@@ -93,10 +94,10 @@ def best_causes(
     moved: dict[str, str],
     signal_counts: dict[str, float],
     *,
-    exclude: set[str] = frozenset(),
+    exclude: frozenset[str] | AbstractSet[str] = frozenset(),
     success: bool = False,
-    findings: set[str] = frozenset(),
-    records: set[str] = frozenset(),
+    findings: AbstractSet[str] = frozenset(),
+    records: AbstractSet[str] = frozenset(),
 ) -> list[Cause]:
     """Causes ranked for a segment; `moved` maps metric id → 'up'/'down' for the metrics that moved."""
     pool = [

@@ -470,19 +470,19 @@ def _decompose(engine: Any, q: MetricQuery) -> QueryResult:
     res.total = Row(period=cur.period, dims=f, value=cur, base=old,
                     change=None if cur.value is None or old.value is None else cur.value - old.value)  # fmt: skip
     if q.decomposition == "drivers":
-        d = driver_decomposition(engine, q.period, base, filters=f or None)
+        d = driver_decomposition(engine, res.period, base, filters=f or None)
         res.parts = [Part(name=p.driver, base=p.base, current=p.current, effect=float(p.effect)) for p in d.parts]
         res.extra = [
             engine.value(m, label, f or None)
             for m in ("won_deals", "lost_deals", "win_rate", "avg_deal_size")
-            for label in (q.period, base)
+            for label in (res.period, base)
         ]
         return res
     if q.decomposition == "mix_rate":
-        m = mix_rate(engine, q.period, base, q.group_by or ["region"], metric=q.metric or "win_rate", filters=f or None)
+        m = mix_rate(engine, res.period, base, q.group_by or ["region"], metric=q.metric or "win_rate", filters=f or None)
         res.parts = [Part(name="mix", effect=m.mix_effect), Part(name="rate", effect=m.rate_effect)]
         return res
-    res.parts, res.extra = _deals_size(engine, q.period, base, f)
+    res.parts, res.extra = _deals_size(engine, res.period, base, f)
     return res
 
 

@@ -421,7 +421,7 @@ def _one(
     default_period: str | None,
 ) -> MetricQuery | str:
     lang = s.lang
-    grain = s.periods.grain
+    grain: str | None = s.periods.grain
     which = _WHICH_PERIOD.search(s.text)
     if which:
         grain = {"month": "month", "quarter": "quarter", "year": "year"}.get(
@@ -603,7 +603,8 @@ def _every(cal: object, labels: list[str]) -> list[str]:
     if len(labels) < 2:
         return labels
     fy = getattr(cal, "fy", 1)
-    out, p, last = [], parse_period(labels[0], fy), parse_period(labels[-1], fy)
+    out: list[str] = []
+    p, last = parse_period(labels[0], fy), parse_period(labels[-1], fy)
     while p.start <= last.start and len(out) < 60:
         out.append(p.label)
         p = shift(p, 1)

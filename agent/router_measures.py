@@ -100,7 +100,7 @@ def prepare(vocab: object) -> None:
         pairs.setdefault(w, mid)
     vocab.metric_words = _longest_first(pairs.items())  # type: ignore[attr-defined]
     vocab._index = None  # type: ignore[attr-defined]
-    vocab.lexicon = _lexicon(vocab, load_builtin_words())  # type: ignore[attr-defined]
+    vocab.lexicon = _lexicon(vocab, load_builtin_words())  # type: ignore[attr-defined,arg-type]
 
 
 def _unclear(metric: str, dims: object, words: list[str]) -> list[str]:

@@ -301,7 +301,7 @@ def _lexical(s: Scan, vocab: Vocabulary) -> None:
         if kind == "value" and (start, end) in pending:
             hit = pending[(start, end)]
             v = payload
-            if v.origin == "data" or all(c.origin != "data" for c in hit.candidates):  # type: ignore[union-attr]
+            if v.origin == "data" or all(c.origin != "data" for c in hit.candidates):  # type: ignore[union-attr,attr-defined]
                 hit.candidates.append(v)  # type: ignore[arg-type]
             continue
         if not s.free(start, end):

@@ -199,13 +199,15 @@ def build_vocabulary(
     for d in dims:  # a side table's column named with its table's word: 'product series', '产品系列', 'account sector'
         if d.origin != "attribute" or not d.key or d.key not in dims:
             continue
-        owner = dims.get(d.key)
+        table_dim = dims.get(d.key)
+        if table_dim is None:
+            continue
         for own in (d.header or "", d.name_en, *[w for w in d.words if w.isascii()]):
-            for k in (owner.name_en, *[w for w in owner.words if w.isascii()][:4]):
+            for k in (table_dim.name_en, *[w for w in table_dim.words if w.isascii()][:4]):
                 if own and k:
                     dim_pairs.setdefault(f"{k.strip().lower()} {own.strip().lower()}", d.id)
         for own in (d.name_zh, *[w for w in d.words if not w.isascii()]):
-            for k in (owner.name_zh, *[w for w in owner.words if not w.isascii()][:3]):
+            for k in (table_dim.name_zh, *[w for w in table_dim.words if not w.isascii()][:3]):
                 if own and k and not own.startswith(k):
                     dim_pairs.setdefault(f"{k}{own}", d.id)
     for word, dim in list(dim_pairs.items()):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from fupan.periods import parse_period
 from fupan.report import ActionItem, Finding
 
 _PLACEHOLDER_OWNERS = {"tbd", "todo", "待定", "未定", "n/a", "na", "-", "—", "?", "someone", "某人"}
@@ -19,13 +20,6 @@ def _finding(location: str, message: str, value: object = None) -> Finding:
 
 def period_end(period: str) -> dt.date:
     """Last day of a period label (2026Q3 → 2026-09-30)."""
-    try:
-        from fupan.periods import parse_period
-    except ImportError:  # until the metric engine's period parser is installed
-        from agent.router_periods import split_quarter
-
-        year, q = split_quarter(period)
-        return dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
     return parse_period(period).end - dt.timedelta(days=1)
 
 

@@ -222,7 +222,7 @@ def recount(deps: Deps, evidence_id: str) -> float:
         raise ValueError(f"{evidence_id!r} is not a count")
     period = str(parts["period"])
     first, _, last = period.partition("~")
-    dims = dict(parts["dims"])  # type: ignore[arg-type]
+    dims = dict(parts["dims"])  # type: ignore[arg-type,call-overload]
     filters = SearchFilters(
         period_from=None if period == "all" else first,
         period_to=None if period == "all" else (last or first),

@@ -11,7 +11,7 @@ list, `TOOLS`; the deterministic writer calls them directly and the LLM agent ge
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -19,15 +19,17 @@ from fupan.deps import Deps
 from fupan.errors import InputError
 from fupan.query import MetricQuery
 
+if TYPE_CHECKING:
+    from agent.metric_engine import MetricEngine, MetricValue
 
-def engine_for(deps: Deps) -> Any:
+
+def engine_for(deps: Deps) -> MetricEngine:
     """The metric engine over the workspace's sales store, opened once per Deps."""
-    cache = deps._cache  # noqa: SLF001 — the Deps service cache is where per-run services live
-    if "metric_engine" not in cache:
-        from agent.metric_engine import MetricEngine
+    from agent.metric_engine import MetricEngine
 
-        cache["metric_engine"] = MetricEngine(deps.sales, deps.settings.fiscal_year_start_month)
-    return cache["metric_engine"]
+    return deps.cached(
+        "metric_engine", lambda: MetricEngine(deps.sales, deps.settings.fiscal_year_start_month)
+    )
 
 
 class Figure(BaseModel):
@@ -41,7 +43,7 @@ class Figure(BaseModel):
     evidence_id: str
 
 
-def _figure(mv: Any) -> Figure:
+def _figure(mv: MetricValue) -> Figure:
     return Figure(
         metric=mv.metric,
         period=mv.period,

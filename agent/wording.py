@@ -114,7 +114,3 @@ def segment_label(segment: dict[str, str], lang: str) -> str:
     if not parts:
         return "全公司" if lang == "zh" else "the company"
     return " · ".join(parts)
-
-
-def period_label(period: str, lang: str) -> str:
-    return period

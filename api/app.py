@@ -26,15 +26,6 @@ from knowledge.records_service import ReviewService
 JSON_LIMIT = 2 * 1024 * 1024
 
 
-def app_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("fupan")
-    except PackageNotFoundError:
-        return "0.0.0"
-
-
 TAGS = [
     {"name": "health", "description": "Liveness and version."},
     {"name": "data", "description": "Import sales tables and ingest notes (analyst, company-wide keys)."},
@@ -142,6 +133,8 @@ def create_app(source: Settings | Deps) -> FastAPI:
         app.state.service.stop_background()
         if owned:
             deps.close()
+
+    from api.routes.health import app_version
 
     app = FastAPI(
         title="Fupan (复盘) API",

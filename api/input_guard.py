@@ -39,7 +39,7 @@ class InputGuard:
         if problem is not None:
             loc, what = problem
             where = ".".join(str(p) for p in loc)
-            errors = [{"loc": loc, "msg": f"contains {what}", "type": "unsafe_text"}]
+            errors: list[dict[str, object]] = [{"loc": loc, "msg": f"contains {what}", "type": "unsafe_text"}]
             await _send(scope, send, 422, "Invalid input", f"{where} contains {what}", _HINT, errors)
             return
         await self.app(scope, receive, send)

@@ -255,7 +255,7 @@ def bench_llm_calls() -> dict[str, float]:
                 seen=[],
                 bound=[],
             )
-            deps._cache["chat_model"] = model  # noqa: SLF001
+            deps.provide("chat_model", model)
             ask(deps, question)
             calls.append(len(model.seen))
         deps.close()

@@ -25,11 +25,11 @@ from pydantic import BaseModel, Field
 
 from fupan.deps import Deps
 from fupan.settings import load_settings
-from knowledge.doc_index import DocumentIndex
+from knowledge.doc_index import DocumentIndex, Mode
 from knowledge.documents import SearchFilters
 
 QUERY_SET = Path(__file__).parent / "sets" / "retrieval.jsonl"
-MODES = ("vector", "bm25", "hybrid")
+MODES: tuple[Mode, ...] = ("vector", "bm25", "hybrid")
 K = 5
 THINK_OUTCOME = "process paused - customer needs to consider the offer"
 THINK_QUERY = "customer wants to think about the offer"
@@ -89,7 +89,7 @@ def _score(ranked: list[str], relevant: set[str]) -> dict[str, float]:
     }
 
 
-def _ranked_docs(index: DocumentIndex, query: RetrievalQuery, mode: str, k: int = 10) -> list[str]:
+def _ranked_docs(index: DocumentIndex, query: RetrievalQuery, mode: Mode, k: int = 10) -> list[str]:
     # the set asks about call and visit notes: search those kinds unless the query names others (a workspace
     # that also holds reviews and lessons, like the scorecard's, then scores the same as a notes-only one)
     filters = query.filters or SearchFilters()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from fupan.clock import utc_now
 from fupan.settings import Settings
 
 if TYPE_CHECKING:  # imported lazily at run time
@@ -18,9 +19,7 @@ if TYPE_CHECKING:  # imported lazily at run time
     from knowledge.records import Records
     from knowledge.sales_store import SalesStore
 
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,6 +54,18 @@ class Deps:
 
             self._cache["records"] = Records(self.settings)
         return self._cache["records"]
+
+    def cached(self, key: str, build: Callable[[], T]) -> T:
+        """A service of an outer layer, built on first use and kept for this Deps (the metric engine, the chat
+        model): `deps.cached("metric_engine", lambda: MetricEngine(deps.sales))` is typed as what `build`
+        returns, so callers need not reach into the cache."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return cast(T, self._cache[key])
+
+    def provide(self, key: str, service: object) -> None:
+        """Put a service in place before first use, e.g. a scripted chat model in tests (`chat_model`)."""
+        self._cache[key] = service
 
     def close(self) -> None:
         for service in self._cache.values():

@@ -1,6 +1,6 @@
 """Evidence ids and the evidence record every cited figure or excerpt resolves to.
 
-Ids (DESIGN.md):
+Ids:
 - `metric:<name>:<period>[:<dim>=<value>...]` for computed figures (dims sorted by name),
 - `note:<doc id>#<chunk>` for text,
 - `lesson:<id>` for approved lessons,
@@ -68,6 +68,12 @@ def parse_evidence_id(evidence_id: str) -> tuple[EvidenceKind, dict[str, object]
         f"{evidence_id!r} is not an evidence id; expected metric:<name>:<period>[:dim=value], "
         "note:<doc id>#<chunk>, lesson:<id> or count:<what>:<period>[:dim=value]"
     )
+
+
+def parse_metric_id(evidence_id: str) -> ParsedMetricId | None:
+    """The name, period and dims of a `metric:` id, typed; None for another kind; ValueError if malformed."""
+    kind, parts = parse_evidence_id(evidence_id)
+    return ParsedMetricId.model_validate(parts) if kind == "metric" else None
 
 
 class Evidence(BaseModel):

@@ -1,6 +1,8 @@
-"""Keep the README's generated tables in step with the code: `python -m fupan.readme_sync` rewrites them.
+"""Keep the README's generated tables in step with the code: `python -m api.readme_sync` rewrites them.
 
 A block lives between `<!-- NAME:start -->` and `<!-- NAME:end -->`; tests/test_docs.py fails when one is stale.
+This module holds the machinery and the kernel's own blocks (`GENERATED`); blocks drawn from an outer layer
+(the CLI's commands table) are added by `api/readme_sync.py`, so the kernel imports nothing above it.
 """
 
 from __future__ import annotations
@@ -18,19 +20,8 @@ def _settings_table() -> str:
     return settings_markdown()
 
 
-def _commands_table() -> str:
-    from api.cli import app
-
-    lines = ["| command | what it does |", "|---|---|"]
-    for command in app.registered_commands:
-        name = command.name or ""
-        lines.append(f"| `fupan {name}` | {(command.help or '').strip()} |")
-    return "\n".join(lines)
-
-
 GENERATED: dict[str, Callable[[], str]] = {
     "settings-table": _settings_table,
-    "commands": _commands_table,
 }
 
 
@@ -39,28 +30,19 @@ def block(text: str, name: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def sync(readme: Path = README) -> list[str]:
-    """Rewrite every generated block; returns the names that changed."""
+def sync(readme: Path = README, generated: dict[str, Callable[[], str]] | None = None) -> list[str]:
+    """Rewrite every generated block (the kernel's, or those given); returns the names that changed."""
     text = readme.read_text(encoding="utf-8")
     changed = []
-    for name, render in GENERATED.items():
+    for name, render in (GENERATED if generated is None else generated).items():
         body = render()
         if block(text, name) != body.strip():
-            text = re.sub(
-                rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->",
-                lambda _m, n=name, b=body: f"<!-- {n}:start -->\n{b}\n<!-- {n}:end -->",
-                text,
-                flags=re.S,
-            )
+            m = re.search(rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->", text, re.S)
+            if m:
+                text = f"{text[: m.start()]}<!-- {name}:start -->\n{body}\n<!-- {name}:end -->{text[m.end() :]}"
             changed.append(name)
     tmp = readme.with_suffix(".md.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(readme)
     return changed
 
-
-if __name__ == "__main__":
-    import sys
-
-    names = sync()
-    sys.stdout.write(f"updated: {', '.join(names) or 'nothing'}\n")

@@ -1,4 +1,4 @@
-"""The review report shape (DESIGN.md): the contract between the analyst, the records, the API and exports."""
+"""The review report shape: the contract between the analyst, the records, the API and exports."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -93,7 +93,7 @@ class WebhookSettings(BaseModel):
         description="signing secret: 钉钉 and 飞书 sign the request with it; generic sends an HMAC header",
     )
     events: list[WebhookEvent] = Field(
-        default_factory=lambda: ["pending", "approved", "rejected", "overdue"],
+        default_factory=lambda: list(get_args(WebhookEvent)),
         description="which events to send",
     )
     team: str = Field("", description="only this team's events; empty = every team")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
-from fupan.deps import utc_now
+from fupan.clock import utc_now
 from fupan.errors import Conflict, InputError, NotFound, Unauthenticated
 from knowledge.records_models import AccountRow, ApiKeyRow, PageSessionRow
 from knowledge.records_schemas import ROLES, AccountPublic, Principal

@@ -189,7 +189,9 @@ class BatchWriter:
         fields = self._new_field_vectors(batch)
         self._catalogue.journal_new(ids)
         vectors_store.add(ids, vectors, [_chroma_metadata(r) for r in rows])
-        docs = [(p.doc.doc_id, p.doc.kind, p.hash, p.doc.source, p.doc.model_dump_json()) for p in batch]
+        docs: list[tuple[str, str, str, str, str]] = [
+            (p.doc.doc_id, p.doc.kind, p.hash, p.doc.source, p.doc.model_dump_json()) for p in batch
+        ]
         stale = self._catalogue.replace(docs, [tuple(r) for r in rows], field_vectors=fields)
         if stale:
             vectors_store.delete(stale)

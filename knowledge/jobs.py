@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from fupan.deps import utc_now
+from fupan.clock import utc_now
 from fupan.errors import FupanError, NotFound
 from knowledge.records_models import JobRow
 
@@ -159,7 +159,7 @@ class JobQueue:
                 query = query.where(JobRow.state == state)
             return [_public(r) for r in session.scalars(query.limit(limit))]
 
-    def claim(self, kinds: list[str], *, stale_after_s: float = 600) -> JobPublic | None:
+    def claim(self, kinds: Sequence[str], *, stale_after_s: float = 600) -> JobPublic | None:
         """Take the oldest runnable job of these kinds (queued and due, or running but abandoned)."""
         now = utc_now()
         stale = now - dt.timedelta(seconds=stale_after_s)
@@ -257,7 +257,7 @@ class JobRunner:
         handlers: dict[str, Handler],
         *,
         poll_s: float = 2.0,
-        tick: Callable[[], None] | None = None,
+        tick: Callable[[], object] | None = None,
         tick_every_s: float = 300.0,
     ) -> None:
         self.queue, self.handlers, self.poll_s = queue, dict(handlers), poll_s

@@ -38,7 +38,7 @@ from sqlalchemy import Engine, Table, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from fupan.deps import utc_now
+from fupan.clock import utc_now
 from fupan.errors import (
     Conflict,
     InputError,

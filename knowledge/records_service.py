@@ -58,6 +58,7 @@ from knowledge.records_schemas import (
     LessonPublic,
     Principal,
 )
+from knowledge.sales_snapshots import UndoReport
 
 
 class ReviewService:
@@ -224,9 +225,13 @@ class ReviewService:
     def start_background(self, *, poll_s: float = 2.0) -> JobRunner:
         """Start the job runner (idempotent) and queue a catch-up of approvals not yet indexed."""
         if self.runner is None:
-            handlers = {"index": self._run_index, "draft": self._run_draft, "webhook": self._run_webhook}
             tick = self.check_overdue if self.deps.settings.webhooks else None
-            self.runner = JobRunner(self.records.jobs, handlers, poll_s=poll_s, tick=tick)
+            self.runner = JobRunner(
+                self.records.jobs,
+                {"index": self._run_index, "draft": self._run_draft, "webhook": self._run_webhook},
+                poll_s=poll_s,
+                tick=tick,
+            )
             self.records.jobs.enqueue("index", {"catch_up": True}, owner=SYSTEM.key_id)
             self.runner.start()
         return self.runner
@@ -511,7 +516,7 @@ class ReviewService:
         with self.lock:
             return self.deps.sales.import_file(path, kind, strict=strict, replace=replace, **options)  # type: ignore[arg-type]
 
-    def undo_import(self, actor: Principal, kind: str | None = None) -> object:
+    def undo_import(self, actor: Principal, kind: str | None = None) -> UndoReport:
         """Restore the sales snapshot the last import (of `kind`) replaced."""
         require_role(actor, "analyst", "undoing an import")
         _company_wide(actor, "undoing an import")

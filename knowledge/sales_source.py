@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -316,6 +317,7 @@ def stage_database(
     engine = sa.create_engine(_sqlalchemy_url(url))
     try:
         with engine.connect() as db:
+            selectable: sa.Select[Any] | sa.TextClause
             if table:
                 schema, _, name = table.rpartition(".")
                 selectable = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=db).select()

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from fupan.errors import InputError
 from knowledge.column_profile import MONEY_NOISE, NUMBER, clean_number
-from knowledge.dates import STRIP, DateRuling, date_token, parse_date, rule_column
+from knowledge.dates import STRIP, DateOrder, DateRuling, date_token, parse_date, rule_column
 from knowledge.import_report import Issue
 from knowledge.mapping import CANONICAL_STAGES, DEFAULT_TARGET_METRIC, TARGET_METRICS, norm
 from knowledge.sales_source import blank_sql, clean_sql
@@ -93,7 +93,7 @@ class CheckInput:
     source: str  # SQL relation with _line and the staged columns
     stage_map: dict[str, str] = field(default_factory=dict)
     formats: tuple[str, ...] = ()
-    orders: dict[str, str | None] = field(default_factory=dict)  # date column label -> forced order
+    orders: dict[str, DateOrder | None] = field(default_factory=dict)  # date column label -> forced order
     value_map: dict[str, dict[str, str]] = field(default_factory=dict)
     year_expr: str | None = None  # targets: a year column for yearless periods
     sheet_year: int | None = None
@@ -166,7 +166,7 @@ def _text_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, n
     year = spec.kind == "period" and ci.year_expr
     key = f"coalesce({t}, '')" + (f" || '|' || coalesce({ci.year_expr}, '')" if year else "")
     rows = con.execute(f"SELECT DISTINCT {key} FROM {ci.source}").fetchall()
-    out = []
+    out: list[tuple[str, object, str | None]] = []
     for (k,) in rows:
         try:
             out.append((k, convert(k), None))
@@ -240,7 +240,7 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
     checks = _warning_checks(ci)
     tally = _tally(con, ci, reasons, checks)
     rejected, bad_rows = _rejections(ci, reasons, tally)
-    rows = int(tally["rows"])
+    rows = int(tally["rows"])  # type: ignore[call-overload]
     warnings, blank_amounts = _row_warnings(ci, checks, tally)
     warnings += _decimal_warnings(con, ci)
     notes, date_warnings = _ruling_notes(ci, rulings)

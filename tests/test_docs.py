@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from api import readme_sync
 from api.cli import app
-from fupan import readme_sync
 from fupan.settings import Settings
 
 
@@ -19,7 +19,7 @@ def test_generated_blocks_are_current(readme: str, name: str) -> None:
     body = readme_sync.block(readme, name)
     assert body is not None, f"README lacks the <!-- {name}:start/end --> block"
     assert body == readme_sync.GENERATED[name]().strip(), (
-        f"README block {name!r} is stale: run `.venv/bin/python -m fupan.readme_sync`"
+        f"README block {name!r} is stale: run `.venv/bin/python -m api.readme_sync`"
     )
 
 

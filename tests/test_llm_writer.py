@@ -47,7 +47,7 @@ def make_deps(tmp_path: Any, replies: list[AIMessage], mode: str = "json") -> tu
     )
     model = ScriptedChatModel(responses=replies, seen=[], bound=[])
     deps = Deps(settings=settings)
-    deps._cache["chat_model"] = model  # noqa: SLF001 — the documented seam for a scripted model
+    deps.provide("chat_model", model)  # the documented seam for a scripted model
     return deps, model
 
 

@@ -73,7 +73,7 @@ def print_pdf(html: str, footer: str) -> bytes:
                 display_header_footer=True,
                 header_template="<span></span>",
                 footer_template=footer,
-                margin=_MARGIN,
+                margin=_MARGIN,  # type: ignore[arg-type]  # playwright types it as a TypedDict
             )
         finally:
             browser.close()

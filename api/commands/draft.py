@@ -9,7 +9,7 @@ a new one, e.g. the approved version to send.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,10 @@ from rich.markup import escape
 
 from fupan.deps import Deps
 from fupan.errors import InputError
+
+if TYPE_CHECKING:
+    from agent.reports.meta import ReportMeta
+    from fupan.report import ReviewDraft
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -155,7 +159,7 @@ def _write(draft: object, meta: object, fmt: str, out: Path) -> None:
         export_report(draft, fmt, out, meta=meta)  # type: ignore[arg-type]
 
 
-def _saved(deps: Deps, draft_id: str, version: str) -> tuple[object, object]:
+def _saved(deps: Deps, draft_id: str, version: str) -> tuple[ReviewDraft, ReportMeta]:
     """A saved draft's latest or approved version, read as the local CLI analyst."""
     from agent.reports.meta import report_version
     from knowledge.records_schemas import Principal

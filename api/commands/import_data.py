@@ -56,8 +56,11 @@ def print_report(console: Console, report: ImportReport, *, verbose: bool = True
         table = Table(title="Measures", title_justify="left")
         for col in ("measure", "your header", "中文", "English", "unit", "aggregation"):
             table.add_column(col)
-        for m in report.measures:
-            table.add_row(m.id, escape(m.derived or m.header), escape(m.name_zh), escape(m.name_en), m.unit, m.aggregation)
+        for measure in report.measures:
+            table.add_row(
+                measure.id, escape(measure.derived or measure.header), escape(measure.name_zh),
+                escape(measure.name_en), measure.unit, measure.aggregation,
+            )
         console.print(table)
     if verbose and report.unused:
         console.print("  not used: " + escape("; ".join(f"{c} ({why})" for c, why in report.unused.items())))
@@ -179,7 +182,7 @@ def register(app: typer.Typer) -> None:
             )
         console = Console()
         store = SalesStore(settings_from(ctx))
-        options = {"strict": strict, "replace": replace, "dry_run": dry_run, "currency": currency}
+        options: dict[str, object] = {"strict": strict, "replace": replace, "dry_run": dry_run, "currency": currency}
         try:
             if undo:
                 done = store.undo_import(kind)
@@ -196,7 +199,8 @@ def register(app: typer.Typer) -> None:
                     reports = [
                         store.import_database(
                             source, kind, table=table, query=query, mapping=mapping, progress=bar,
-                            mapping_out=out if dry_run else None, **options,
+                            mapping_out=out if dry_run else None, strict=strict, replace=replace,
+                            dry_run=dry_run, currency=currency,
                         )
                     ]
                 elif Path(source).is_dir():
@@ -207,7 +211,8 @@ def register(app: typer.Typer) -> None:
                     reports = [
                         store.import_file(
                             path, kind, mapping=mapping, preset=preset, sheet=sheet, year=year, progress=bar,
-                            mapping_out=out if dry_run else None, **options,
+                            mapping_out=out if dry_run else None, strict=strict, replace=replace,
+                            dry_run=dry_run, currency=currency,
                         )
                     ]
         except ImportRefused as exc:

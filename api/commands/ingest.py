@@ -10,7 +10,15 @@ import typer
 import yaml
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -98,7 +106,7 @@ class ProgressLine:
     def __init__(self, console: Console, label: str) -> None:
         self._console, self._label = console, label
         self._bar: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
         self._started = self._last = time.monotonic()
 
     def __enter__(self) -> ProgressLine:

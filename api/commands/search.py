@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
                 query,
                 filters=filters,
                 limit=limit,
-                mode=mode,
+                mode=mode,  # type: ignore[arg-type]  # checked by search_notes: hybrid, vector or bm25
                 chunks=chunks,
                 read_filters=not literal,  # type: ignore[arg-type]
             )

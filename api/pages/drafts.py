@@ -159,14 +159,14 @@ def index_state(request: Request, draft_id: str) -> Response:
 
 
 def _apply_edit(
-    request: Request, draft_id: str, kind: str, item: str, values: dict[str, str], build: Any
+    request: Request, draft_id: str, kind: str, item: str, values: dict[str, Any], build: Any
 ) -> Response:
     """Validate, save, and on a refusal come back to the screen with what was typed (and, on a conflict,
     what is saved now)."""
     page = page_of(request)
     check_csrf(page, values.pop("csrf", ""))
     revision = int(values.pop("revision", "0") or 0)
-    state = {"kind": kind, "item": item, "values": values}
+    state: dict[str, object] = {"kind": kind, "item": item, "values": values}
     try:
         draft = page.service.get_draft(page.user, draft_id)
         edit = build(draft, values)
@@ -375,7 +375,7 @@ def decide(
         else:
             raise NotFound(f"unknown decision {decision!r}", hint="approve, reject, submit or confirm")
     except (InputError, Conflict) as exc:
-        state = {"kind": "decision", "item": decision, "values": {"comment": comment}}
+        state: dict[str, object] = {"kind": "decision", "item": decision, "values": {"comment": comment}}
         state |= {"error": told(exc, page.T), "detail": exc.message, "conflict": isinstance(exc, Conflict)}
         return _draft_screen(request, draft_id, form=state, status=exc.http_status)
     return back(f"/ui/drafts/{draft_id}", flash)

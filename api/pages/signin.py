@@ -78,7 +78,7 @@ def login(
         )
     except Unauthenticated as exc:
         fresh = secrets.token_urlsafe(24)
-        response = render(
+        response: Response = render(
             page,
             "login.html.j2",
             http_status=401,

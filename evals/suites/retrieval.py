@@ -23,14 +23,8 @@ def _flatten(result: dict[str, Any], prefix: str = "") -> dict[str, float]:
 
 
 def run(ctx: EvalContext) -> SuiteResult:
-    try:
-        from evals.retrieval import evaluate_retrieval
-    except ImportError:
-        return SuiteResult(
-            suite="retrieval",
-            status="not_available",
-            message="evals/retrieval.py (evaluate_retrieval) is not in this checkout yet",
-        )
+    from evals.retrieval import evaluate_retrieval
+
     result = evaluate_retrieval(ctx.deps, ctx.folder)
     scores = [
         Score(name=name, value=round(value, 4), target=TARGETS.get(name))

@@ -20,7 +20,7 @@ from typing import Any
 from agent.playbook import load_playbook
 from evals.context import LATEST, EvalContext
 from evals.suites.result import Score, SuiteResult, share
-from fupan.evidence import parse_evidence_id
+from fupan.evidence import ParsedMetricId, parse_evidence_id
 from fupan.report import ReviewDraft
 
 METRIC_FAMILY = {
@@ -48,8 +48,9 @@ def _evidence_parts(ids: list[str]) -> tuple[set[str], set[str], list[dict[str, 
         except ValueError:
             continue
         if kind == "metric":
-            metrics.add(str(parts["name"]))
-            dims.append(dict(parts["dims"]))  # type: ignore[arg-type]
+            metric = ParsedMetricId.model_validate(parts)
+            metrics.add(metric.name)
+            dims.append(dict(metric.dims))
         elif kind == "note":
             notes.add(str(parts["doc_id"]))
     return metrics, notes, dims

@@ -3,6 +3,8 @@ share whose metric is one the draft explained: cited in a root-cause chain about
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from agent.smart import check_action
 from evals.context import LATEST, EvalContext
 from evals.suites.result import Score, SuiteResult, share
@@ -31,9 +33,17 @@ def _explained(metric: str, cited: set[str]) -> bool:
     return metric in cited or (metric in REVENUE_FAMILY and bool(cited & REVENUE_FAMILY))
 
 
-def score_draft(draft: ReviewDraft) -> dict[str, object]:
+class DraftScore(TypedDict):
+    passed: int
+    relevant: int
+    items: int
+    rows: list[dict[str, object]]
+
+
+def score_draft(draft: ReviewDraft) -> DraftScore:
     explained = explained_metrics(draft)
-    passed, relevant, rows = 0, 0, []
+    passed, relevant = 0, 0
+    rows: list[dict[str, object]] = []
     for i, item in enumerate(draft.actions):
         smart = [f.message for f in check_action(item, draft.period, location=f"actions[{i}]")]
         smart += [
