@@ -103,10 +103,10 @@ def matches(answer: Answer, expect: dict[str, Any]) -> tuple[bool, str]:
         got = _num(named.get("value"))
         return _close(got, expect["value"], tol), f"value {got} vs {expect['value']}"
     if kind == "change":
-        got = [_num(named.get(k)) for k in ("current", "base", "change")]
+        gots = [_num(named.get(k)) for k in ("current", "base", "change")]
         want = [expect["current"], expect["base"], expect["change"]]
-        ok = all(_close(g, x, tol) for g, x in zip(got, want, strict=True))
-        return ok, f"current/base/change {got} vs {want}"
+        ok = all(_close(g, x, tol) for g, x in zip(gots, want, strict=True))
+        return ok, f"current/base/change {gots} vs {want}"
     if kind in {"ranking", "breakdown", "series"}:
         return _match_items(answer, expect, tol)
     if kind == "decompose":

@@ -155,7 +155,7 @@ def score_notes(deps: Deps, *, mode: str = "hybrid") -> list[dict[str, Any]]:
     rows = []
     for q in load_set("sample_notes_queries.jsonl", "sample_notes_qrels.tsv"):
         result = search_notes(
-            deps, q.query, limit=K, mode=mode, filters=SearchFilters(kinds=list(NOTE_KINDS))
+            deps, q.query, limit=K, mode=mode, filters=SearchFilters(kinds=list(NOTE_KINDS))  # type: ignore[arg-type]
         )  # type: ignore[arg-type]
         p = precision_at_10([d.doc_id for d in result.documents], q.relevant)
         rows.append(
