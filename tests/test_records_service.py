@@ -133,8 +133,10 @@ def test_save_submit_and_reject_keep_the_draft_and_its_reason(service: ReviewSer
     submitted = service.submit(ANALYST, saved.id)
     assert submitted.changed and submitted.draft.status == "pending"
     with pytest.raises(InputError):
-        service.reject(APPROVER, saved.id, Decision(comment=""))  # a rejection needs a reason
-    rejected = service.reject(APPROVER, saved.id, Decision(comment="cite the South numbers"))
+        service.reject(APPROVER, saved.id, Decision(comment="", version=submitted.draft.version))  # needs a reason
+    rejected = service.reject(
+        APPROVER, saved.id, Decision(comment="cite the South numbers", version=submitted.draft.version)
+    )
     assert rejected.changed and rejected.draft.status == "rejected"
     assert [d.id for d in service.list_drafts(ANALYST)] == [saved.id]
 
