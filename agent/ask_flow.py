@@ -45,6 +45,9 @@ def vocabulary_for(deps: Deps) -> Vocabulary:
 
 
 def _build(deps: Deps, aliases: Any) -> Vocabulary:
+    import pypinyin  # noqa: F401 — loaded with the vocabulary (0.5 s, once a process): the homophone check of the
+    # first Chinese question would otherwise pay it inside an answer
+
     engine = engine_for(deps)
     registry = deps.sales.dimensions()
     values: dict[str, list[str]] = {}

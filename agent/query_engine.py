@@ -82,7 +82,8 @@ def prefetch_for(engine: Any, q: MetricQuery) -> None:
     """Every figure a many-figure query reads, in one pass over the rows of its periods (agent/metric_pack.py),
     instead of one scan per figure. Later `value`/`compute` calls are served from memory with the same numbers
     and the same per-figure SQL for citations."""
-    if q.operation not in _ONE_PASS or any(len(v) != 1 for v in q.filters.values()):
+    trend = q.operation == "trend" and len(q.periods) >= 4  # a series: one metric over many periods, one pass
+    if (q.operation not in _ONE_PASS and not trend) or any(len(v) != 1 for v in q.filters.values()):
         return
     periods = list(dict.fromkeys([*q.periods]))
     base = q.base
@@ -103,7 +104,8 @@ def prefetch_for(engine: Any, q: MetricQuery) -> None:
     if key in done and getattr(engine, "_cache_snapshot", None) == snap:
         return  # the same figures, same snapshot: already in the engine's memory
     try:
-        engine.prefetch(periods, bys, q.single_filters() or None)
+        metrics = [q.metric or "won_revenue"] if trend else None
+        engine.prefetch(periods, bys, q.single_filters() or None, metrics=metrics)
     except Exception:  # noqa: BLE001 — a grouping the pack cannot read: the figures are computed one by one
         return
     if len(done) > 256:
