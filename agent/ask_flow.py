@@ -181,7 +181,7 @@ def _targets_by_their_dimension(deps: Deps, routing: Routing, vocab: Vocabulary)
 
 
 def _one_value_of(deps: Deps, filters: dict[str, list[str]], dims: tuple[str, ...]) -> tuple[str, str] | None:
-    """The one value of a target dimension that every deal of the segment has (赵敏's team → 华东)."""
+    """The one value of a target dimension that every deal of the segment has (a manager's team → that manager's region)."""
     from agent.metric_pack import sql_literal
 
     if not filters or any(len(v) != 1 for v in filters.values()):

@@ -1,7 +1,7 @@
 """Reports a manager can send: a ReviewDraft exported as Markdown, standalone HTML, XLSX, DOCX or PDF (zh or en).
 
 from agent.reports import export_report
-export_report(draft, "xlsx", Path("review.xlsx"), language="en", meta=ReportMeta(company="蓝图科技"))
+export_report(draft, "xlsx", Path("review.xlsx"), language="en", meta=ReportMeta(company="Acme"))
 
 `meta` (agent/reports/meta.py) is what the cover and the file name say: company, version, status, author,
 approver and approval date.

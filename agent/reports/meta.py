@@ -80,7 +80,7 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
 def report_filename(draft: ReviewDraft, meta: ReportMeta, ext: str, lang: str | None = None) -> str:
-    """'蓝图科技-华东-2026Q3-复盘报告-v2-已批准.docx' / 'Lantu-2026Q3-review-v2-approved.pdf'."""
+    """'示例公司-华东-2026Q3-复盘报告-v2-已批准.docx' / 'Acme-2026Q3-review-v2-approved.pdf'."""
     from agent.wording import segment_label
 
     lang = lang or draft.language
