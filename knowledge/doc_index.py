@@ -27,6 +27,7 @@ from knowledge.doc_search import (
     SearchColumns,
     chroma_where,
     descriptive,
+    distinctive_parts,
     document_scores,
     field_boosts,
     field_shares,
@@ -93,6 +94,7 @@ class DocumentIndex:
         self._vector_position: tuple[str, dict[str, int]] | None = None
         self._fields: tuple[str, dict[tuple[str, str], np.ndarray]] | None = None
         self._query_cache: dict[str, np.ndarray] = {}
+        self._parts: dict[str, np.ndarray] = {}
         self._count: tuple[str, int] | None = None
 
     # --- services, opened lazily so a BM25-only caller never loads the embedding model
@@ -426,9 +428,23 @@ class DocumentIndex:
                 and descriptive(name, values)
                 and all((name, v) in vectors for v in values)
             ):
-                sims = np.stack([vectors[(name, v)] for v in values]) @ query_vector
+                whole = np.stack([vectors[(name, v)] for v in values]) @ query_vector
+                parts = np.array(
+                    [
+                        max(float(self._part_vector(p) @ query_vector) for p in ps) if ps != [v] else whole[i]
+                        for i, (v, ps) in enumerate(zip(values, distinctive_parts(values), strict=True))
+                    ]
+                )
+                sims = (whole + parts) / 2
             out.append(field_shares(name, values, sims, query))
         return out
+
+    def _part_vector(self, text: str) -> np.ndarray:
+        """The embedding of a part of a field value (embedded as a query, as the values are), remembered."""
+        vector = self._parts.get(text)
+        if vector is None:
+            vector = self._parts[text] = self.embedder.query(text)
+        return vector
 
     def field_values(self, name: str) -> dict[str, int]:
         """The values a filter field has in the knowledge base, with how many documents have each."""

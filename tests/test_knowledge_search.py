@@ -168,23 +168,51 @@ def test_a_field_nobody_means_lifts_nothing(index: DocumentIndex) -> None:
 
 def test_a_value_the_best_text_matches_avoid_loses_its_lift() -> None:
     """The field boost needs the content's consent: a value (however similar to the query) that the
-    documents matching best by their text do not hold gets no lift; one they hold keeps it."""
+    documents matching best by their text avoid beyond chance gets no lift; one they hold keeps it; and a
+    content ranking that says little (the best matches mix the values as chance would) leaves lifts whole."""
     from knowledge.doc_search import FIELD_WEIGHT, FieldShare, SearchColumns, field_boosts
 
     rows = [
         (f"note:D{i}#0", "t", "call_note", "", "", "", "", o, "", "", 1, "", "en", f"D{i}#0", f"D{i}")
-        for i, o in enumerate(["a"] * 5 + ["b"] * 5)
+        for i, o in enumerate(["a"] * 20 + ["b"] * 20)
     ]
     columns = SearchColumns(rows)
-    allowed = np.arange(10)
-    content = np.array([0.0] * 5 + [0.03, 0.02, 0.01, 0.005, 0.001])  # the text matches only b's documents
+    allowed = np.arange(40)
+    content = np.array([0.0] * 20 + [0.03 - i * 0.001 for i in range(20)])  # the text matches only b's
     meant_a = FieldShare(field="outcome", shares={"a": 0.95, "b": 0.05})
     boosts, lifts = field_boosts([meant_a], columns, content, allowed)
-    assert not boosts.any() and lifts["outcome"] == {}
+    assert boosts.max() < 0.001 * FIELD_WEIGHT and lifts["outcome"].get("a", 0.0) < 0.001  # 0 of 16: p < 1e-4
     meant_b = FieldShare(field="outcome", shares={"a": 0.05, "b": 0.95})
     boosts, lifts = field_boosts([meant_b], columns, content, allowed)
-    assert boosts[5:] == pytest.approx([FIELD_WEIGHT * 0.9] * 5) and not boosts[:5].any()
+    assert boosts[20:] == pytest.approx([FIELD_WEIGHT * 0.9] * 20) and not boosts[:20].any()
     assert lifts["outcome"] == {"b": pytest.approx(0.9)}
+    mixed = np.array([0.03 - i * 0.001 if i % 2 else 0.0 for i in range(20)] * 2)  # a and b alike
+    boosts, lifts = field_boosts([meant_a], columns, mixed, allowed)
+    assert lifts["outcome"] == {"a": pytest.approx(0.9)} and boosts[:20] == pytest.approx(
+        [FIELD_WEIGHT * 0.9] * 20
+    )
+
+
+def test_a_value_is_compared_by_the_parts_no_other_value_shares() -> None:
+    from knowledge.doc_search import distinctive_parts
+
+    values = [
+        "process paused - customer needs to consider the offer",
+        "process paused - customer needs to collect more information",
+        "customer not interested",
+        "no quote - ineligible customer",
+        "暂停：客户要考虑",
+        "暂停：客户要补充资料",
+    ]
+    assert distinctive_parts(values) == [
+        ["customer needs to consider the offer"],
+        ["customer needs to collect more information"],
+        ["customer not interested"],
+        ["no quote", "ineligible customer"],
+        ["客户要考虑"],
+        ["客户要补充资料"],
+    ]
+    assert distinctive_parts(["a - b", "a - b"]) == [["a - b"], ["a - b"]]  # nothing distinctive: whole
 
 
 def test_filter_values_are_forgiving_and_a_wrong_one_names_the_values(index: DocumentIndex) -> None:
