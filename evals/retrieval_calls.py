@@ -172,9 +172,9 @@ def score_notes(deps: Deps, *, mode: str = "hybrid") -> list[dict[str, Any]]:
             deps,
             q.query,
             limit=K,
-            mode=mode,
-            filters=SearchFilters(kinds=list(NOTE_KINDS)),  # type: ignore[arg-type]
-        )  # type: ignore[arg-type]
+            mode=mode,  # type: ignore[arg-type]
+            filters=SearchFilters(kinds=list(NOTE_KINDS)),
+        )
         p = precision_at_10([d.doc_id for d in result.documents], q.relevant)
         rows.append(
             {
