@@ -47,6 +47,7 @@ from knowledge.documents import (
 )
 from knowledge.documents_catalogue import Catalogue
 from knowledge.embeddings import Embedder, make_embedder
+from knowledge.field_intents import intents
 from knowledge.hybrid import reciprocal_rank_fusion
 from knowledge.lexical import LexicalIndex, highlight_spans, tokenize
 from knowledge.vector_store import VectorStore
@@ -66,6 +67,7 @@ LANGUAGES = ("zh", "en")
 _POST_FILTER_MIN = 2_000  # on smaller indexes Chroma's filtered (brute-force) search is quick
 _POST_FILTER_MAX = 1_000  # the most unfiltered neighbours fetched to mask afterwards
 _DOC_DEPTH = 300  # chunks per ranked list when ranking whole documents
+INTENT_WEIGHT = 0.5  # the outcomes a query names (knowledge/field_intents.py) against its meaning as a whole
 
 
 @dataclass
@@ -416,6 +418,7 @@ class DocumentIndex:
         """For each text field with two or more values among the allowed documents: each value's share."""
         vectors = self._field_vectors() if use_vectors else {}
         query_vector = self._query_vector(query) if use_vectors and vectors else None
+        meant = [self._part_vector(d) for d in intents(query)] if query_vector is not None else []
         out = []
         for name in TEXT_FIELDS:
             codes = np.unique(columns.doc_values(name)[allowed])
@@ -428,16 +431,25 @@ class DocumentIndex:
                 and descriptive(name, values)
                 and all((name, v) in vectors for v in values)
             ):
-                whole = np.stack([vectors[(name, v)] for v in values]) @ query_vector
-                parts = np.array(
-                    [
-                        max(float(self._part_vector(p) @ query_vector) for p in ps) if ps != [v] else whole[i]
-                        for i, (v, ps) in enumerate(zip(values, distinctive_parts(values), strict=True))
-                    ]
-                )
-                sims = (whole + parts) / 2
+                sims = self._value_similarity(name, values, vectors, query_vector)
+                if meant:  # outcomes the query names in words managers use: compared with the values too
+                    named = np.max([self._value_similarity(name, values, vectors, v) for v in meant], axis=0)
+                    sims = (1.0 - INTENT_WEIGHT) * sims + INTENT_WEIGHT * named
             out.append(field_shares(name, values, sims, query))
         return out
+
+    def _value_similarity(
+        self, name: str, values: list[str], vectors: dict[tuple[str, str], np.ndarray], query: np.ndarray
+    ) -> np.ndarray:
+        """Per value: the mean of its cosine to the query as a whole and by its distinctive parts."""
+        whole = np.stack([vectors[(name, v)] for v in values]) @ query
+        parts = np.array(
+            [
+                max(float(self._part_vector(p) @ query) for p in ps) if ps != [v] else whole[i]
+                for i, (v, ps) in enumerate(zip(values, distinctive_parts(values), strict=True))
+            ]
+        )
+        return (whole + parts) / 2
 
     def _part_vector(self, text: str) -> np.ndarray:
         """The embedding of a part of a field value (embedded as a query, as the values are), remembered."""

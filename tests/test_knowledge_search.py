@@ -268,3 +268,20 @@ def test_equal_scores_rank_in_evidence_id_order_whatever_the_ingest_order(tmp_pa
     assert rankings[0] == rankings[1]
     ties = [e for e in rankings[0] if e.startswith("note:T")]
     assert ties == sorted(ties) and len(ties) == 6
+
+
+@pytest.mark.parametrize(
+    ("query", "outcome"),
+    [
+        ("leads who are still on the fence", PAUSED),  # no passage and no label has these words
+        ("客户还在犹豫，没拿定主意", PAUSED),
+        ("callers who didn't qualify", INELIGIBLE),
+        ("客户说不需要", NOT_INTERESTED),
+    ],
+)
+def test_an_outcome_named_in_other_words_finds_its_calls(
+    index: DocumentIndex, query: str, outcome: str
+) -> None:
+    """The words managers use for an outcome (knowledge/field_intents.py) reach the stored label by meaning."""
+    hits = index.search_documents(query, k=4, mode="hybrid")
+    assert {h.doc_id for h in hits} == BY_OUTCOME[outcome]
