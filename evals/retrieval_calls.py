@@ -59,7 +59,7 @@ def load_set(queries: str = "calls_queries.jsonl", qrels: str = "calls_qrels.tsv
 
 
 def load_own(calls: Path) -> list[LabelledQuery]:
-    """Fupan's own paraphrases (sets/retrieval_calls/own_queries.jsonl, split "own"), relevant calls read
+    """Fupan's own paraphrases (sets/retrieval_calls/own_queries.jsonl, splits "own" and "fresh"), relevant calls read
     from the calls' `conversations.csv` by their outcome labels."""
     with (calls / "conversations.csv").open(encoding="utf-8", newline="") as f:
         outcome = {r["conversation_id"]: r["outcome"] for r in csv.DictReader(f)}
@@ -215,7 +215,9 @@ def main() -> None:
         "--workspace", type=Path, help="keep the ingested calls here (default: a temp folder)"
     )
     parser.add_argument(
-        "--split", choices=["dev", "holdout", "own"], help="score one split only (own: Fupan's paraphrases)"
+        "--split",
+        choices=["dev", "holdout", "own", "fresh"],
+        help="score one split only (own: Fupan's paraphrases, tuned on; fresh: written after, never tuned on)",
     )
     parser.add_argument("--mode", default="hybrid", choices=["hybrid", "vector", "bm25"])
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per query")

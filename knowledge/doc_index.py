@@ -12,6 +12,7 @@ passages and matching fields (`search_documents`, knowledge/doc_search.py).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -47,7 +48,7 @@ from knowledge.documents import (
 )
 from knowledge.documents_catalogue import Catalogue
 from knowledge.embeddings import Embedder, make_embedder
-from knowledge.field_intents import intents
+from knowledge.field_intents import cues, intents, lexicon, soft_intents
 from knowledge.hybrid import reciprocal_rank_fusion
 from knowledge.lexical import LexicalIndex, highlight_spans, tokenize
 from knowledge.vector_store import VectorStore
@@ -68,6 +69,7 @@ _POST_FILTER_MIN = 2_000  # on smaller indexes Chroma's filtered (brute-force) s
 _POST_FILTER_MAX = 1_000  # the most unfiltered neighbours fetched to mask afterwards
 _DOC_DEPTH = 300  # chunks per ranked list when ranking whole documents
 INTENT_WEIGHT = 0.5  # the outcomes a query names (knowledge/field_intents.py) against its meaning as a whole
+SOFT_INTENT_WEIGHT = 0.5  # the same for the outcomes it comes closest to, when it names none by a cue
 
 
 @dataclass
@@ -97,6 +99,7 @@ class DocumentIndex:
         self._fields: tuple[str, dict[tuple[str, str], np.ndarray]] | None = None
         self._query_cache: dict[str, np.ndarray] = {}
         self._parts: dict[str, np.ndarray] = {}
+        self._cues: tuple[np.ndarray, np.ndarray] | None = None
         self._count: tuple[str, int] | None = None
 
     # --- services, opened lazily so a BM25-only caller never loads the embedding model
@@ -418,7 +421,11 @@ class DocumentIndex:
         """For each text field with two or more values among the allowed documents: each value's share."""
         vectors = self._field_vectors() if use_vectors else {}
         query_vector = self._query_vector(query) if use_vectors and vectors else None
-        meant = [self._part_vector(d) for d in intents(query)] if query_vector is not None else []
+        named = intents(query) if query_vector is not None else []
+        soft = None
+        if query_vector is not None and not named:
+            vectors_of_cues, owner = self._cue_vectors()
+            soft = soft_intents(vectors_of_cues @ query_vector, owner)
         out = []
         for name in TEXT_FIELDS:
             codes = np.unique(columns.doc_values(name)[allowed])
@@ -432,9 +439,21 @@ class DocumentIndex:
                 and all((name, v) in vectors for v in values)
             ):
                 sims = self._value_similarity(name, values, vectors, query_vector)
-                if meant:  # outcomes the query names in words managers use: compared with the values too
-                    named = np.max([self._value_similarity(name, values, vectors, v) for v in meant], axis=0)
-                    sims = (1.0 - INTENT_WEIGHT) * sims + INTENT_WEIGHT * named
+                # the outcomes the query names in words managers use (or comes closest to, by meaning) are
+                # compared with the values as well: their descriptions match a label better than a query does
+                if named:
+                    meant = np.max(
+                        [self._value_similarity(name, values, vectors, self._part_vector(d)) for d in named],
+                        axis=0,
+                    )
+                    sims = (1.0 - INTENT_WEIGHT) * sims + INTENT_WEIGHT * meant
+                elif soft is not None:
+                    descriptions = [d for d, _ in lexicon()]
+                    meant = sum(
+                        w * self._value_similarity(name, values, vectors, self._part_vector(d))
+                        for w, d in zip(soft.tolist(), descriptions, strict=True)
+                    )
+                    sims = (1.0 - SOFT_INTENT_WEIGHT) * sims + SOFT_INTENT_WEIGHT * meant
             out.append(field_shares(name, values, sims, query))
         return out
 
@@ -450,6 +469,31 @@ class DocumentIndex:
             ]
         )
         return (whole + parts) / 2
+
+    def _cue_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The embedding of every cue of the field-intent lexicon and its outcome's index: embedded once per
+        model and lexicon, kept beside the catalogue (a CLI search would otherwise embed ~200 cues each time)."""
+        if self._cues is None:
+            texts, owner = cues()
+            stamp = hashlib.sha256("\n".join([self.embedder.model, *texts]).encode()).hexdigest()[:16]
+            path = self.settings.docs_path / "intent_cues.npz"
+            vectors = None
+            try:
+                with np.load(path) as held:
+                    if str(held["stamp"]) == stamp:
+                        vectors = np.asarray(held["vectors"], dtype=np.float32)
+            except (OSError, KeyError, ValueError):
+                pass
+            if vectors is None:
+                vectors = np.stack([self.embedder.query(t) for t in texts])
+                try:
+                    tmp = path.with_name("intent_cues.tmp.npz")
+                    np.savez(tmp, stamp=np.array(stamp), vectors=vectors)
+                    tmp.replace(path)
+                except OSError:
+                    pass  # a read-only knowledge base: embedded again next time
+            self._cues = (vectors, owner)
+        return self._cues
 
     def _part_vector(self, text: str) -> np.ndarray:
         """The embedding of a part of a field value (embedded as a query, as the values are), remembered."""

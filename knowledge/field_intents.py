@@ -14,6 +14,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
+SOFT_TEMPERATURE = 0.01  # e5 cosine similarities of a query to the cues differ by hundredths
+
 _FILE = Path(__file__).parent / "dictionaries" / "field_intents.tsv"
 _NEGATION_EN = re.compile(r"(?:\b(?:not|no|never|without|nothing)|n't)\s+(?:\w+\s+){0,1}$", re.I)
 _NEGATION_ZH = re.compile(r"(?:没有|没|未|不|无)$")
@@ -53,3 +57,19 @@ def intents(query: str) -> list[str]:
     """The descriptions of the outcomes a query names, in lexicon order (none when it names none)."""
     text = query.lower().replace("’", "'")
     return [description for description, cues in lexicon() if any(_found(c, text) for c in cues)]
+
+
+def cues() -> tuple[list[str], np.ndarray]:
+    """Every cue of the lexicon, and the index of its outcome (lexicon order)."""
+    entries = lexicon()
+    texts = [c for _, cs in entries for c in cs]
+    owner = np.array([i for i, (_, cs) in enumerate(entries) for _ in cs], dtype=np.int64)
+    return texts, owner
+
+
+def soft_intents(similarities: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Per outcome of the lexicon, a weight summing to 1: softmax of its closest cue's similarity to the query."""
+    best = np.full(int(owner.max()) + 1 if len(owner) else 0, -np.inf)
+    np.maximum.at(best, owner, similarities)
+    weights = np.exp((best - best.max()) / SOFT_TEMPERATURE)
+    return weights / weights.sum()

@@ -37,7 +37,7 @@ def test_our_own_paraphrases_are_labelled_from_the_calls(shared_datasets: Path) 
 
     folder = shared_datasets / "insurance_sales_calls"
     queries = load_own(folder)
-    assert len(queries) >= 40 and {q.split for q in queries} == {"own"}
+    assert len(queries) >= 60 and {q.split for q in queries} == {"own", "fresh"}
     with (folder / "conversations.csv").open(encoding="utf-8") as f:
         outcome = {r["conversation_id"]: r["outcome"] for r in csv.DictReader(f)}
     groups: dict[str, set[str]] = {}

@@ -151,6 +151,70 @@ QUERIES: dict[str, tuple[list[str], list[tuple[str, str, str]]]] = {
 }
 
 
+# written after the search was tuned on the groups above and measured once, never tuned on (split "fresh")
+FRESH: dict[str, tuple[list[str], list[tuple[str, str, str]]]] = {
+    "fresh_consider": (
+        [CONSIDER],
+        [
+            ("en", "situation", "prospect asked for a few days to decide"),
+            ("zh", "situation", "客户说过两天再给答复"),
+            ("en", "situation", "customer wanted to run the numbers with their partner"),
+            ("zh", "situation", "客户想回家跟老婆再讨论一下报价"),
+        ],
+    ),
+    "fresh_collect": (
+        [COLLECT],
+        [
+            ("en", "situation", "caller needs to dig up their current policy number before we can quote"),
+            ("zh", "situation", "客户要回去找车辆资料，之后再报价"),
+            ("en", "situation", "waiting on the customer for driver details"),
+            ("zh", "situation", "客户还没提供完整的驾驶员信息"),
+        ],
+    ),
+    "fresh_not_interested": (
+        [NOT_INTERESTED],
+        [
+            ("en", "situation", "customer said they're fine with what they have"),
+            ("zh", "situation", "客户表示目前的保险挺好，不想换"),
+            ("en", "situation", "person didn't want a quote and ended the conversation"),
+            ("zh", "outcome_words", "客户直接说不用了"),
+        ],
+    ),
+    "fresh_objections": (
+        [OBJECTIONS],
+        [
+            ("en", "objection", "rep couldn't get past the customer's worries"),
+            ("zh", "objection", "客户有疑虑，销售没解决"),
+            ("en", "objection", "caller was suspicious about why we needed their details"),
+            ("zh", "objection", "客户怀疑我们为什么要他的信息，最后没谈下去"),
+        ],
+    ),
+    "fresh_ineligible": (
+        [INELIGIBLE],
+        [
+            ("en", "outcome_words", "drivers we had to turn away"),
+            ("zh", "outcome_words", "我们没法给他上保险的司机"),
+            ("en", "situation", "caller's situation meant we couldn't offer a policy"),
+            ("zh", "situation", "因为客户情况特殊，没办法出保单"),
+        ],
+    ),
+    "fresh_sale": (
+        [BUY],
+        [
+            ("en", "outcome_words", "successful sale on the phone"),
+            ("zh", "outcome_words", "电话里直接成交的客户"),
+        ],
+    ),
+    "fresh_in_progress": (
+        [CONSIDER, COLLECT],
+        [
+            ("en", "outcome_words", "deals still in progress"),
+            ("zh", "outcome_words", "还在进行中的单子"),
+        ],
+    ),
+}
+
+
 def _shared() -> Path:
     return Path(os.environ.get("FUPAN_SHARED", Path(__file__).resolve().parents[4] / "shared"))
 
@@ -165,7 +229,8 @@ def build(conversations: Path) -> list[dict[str, object]]:
     outcomes = label(conversations)
     rows: list[dict[str, object]] = []
     n = 0
-    for group, (relevant, phrasings) in QUERIES.items():
+    groups = [(g, q, "own") for g, q in QUERIES.items()] + [(g, q, "fresh") for g, q in FRESH.items()]
+    for group, (relevant, phrasings), split in groups:
         ids = sorted(c for c, o in outcomes.items() if o in relevant)
         for lang, kind, text in phrasings:
             n += 1
@@ -174,7 +239,7 @@ def build(conversations: Path) -> list[dict[str, object]]:
                     "id": f"own-{n:03d}",
                     "query": text,
                     "lang": lang,
-                    "split": "own",
+                    "split": split,
                     "kind": kind,
                     "paraphrase_group": group,
                     "relevant_outcomes": relevant,
