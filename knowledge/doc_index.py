@@ -432,7 +432,7 @@ class DocumentIndex:
             values = [v for v in (columns.values(name)[c] for c in codes) if v]
             if len(values) < 2:
                 continue
-            sims = None
+            sims, meant, weight = None, None, 0.0
             if (
                 query_vector is not None
                 and descriptive(name, values)
@@ -446,15 +446,18 @@ class DocumentIndex:
                         [self._value_similarity(name, values, vectors, self._part_vector(d)) for d in named],
                         axis=0,
                     )
-                    sims = (1.0 - INTENT_WEIGHT) * sims + INTENT_WEIGHT * meant
+                    weight = INTENT_WEIGHT
                 elif soft is not None:
                     descriptions = [d for d, _ in lexicon()]
-                    meant = sum(
-                        w * self._value_similarity(name, values, vectors, self._part_vector(d))
-                        for w, d in zip(soft.tolist(), descriptions, strict=True)
+                    meant = np.sum(
+                        [
+                            w * self._value_similarity(name, values, vectors, self._part_vector(d))
+                            for w, d in zip(soft.tolist(), descriptions, strict=True)
+                        ],
+                        axis=0,
                     )
-                    sims = (1.0 - SOFT_INTENT_WEIGHT) * sims + SOFT_INTENT_WEIGHT * meant
-            out.append(field_shares(name, values, sims, query))
+                    weight = SOFT_INTENT_WEIGHT
+            out.append(field_shares(name, values, sims, query, meant=meant, meant_weight=weight))
         return out
 
     def _value_similarity(

@@ -267,17 +267,23 @@ def field_shares(
     query: str,
     *,
     lexical: float | None = None,
+    meant: np.ndarray | None = None,
+    meant_weight: float = 0.0,
 ) -> FieldShare:
     """The softmax share of each value: cosine similarity to the query (if given) + `lexical` × word overlap
-    (FIELD_LEXICAL with similarities, NAME_LEXICAL without)."""
+    (FIELD_LEXICAL with similarities, NAME_LEXICAL without); `meant` (each value's similarity to the outcomes
+    the query names, knowledge/field_intents.py) takes `meant_weight` of the similarity."""
     score = np.zeros(len(values)) if similarities is None else np.asarray(similarities, dtype=np.float64)
     if similarities is not None:
         # a one-word value ('buy') is as close to any short query as to a related one: it gets the field's
-        # neutral similarity and is matched by its words (and their glossary translations) instead
+        # neutral similarity and is matched by its words (and their glossary translations) instead; an
+        # outcome description ('customer bought') is a label-like phrase, compared with it as with any value
         short = np.array([not _phrase(v) for v in values])
         if short.any() and (~short).any():
             score = np.where(short, score[~short].mean(), score)
             score = score + np.where(short, SHORT_LEXICAL * word_overlap(values, query, symmetric=True), 0.0)
+        if meant is not None and meant_weight:
+            score = (1.0 - meant_weight) * score + meant_weight * np.asarray(meant, dtype=np.float64)
     weight = lexical if lexical is not None else (FIELD_LEXICAL if similarities is not None else NAME_LEXICAL)
     if weight:  # a name or code is meant when the query has its own words, not a glossary translation
         score = score + weight * word_overlap(values, query, translations=similarities is not None)

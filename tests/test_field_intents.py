@@ -29,6 +29,7 @@ LOST = "the customer was lost"
         ("没成交的通话", [LOST]),  # 成交 after 没 is not a sale
         ("calls with no sale", [LOST]),
         ("what did customers in East say about price", []),
+        ("我们的报价比客户现在交的还贵", ["customer rejected our price"]),
         ("竞品便宜", []),
     ],
 )  # fmt: skip

@@ -285,3 +285,23 @@ def test_an_outcome_named_in_other_words_finds_its_calls(
     """The words managers use for an outcome (knowledge/field_intents.py) reach the stored label by meaning."""
     hits = index.search_documents(query, k=4, mode="hybrid")
     assert {h.doc_id for h in hits} == BY_OUTCOME[outcome]
+
+
+def test_an_outcome_the_query_names_reaches_a_one_word_value() -> None:
+    """A one-word value ('buy') gets the field's neutral similarity to the query (any short query is close to
+    it), but the outcome the query names ('customer bought') is compared with it like any other value."""
+    from knowledge.doc_search import field_shares
+
+    values = ["customer not interested", "no quote - ineligible customer", "buy"]
+    query_similarity = np.array([0.85, 0.84, 0.95])
+    plain = field_shares("outcome", values, query_similarity, "签单成功的录音")
+    assert max(plain.shares, key=plain.shares.__getitem__) == "customer not interested"
+    named = field_shares(
+        "outcome",
+        values,
+        query_similarity,
+        "签单成功的录音",
+        meant=np.array([0.86, 0.85, 0.92]),
+        meant_weight=0.5,
+    )
+    assert max(named.shares, key=named.shares.__getitem__) == "buy" and named.boost("buy") > 0.5
