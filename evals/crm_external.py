@@ -47,18 +47,10 @@ def to_case(q: dict[str, Any], exp: dict[str, Any]) -> Case:
         expect = {"type": "number", "value": v, "tol": _tol(exp, float(ans))}
     elif kind == "ranking":
         items = [{"name": str(n), "value": _scaled(exp, v)} for n, v in ans]
-        expect = {
-            "type": "ranking_prefix",
-            "items": items,
-            "tol": _tol(exp, max(abs(float(v)) for _, v in ans)),
-        }
+        expect = {"type": "ranking_prefix", "items": items, "tol": _tol(exp, max(abs(float(v)) for _, v in ans))}
     elif kind == "table":
         items = [{"name": str(n), "value": _scaled(exp, v)} for n, v in ans.items()]
-        expect = {
-            "type": "breakdown",
-            "items": items,
-            "tol": _tol(exp, max(abs(float(v)) for v in ans.values())),
-        }
+        expect = {"type": "breakdown", "items": items, "tol": _tol(exp, max(abs(float(v)) for v in ans.values()))}
     elif kind == "refuse":
         expect = {"type": "refuse"}
     else:
@@ -80,23 +72,16 @@ def _match(answer: Answer, expect: dict[str, Any]) -> tuple[bool, str]:
         got = [(str(n), float(v)) for n, v in json.loads(named.get("items") or "[]") if v not in (None, "")]
         want = [(i["name"], i["value"]) for i in expect["items"]]
         k = min(len(got), len(want))
-        ok = k >= 1 and all(
-            _same(_name(g[0]), _name(w[0])) and abs(g[1] - w[1]) <= expect["tol"] + 1e-9
-            for g, w in zip(got[:k], want[:k], strict=True)
-        )
+        ok = k >= 1 and all(_same(_name(g[0]), _name(w[0])) and abs(g[1] - w[1]) <= expect["tol"] + 1e-9 for g, w in zip(got[:k], want[:k], strict=True))
         return ok, f"ranking {got[:4]} vs {want[:4]}"
     if expect["type"] == "breakdown":
         got = {_name(n): float(v) for n, v in json.loads(named.get("items") or "[]") if v not in (None, "")}
         q = answer.query
         if not got and q is not None and named.get("current") and named.get("base") and q.periods and q.base:
-            got = {
-                _name(q.periods[0]): float(named["current"]),
-                _name(q.base): float(named["base"]),
-            }  # two periods
+            got = {_name(q.periods[0]): float(named["current"]), _name(q.base): float(named["base"])}  # two periods
         want = {_name(i["name"]): i["value"] for i in expect["items"]}
         ok = len(got) == len(want) and all(
-            any(_same(g, w) and abs(gv - wv) <= expect["tol"] + 1e-9 for g, gv in got.items())
-            for w, wv in want.items()
+            any(_same(g, w) and abs(gv - wv) <= expect["tol"] + 1e-9 for g, gv in got.items()) for w, wv in want.items()
         )
         return ok, f"breakdown {sorted(got.items())[:6]} vs {sorted(want.items())[:6]}"
     return matches(answer, expect)
@@ -138,14 +123,9 @@ def run(settings: Settings, data: Path, set_dir: Path, split: str = "dev") -> li
     from agent.workflows import ask
     from evals.scorecard import eval_settings
 
-    questions = [
-        json.loads(line) for line in (set_dir / "questions.jsonl").read_text("utf-8").splitlines() if line
-    ]
+    questions = [json.loads(line) for line in (set_dir / "questions.jsonl").read_text("utf-8").splitlines() if line]
     expected = {
-        e["id"]: e
-        for e in (
-            json.loads(line) for line in (set_dir / "expected.jsonl").read_text("utf-8").splitlines() if line
-        )
+        e["id"]: e for e in (json.loads(line) for line in (set_dir / "expected.jsonl").read_text("utf-8").splitlines() if line)
     }
     cases = [to_case(q, expected[q["id"]]) for q in questions if split == "all" or q.get("split") == split]
     out: list[Graded] = []
@@ -154,7 +134,6 @@ def run(settings: Settings, data: Path, set_dir: Path, split: str = "dev") -> li
         try:
             import_as_a_user(deps, data, Path(tmp))
             for case in cases:
-
                 def rerun(query: Any, case: Case = case) -> Answer | None:
                     try:
                         return answer_query(deps, case.question, query)
@@ -177,9 +156,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m evals.crm_external")
     parser.add_argument("--data", type=Path, required=True, help="folder with the four CRM CSV files")
-    parser.add_argument(
-        "--set", type=Path, required=True, help="folder with questions.jsonl and expected.jsonl"
-    )
+    parser.add_argument("--set", type=Path, required=True, help="folder with questions.jsonl and expected.jsonl")
     parser.add_argument("--split", default="dev", choices=["dev", "holdout", "all"])
     parser.add_argument("--show", default="wrong", help="comma-separated classes to list")
     parser.add_argument("--out", type=Path)
@@ -196,12 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"split {args.split}: group n correct clarified refused wrong")
     for name, items in sorted(groups.items()):
         c = Counter(g.verdict for g in items)
-        print(
-            f"  {name:4} {len(items):4} "
-            + " ".join(
-                f"{c.get(v, 0) / len(items):7.1%}" for v in ("correct", "clarified", "refused", "wrong")
-            )
-        )
+        print(f"  {name:4} {len(items):4} " + " ".join(f"{c.get(v, 0) / len(items):7.1%}" for v in ("correct", "clarified", "refused", "wrong")))
     if args.out:
         args.out.write_text("".join(g.model_dump_json() + "\n" for g in graded), encoding="utf-8")
 

@@ -65,10 +65,7 @@ class Graded(BaseModel):
 
 
 def load_cases(split: str = "dev", datasets: list[str] | None = None) -> list[Case]:
-    cases = [
-        Case.model_validate_json(line)
-        for line in (SET_DIR / "expected.jsonl").read_text("utf-8").splitlines()
-    ]
+    cases = [Case.model_validate_json(line) for line in (SET_DIR / "expected.jsonl").read_text("utf-8").splitlines()]
     keep = [c for c in cases if split == "all" or c.split == split]
     if datasets:
         keep = [c for c in keep if DATASETS.get(c.dataset, c.dataset) in datasets or c.dataset in datasets]
@@ -137,10 +134,8 @@ def _match_decompose(named: dict[str, str], expect: dict[str, Any], tol: float) 
         return False, f"total change {named.get('total_change')} vs {expect['total_change']}"
     ours = [(k.removeprefix("part:"), _num(v)) for k, v in named.items() if k.startswith("part:")]
     for parts in (expect.get("parts") or {}, expect.get("alt_parts") or {}):
-        if (
-            parts
-            and len(parts) == len(ours)
-            and all(_close(g, w, max(tol, 0.02)) for (_, g), w in zip(ours, parts.values(), strict=True))
+        if parts and len(parts) == len(ours) and all(
+            _close(g, w, max(tol, 0.02)) for (_, g), w in zip(ours, parts.values(), strict=True)
         ):
             return True, ""
     return False, f"parts {ours} vs {expect.get('parts')} / {expect.get('alt_parts')}"
@@ -178,11 +173,7 @@ def grade(
             return out
         for reading in answer.readings:
             picked = rerun(reading.query)
-            if (
-                picked is not None
-                and picked.status == "answered"
-                and any(match(picked, e)[0] for e in accepted or [])
-            ):
+            if picked is not None and picked.status == "answered" and any(match(picked, e)[0] for e in accepted or []):
                 out.verdict = "clarified"
                 return out
         out.verdict, out.detail = "refused", "clarification without the expected reading"
@@ -256,9 +247,7 @@ def run(
     return graded
 
 
-def _ask_one(
-    deps: Deps, case: Case, ask: Callable[..., Answer], answer_query: Callable[..., Answer]
-) -> Graded:
+def _ask_one(deps: Deps, case: Case, ask: Callable[..., Answer], answer_query: Callable[..., Answer]) -> Graded:
     def rerun(query: Any) -> Answer | None:
         try:
             return answer_query(deps, case.question, query)
@@ -281,9 +270,7 @@ def summary(graded: list[Graded]) -> dict[str, dict[str, float]]:
     out = {}
     for name, items in sorted(groups.items()):
         counts = Counter(g.verdict for g in items)
-        out[name] = {
-            v: round(counts.get(v, 0) / len(items), 4) for v in ("correct", "clarified", "refused", "wrong")
-        }
+        out[name] = {v: round(counts.get(v, 0) / len(items), 4) for v in ("correct", "clarified", "refused", "wrong")}
         out[name]["n"] = len(items)
     return out
 
@@ -305,16 +292,12 @@ def main(argv: list[str] | None = None) -> None:
     show = set(args.show.split(",")) if args.show else set()
     for g in graded:
         if g.verdict in show and (args.split == "dev" or args.split == "all" and g.split == "dev"):
-            console.print(
-                f"[bold]{g.verdict}[/] {g.id} {g.question} [{g.status}] {g.restatement}\n    {g.detail}"
-            )
+            console.print(f"[bold]{g.verdict}[/] {g.id} {g.question} [{g.status}] {g.restatement}\n    {g.detail}")
     table = Table(title=f"independent set, split {args.split}")
     for col in ("group", "n", "correct", "clarified", "refused", "wrong"):
         table.add_column(col, justify="right" if col != "group" else "left")
     for name, s in summary(graded).items():
-        table.add_row(
-            name, str(int(s["n"])), *(f"{s[v]:.1%}" for v in ("correct", "clarified", "refused", "wrong"))
-        )
+        table.add_row(name, str(int(s["n"])), *(f"{s[v]:.1%}" for v in ("correct", "clarified", "refused", "wrong")))
     console.print(table)
     if args.out:
         args.out.write_text("".join(g.model_dump_json() + "\n" for g in graded), encoding="utf-8")

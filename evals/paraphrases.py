@@ -35,11 +35,7 @@ class Paraphrase(BaseModel):
 
 
 def load() -> list[Paraphrase]:
-    return [
-        Paraphrase.model_validate_json(line)
-        for line in CASES_FILE.read_text("utf-8").splitlines()
-        if line.strip()
-    ]
+    return [Paraphrase.model_validate_json(line) for line in CASES_FILE.read_text("utf-8").splitlines() if line.strip()]
 
 
 def dev_cases() -> dict[str, Case]:
@@ -58,20 +54,12 @@ def check(deps: Deps, case: Paraphrase, dev: dict[str, Case]) -> str:
         g = grade(twin, answer, "", lambda q: answer_query(deps, case.question, q))
         return "" if g.verdict == "correct" else f"{g.verdict}: {answer.restatement} | {g.detail}"
     if case.status:
-        return (
-            ""
-            if answer.status == case.status
-            else f"{answer.status}: {answer.restatement} {answer.text[:160]}"
-        )
+        return "" if answer.status == case.status else f"{answer.status}: {answer.restatement} {answer.text[:160]}"
     if answer.status != "answered" or answer.query is None:
         return f"{answer.status}: {answer.text[:160]}"
     got = answer.query.model_dump()
     differ = {k: got.get(k) for k, v in (case.reading or {}).items() if got.get(k) != v}
-    return (
-        ""
-        if not differ
-        else f"query differs: {json.dumps(differ, ensure_ascii=False)} ({answer.restatement})"
-    )
+    return "" if not differ else f"query differs: {json.dumps(differ, ensure_ascii=False)} ({answer.restatement})"
 
 
 def main() -> None:

@@ -357,22 +357,8 @@ ALIASES = {
         },
     },
     "unknown": {
-        "region": [
-            "West",
-            "Western",
-            "West China",
-            "Central",
-            "Central China",
-            "Northeast",
-            "Southwest",
-            "华西",
-            "西区",
-            "西部",
-            "华中",
-            "东北",
-            "西南",
-            "西北",
-        ]  # fmt: skip
+        "region": ["West", "Western", "West China", "Central", "Central China", "Northeast", "Southwest",
+                   "华西", "西区", "西部", "华中", "东北", "西南", "西北"]  # fmt: skip
     },
 }
 

@@ -199,11 +199,7 @@ def independent_table(card: Scorecard) -> Table | None:
     for col in ("split, data set-language", "n", "correct", "clarified", "refused", "wrong"):
         t.add_column(col, justify="left" if col.startswith("split") else "right")
     for name, shares in rows.items():
-        t.add_row(
-            name,
-            str(counts[name]),
-            *(f"{shares.get(v, 0):.1%}" for v in ("correct", "clarified", "refused", "wrong")),
-        )
+        t.add_row(name, str(counts[name]), *(f"{shares.get(v, 0):.1%}" for v in ("correct", "clarified", "refused", "wrong")))
     return t
 
 

@@ -109,11 +109,7 @@ def profile(con: duckdb.DuckDBPyConnection, staged: Staged, stage_words: set[str
             f"WHERE NOT {blank_sql(col)} GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         p = ColumnProfile(
-            header=header,
-            column=col,
-            rows=staged.rows,
-            distinct=int(distinct[i] or 0),
-            blanks=int(blank[i] or 0),
+            header=header, column=col, rows=staged.rows, distinct=int(distinct[i] or 0), blanks=int(blank[i] or 0)
         )
         _fill(p, [(str(v), int(n)) for v, n in rows], stage_words)
         out.append(p)

@@ -79,9 +79,7 @@ class Reading:
 
     @property
     def ambiguous(self) -> bool:
-        return (
-            self.month_first is not None and self.day_first is not None and self.month_first != self.day_first
-        )
+        return self.month_first is not None and self.day_first is not None and self.month_first != self.day_first
 
 
 def _make(year: int, month: int, day: int) -> date | None:

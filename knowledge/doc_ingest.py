@@ -416,9 +416,7 @@ def _build(
         fields["date"] = _parse_date(fields["date"])
     known = set(Document.model_fields)
     extra = {k: str(v) for k, v in fields.items() if k not in known and str(v).strip()}
-    base: dict[str, Any] = {
-        k: (v if k in {"date", "metadata"} else str(v)) for k, v in fields.items() if k in known
-    }
+    base: dict[str, Any] = {k: (v if k in {"date", "metadata"} else str(v)) for k, v in fields.items() if k in known}
     base["metadata"] = {**{k: str(v) for k, v in dict(base.get("metadata") or {}).items()}, **extra}
     try:
         return Document(**base), None

@@ -62,17 +62,14 @@ class ImportReport(BaseModel):
     rows_rejected: int = 0
     rejected: list[Issue] = Field(default_factory=list)
     warnings: list[Issue] = Field(default_factory=list)
-    notes: list[str] = Field(
-        default_factory=list, description="how the file was read: layout, dates, defaults"
-    )
+    notes: list[str] = Field(default_factory=list, description="how the file was read: layout, dates, defaults")
     columns: dict[str, str] = Field(default_factory=dict, description="canonical field -> source column")
     matches: list[FieldMatch] = Field(default_factory=list)
     unused: dict[str, str] = Field(default_factory=dict, description="column -> why it is not used")
     dimensions: list[DimensionFound] = Field(default_factory=list)
     measures: list[MeasureFound] = Field(default_factory=list, description="numeric columns kept as measures")
     suggested_value_map: dict[str, dict[str, str]] = Field(
-        default_factory=dict,
-        description="likely spellings of the same names: field -> {here: in the other table}",
+        default_factory=dict, description="likely spellings of the same names: field -> {here: in the other table}"
     )
     mapping_file: str = Field("", description="where --dry-run wrote the proposed mapping")
     dry_run: bool = False

@@ -123,15 +123,8 @@ def _display(header: str) -> str:
     return header.strip()
 
 
-def learned(
-    header: str,
-    *,
-    taken: set[str],
-    origin: str = "data",
-    key: str | None = None,
-    field: str | None = None,
-    values: int | None = None,
-) -> DimensionDef:
+def learned(header: str, *, taken: set[str], origin: str = "data", key: str | None = None,
+            field: str | None = None, values: int | None = None) -> DimensionDef:
     """A dimension for one column of the user's file (`origin` data) or of a side table (`attribute` of `key`)."""
     en, zh_words = translate(header)
     # the user's word first (`sector`), the canonical field only when the header gives no ASCII id (`行业`)

@@ -30,24 +30,8 @@ _CODE_WORDS = {
     "id", "ids", "code", "codes", "number", "no", "num", "nr", "postal", "zip", "postcode", "phone", "tel",
     "fax", "year", "month", "qtr", "quarter", "week", "line", "key", "index", "seq", "sequence", "row",
 }  # fmt: skip
-_CODE_ZH = (
-    "编号",
-    "代码",
-    "编码",
-    "邮编",
-    "邮政编码",
-    "电话",
-    "年份",
-    "月份",
-    "季度",
-    "行号",
-    "序号",
-    "单号",
-    "号码",
-)
-_MONEY = re.compile(
-    r"profit|cost|freight|tax|revenue|margin|fee|expense|price|msrp|利润|毛利|成本|运费|税|费用|价", re.I
-)
+_CODE_ZH = ("编号", "代码", "编码", "邮编", "邮政编码", "电话", "年份", "月份", "季度", "行号", "序号", "单号", "号码")
+_MONEY = re.compile(r"profit|cost|freight|tax|revenue|margin|fee|expense|price|msrp|利润|毛利|成本|运费|税|费用|价", re.I)
 _PRICE = re.compile(r"price|msrp|each|单价|价格|标价|零售价", re.I)
 _COUNT = re.compile(r"quantit|\bunits?\b|\bqty\b|数量|件数|销量|个数", re.I)
 _RATIO = re.compile(r"discount|rate|percent|pct|ratio|share|折扣|率|占比", re.I)
@@ -56,19 +40,8 @@ _PROFIT = re.compile(r"profit|利润|毛利|盈利", re.I)
 
 
 _PHRASES = {
-    "units sold",
-    "gross profit",
-    "list price",
-    "price per unit",
-    "ship time",
-    "shipping time",
-    "days to deliver",
-    "delivery cost",
-    "shipping costs",
-    "discount rate",
-    "suggested retail price",
-    "price each",
-    "unit price",
+    "units sold", "gross profit", "list price", "price per unit", "ship time", "shipping time", "days to deliver",
+    "delivery cost", "shipping costs", "discount rate", "suggested retail price", "price each", "unit price",
     "shipping cost",
 }
 
@@ -103,9 +76,7 @@ def _phrases(text: str) -> list[str]:
 def _words_of_header(header: str) -> str:
     """`QUANTITYORDERED` → `quantity ordered`, `PRICEEACH` → `price each`, `Unit_Price` → `unit price`: split on
     the dictionaries' words (the dimensions' and the measures')."""
-    vocab = {
-        w for en, (_, others) in dictionary().items() for phrase in (en, *others) for w in phrase.split()
-    }
+    vocab = {w for en, (_, others) in dictionary().items() for phrase in (en, *others) for w in phrase.split()}
     vocab |= {"ordered", "each", "sold", "per", "total", "net", "gross", "avg", "average", "amount", "value"}
     out = []
     for token in plain(header).split():
@@ -114,11 +85,7 @@ def _words_of_header(header: str) -> str:
             best: dict[int, list[str]] = {0: []}
             for i in range(1, len(token) + 1):
                 for j in range(max(0, i - 14), i):
-                    if (
-                        j in best
-                        and token[j:i] in vocab
-                        and (i not in best or len(best[j]) + 1 < len(best[i]))
-                    ):
+                    if j in best and token[j:i] in vocab and (i not in best or len(best[j]) + 1 < len(best[i])):
                         best[i] = [*best[j], token[j:i]]
             parts = best.get(len(token))
             split = " ".join(parts) if parts else token
@@ -147,9 +114,7 @@ def translate(header: str) -> tuple[str | None, list[str]]:
         return None, [h]
     words = _words_of_header(header)
     for en in sorted(table, key=len, reverse=True):
-        if re.search(rf"(?<![a-z]){re.escape(en)}(?![a-z])", words) or words.replace(" ", "") == en.replace(
-            " ", ""
-        ):
+        if re.search(rf"(?<![a-z]){re.escape(en)}(?![a-z])", words) or words.replace(" ", "") == en.replace(" ", ""):
             return en, table[en][0]
     return None, []
 
@@ -161,9 +126,7 @@ def is_code(header: str) -> bool:
     return any(w in _CODE_WORDS for w in _words_of_header(header).split())
 
 
-def measure_unit(
-    header: str, en: str | None, zh: list[str], low: float | None, high: float | None
-) -> tuple[MeasureUnit, Aggregation]:
+def measure_unit(header: str, en: str | None, zh: list[str], low: float | None, high: float | None) -> tuple[MeasureUnit, Aggregation]:
     text = " ".join([header, plain(header), en or "", *zh])
     if _DAYS.search(text):
         return "days", "mean"
@@ -179,12 +142,7 @@ def measure_unit(
 
 
 def learned_measure(
-    header: str,
-    *,
-    taken: set[str],
-    low: float | None = None,
-    high: float | None = None,
-    derived: str | None = None,
+    header: str, *, taken: set[str], low: float | None = None, high: float | None = None, derived: str | None = None
 ) -> MeasureDef:
     """A measure for one numeric column (`low`/`high`: its smallest and largest value, for ratios)."""
     en, zh = translate(header)
@@ -197,16 +155,7 @@ def learned_measure(
         name_zh = zh[0] if zh else name_en
     unit, aggregation = measure_unit(header, en, zh, low, high)
     words: list[str] = []
-    for w in (
-        header.strip(),
-        plain(header),
-        _words_of_header(header),
-        name_en,
-        name_zh,
-        en or "",
-        *zh,
-        *(dictionary()[en][1] if en else []),
-    ):
+    for w in (header.strip(), plain(header), _words_of_header(header), name_en, name_zh, en or "", *zh, *(dictionary()[en][1] if en else [])):
         w = w.strip()
         if w and w.lower() not in (x.lower() for x in words):
             words.append(w)
@@ -218,9 +167,7 @@ def learned_measure(
         unit=unit,
         aggregation=aggregation,
         words=tuple(words),
-        margin=unit == "money"
-        and aggregation == "sum"
-        and bool(_PROFIT.search(" ".join([header, en or "", *zh]))),
+        margin=unit == "money" and aggregation == "sum" and bool(_PROFIT.search(" ".join([header, en or "", *zh]))),
         derived=derived,
     )
 

@@ -195,9 +195,7 @@ class Mapping(BaseModel):
     layout: Layout | None = Field(None, description="crm, order_lines, targets_long, targets_wide or table")
     columns: dict[str, str] = Field(default_factory=dict, description="canonical field -> your column")
     constants: dict[str, str] = Field(default_factory=dict, description="a fixed value for every row")
-    stage_map: dict[str, str] = Field(
-        default_factory=dict, description="extra stage names -> canonical stage"
-    )
+    stage_map: dict[str, str] = Field(default_factory=dict, description="extra stage names -> canonical stage")
     date_format: str | list[str] | None = Field(None, description="strptime format(s); default: recognised")
     date_order: DateOrderSetting | dict[str, DateOrderSetting] | None = Field(
         None, description="month_first or day_first for 1/3/2024-style dates (all columns or per column)"
@@ -205,13 +203,10 @@ class Mapping(BaseModel):
     order_id: str | None = Field(None, description="column grouping order lines into one deal")
     row_id: str | None = Field(None, description="line id column ignored when looking for duplicate rows")
     currency: str | None = Field(None, description="ISO code of the amounts, e.g. CNY, USD")
-    dimensions: list[str] | None = Field(
-        None, description="columns kept as dimensions (default: every text column)"
-    )
+    dimensions: list[str] | None = Field(None, description="columns kept as dimensions (default: every text column)")
     ignore: list[str] = Field(default_factory=list, description="columns never used")
     value_map: dict[str, dict[str, str]] = Field(
-        default_factory=dict,
-        description="field -> {value in the file: value to store}, e.g. accepted spellings",
+        default_factory=dict, description="field -> {value in the file: value to store}, e.g. accepted spellings"
     )
     year: int | None = Field(None, ge=1900, le=2200, description="year of period names without one (1月, Q1)")
     periods: dict[str, str] = Field(default_factory=dict, description="wide targets: column -> period label")

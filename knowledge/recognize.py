@@ -116,9 +116,7 @@ def _candidates(kind: str, profiles: list[ColumnProfile]) -> list[tuple[float, s
             if not h:
                 continue
             fit = value_fit(TYPES.get(f, "text"), p)
-            if (
-                h >= 0.7
-            ):  # the header says so: odd values are reported row by row, not a reason to look elsewhere
+            if h >= 0.7:  # the header says so: odd values are reported row by row, not a reason to look elsewhere
                 fit = max(fit, 0.3)
             if fit == 0:
                 continue
@@ -145,26 +143,15 @@ def _money_like(p: ColumnProfile) -> bool:
     return p.number_share >= 0.95 and not p.sequence and (p.decimal_share >= 0.3 or bool(p.currencies))
 
 
-def _value_only(
-    kind: str, profiles: list[ColumnProfile], taken: set[str]
-) -> list[tuple[float, str, str, str]]:
+def _value_only(kind: str, profiles: list[ColumnProfile], taken: set[str]) -> list[tuple[float, str, str, str]]:
     """Matches on values alone, for columns whose header says nothing Fupan knows."""
     if kind != "opportunities":
         return []
     free = [p for p in profiles if p.header not in taken and p.filled]
     out = []
     for p in free:
-        if (
-            p.stage_share >= 0.25 and p.distinct <= 50
-        ):  # a few known stage names: the stage, with the team's words
-            out.append(
-                (
-                    0.3 + 0.4 * p.stage_share,
-                    "stage",
-                    p.header,
-                    f"{p.stage_share:.0%} of its values are stages",
-                )
-            )
+        if p.stage_share >= 0.25 and p.distinct <= 50:  # a few known stage names: the stage, with the team's words
+            out.append((0.3 + 0.4 * p.stage_share, "stage", p.header, f"{p.stage_share:.0%} of its values are stages"))
         if _money_like(p):
             out.append((0.45, "amount", p.header, f"money-like values ({p.number_share:.0%} numbers)"))
     dates = [p for p in free if p.date_share >= 0.9]
@@ -199,20 +186,13 @@ def detect_kind(profiles: list[ColumnProfile]) -> tuple[str, str]:
         h for h in headers if header_score(SYNONYMS["targets"]["target"], h) > 0 and target_metric_of(h)
     ]
     if target_cols or len(periods) >= 2:
-        why = (
-            f"a target column ({target_cols[0]})"
-            if target_cols
-            else f"period columns ({', '.join(periods[:4])})"
-        )
+        why = f"a target column ({target_cols[0]})" if target_cols else f"period columns ({', '.join(periods[:4])})"
         return "targets", f"the headers have {why}"
     amount = hits("opportunities", "amount")
     dated = [p.header for p in profiles if p.date_share >= 0.9] + hits("opportunities", "close_date")
     stage = hits("opportunities", "stage")
     if amount and (dated or stage):
-        return (
-            "opportunities",
-            f"the headers have an amount ({amount[0]}) and {'a stage' if stage else 'dates'}",
-        )
+        return "opportunities", f"the headers have an amount ({amount[0]}) and {'a stage' if stage else 'dates'}"
     staged = [p.header for p in profiles if p.stage_share >= 0.5 and 0 < p.distinct <= 50]
     money = [p.header for p in profiles if _money_like(p)]
     if dated and (staged or money):
@@ -270,9 +250,7 @@ def _layered(mapping: Mapping | None, preset: str | None, headers: list[str]) ->
     base = base.model_copy(update={"columns": {f: c for f, c in base.columns.items() if c in headers}})
     if mapping is None:
         return base
-    missing = [
-        c for c in [*mapping.columns.values(), mapping.order_id, mapping.row_id] if c and c not in headers
-    ]
+    missing = [c for c in [*mapping.columns.values(), mapping.order_id, mapping.row_id] if c and c not in headers]
     if missing:
         raise InputError(
             f"the mapping names column(s) not in the file: {', '.join(missing)}",
@@ -339,9 +317,7 @@ def _order_ids(
     cols = dict(mapping.columns)
     row_id = mapping.row_id
     if row_id is None:
-        rows = [
-            p for p in profiles if norm(p.header) in ROW_ID_HEADERS and (p.sequence or p.unique_share > 0.99)
-        ]
+        rows = [p for p in profiles if norm(p.header) in ROW_ID_HEADERS and (p.sequence or p.unique_share > 0.99)]
         row_id = rows[0].header if rows else None
     if row_id and "opportunity_id" not in cols:
         cols["opportunity_id"] = row_id
@@ -359,9 +335,7 @@ def _order_ids(
     return mapping.model_copy(update={"columns": cols, "order_id": order_id, "row_id": row_id})
 
 
-def _require(
-    kind: str, mapping: Mapping, profiles: list[ColumnProfile], matches: dict[str, FieldMatch]
-) -> None:
+def _require(kind: str, mapping: Mapping, profiles: list[ColumnProfile], matches: dict[str, FieldMatch]) -> None:
     missing = [f for f in REQUIRED[kind] if f not in mapping.columns and f not in mapping.constants]
     if kind == "opportunities" and mapping.layout == "order_lines":
         missing = [f for f in ("amount", "close_date") if f not in mapping.columns]

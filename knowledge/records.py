@@ -664,7 +664,9 @@ class Records:
                     "decision; it cannot approve it",
                     hint="ask an approver who has not edited it (or set allow_self_approval for this deployment)",
                 )
-        open_figures = [f for f in ReviewDraft.model_validate(latest.content).findings if f.blocks_approval]
+        open_figures = [
+            f for f in ReviewDraft.model_validate(latest.content).findings if f.blocks_approval
+        ]
         if open_figures:
             shown = ", ".join(f"{f.value} ({f.location})" for f in open_figures[:5])
             raise Conflict(
@@ -676,9 +678,7 @@ class Records:
     def _changers_since_decision(self, session: Session, draft_id: str) -> set[str]:
         """Keys that made a version after the last approve/reject (every version when none was decided)."""
         versions = session.scalars(
-            select(DraftVersionRow)
-            .where(DraftVersionRow.draft_id == draft_id)
-            .order_by(DraftVersionRow.version)
+            select(DraftVersionRow).where(DraftVersionRow.draft_id == draft_id).order_by(DraftVersionRow.version)
         ).all()
         decided = [v.version for v in versions if v.decided_at is not None]
         since = max(decided) if decided else 0

@@ -36,6 +36,7 @@ from knowledge.sales_validate import (
 __all__ = ["ImportReport", "Issue", "Prepared", "prepare", "near_duplicates"]
 
 
+
 @dataclass
 class DimColumn:
     """A dimension the import keeps: its definition, the staged column it is read from, and the stored column."""
@@ -114,14 +115,9 @@ def prepare(
         )
     dims = _dimensions(rec, staged, profiles, taken_ids(rec.kind) if taken_ids else set())
     fields = _field_specs(rec, staged)
-    measures = _measures(
-        con,
-        rec,
-        staged,
-        {d.definition.id for d in dims}
-        | {d.stored for d in dims}
-        | (taken_ids(rec.kind) if taken_ids else set()),
-    )
+    measures = _measures(con, rec, staged, {d.definition.id for d in dims} | {d.stored for d in dims} | (
+        taken_ids(rec.kind) if taken_ids else set()
+    ))
     for mc in measures:
         if mc.date_field:  # a derived days measure: its second date column read like the other dates
             fields.append(FieldSpec(mc.date_field, mc.staged, mc.definition.header, "date"))
@@ -171,11 +167,7 @@ def prepare(
         report.notes.append(f"spellings replaced as the mapping's value_map says ({renamed})")
     report.dimensions = _found(con, staged, dims, profiles, distinct)
     report.measures = [
-        MeasureFound(
-            **m.definition.model_dump(
-                include={"id", "header", "name_zh", "name_en", "unit", "aggregation", "derived"}
-            )
-        )
+        MeasureFound(**m.definition.model_dump(include={"id", "header", "name_zh", "name_en", "unit", "aggregation", "derived"}))
         for m in measures
     ]
     return Prepared(
@@ -188,16 +180,12 @@ def prepare(
         dims=dims,
         dedupe_key=dedupe,
         order_key=bool(m.order_id),
-        date_orders={
-            r.column: r.order for r in checked.rulings if r.basis in ("values", "default", "mapping")
-        },
+        date_orders={r.column: r.order for r in checked.rulings if r.basis in ("values", "default", "mapping")},
         measures=measures,
     )
 
 
-def _measures(
-    con: duckdb.DuckDBPyConnection, rec: Recognized, staged: Staged, taken: set[str]
-) -> list[MeasureColumn]:
+def _measures(con: duckdb.DuckDBPyConnection, rec: Recognized, staged: Staged, taken: set[str]) -> list[MeasureColumn]:
     """The numeric columns kept as measures (knowledge/learned_measures.py), with their value range read in one
     pass (a discount between 0 and 1 is a ratio)."""
     from knowledge.learned_measures import learned_measure
@@ -215,10 +203,7 @@ def _measures(
     for k, header in enumerate(rec.measure_columns):
         low, high = row[2 * k], row[2 * k + 1]
         m = learned_measure(
-            header,
-            taken=used,
-            low=None if low is None else float(low),
-            high=None if high is None else float(high),
+            header, taken=used, low=None if low is None else float(low), high=None if high is None else float(high)
         )
         used.add(m.id)
         out.append(MeasureColumn(m, staged.column(header)))
@@ -292,11 +277,7 @@ def _dimensions(rec: Recognized, staged: Staged, profiles, taken: set[str]) -> l
 
 
 def _found(  # type: ignore[no-untyped-def]
-    con: duckdb.DuckDBPyConnection,
-    staged: Staged,
-    dims: list[DimColumn],
-    profiles,
-    distinct: dict[str, list[str]],
+    con: duckdb.DuckDBPyConnection, staged: Staged, dims: list[DimColumn], profiles, distinct: dict[str, list[str]]
 ) -> list[DimensionFound]:
     """The dimensions kept, with their number of distinct values: counted exactly for the columns with a
     few thousand at most (from the distinct cells already listed, or in one pass), estimated for the others."""
@@ -402,19 +383,14 @@ def _table_warnings(  # type: ignore[no-untyped-def]
     out += _identical_rows(con, staged, m.row_id)
     out += _blank_cells(con, staged, profiles)
     for header in _category_headers(rec, dims):
-        if (
-            header in distinct
-        ):  # the cells as stored: trimmed, blanks dropped, in DuckDB's order (code points)
+        if header in distinct:  # the cells as stored: trimmed, blanks dropped, in DuckDB's order (code points)
             values = sorted({c for v in distinct[header] if v is not None and (c := v.strip(STRIP))})
         else:
             col = staged.column(header)
-            values = [
-                r[0]
-                for r in con.execute(
-                    f"SELECT DISTINCT v FROM (SELECT {clean_sql(col)} AS v FROM {STAGE}) WHERE v IS NOT NULL "
-                    f"ORDER BY 1 LIMIT {NEAR_DUPLICATE_VALUES + 1}"
-                ).fetchall()
-            ]
+            values = [r[0] for r in con.execute(
+                f"SELECT DISTINCT v FROM (SELECT {clean_sql(col)} AS v FROM {STAGE}) WHERE v IS NOT NULL "
+                f"ORDER BY 1 LIMIT {NEAR_DUPLICATE_VALUES + 1}"
+            ).fetchall()]
         if len(values) <= NEAR_DUPLICATE_VALUES:
             out += near_duplicates(values, header, file)
     return dedupe, out
@@ -435,12 +411,9 @@ def _distinct_cells(  # type: ignore[no-untyped-def]
     listed = [h for h in dict.fromkeys(headers) if approx.get(h, LISTED_CELLS + 1) <= LISTED_CELLS]
     if not listed:
         return {}
-    row = (
-        con.execute(
-            f"SELECT {', '.join(f'list(DISTINCT {staged.column(h)})' for h in listed)} FROM {STAGE}"
-        ).fetchone()
-        or ()
-    )
+    row = con.execute(
+        f"SELECT {', '.join(f'list(DISTINCT {staged.column(h)})' for h in listed)} FROM {STAGE}"
+    ).fetchone() or ()
     return {h: list(v or []) for h, v in zip(listed, row, strict=True)}
 
 
@@ -450,9 +423,7 @@ def _category_headers(rec: Recognized, dims: list[DimColumn]) -> list[str]:
     return [h for h in headers if h]
 
 
-def _duplicate_ids(
-    con: duckdb.DuckDBPyConnection, staged: Staged, header: str
-) -> list[tuple[str, list[int]]]:
+def _duplicate_ids(con: duckdb.DuckDBPyConnection, staged: Staged, header: str) -> list[tuple[str, list[int]]]:
     t = clean_sql(staged.column(header))
     rows = con.execute(
         f"WITH h AS (SELECT hash({t}) AS k FROM {STAGE} WHERE {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) "
@@ -499,16 +470,11 @@ def _blank_cells(con: duckdb.DuckDBPyConnection, staged: Staged, profiles) -> li
     out = []
     for header, col, n in zip(staged.headers, cols, counts, strict=True):
         if 0 < n < staged.rows / 2:
-            lines = [
-                int(r[0])
-                for r in con.execute(
-                    f"SELECT rowid + {staged.first_line} FROM {STAGE} WHERE {blank_sql(col)} ORDER BY rowid LIMIT 51"
-                ).fetchall()
-            ]
+            lines = [int(r[0]) for r in con.execute(
+                f"SELECT rowid + {staged.first_line} FROM {STAGE} WHERE {blank_sql(col)} ORDER BY rowid LIMIT 51"
+            ).fetchall()]
             shown = ", ".join(map(str, lines[:50])) + (" ..." if n > 50 else "")
-            out.append(
-                Issue(file=staged.name, column=header, value="", reason=f"{n} blank value(s) on rows {shown}")
-            )
+            out.append(Issue(file=staged.name, column=header, value="", reason=f"{n} blank value(s) on rows {shown}"))
     return out
 
 
@@ -539,16 +505,9 @@ def snapshot_id(prep: Prepared) -> str:
     h.update(prep.kind.encode())
     h.update(prep.staged.content_hash.encode())
     h.update(json.dumps(prep.mapping.model_dump(), sort_keys=True, ensure_ascii=False).encode())
-    h.update(
-        json.dumps(
-            [d.definition.model_dump() for d in prep.dims], sort_keys=True, ensure_ascii=False
-        ).encode()
-    )
+    h.update(json.dumps([d.definition.model_dump() for d in prep.dims], sort_keys=True, ensure_ascii=False).encode())
     if prep.measures:
-        h.update(
-            json.dumps(
-                [m.definition.model_dump() for m in prep.measures], sort_keys=True, ensure_ascii=False
-            ).encode()
-        )
+        h.update(json.dumps([m.definition.model_dump() for m in prep.measures], sort_keys=True, ensure_ascii=False).encode())
     h.update(prep.report.currency.encode())
     return f"{prep.kind[:3]}-{h.hexdigest()[:12]}"
+

@@ -143,9 +143,7 @@ def swap_previous(con: duckdb.DuckDBPyConnection, kind: str) -> UndoReport:
     )
     con.execute("DELETE FROM previous_snapshots WHERE kind = ?", [kind])
     if current is not None:
-        con.execute(
-            f"INSERT INTO previous_snapshots ({_SNAPSHOT_FIELDS}) VALUES (?, ?, ?, ?, ?, ?)", list(current)
-        )
+        con.execute(f"INSERT INTO previous_snapshots ({_SNAPSHOT_FIELDS}) VALUES (?, ?, ?, ?, ?, ?)", list(current))
     return UndoReport(
         kind=kind,
         restored_snapshot_id=str(previous[0]),

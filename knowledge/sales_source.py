@@ -47,9 +47,7 @@ class Staged(BaseModel):
     content_hash: str = ""
     title: str = Field("", description="text above the header row, e.g. a sheet title")
     sheet: str | None = None
-    issues: list[Issue] = Field(
-        default_factory=list, description="rows read with fewer fields than the header"
-    )
+    issues: list[Issue] = Field(default_factory=list, description="rows read with fewer fields than the header")
     unreadable: dict[int, str] = Field(default_factory=dict, description="line -> why the row cannot be read")
     row_hash: bool = Field(False, description="`_stage` has `_h`, the hash of every cell of the row")
 
@@ -137,12 +135,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | 
         delimiter = sniff_delimiter(head)
         skip, headers, title = _header(head, delimiter)
         staged = Staged(
-            name=path.name,
-            headers=headers,
-            encoding=encoding,
-            delimiter=delimiter,
-            title=title,
-            first_line=skip + 2,
+            name=path.name, headers=headers, encoding=encoding, delimiter=delimiter, title=title, first_line=skip + 2
         )
         try:
             _duckdb_csv(con, source, staged, skip)
@@ -299,7 +292,9 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Staged:
     names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()]
-    select = ", ".join(f"CAST({_ident(n)} AS VARCHAR) AS c{i}" for i, n in enumerate(names))
+    select = ", ".join(
+        f'CAST({_ident(n)} AS VARCHAR) AS c{i}' for i, n in enumerate(names)
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {select} FROM read_parquet(?)", [str(path)])
     rows = int(con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])  # type: ignore[index]
     return Staged(name=path.name, headers=clean_headers(list(names)), encoding="parquet", rows=rows)
@@ -331,9 +326,7 @@ def stage_database(
             result = db.execution_options(stream_results=True, yield_per=batch_rows).execute(selectable)
             headers = clean_headers(list(result.keys()))
             width = len(headers)
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {STAGE} ({', '.join(f'c{k} VARCHAR' for k in range(width))})"
-            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} ({', '.join(f'c{k} VARCHAR' for k in range(width))})")
             for part in result.partitions():
                 _append(con, [[raw(_text(v)) for v in row] for row in part], width)
     except sa.exc.NoSuchTableError:
@@ -345,9 +338,7 @@ def stage_database(
     rows = int(con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0])  # type: ignore[index]
     cols = ", ".join(f"c{k}" for k in range(width)) or "NULL"
     # a table's rows have no order: hash them order-free (xor and sum, so identical rows do not cancel)
-    digest = con.execute(
-        f"SELECT bit_xor(h), sum(h >> 20) FROM (SELECT hash({cols}) AS h FROM {STAGE})"
-    ).fetchone()
+    digest = con.execute(f"SELECT bit_xor(h), sum(h >> 20) FROM (SELECT hash({cols}) AS h FROM {STAGE})").fetchone()
     label = f"table {table}" if table else "query"
     content = hashlib.sha256(f"{_safe_url(url)}|{table}|{query}|{rows}|{digest}".encode()).hexdigest()
     return Staged(name=label, headers=headers, encoding="database", rows=rows, content_hash=content)

@@ -212,24 +212,13 @@ class SalesStore:
 
         try:
             return self._import(
-                stage,
-                kind,
-                mapping=mapping,
-                preset=preset,
-                strict=strict,
-                replace=replace,
-                dry_run=dry_run,
-                currency=currency,
-                year=year,
-                mapping_out=mapping_out,
-                progress=progress,
+                stage, kind, mapping=mapping, preset=preset, strict=strict, replace=replace, dry_run=dry_run,
+                currency=currency, year=year, mapping_out=mapping_out, progress=progress,
             )
         except InputError as exc:
             if exc.file or type(exc) is not InputError:
                 raise
-            raise InputError(
-                exc.message, file=path.name, hint=exc.hint
-            ) from None  # every error names the file
+            raise InputError(exc.message, file=path.name, hint=exc.hint) from None  # every error names the file
 
     def import_database(
         self,
@@ -254,17 +243,8 @@ class SalesStore:
             return stage_database(con, url, table=table, query=query)
 
         return self._import(
-            stage,
-            kind,
-            mapping=mapping,
-            preset=None,
-            strict=strict,
-            replace=replace,
-            dry_run=dry_run,
-            currency=currency,
-            year=None,
-            mapping_out=mapping_out,
-            progress=progress,
+            stage, kind, mapping=mapping, preset=None, strict=strict, replace=replace, dry_run=dry_run,
+            currency=currency, year=None, mapping_out=mapping_out, progress=progress,
         )
 
     def _import(  # noqa: PLR0913 - the import options, passed through
@@ -289,9 +269,7 @@ class SalesStore:
         if kind in (None, "", "auto"):
             kind = None
         elif kind not in KINDS:
-            raise InputError(
-                f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)} (or leave it out)"
-            )
+            raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)} (or leave it out)")
         if mapping is not None and not isinstance(mapping, Mapping):
             mapping = load_mapping(Path(mapping))
         con = self.connection
@@ -436,8 +414,7 @@ class SalesStore:
             con.execute("DELETE FROM measure_defs WHERE snapshot_id = ? AND kind = ?", [snap, kind])
             for pos, m in enumerate(prep.measures):
                 con.execute(
-                    "INSERT INTO measure_defs VALUES (?, ?, ?, ?)",
-                    [snap, kind, pos, m.definition.model_dump_json()],
+                    "INSERT INTO measure_defs VALUES (?, ?, ?, ?)", [snap, kind, pos, m.definition.model_dump_json()]
                 )
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
@@ -492,9 +469,7 @@ def _accepted_sql(con: duckdb.DuckDBPyConnection, prep, snap: str) -> str:  # ty
     cols += [f"{c}" for c in dict.fromkeys(extra)]
     for m in prep.measures:
         if m.date_field and m.date_field in have and m.days_from in have:  # Ship Date − Order Date, in days
-            cols.append(
-                f"CAST(date_diff('day', {m.days_from}, {m.date_field}) AS DECIMAL(18,4)) AS {m.definition.id}"
-            )
+            cols.append(f"CAST(date_diff('day', {m.days_from}, {m.date_field}) AS DECIMAL(18,4)) AS {m.definition.id}")
         elif m.definition.id in have:
             cols.append(f"CAST({m.definition.id} AS DECIMAL(18,4)) AS {m.definition.id}")
     cols.append(f"'{snap}' AS snapshot_id")
@@ -574,11 +549,8 @@ def build_views(con: duckdb.DuckDBPyConnection) -> None:
     core = [n for n, _ in _COLUMNS["opportunities"]]
     have = {kind: {r[0] for r in con.execute(f"DESCRIBE {_table(kind)}").fetchall()} for kind in _COLUMNS}
     cols = [
-        "coalesce(o.manager, t.manager) AS manager"
-        if c == "manager"
-        else "coalesce(o.region, t.region) AS region"
-        if c == "region"
-        else f"o.{c}"
+        "coalesce(o.manager, t.manager) AS manager" if c == "manager" else
+        "coalesce(o.region, t.region) AS region" if c == "region" else f"o.{c}"
         for c in core
     ]
     cols += ["o.snapshot_id", "o.deal_head"]
@@ -601,9 +573,7 @@ def build_views(con: duckdb.DuckDBPyConnection) -> None:
             join = f"LEFT JOIN {_table(kind)} {alias} ON o.{d.key} = {alias}.{d.key}"
             if join not in joins:
                 joins.append(join)
-    con.execute(
-        f"CREATE OR REPLACE VIEW opportunities AS SELECT {', '.join(cols)} FROM opportunities_data o {' '.join(joins)}"
-    )
+    con.execute(f"CREATE OR REPLACE VIEW opportunities AS SELECT {', '.join(cols)} FROM opportunities_data o {' '.join(joins)}")
     con.execute(
         "CREATE OR REPLACE VIEW targets AS SELECT period, region, rep, product, metric, target FROM targets_data"
     )
@@ -656,10 +626,7 @@ def build_derived(con: duckdb.DuckDBPyConnection, *, mark: bool = True) -> None:
         "GROUP BY account"
     )
     view = [r[0] for r in con.execute("DESCRIBE opportunities").fetchall()]
-    cols = [
-        *_WON_DEAL_COLUMNS,
-        *(c for c in view if c not in _WON_DEAL_COLUMNS and c not in _NOT_IN_WON_DEALS),
-    ]
+    cols = [*_WON_DEAL_COLUMNS, *(c for c in view if c not in _WON_DEAL_COLUMNS and c not in _NOT_IN_WON_DEALS)]
     con.execute(
         f"CREATE OR REPLACE TABLE won_deals AS SELECT {', '.join('o.' + c for c in cols)}, "
         "f.first_won FROM opportunities o LEFT JOIN account_first_won f ON o.account = f.account "

@@ -113,9 +113,7 @@ class Checked:
 
 
 # ---- the conversion maps -----------------------------------------------------------------------------------
-def _register_map(
-    con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple[str, object, str | None]], typ: str
-) -> None:
+def _register_map(con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple[str, object, str | None]], typ: str) -> None:
     keys = pa.array([r[0] for r in rows], type=pa.string())
     if typ == "DATE":
         vals = pa.array([r[1] for r in rows], type=pa.date32())
@@ -129,9 +127,7 @@ def _register_map(
 
 def _date_map(con: duckdb.DuckDBPyConnection, ci: CheckInput, spec: FieldSpec, name: str) -> DateRuling:
     key = spec.expr  # the raw cell; Python reads its date token
-    rows = con.execute(
-        f"SELECT {key} AS k, count(*) FROM {ci.source} WHERE {key} IS NOT NULL GROUP BY ALL"
-    ).fetchall()
+    rows = con.execute(f"SELECT {key} AS k, count(*) FROM {ci.source} WHERE {key} IS NOT NULL GROUP BY ALL").fetchall()
     tokens = [(*date_token(k), n) for k, n in rows]
     ruling = rule_column(spec.label, tokens, ci.orders.get(spec.label), ci.formats)
     parsed: dict[str, tuple[str, object, str | None]] = {}
@@ -366,9 +362,7 @@ def _blank_money(ci: CheckInput, spec: FieldSpec, stage_value: str | None) -> st
 def _metric_sql(t: str) -> str:
     cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in TARGET_METRICS.items())
     normed = f"lower(regexp_replace({t}, '[\\s_\\-]+', ' ', 'g'))"
-    return (
-        f"CASE WHEN {t} IS NULL THEN {lit(DEFAULT_TARGET_METRIC)} ELSE CASE {normed} {cases} ELSE {t} END END"
-    )
+    return f"CASE WHEN {t} IS NULL THEN {lit(DEFAULT_TARGET_METRIC)} ELSE CASE {normed} {cases} ELSE {t} END END"
 
 
 def _text_sql(t: str, renames: dict[str, str]) -> str:
@@ -379,9 +373,7 @@ def _text_sql(t: str, renames: dict[str, str]) -> str:
 
 
 # ---- issues ------------------------------------------------------------------------------------------------
-def _rejections(
-    ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]], tally: dict[str, object]
-) -> tuple[list[Issue], int]:
+def _rejections(ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]], tally: dict[str, object]) -> tuple[list[Issue], int]:
     """Every rejected cell (up to MAX_LISTED rows, then counts per reason), and the number of rejected rows."""
     issues: list[tuple[int, int, Issue]] = [
         (line, -1, Issue(file=ci.file, row=line, reason=f"cannot read the row: {why}"))
@@ -393,29 +385,16 @@ def _rejections(
         for pos, _, _ in reasons:
             reason, value, column = row[f"_r{pos}"], row[f"_v{pos}"], row[f"_c{pos}"]
             if reason is not None:
-                issues.append(
-                    (
-                        line,
-                        pos,
-                        Issue(file=ci.file, row=line, column=column, value=value or "", reason=reason),
-                    )
-                )  # type: ignore[arg-type]
+                issues.append((line, pos, Issue(file=ci.file, row=line, column=column, value=value or "", reason=reason)))  # type: ignore[arg-type]
     issues.sort(key=lambda t: (t[0], t[1]))
     out = [i for _, _, i in issues]
     bad = int(tally["bad"])  # type: ignore[call-overload]
     if bad <= MAX_LISTED:
         return out, bad
     summary = "; ".join(
-        f"{spec.label}: {n:,}"
-        for pos, spec, _ in reasons
-        if (n := int(tally[f"_n{pos}"]))  # type: ignore[call-overload]
+        f"{spec.label}: {n:,}" for pos, spec, _ in reasons if (n := int(tally[f"_n{pos}"]))  # type: ignore[call-overload]
     )
-    out.append(
-        Issue(
-            file=ci.file,
-            reason=f"only the first {MAX_LISTED:,} rejected rows are listed; by column: {summary}",
-        )
-    )
+    out.append(Issue(file=ci.file, reason=f"only the first {MAX_LISTED:,} rejected rows are listed; by column: {summary}"))
     return out, bad
 
 
@@ -440,18 +419,12 @@ def _warning_checks(ci: CheckInput) -> list[Check]:
     close, created = _spec(ci, "close_date"), _spec(ci, "created_date")
     if close and created and created.label != close.label:
         checks.append(
-            (
-                "close_date < created_date",
-                close.label,
-                "CAST(close_date AS VARCHAR)",
-                "'close date before create date ' || CAST(created_date AS VARCHAR)",
-            )
+            ("close_date < created_date", close.label, "CAST(close_date AS VARCHAR)",
+             "'close date before create date ' || CAST(created_date AS VARCHAR)")
         )
     if ci.kind == "opportunities" and _has(ci, "stage"):
         cond = "stage IN ('won', 'lost')" + (" AND close_date IS NULL" if close else "")
-        checks.append(
-            (cond, close.label if close else "close date", "''", "stage || ' deal without a close date'")
-        )
+        checks.append((cond, close.label if close else "close date", "''", "stage || ' deal without a close date'"))
     for pos, spec in enumerate(ci.fields):  # a measure value that is not a number: kept as unknown, reported
         if spec.kind == "number" and not spec.constant:
             keep = lit(f"; the row is kept with {spec.label} unknown")
@@ -460,10 +433,7 @@ def _warning_checks(ci: CheckInput) -> list[Check]:
 
 
 def _tally(
-    con: duckdb.DuckDBPyConnection,
-    ci: CheckInput,
-    reasons: list[tuple[int, FieldSpec, str]],
-    checks: list[Check],
+    con: duckdb.DuckDBPyConnection, ci: CheckInput, reasons: list[tuple[int, FieldSpec, str]], checks: list[Check]
 ) -> dict[str, object]:
     """One aggregate pass over `_checked`, nothing materialised: the rows, the rejected rows (the first
     MAX_LISTED + 1 with their cells, and per field how many), the accepted open deals without an amount, and
@@ -507,22 +477,10 @@ def _row_warnings(ci: CheckInput, checks: list[Check], tally: dict[str, object])
         rows: list[dict[str, object]] = list(tally[f"_wl{k}"] or [])  # type: ignore[call-overload]
         for row in rows:
             line = int(row["_line"])  # type: ignore[call-overload]
-            found.append(
-                (
-                    line,
-                    k,
-                    Issue(file=ci.file, row=line, column=label, value=str(_num(row["v"])), reason=row["r"]),
-                )
-            )  # type: ignore[arg-type]
+            found.append((line, k, Issue(file=ci.file, row=line, column=label, value=str(_num(row["v"])), reason=row["r"])))  # type: ignore[arg-type]
         if total > len(rows):
             found.append(
-                (
-                    1 << 62,
-                    k,
-                    Issue(
-                        file=ci.file, column=label, reason=f"{total:,} rows in all (first {len(rows)} listed)"
-                    ),
-                )
+                (1 << 62, k, Issue(file=ci.file, column=label, reason=f"{total:,} rows in all (first {len(rows)} listed)"))
             )
     found.sort(key=lambda t: (t[0], t[1]))
     return [i for _, _, i in found], int(tally["blank"] or 0)  # type: ignore[call-overload]

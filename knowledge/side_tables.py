@@ -59,13 +59,7 @@ def check_against_deals(
                 )
                 issues.append(Issue(file=file, column=columns.get(field), value=value, reason=reason))
             if len(missing) > _LISTED:
-                issues.append(
-                    Issue(
-                        file=file,
-                        column=columns.get(field),
-                        reason=f"{len(missing):,} values in all are not in the {side} table",
-                    )
-                )
+                issues.append(Issue(file=file, column=columns.get(field), reason=f"{len(missing):,} values in all are not in the {side} table"))
             if pairs:
                 suggestions[field] = pairs
     elif kind in KEY_OF:
@@ -80,8 +74,7 @@ def check_against_deals(
             pair = pairs.get(value)
             reason = f"matches no {field} in the deals" + (
                 f"; likely the same as {pair!r} there (spelled differently): accept it with value_map in a mapping file"
-                if pair
-                else ""
+                if pair else ""
             )
             issues.append(Issue(file=file, column=columns.get(field), value=value, reason=reason))
         if pairs:

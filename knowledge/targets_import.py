@@ -66,9 +66,7 @@ def recognize_targets(headers, profiles: list[ColumnProfile], given: Mapping, ba
             )
         year, where = given.year, "mapping"
         if year is None and "year" not in columns and _yearless_values(profiles, columns["period"]):
-            year, where = sheet_year(
-                ("title", staged.title), ("sheet", staged.sheet or ""), ("file name", staged.name)
-            )
+            year, where = sheet_year(("title", staged.title), ("sheet", staged.sheet or ""), ("file name", staged.name))
             if year:
                 notes.append(f"periods without a year are read as {year} (from the {where})")
         mapping = given.model_copy(update={"year": year})
@@ -82,9 +80,7 @@ def recognize_targets(headers, profiles: list[ColumnProfile], given: Mapping, ba
     found = [m for m in matches.values()]
     found += [FieldMatch(field=f, constant=v, why="constant") for f, v in constants.items()]
     if wide:
-        found += [
-            FieldMatch(field="target", column=h, why=f"period {lab}") for h, lab in mapping.periods.items()
-        ]
+        found += [FieldMatch(field="target", column=h, why=f"period {lab}") for h, lab in mapping.periods.items()]
     mapping = mapping.model_copy(
         update={"kind": "targets", "layout": layout, "columns": columns, "constants": constants}
     )
@@ -95,14 +91,10 @@ def recognize_targets(headers, profiles: list[ColumnProfile], given: Mapping, ba
     return rec
 
 
-def _wide_periods(
-    periods: dict[str, str], given: Mapping, staged, fy: int
-) -> tuple[dict[str, str], int | None, str]:  # type: ignore[no-untyped-def]
+def _wide_periods(periods: dict[str, str], given: Mapping, staged, fy: int) -> tuple[dict[str, str], int | None, str]:  # type: ignore[no-untyped-def]
     year, where = given.year, "mapping" if given.year else ""
     if year is None and any(yearless(v) for v in periods.values()):
-        year, where = sheet_year(
-            ("title", staged.title), ("sheet", staged.sheet or ""), ("file name", staged.name)
-        )
+        year, where = sheet_year(("title", staged.title), ("sheet", staged.sheet or ""), ("file name", staged.name))
         if year is None:
             raise InputError(
                 f"the period columns ({', '.join(list(periods)[:4])}) have no year, and neither does the sheet's "
@@ -130,9 +122,7 @@ def stage_long(con: duckdb.DuckDBPyConnection, staged, mapping: Mapping) -> str:
     parts = []
     for k, (header, label) in enumerate(mapping.periods.items()):
         col = staged.column(header)
-        lits = ", ".join(
-            [f"'{header.replace(chr(39), chr(39) * 2)}' AS _col", f"'{label}' AS _period", f"{k} AS _k"]
-        )
+        lits = ", ".join([f"'{header.replace(chr(39), chr(39) * 2)}' AS _col", f"'{label}' AS _period", f"{k} AS _k"])
         cols = "".join(f"{c}, " for c in keep)
         parts.append(
             f"SELECT rowid + {staged.first_line} AS _line, {cols}{lits}, {col} AS _value FROM _stage "
@@ -158,12 +148,7 @@ def coverage(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[str], list
     metrics = [r[0] for r in con.execute("SELECT DISTINCT metric FROM targets ORDER BY 1").fetchall()]
     segs = []
     for seg in SEGMENTS:
-        values = [
-            r[0]
-            for r in con.execute(
-                f"SELECT DISTINCT {seg} FROM targets WHERE {seg} IS NOT NULL ORDER BY 1"
-            ).fetchall()
-        ]
+        values = [r[0] for r in con.execute(f"SELECT DISTINCT {seg} FROM targets WHERE {seg} IS NOT NULL ORDER BY 1").fetchall()]
         if values:
             shown = ", ".join(values[:6]) + ("…" if len(values) > 6 else "")
             segs.append(f"{seg} ({len(values)}: {shown})")
@@ -173,12 +158,7 @@ def coverage(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[str], list
                 for v in values:
                     if v not in known:
                         warnings.append(
-                            Issue(
-                                file=file,
-                                column=seg,
-                                value=v,
-                                reason=f"targets name {seg} {v!r}, which no deal in the sales data has",
-                            )
+                            Issue(file=file, column=seg, value=v, reason=f"targets name {seg} {v!r}, which no deal in the sales data has")
                         )
     span = periods[0] if len(periods) == 1 else f"{periods[0]} … {periods[-1]}"
     notes.append(
@@ -189,14 +169,7 @@ def coverage(con: duckdb.DuckDBPyConnection, file: str) -> tuple[list[str], list
 
     for m in metrics:
         if m not in set(TARGET_METRICS.values()):
-            warnings.append(
-                Issue(
-                    file=file,
-                    column="metric",
-                    value=m,
-                    reason="not a metric Fupan computes; these targets are kept but no answer uses them",
-                )
-            )
+            warnings.append(Issue(file=file, column="metric", value=m, reason="not a metric Fupan computes; these targets are kept but no answer uses them"))
     return notes, warnings
 
 

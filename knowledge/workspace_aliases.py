@@ -66,9 +66,7 @@ def parse_aliases(text: str, source: str) -> WorkspaceAliases:
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}".splitlines()[0], file=source) from None
     if not isinstance(raw, dict):
-        raise InputError(
-            "an aliases file holds a mapping (values, metrics, dimensions, unknown)", file=source
-        )
+        raise InputError("an aliases file holds a mapping (values, metrics, dimensions, unknown)", file=source)
     try:
         return WorkspaceAliases.model_validate(_stringify(raw))
     except ValidationError as exc:

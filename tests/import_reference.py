@@ -101,36 +101,15 @@ def _warnings(rec: dict[str, object], specs: list[Spec], file: str, line: int) -
     by = {s.field: s for s in specs}
     amount = rec.get("amount")
     if isinstance(amount, Decimal) and amount < 0:
-        out.append(
-            Issue(
-                file=file,
-                row=line,
-                column=by["amount"].header,
-                value=amount_text(amount),
-                reason="negative amount",
-            )
-        )
+        out.append(Issue(file=file, row=line, column=by["amount"].header, value=amount_text(amount), reason="negative amount"))
     created, closed = rec.get("created_date"), rec.get("close_date")
     if "created_date" in by and "close_date" in by and by["created_date"].header != by["close_date"].header:
         if isinstance(created, date) and isinstance(closed, date) and closed < created:
             out.append(
-                Issue(
-                    file=file,
-                    row=line,
-                    column=by["close_date"].header,
-                    value=str(closed),
-                    reason=f"close date before create date {created}",
-                )
+                Issue(file=file, row=line, column=by["close_date"].header, value=str(closed),
+                      reason=f"close date before create date {created}")
             )
     if "stage" in by and rec.get("stage") in ("won", "lost") and ("close_date" not in by or closed is None):
         label = by["close_date"].header if "close_date" in by else "close date"
-        out.append(
-            Issue(
-                file=file,
-                row=line,
-                column=label,
-                value="",
-                reason=f"{rec.get('stage')} deal without a close date",
-            )
-        )
+        out.append(Issue(file=file, row=line, column=label, value="", reason=f"{rec.get('stage')} deal without a close date"))
     return out

@@ -31,9 +31,7 @@ def _as_owner(args: list[str], folder: Path) -> list[str]:
 @contextmanager
 def postgres_cluster() -> Iterator[str]:
     """Yields `postgresql://fupan@127.0.0.1:<port>/postgres`."""
-    folder = Path(
-        tempfile.mkdtemp(prefix="fupan-pg-")
-    )  # not under pytest's tmp root: the server may be `postgres`
+    folder = Path(tempfile.mkdtemp(prefix="fupan-pg-"))  # not under pytest's tmp root: the server may be `postgres`
     data = folder / "data"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -45,14 +45,8 @@ print(json.dumps(out, ensure_ascii=False, sort_keys=True))
 
 def _another_company(folder: Path) -> Path:
     """A small CRM export of a company whose regions are called East, West and Central (English names)."""
-    rows = [
-        "Opportunity ID,Account,Sales Agent,Region,Product,Deal Stage,Close Value,Created Date,Close Date"
-    ]
-    regions, reps, products = (
-        ["East", "West", "Central"],
-        ["Ann Lee", "Bo Chen", "Cara Diaz"],
-        ["GTXPro", "MG Special"],
-    )
+    rows = ["Opportunity ID,Account,Sales Agent,Region,Product,Deal Stage,Close Value,Created Date,Close Date"]
+    regions, reps, products = ["East", "West", "Central"], ["Ann Lee", "Bo Chen", "Cara Diaz"], ["GTXPro", "MG Special"]
     n = 0
     for quarter_start, quarter_end in (("2024-07-01", "2024-08-20"), ("2024-10-01", "2024-11-20")):
         for i in range(18):
@@ -101,9 +95,7 @@ def test_same_question_same_data_same_answer_under_any_hash_seed(other_workspace
     by_question = dict(zip(QUESTIONS, runs[0], strict=True))
     status, restatement, text, answers = by_question["East revenue in 2024Q4"]
     assert status == "answered" and "East" in restatement and "region=East" in str(text)
-    assert (
-        by_question["West win rate in Q4 2024"][0] == "answered"
-    )  # a name in the data beats 'unknown' aliases
+    assert by_question["West win rate in Q4 2024"][0] == "answered"  # a name in the data beats 'unknown' aliases
     not_here = by_question["华东四季度销售额"]  # 华东 is not in this company's data: named, never dropped
     assert not_here[0] in {"clarify", "unanswerable"} and "华东" in str(not_here[2])
     gtx = by_question["GTX Pro revenue in Q4 2024"]
@@ -111,9 +103,7 @@ def test_same_question_same_data_same_answer_under_any_hash_seed(other_workspace
     two = json.loads(by_question["Which 2 reps had the lowest win rate in Q4 2024?"][3]["items"])
     assert len(two) == 2
     drop = by_question["which region had the largest drop in won revenue from Q3 to Q4 2024?"]
-    assert (
-        drop[0] == "answered" and json.loads(drop[3]["items"])[0][0] == "East"
-    )  # East's Q4 deals are smaller
+    assert drop[0] == "answered" and json.loads(drop[3]["items"])[0][0] == "East"  # East's Q4 deals are smaller
 
 
 def test_the_question_words_hold_no_sample_company_names() -> None:
@@ -121,13 +111,9 @@ def test_the_question_words_hold_no_sample_company_names() -> None:
     aliases file (evals/sample_company.py ALIASES), installed into a workspace like any team's."""
     from evals.sample_company import ALIASES
 
-    names = {
-        v for table in ALIASES["values"].values() for v in table
-    }  # the company's own names: 华东, 渠道伙伴…
+    names = {v for table in ALIASES["values"].values() for v in table}  # the company's own names: 华东, 渠道伙伴…
     # and its phrases (East China, customer referral); single compass words (North) are words of the language
-    names |= {
-        w for table in ALIASES["values"].values() for words in table.values() for w in words if " " in w
-    }
+    names |= {w for table in ALIASES["values"].values() for words in table.values() for w in words if " " in w}
     files = [REPO / "knowledge" / "aliases.yaml", REPO / "agent" / "router_words.py"]
     found = sorted({(p.name, n) for p in files for n in names if n.lower() in p.read_text("utf-8").lower()})
     assert not found

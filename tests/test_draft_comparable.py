@@ -110,11 +110,8 @@ def test_shares_need_a_larger_base_than_rates() -> None:
 
 def _row(metric: str, now: float, before: float) -> ComparisonRow:
     return ComparisonRow(
-        dims={},
-        current=_mv(metric, "2026Q3", now),
-        base=_mv(metric, "2026Q2", before),
-        change=now - before,
-        pct_change=None,
+        dims={}, current=_mv(metric, "2026Q3", now), base=_mv(metric, "2026Q2", before),
+        change=now - before, pct_change=None,
     )
 
 

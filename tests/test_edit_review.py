@@ -78,9 +78,7 @@ def test_a_deadline_moved_into_the_past_is_refused_and_an_old_one_left_alone() -
 
 def test_an_edited_summary_is_grounding_checked_and_an_earlier_warning_cleared() -> None:
     before = _report()
-    bad, findings = review_edit(
-        before, before.model_copy(update={"summary": "销售额 999.9万。"}), today=TODAY
-    )
+    bad, findings = review_edit(before, before.model_copy(update={"summary": "销售额 999.9万。"}), today=TODAY)
     assert [(f.location, f.value) for f in findings] == [("summary", "999.9万")]
     good, findings = review_edit(bad, bad.model_copy(update={"summary": "销售额 319.7万。"}), today=TODAY)
     assert findings == [] and good.findings == []

@@ -40,22 +40,10 @@ def _never(_: object) -> Answer | None:
         (RANKING, _answer(items=json.dumps([["West", "250128"], ["East", "213083.004"]])), "correct"),
         (RANKING, _answer(items=json.dumps([["East", "213083"], ["West", "250128"]])), "wrong"),
         (RANKING, _answer(items=json.dumps([["West", "250128"]])), "wrong"),
-        (
-            {"type": "change", "unit": "money", "tol": 0.01, "current": 5.0, "base": 3.0, "change": 2.0},
-            _answer(current="5", base="3", change="2"),
-            "correct",
-        ),  # fmt: skip
-        (
-            {
-                "type": "decompose",
-                "unit": "money",
-                "tol": 0.01,
-                "total_change": 10.0,
-                "parts": {"deals": 6.0, "size": 4.0},
-            },
-            _answer(**{"total_change": "10", "part:won_deals": "6", "part:avg_deal_size": "4"}),
-            "correct",
-        ),  # fmt: skip
+        ({"type": "change", "unit": "money", "tol": 0.01, "current": 5.0, "base": 3.0, "change": 2.0},
+         _answer(current="5", base="3", change="2"), "correct"),  # fmt: skip
+        ({"type": "decompose", "unit": "money", "tol": 0.01, "total_change": 10.0, "parts": {"deals": 6.0, "size": 4.0}},
+         _answer(**{"total_change": "10", "part:won_deals": "6", "part:avg_deal_size": "4"}), "correct"),  # fmt: skip
         ({"type": "clarify", "readings": ["a", "b"], "any_of": [VALUE]}, _answer("clarify"), "correct"),
         ({"type": "clarify", "readings": ["a", "b"], "any_of": [VALUE]}, _answer(value="0.4123"), "correct"),
         ({"type": "clarify", "readings": ["a", "b"], "any_of": [VALUE]}, _answer(value="0.9"), "wrong"),
@@ -84,11 +72,7 @@ def test_the_set_has_both_languages_three_data_sets_and_a_holdout() -> None:
     cases = load_cases("all")
     assert len(cases) >= 250
     langs = {c.lang for c in cases}
-    assert langs == {"zh", "en"} and {c.dataset for c in cases} == {
-        "sample_company",
-        "superstore",
-        "sample_sales_orders",
-    }
+    assert langs == {"zh", "en"} and {c.dataset for c in cases} == {"sample_company", "superstore", "sample_sales_orders"}
     assert 0.25 < sum(c.split == "holdout" for c in cases) / len(cases) < 0.4
     rows = summary([grade(c, _answer("unanswerable"), "", _never) for c in cases[:20]])
     assert abs(sum(rows["all"][v] for v in ("correct", "clarified", "refused", "wrong")) - 1.0) < 1e-6

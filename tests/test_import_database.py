@@ -60,9 +60,7 @@ def test_table_imports_like_a_file(pg_url: str, settings: Settings) -> None:
     engine = MetricEngine(store)
     won = engine.value("won_revenue", "2026Q3")
     assert won.value == pytest.approx(3700.50) and won.unit == "USD"
-    by_country = {
-        r.dims["country"]: r.value for r in engine.compute("won_revenue", "2026Q3", ["country"]).rows
-    }
+    by_country = {r.dims["country"]: r.value for r in engine.compute("won_revenue", "2026Q3", ["country"]).rows}
     assert by_country == {"China": 3700.50, "Japan": 0.0, "Brazil": 0.0}
     assert store.import_database(pg_url, table="crm.deals", currency="USD").unchanged
     store.close()

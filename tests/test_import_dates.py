@@ -58,13 +58,7 @@ def test_not_dates(token: str) -> None:
 def test_ruling_from_the_unambiguous_values() -> None:
     tokens = [("2/24/2003", True, 3), ("05-07-2003", True, 2), ("2003-05-07", False, 1)]
     r = rule_column("ORDERDATE", tokens)
-    assert (r.order, r.basis, r.month_first_only, r.ambiguous, r.with_time) == (
-        "month_first",
-        "values",
-        3,
-        2,
-        5,
-    )
+    assert (r.order, r.basis, r.month_first_only, r.ambiguous, r.with_time) == ("month_first", "values", 3, 2, 5)
     assert parse_date("05-07-2003 00:00", r) == date(2003, 5, 7)
     day = rule_column("日期", [("24/2/2003", False, 1), ("05/07/2003", False, 4)])
     assert (day.order, day.basis) == ("day_first", "values")

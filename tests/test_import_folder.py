@@ -54,16 +54,12 @@ def test_kinds_come_from_content_and_side_tables_go_first(settings: Settings, tm
     assert [r.kind for r in reports] == ["team", "products", "accounts", "opportunities", "targets"]
     assert all(r.rows_rejected == 0 for r in reports) and reports[3].rows_accepted == 7
     engine = MetricEngine(store)
-    by_manager = {
-        r.dims["manager"]: r.value for r in engine.compute("won_revenue", "2026Q3", ["manager"]).rows
-    }
+    by_manager = {r.dims["manager"]: r.value for r in engine.compute("won_revenue", "2026Q3", ["manager"]).rows}
     assert by_manager == {"赵经理": 100.0, "钱经理": 300.0, "孙经理": 0.0}  # the team table joined the deals
     assert engine.value("achievement_rate", "2026Q3").value == 400 / 600
 
 
-def test_two_files_of_one_kind_are_refused_before_anything_is_imported(
-    settings: Settings, tmp_path: Path
-) -> None:
+def test_two_files_of_one_kind_are_refused_before_anything_is_imported(settings: Settings, tmp_path: Path) -> None:
     folder = _export(tmp_path / "export")
     (folder / "pipeline_en.csv").write_bytes((FIX / "opportunities_en.csv").read_bytes())
     store = SalesStore(settings)
@@ -86,10 +82,7 @@ def test_cli_prints_the_plan_then_imports(tmp_path: Path) -> None:
     folder = _export(tmp_path / "export")
     out = subprocess.run(
         [sys.executable, "-m", "api.cli", "--workspace", str(tmp_path / "ws"), "import", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "COLUMNS": "200"},
+        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "200"},
     )
     assert out.returncode == 0, out.stderr
     assert "5 tables, imported in this order" in out.stdout

@@ -17,9 +17,7 @@ from knowledge.sales_store import SalesStore
 @pytest.fixture(scope="module")
 def orders(shared_datasets: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     store = SalesStore(load_settings(workspace=tmp_path_factory.mktemp("orders")))
-    report = store.import_file(
-        shared_datasets / "sample_sales_orders" / "sales_data_sample.csv", currency="USD"
-    )
+    report = store.import_file(shared_datasets / "sample_sales_orders" / "sales_data_sample.csv", currency="USD")
     yield store, report
     store.close()
 
@@ -36,17 +34,8 @@ def test_sample_sales_orders_read_as_order_lines(orders) -> None:  # type: ignor
         "SELECT sum(amount), count(DISTINCT order_id), count(DISTINCT account) FROM opportunities"
     ).fetchone()
     assert (total, orders_n, customers) == (Decimal("10032628.85"), 307, 92)
-    status = dict(
-        store.connection.execute("SELECT status, count(*) FROM opportunities GROUP BY 1").fetchall()
-    )
-    assert status == {
-        "Shipped": 2617,
-        "Cancelled": 60,
-        "Resolved": 47,
-        "On Hold": 44,
-        "In Process": 41,
-        "Disputed": 14,
-    }
+    status = dict(store.connection.execute("SELECT status, count(*) FROM opportunities GROUP BY 1").fetchall())
+    assert status == {"Shipped": 2617, "Cancelled": 60, "Resolved": 47, "On Hold": 44, "In Process": 41, "Disputed": 14}
 
 
 def test_sample_sales_orders_figures_through_the_engine(orders) -> None:  # type: ignore[no-untyped-def]

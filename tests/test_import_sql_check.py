@@ -68,13 +68,7 @@ def _sql_check(path: Path, mapping: Mapping | None = None) -> tuple[list[dict[st
 
 
 def _specs(prep) -> list[Spec]:  # type: ignore[no-untyped-def]
-    kinds = {
-        "amount": "money",
-        "stage": "stage",
-        "created_date": "date",
-        "close_date": "date",
-        "engaged_date": "date",
-    }
+    kinds = {"amount": "money", "stage": "stage", "created_date": "date", "close_date": "date", "engaged_date": "date"}
     out = []
     for f, c in prep.mapping.columns.items():
         if f in ("order_id", "year"):
@@ -94,11 +88,7 @@ def _same(path: Path, rows: list[dict[str, str]], mapping: Mapping | None = None
     accepted, rejected, warnings = reference_check(rows, _specs(prep), file=path.name, layout=prep.layout)
     report = prep.report
     assert report.rejected == rejected
-    row_warnings = [
-        w
-        for w in report.warnings
-        if w.reason.startswith(("negative", "close date before")) or "deal without" in w.reason
-    ]
+    row_warnings = [w for w in report.warnings if w.reason.startswith(("negative", "close date before")) or "deal without" in w.reason]
     assert row_warnings == warnings
     assert len(got) == len(accepted) == report.rows_accepted
     for sql, ref in zip(got, accepted, strict=True):
@@ -148,21 +138,7 @@ def test_open_deals_keep_blank_amounts(tmp_path: Path) -> None:
     _same(path, rows)
 
 
-CSV_CELLS = [
-    "a",
-    "",
-    "b c",
-    '"q"',
-    "x,y",
-    "line\nbreak",
-    "  pad  ",
-    "NA",
-    "null",
-    "长文本",
-    "1,234.5",
-    "'",
-    ";",
-]
+CSV_CELLS = ["a", "", "b c", '"q"', "x,y", "line\nbreak", "  pad  ", "NA", "null", "长文本", "1,234.5", "'", ";"]
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
@@ -172,14 +148,7 @@ def test_duckdb_and_python_readers_stage_the_same_cells(tmp_path: Path, delimite
     w = csv.writer(buf, delimiter=delimiter, lineterminator=rng.choice(["\n", "\r\n"]))
     w.writerow(["编号", "名称", "金额", "备注"])
     for i in range(400):
-        w.writerow(
-            [
-                f"X{i}",
-                rng.choice(CSV_CELLS),
-                f"{rng.randrange(1000)}.{rng.randrange(100)}",
-                rng.choice(CSV_CELLS),
-            ]
-        )
+        w.writerow([f"X{i}", rng.choice(CSV_CELLS), f"{rng.randrange(1000)}.{rng.randrange(100)}", rng.choice(CSV_CELLS)])
     path = tmp_path / "f.csv"
     path.write_text(buf.getvalue(), encoding="utf-8")
     tables = []
@@ -208,9 +177,7 @@ def test_ragged_rows_are_named(tmp_path: Path) -> None:
     assert prep.report.rows_accepted == 2
 
 
-def test_long_reports_list_the_first_rows_and_count_the_rest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_long_reports_list_the_first_rows_and_count_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past MAX_LISTED rejected rows and MAX_WARNED rows per warning, the report lists the first ones (as the
     reference finds them, in row order) and counts all of them exactly."""
     import knowledge.sales_validate as sv
@@ -239,7 +206,5 @@ def test_long_reports_list_the_first_rows_and_count_the_rest(
         ref = [w for w in warnings if w.reason.startswith(reason)]
         assert len(ref) > 3 and mine == ref[:3]
         column = ref[0].column
-        assert any(
-            w.row is None and w.column == column and w.reason == f"{len(ref):,} rows in all (first 3 listed)"
-            for w in report.warnings
-        )
+        assert any(w.row is None and w.column == column and w.reason == f"{len(ref):,} rows in all (first 3 listed)"
+                   for w in report.warnings)

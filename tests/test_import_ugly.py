@@ -22,10 +22,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     folder = tmp_path_factory.mktemp(f"ugly{request.param}")
     truth = generate(folder / "files", seed=request.param)
     store = SalesStore(load_settings(workspace=folder / "ws"))
-    reports = {
-        name: store.import_file(folder / "files" / name)
-        for name in ("team.csv", "accounts.csv", "products.csv")
-    }
+    reports = {name: store.import_file(folder / "files" / name) for name in ("team.csv", "accounts.csv", "products.csv")}
     reports["deals_en.csv"] = store.import_file(folder / "files" / "deals_en.csv")
     yield truth, store, reports
     store.close()

@@ -105,10 +105,7 @@ def test_a_folder_ingests_what_it_can_and_lists_the_rest(tmp_path: Path, calls_f
     dry = run(tmp_path / "ws", str(calls_folder), "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "skipped README.md: a text document, not a notes table" in dry.stdout
-    assert (
-        "skipped SOURCE.txt:" in dry.stdout
-        and "skipped chart.png: not a notes file type (.png)" in dry.stdout
-    )
+    assert "skipped SOURCE.txt:" in dry.stdout and "skipped chart.png: not a notes file type (.png)" in dry.stdout
     assert "skipped conversations.csv: per-call fields (outcome, ...) read with messages.csv" in dry.stdout
     assert "messages.csv: 2 documents (2 new or changed, 0 unchanged), 2 chunks to embed" in dry.stdout
     assert "fields: outcome (2), date (2), duration_seconds (1)" in dry.stdout
@@ -132,10 +129,7 @@ def test_a_folder_ingests_what_it_can_and_lists_the_rest(tmp_path: Path, calls_f
 
     found = json.loads(search.stdout)
     assert [d["doc_id"] for d in found["documents"]] == ["K1"]
-    assert (
-        found["documents"][0]["outcome"] == "process paused"
-        and found["filters"]["outcome"] == "process paused"
-    )
+    assert found["documents"][0]["outcome"] == "process paused" and found["filters"]["outcome"] == "process paused"
 
 
 def test_text_files_of_a_folder_are_notes_when_the_user_says_so(tmp_path: Path, calls_folder: Path) -> None:

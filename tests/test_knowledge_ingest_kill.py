@@ -21,11 +21,7 @@ from knowledge.doc_index import DocumentIndex
 
 NOTES = 90
 BATCH = 8  # chunks per commit (embeddings.commit_every)
-TOPICS = (
-    "竞品降价{i}%，客户要求跟价。",
-    "Budget frozen until Q{i}, procurement waits.",
-    "客户要再考虑报价{i}天。",
-)
+TOPICS = ("竞品降价{i}%，客户要求跟价。", "Budget frozen until Q{i}, procurement waits.", "客户要再考虑报价{i}天。")
 
 
 def _write_notes(path: Path, version: str) -> None:
@@ -141,10 +137,7 @@ def test_a_running_process_sees_what_another_ingest_wrote(tmp_path: Path) -> Non
     try:
         assert [h.doc_id for h in server.search("预算", k=5, mode="vector")] == ["A"]
         pd.DataFrame(
-            [
-                {"id": "A", "内容": "客户说预算冻结到明年。"},
-                {"id": "B", "内容": "The competitor cut its price by 20%."},
-            ]
+            [{"id": "A", "内容": "客户说预算冻结到明年。"}, {"id": "B", "内容": "The competitor cut its price by 20%."}]
         ).to_csv(notes, index=False)
         other = _ingest(workspace, notes)
         assert other.wait(timeout=300) == 0

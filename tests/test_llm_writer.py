@@ -201,9 +201,7 @@ def _reading_reply(query: dict[str, object], unclear: list[str] | None = None) -
 
 
 def _llm_deps(ws: Any, replies: list[AIMessage]) -> tuple[Deps, ScriptedChatModel]:
-    settings = load_settings(
-        workspace=ws, llm={"base_url": "http://127.0.0.1:9/v1", "model": "fake-1", "tool_mode": "json"}
-    )
+    settings = load_settings(workspace=ws, llm={"base_url": "http://127.0.0.1:9/v1", "model": "fake-1", "tool_mode": "json"})
     model = ScriptedChatModel(responses=replies, seen=[], bound=[])
     deps = Deps(settings=settings)
     deps._cache["chat_model"] = model  # noqa: SLF001
@@ -213,30 +211,18 @@ def _llm_deps(ws: Any, replies: list[AIMessage]) -> tuple[Deps, ScriptedChatMode
 def test_the_same_reading_from_rules_and_model_is_answered(sample_ws: Any) -> None:
     from agent.ask_flow import ask
 
-    query = {
-        "operation": "value",
-        "metrics": ["win_rate"],
-        "periods": ["2026Q3"],
-        "filters": {"region": ["华东"]},
-    }
+    query = {"operation": "value", "metrics": ["win_rate"], "periods": ["2026Q3"], "filters": {"region": ["华东"]}}
     deps, model = _llm_deps(sample_ws, [_reading_reply(query)])
     answer = ask(deps, "East win rate in Q3")
     assert answer.status == "answered" and answer.answers["value"].startswith("0.28")
     fmt = model.bound[-1]["response_format"]
-    assert fmt["json_schema"]["name"] == "LLMReading" and "MetricQuery" in json.dumps(
-        fmt["json_schema"]["schema"]
-    )
+    assert fmt["json_schema"]["name"] == "LLMReading" and "MetricQuery" in json.dumps(fmt["json_schema"]["schema"])
 
 
 def test_a_different_model_reading_is_shown_beside_the_rules_reading(sample_ws: Any) -> None:
     from agent.ask_flow import ask
 
-    other = {
-        "operation": "value",
-        "metrics": ["win_rate"],
-        "periods": ["2026Q2"],
-        "filters": {"region": ["华东"]},
-    }
+    other = {"operation": "value", "metrics": ["win_rate"], "periods": ["2026Q2"], "filters": {"region": ["华东"]}}
     deps, _ = _llm_deps(sample_ws, [_reading_reply(other)])
     answer = ask(deps, "East win rate in Q3")
     assert answer.status == "clarify" and [r.source for r in answer.readings] == ["rules", "llm"]
@@ -248,15 +234,8 @@ def test_an_invalid_model_reading_is_sent_back_then_dropped(sample_ws: Any) -> N
     from agent.ask_flow import ask
 
     bad = {"operation": "value", "metrics": ["profit"], "periods": ["2026Q3"]}
-    name = {
-        "operation": "value",
-        "metrics": ["win_rate"],
-        "periods": ["2026Q3"],
-        "filters": {"region": ["East"]},
-    }
-    deps, model = _llm_deps(
-        sample_ws, [_reading_reply(bad), _reading_reply(name), AIMessage(content="not json")]
-    )
+    name = {"operation": "value", "metrics": ["win_rate"], "periods": ["2026Q3"], "filters": {"region": ["East"]}}
+    deps, model = _llm_deps(sample_ws, [_reading_reply(bad), _reading_reply(name), AIMessage(content="not json")])
     answer = ask(deps, "East win rate in Q3")
     assert answer.status == "answered" and answer.readings[0].source == "rules"  # the rules' reading stands
     retries = [m[-1].content for m in model.seen[1:]]

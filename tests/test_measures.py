@@ -19,9 +19,7 @@ from fupan.settings import load_settings
 
 # ---- the data, as a user imports it (no mapping, no preset) -----------------------------------------------
 @pytest.fixture(scope="module")
-def superstore(
-    shared_datasets: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Deps, object]]:
+def superstore(shared_datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deps, object]]:
     deps = Deps(settings=load_settings(workspace=tmp_path_factory.mktemp("ss")))
     report = deps.sales.import_file(shared_datasets / "superstore" / "superstore.csv")
     yield deps, report
@@ -107,32 +105,21 @@ def test_a_non_numeric_measure_value_is_reported_and_its_row_kept(tmp_path: Path
             "SELECT amount, profit FROM opportunities WHERE close_date >= '2024-01-01' ORDER BY amount"
         ).fetchall()
         assert [(float(a), None if p is None else float(p)) for a, p in rows] == [
-            (50.0, None),
-            (80.0, -5.0),
-            (100.0, 20.5),
-            (200.0, None),
+            (50.0, None), (80.0, -5.0), (100.0, 20.5), (200.0, None)
         ]
         engine = MetricEngine(deps.sales)
         assert engine.value("won_revenue", "2024").value == pytest.approx(430.0)  # every sale still counts
         assert engine.value("profit__sum", "2024").value == pytest.approx(15.5)
-        assert engine.value("profit__mean", "2024").value == pytest.approx(
-            7.75
-        )  # unknown values are not zeros
-        assert engine.value("profit__margin", "2024").value == pytest.approx(
-            15.5 / 180.0
-        )  # lines with a profit
+        assert engine.value("profit__mean", "2024").value == pytest.approx(7.75)  # unknown values are not zeros
+        assert engine.value("profit__margin", "2024").value == pytest.approx(15.5 / 180.0)  # lines with a profit
     finally:
         deps.close()
 
 
 def test_measures_follow_their_snapshot_on_undo(tmp_path: Path) -> None:
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    a.write_text(
-        "Order ID,Order Date,Sales,Quantity\nA1,2024-01-05,100,3\nA2,2024-01-06,50,12\n", encoding="utf-8"
-    )
-    b.write_text(
-        "Order ID,Order Date,Sales,Profit\nA1,2024-01-05,100,9\nA2,2024-01-06,50,1.5\n", encoding="utf-8"
-    )
+    a.write_text("Order ID,Order Date,Sales,Quantity\nA1,2024-01-05,100,3\nA2,2024-01-06,50,12\n", encoding="utf-8")
+    b.write_text("Order ID,Order Date,Sales,Profit\nA1,2024-01-05,100,9\nA2,2024-01-06,50,1.5\n", encoding="utf-8")
     deps = Deps(settings=load_settings(workspace=tmp_path / "ws"))
     try:
         deps.sales.import_file(a)
@@ -156,9 +143,7 @@ def test_superstore_measures_through_the_engine(superstore, ss_frame: pd.DataFra
     margin = {r.dims["region"]: r.value for r in engine.compute("profit__margin", "2016", ["region"]).rows}
     g = y16.groupby("Region")
     assert margin == pytest.approx((g["Profit"].sum() / g["Sales"].sum()).to_dict(), abs=1e-6)
-    discount = {
-        r.dims["segment"]: r.value for r in engine.compute("discount__mean", "2019", ["segment"]).rows
-    }
+    discount = {r.dims["segment"]: r.value for r in engine.compute("discount__mean", "2019", ["segment"]).rows}
     assert discount == pytest.approx(y19.groupby("Segment")["Discount"].mean().to_dict(), abs=1e-6)
     units = engine.value("quantity__sum", "2018", {"sub_category": "Binders"})
     truth = ss_frame[(ss_frame["year"] == 2018) & (ss_frame["Sub-Category"] == "Binders")]["Quantity"].sum()
@@ -173,9 +158,7 @@ def test_superstore_measures_through_the_engine(superstore, ss_frame: pd.DataFra
 def test_orders_quantity_through_the_engine(orders, so_frame: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
     deps, _ = orders
     engine = MetricEngine(deps.sales)
-    rows = {
-        r.dims["product"]: r.value for r in engine.compute("quantity_ordered__sum", "2004", ["product"]).rows
-    }
+    rows = {r.dims["product"]: r.value for r in engine.compute("quantity_ordered__sum", "2004", ["product"]).rows}
     truth = so_frame[so_frame["year"] == 2004].groupby("PRODUCTLINE")["QUANTITYORDERED"].sum().to_dict()
     assert rows == truth
     price = engine.value("price_each__mean", "2003").value
@@ -204,11 +187,7 @@ def test_asking_for_margin_discount_units_and_days_in_english(superstore, ss_fra
     deps, _ = superstore
     y19 = ss_frame[ss_frame["year"] == 2019]
     margin = ask(deps, "profit margin by region in 2016")
-    assert (
-        margin.query.metrics == ["profit__margin"]
-        and margin.query.group_by == ["region"]
-        and not margin.findings
-    )
+    assert margin.query.metrics == ["profit__margin"] and margin.query.group_by == ["region"] and not margin.findings
     y16 = ss_frame[ss_frame["year"] == 2016]
     west = y16[y16["Region"] == "West"]
     assert _figures(margin)["metric:profit__margin:2016:region=West"] == pytest.approx(
@@ -273,11 +252,7 @@ def test_the_sample_company_has_no_profit_column_and_says_so(deps: Deps, sample_
 
     import_sample_company(deps.sales, sample_company)
     assert deps.sales.dimensions().measures == ()
-    for question, word in (
-        ("各区域利润", "利润"),
-        ("profit by region", "profit"),
-        ("average discount by rep", "discount"),
-    ):
+    for question, word in (("各区域利润", "利润"), ("profit by region", "profit"), ("average discount by rep", "discount")):
         answer = ask(deps, question)
         assert answer.status == "unanswerable" and not answer.evidence, question
         assert word in answer.text.lower()

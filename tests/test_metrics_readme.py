@@ -14,9 +14,7 @@ def test_readme_metric_table_matches_registry() -> None:
     text = README.read_text(encoding="utf-8")
     m = re.search(r"<!-- metrics-table:start -->\n(.*?)<!-- metrics-table:end -->", text, re.S)
     assert m, "README lacks the metrics-table block"
-    assert m.group(1).strip() == registry_markdown().strip(), (
-        "regenerate with agent.metrics.registry_markdown()"
-    )
+    assert m.group(1).strip() == registry_markdown().strip(), "regenerate with agent.metrics.registry_markdown()"
 
 
 def test_every_metric_has_both_languages() -> None:

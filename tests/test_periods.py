@@ -54,12 +54,7 @@ def test_bad(bad: str) -> None:
 
 def test_month_ranges() -> None:
     r = parse_period("2005-01..2005-05")
-    assert (r.label, r.grain, r.start, r.end) == (
-        "2005-01..2005-05",
-        "range",
-        date(2005, 1, 1),
-        date(2005, 6, 1),
-    )
+    assert (r.label, r.grain, r.start, r.end) == ("2005-01..2005-05", "range", date(2005, 1, 1), date(2005, 6, 1))
     assert same_period_last_year(r).label == "2004-01..2004-05"
     assert previous_period(r).label == "2004-08..2004-12"
     assert parse_period("2016-01..2019-12").end == date(2020, 1, 1)

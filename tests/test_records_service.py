@@ -101,13 +101,8 @@ def test_a_team_key_answer_may_cite_only_its_own_team() -> None:
 
 def test_review_text_holds_what_a_later_search_should_find() -> None:
     text = review_text(_report())
-    for part in (
-        "East review 2026Q3",
-        "East missed.",
-        "East missed its revenue target → a competitor cut prices",
-        "Answer price cuts with value (price war)",
-        "Run a price-objection clinic for East reps",
-    ):
+    for part in ("East review 2026Q3", "East missed.", "East missed its revenue target → a competitor cut prices",
+                 "Answer price cuts with value (price war)", "Run a price-objection clinic for East reps"):
         assert part in text
 
 
@@ -138,9 +133,7 @@ def test_save_submit_and_reject_keep_the_draft_and_its_reason(service: ReviewSer
     submitted = service.submit(ANALYST, saved.id)
     assert submitted.changed and submitted.draft.status == "pending"
     with pytest.raises(InputError):
-        service.reject(
-            APPROVER, saved.id, Decision(comment="", version=submitted.draft.version)
-        )  # needs a reason
+        service.reject(APPROVER, saved.id, Decision(comment="", version=submitted.draft.version))  # needs a reason
     rejected = service.reject(
         APPROVER, saved.id, Decision(comment="cite the South numbers", version=submitted.draft.version)
     )

@@ -16,9 +16,7 @@ from knowledge.workspace_aliases import WorkspaceAliases
 
 QUARTERS = ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
 ALIASES = WorkspaceAliases(
-    values={
-        "region": {"华东": ["East", "East China", "华东区"], "华南": ["South", "Southern"], "华北": ["North"]}
-    },
+    values={"region": {"华东": ["East", "East China", "华东区"], "华南": ["South", "Southern"], "华北": ["North"]}},
     unknown={"region": ["West", "Western", "Central", "华西", "西部", "西南"]},
 )
 
@@ -158,8 +156,7 @@ def test_unavailable_data_is_named(vocab: Vocabulary, question: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["三季度最好的销售是谁", "who's our best rep in Q3", "2026年增长率多少", "华南三季度转化率多少"],
+    "question", ["三季度最好的销售是谁", "who's our best rep in Q3", "2026年增长率多少", "华南三季度转化率多少"]
 )
 def test_a_question_with_several_likely_metrics_offers_readings(vocab: Vocabulary, question: str) -> None:
     r = route(question, vocab)
@@ -172,11 +169,7 @@ def test_informal_how_did_it_go_reads_as_revenue_against_target(vocab: Vocabular
     for question in ["how'd East do in Q3?", "华东Q3咋样"]:
         got = read(question, vocab)
         assert (got["status"], got["shape"], got["metric"], got["base"], got["filters"]) == (
-            "answer",
-            "compare",
-            "won_revenue",
-            "target",
-            {"region": "华东"},
+            "answer", "compare", "won_revenue", "target", {"region": "华东"}
         ), question
 
 
@@ -465,10 +458,7 @@ def test_a_chinese_region_name_not_in_the_data_is_named(vocab: Vocabulary, quest
         ("各大区销售额", dict(shape="breakdown", by="region", status="answer")),
         ("哪个区的销售额最高", dict(shape="top", by="region", status="answer")),
         ("分区看销售额", dict(shape="breakdown", by="region", status="answer")),
-        (
-            "社区团购的销售额",
-            dict(status="clarify"),
-        ),  # 社区团购 is no name in the data: never the company total
+        ("社区团购的销售额", dict(status="clarify")),  # 社区团购 is no name in the data: never the company total
     ],
 )
 def test_region_words_that_are_not_names(
@@ -510,9 +500,7 @@ def orders_vocab() -> Vocabulary:
         "product": ["S10_1678", "S10_1949"],
     }
     months = tuple(f"{y}-{m:02d}" for y in (2003, 2004, 2005) for m in range(1, 13) if (y, m) <= (2005, 5))
-    return build_vocabulary(
-        registry, values, Calendar(months), aliases=None, has_targets=False, has_losses=False
-    )
+    return build_vocabulary(registry, values, Calendar(months), aliases=None, has_targets=False, has_losses=False)
 
 
 LEARNED_CASES = [
@@ -564,46 +552,22 @@ ISSUE_CASES = [
     ("revenue in dec", dict(shape="value", period="2025-12")),
     ("how many new customers did the South land in Q3", dict(shape="value", metric="new_customers")),
     ("Q3 vs Q2 revenue change: how much came from fewer deals vs smaller deals?", dict(shape="decompose")),
-    (
-        "三季度销售额贡献最大的销售",
-        dict(shape="top", by="rep", metric="won_revenue"),
-    ),  # 贡献: a plain ranking
+    ("三季度销售额贡献最大的销售", dict(shape="top", by="rep", metric="won_revenue")),  # 贡献: a plain ranking
     ("revenue in the second half of 2025", dict(shape="value", period="2025H2")),
-    (
-        "month-by-month won revenue in 2026",
-        dict(
-            shape="trend",
-            periods=[
-                "2026-01",
-                "2026-02",
-                "2026-03",
-                "2026-04",
-                "2026-05",
-                "2026-06",
-                "2026-07",
-                "2026-08",
-                "2026-09",
-            ],
-        ),
-    ),  # fmt: skip
+    ("month-by-month won revenue in 2026", dict(shape="trend", periods=["2026-01", "2026-02", "2026-03", "2026-04",
+                                                                        "2026-05", "2026-06", "2026-07", "2026-08",
+                                                                        "2026-09"])),  # fmt: skip
     ("Median sales cycle of won deals in Q3 by region", dict(shape="breakdown", by="region")),
     ("赵敏团队里Q3赢单率最低的是谁?", dict(shape="top", by="rep", order="asc", filters={"manager": "赵敏"})),
     ("Q3 achievement rate by region against target", dict(shape="breakdown", metric="achievement_rate")),
-    (
-        "Which region contributed most to the Q3 target gap?",
-        dict(shape="contribution", by="region", base="target"),
-    ),
-    (
-        "Which region had the largest drop in won revenue from Q2 to Q3?",
-        dict(shape="rank_change", by="region", order="asc", period="2026Q3", base="2026Q2"),
-    ),  # fmt: skip
+    ("Which region contributed most to the Q3 target gap?", dict(shape="contribution", by="region", base="target")),
+    ("Which region had the largest drop in won revenue from Q2 to Q3?",
+     dict(shape="rank_change", by="region", order="asc", period="2026Q3", base="2026Q2")),  # fmt: skip
 ]
 
 
 @pytest.mark.parametrize(("question", "expected"), ISSUE_CASES, ids=[c[0] for c in ISSUE_CASES])
-def test_issue_misreadings_are_read_right(
-    vocab: Vocabulary, question: str, expected: dict[str, object]
-) -> None:
+def test_issue_misreadings_are_read_right(vocab: Vocabulary, question: str, expected: dict[str, object]) -> None:
     got = read(question, vocab)
     assert got["status"] == "answer", (question, got)
     assert {k: got.get(k) for k in expected} == expected

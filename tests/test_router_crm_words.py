@@ -45,38 +45,22 @@ def crm() -> Vocabulary:
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        (
-            "Which office won the most deals in November 2017?",
-            dict(shape="top", by="region", metric="won_deals", period="2017-11", n=1),
-        ),
-        (
-            "2017年四季度各区域办公室的平均成交金额",
-            dict(shape="breakdown", by="region", metric="avg_deal_size"),
-        ),
+        ("Which office won the most deals in November 2017?",
+         dict(shape="top", by="region", metric="won_deals", period="2017-11", n=1)),
+        ("2017年四季度各区域办公室的平均成交金额", dict(shape="breakdown", by="region", metric="avg_deal_size")),
         ("2017年四季度有赢单的客户有多少家？", dict(shape="value", metric="won_customers", period="2017Q4")),
         ("2017年9月的赢单收入有多少？", dict(shape="value", metric="won_revenue", period="2017-09")),
-        (
-            "2017年各区域办公室赢单销售周期的中位数",
-            dict(shape="breakdown", by="region", metric="sales_cycle_median"),
-        ),
+        ("2017年各区域办公室赢单销售周期的中位数", dict(shape="breakdown", by="region", metric="sales_cycle_median")),
         ("won revenue by product series in Q4 2017", dict(shape="breakdown", by="series", period="2017Q4")),
         ("2017年四季度各产品系列赢单金额", dict(shape="breakdown", by="series", period="2017Q4")),
-        (
-            "Won revenue from technology-sector accounts in 2017Q4?",
-            dict(shape="value", filters={"sector": "technolgy"}, period="2017Q4"),
-        ),
-        (
-            "2017年11月相比10月，赢单金额增长了百分之几？",
-            dict(shape="compare", metric="won_revenue", period="2017-11", base="2017-10"),
-        ),
-        (
-            "How many won deals did the Central office close in Q3 2017?",
-            dict(shape="value", metric="won_deals", filters={"region": "Central"}),
-        ),
-        (
-            "which office grew won revenue the most in Q4 2017",
-            dict(shape="rank_change", by="region", period="2017Q4", base="previous", order="desc"),
-        ),
+        ("Won revenue from technology-sector accounts in 2017Q4?",
+         dict(shape="value", filters={"sector": "technolgy"}, period="2017Q4")),
+        ("2017年11月相比10月，赢单金额增长了百分之几？",
+         dict(shape="compare", metric="won_revenue", period="2017-11", base="2017-10")),
+        ("How many won deals did the Central office close in Q3 2017?",
+         dict(shape="value", metric="won_deals", filters={"region": "Central"})),
+        ("which office grew won revenue the most in Q4 2017",
+         dict(shape="rank_change", by="region", period="2017Q4", base="previous", order="desc")),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -93,10 +77,7 @@ def test_crm_words_are_read(crm: Vocabulary, question: str, expected: dict[str, 
         ("won revenue in Q3 2017 excluding East", "refuse"),  # never answered as East's revenue
         ("除了East以外2017年的赢单金额", "refuse"),
         ("East区经理2017年的团队业绩怎么样？", "clarify"),  # two managers could be meant
-        (
-            "won revenue by office in 2017, month by month",
-            "refuse",
-        ),  # a trend split by office is not computed
+        ("won revenue by office in 2017, month by month", "refuse"),  # a trend split by office is not computed
         ("Q1 sales 2017 compared with 2017", "refuse"),  # overlapping periods
     ],
 )
@@ -109,20 +90,9 @@ def test_a_learned_dimension_is_labelled_by_the_registry_in_written_text(crm: Vo
 
     assert dim_label("series", "en") == "series" and dim_label("lead_source", "zh") == "线索来源"
     labelled = crm.dims.with_dimensions(
-        [
-            DimensionDef(
-                id="sub_category",
-                name_zh="子类别",
-                name_en="Sub-Category",
-                origin="data",
-                header="Sub-Category",
-            )
-        ]
+        [DimensionDef(id="sub_category", name_zh="子类别", name_en="Sub-Category", origin="data", header="Sub-Category")]
     )
     assert dim_label("sub_category", "en") == "sub category"  # outside a job: the id in words, never raw
     with display_names({}, labelled):
-        assert (dim_label("sub_category", "en"), dim_label("sub_category", "zh")) == (
-            "Sub-Category",
-            "子类别",
-        )
+        assert (dim_label("sub_category", "en"), dim_label("sub_category", "zh")) == ("Sub-Category", "子类别")
         assert dim_label("region", "zh") == "区域"

@@ -15,22 +15,8 @@ from knowledge.documents import Document, SearchFilters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sales"
 NOTES = [
-    Document(
-        doc_id="A",
-        kind="call_note",
-        region="华东",
-        rep="张三",
-        text="客户说价格太贵。",
-        date=dt.date(2026, 8, 1),
-    ),
-    Document(
-        doc_id="B",
-        kind="call_note",
-        region="华南",
-        customer="客户乙",
-        text="预算冻结。",
-        date=dt.date(2026, 5, 1),
-    ),
+    Document(doc_id="A", kind="call_note", region="华东", rep="张三", text="客户说价格太贵。", date=dt.date(2026, 8, 1)),
+    Document(doc_id="B", kind="call_note", region="华南", customer="客户乙", text="预算冻结。", date=dt.date(2026, 5, 1)),
 ]
 
 
@@ -100,9 +86,6 @@ def test_a_search_that_finds_nothing_says_why(deps: Deps) -> None:
 
     result = search_notes(deps, "华南客户怎么说价格", filters=SearchFilters(period_from="2026Q3"))
     assert result.documents == [] and result.filters.region == "华南"
-    assert (
-        result.message
-        == "在 区域=华南，2026Q3–… 范围内没有找到相关内容（笔记日期 2026-05-01 至 2026-08-01）。"
-    )
+    assert result.message == "在 区域=华南，2026Q3–… 范围内没有找到相关内容（笔记日期 2026-05-01 至 2026-08-01）。"
     found = search_notes(deps, "华南客户怎么说价格")
     assert [d.doc_id for d in found.documents] == ["B"] and not found.message

@@ -252,17 +252,12 @@ def test_compare_top_trend_why_are_grounded(
 @pytest.mark.parametrize(
     ("question", "status"),
     [
-        (
-            "赵敏团队三季度目标达成率",
-            "clarify",
-        ),  # targets are by region: 赵敏's team is all 华东, offered as such
+        ("赵敏团队三季度目标达成率", "clarify"),  # targets are by region: 赵敏's team is all 华东, offered as such
         ("DataHub三季度达成率", "unanswerable"),  # no product targets: never a computed-looking blank
         ("张伟的提成是多少", "unanswerable"),
     ],
 )
-def test_target_questions_outside_the_targets_dimensions(
-    sample_deps: Deps, question: str, status: str
-) -> None:
+def test_target_questions_outside_the_targets_dimensions(sample_deps: Deps, question: str, status: str) -> None:
     answer = ask(sample_deps, question)
     assert answer.status == status, (question, answer.text)
     if status == "clarify":

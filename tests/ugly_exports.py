@@ -57,9 +57,7 @@ class Truth:
     folder: Path
     deals_en: list[Deal] = field(default_factory=list)
     deals_zh: list[Deal] = field(default_factory=list)
-    targets: dict[str, dict[tuple[str, str], Decimal]] = field(
-        default_factory=dict
-    )  # file -> (period, seg) -> v
+    targets: dict[str, dict[tuple[str, str], Decimal]] = field(default_factory=dict)  # file -> (period, seg) -> v
 
 
 def _close_text(d: date, style: int, rng: random.Random) -> str:
@@ -83,11 +81,7 @@ def _deals(rng: random.Random, n: int, zh: bool) -> list[Deal]:
         stage = rng.choices(list(EN_STAGES), weights=[4, 3, 1, 1, 1, 1])[0]
         created = date(2024, 1, 1) + timedelta(days=rng.randrange(600))
         closed = created + timedelta(days=rng.randrange(5, 120)) if stage in ("won", "lost") else None
-        amount = (
-            None
-            if stage not in ("won", "lost") and rng.random() < 0.4
-            else Decimal(rng.randrange(1000, 900000)) / 100
-        )
+        amount = None if stage not in ("won", "lost") and rng.random() < 0.4 else Decimal(rng.randrange(1000, 900000)) / 100
         deals.append(
             Deal(
                 deal_id=f"{'商机' if zh else 'D'}{i:05d}",
@@ -139,12 +133,8 @@ def _write_deals(path: Path, deals: list[Deal], zh: bool, rng: random.Random, en
         if d.bad and d.bad.startswith("not a date"):
             close = "31/31/2024"
         # the same note for every row: free text, long enough never to be a dimension
-        note = (
-            ("客户希望下季度再谈，预算审批流程较长，需要持续跟进并准备详细的方案说明与报价对比。" * 2)
-            if zh
-            else (
-                "Customer asked for a follow-up call next quarter; budget approval is slow and needs a detailed proposal."
-            )
+        note = ("客户希望下季度再谈，预算审批流程较长，需要持续跟进并准备详细的方案说明与报价对比。" * 2) if zh else (
+            "Customer asked for a follow-up call next quarter; budget approval is slow and needs a detailed proposal."
         )
         w.writerow([d.deal_id, d.owner, d.account, d.region, d.product, d.country, d.segment, d.channel, stage,
                     amount, d.created.isoformat(), close, note])  # fmt: skip
@@ -172,44 +162,24 @@ def generate(folder: Path, seed: int = 11) -> Truth:
                                                                           "Food", "Retail"], strict=True)])  # fmt: skip
     _write(folder / "products.csv", [["product", "series", "sales_price"], ["GTX Pro", "GT", 1200],
                                      ["Basic", "Core", 300], ["Cloud Suite", "Cloud", 900]])  # fmt: skip
-    _write(
-        folder / "team.csv",
-        [["sales_agent", "manager", "regional_office"]]
-        + [[o, "Dana" if k < 2 else "Eli", "Central" if k < 2 else "West"] for k, o in enumerate(OWNERS_EN)],
-    )
+    _write(folder / "team.csv", [["sales_agent", "manager", "regional_office"]]
+           + [[o, "Dana" if k < 2 else "Eli", "Central" if k < 2 else "West"] for k, o in enumerate(OWNERS_EN)])
     _targets(folder, truth, rng)
     return truth
 
 
 def _targets(folder: Path, truth: Truth, rng: random.Random) -> None:
-    long_zh = {
-        (f"2025Q{q}", r): Decimal(rng.randrange(100, 999) * 1000)
-        for q in range(1, 5)
-        for r in ("华东", "华南")
-    }
-    _write(
-        folder / "targets_long_zh.csv",
-        [["区域", "季度", "目标销售额"]] + [[r, p, v] for (p, r), v in long_zh.items()],
-    )
+    long_zh = {(f"2025Q{q}", r): Decimal(rng.randrange(100, 999) * 1000) for q in range(1, 5) for r in ("华东", "华南")}
+    _write(folder / "targets_long_zh.csv", [["区域", "季度", "目标销售额"]] + [[r, p, v] for (p, r), v in long_zh.items()])
     truth.targets["targets_long_zh.csv"] = long_zh
-    long_en = {
-        (f"2025Q{q}", r): Decimal(rng.randrange(100, 999) * 1000)
-        for q in range(1, 3)
-        for r in ("East", "West")
-    }
+    long_en = {(f"2025Q{q}", r): Decimal(rng.randrange(100, 999) * 1000) for q in range(1, 3) for r in ("East", "West")}
     _write(folder / "targets_long_en.csv", [["Region", "Quarter", "Quota"]]
            + [[r, f"Q{p[-1]} {p[:4]}", v] for (p, r), v in long_en.items()])  # fmt: skip
     truth.targets["targets_long_en.csv"] = long_en
     wide_zh: dict[tuple[str, str], Decimal] = {}
-    rows: list[list[object]] = [
-        ["2025年各区域月度销售目标", "", "", ""],
-        ["区域", *[f"{m}月" for m in range(1, 13)], "合计"],
-    ]
+    rows: list[list[object]] = [["2025年各区域月度销售目标", "", "", ""], ["区域", *[f"{m}月" for m in range(1, 13)], "合计"]]
     for r in ("华东", "华南", "华北"):
-        cells = [
-            Decimal(rng.randrange(10, 99) * 100) if not (r == "华北" and m == 7) else None
-            for m in range(1, 13)
-        ]
+        cells = [Decimal(rng.randrange(10, 99) * 100) if not (r == "华北" and m == 7) else None for m in range(1, 13)]
         for m, v in enumerate(cells, start=1):
             if v is not None:
                 wide_zh[(f"2025-{m:02d}", r)] = v
@@ -217,11 +187,7 @@ def _targets(folder: Path, truth: Truth, rng: random.Random) -> None:
     rows[0] += [""] * (len(rows[1]) - len(rows[0]))
     _write(folder / "区域月度目标.csv", rows, "gbk")
     truth.targets["区域月度目标.csv"] = wide_zh
-    wide_en = {
-        (f"2024Q{q}", r): Decimal(rng.randrange(100, 999) * 100)
-        for q in range(1, 5)
-        for r in ("East", "West", "North")
-    }
+    wide_en = {(f"2024Q{q}", r): Decimal(rng.randrange(100, 999) * 100) for q in range(1, 5) for r in ("East", "West", "North")}
     _write(folder / "quota_2024.csv", [["Region", "Q1", "Q2", "Q3", "Q4"]]
            + [[r, *(wide_en[(f"2024Q{q}", r)] for q in range(1, 5))] for r in ("East", "West", "North")])  # fmt: skip
     truth.targets["quota_2024.csv"] = wide_en

@@ -137,9 +137,7 @@ def test_fifty_clients_same_and_different_drafts(served: tuple[World, str]) -> N
         draft = world.get("admin", draft_id).json()
         audit = _audit(world, draft_id)
         actions = Counter(a["action"] for a in audit)
-        if (
-            mine["approve"]["status"] == 409
-        ):  # the edit moved the draft between the approver's read and decision
+        if mine["approve"]["status"] == 409:  # the edit moved the draft between the approver's read and decision
             assert mine["edit"]["status"] == 200 and actions["draft.approve"] == 0
             assert draft["approved_version"] is None and draft["version"] > mine["approve"]["read"]
             continue

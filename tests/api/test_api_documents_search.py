@@ -13,21 +13,9 @@ from knowledge.documents import Document
 
 NOTES = [
     ("E1", "华东", "客户说我们的报价太高，竞品便宜了15%。", "customer not interested", dt.date(2026, 8, 3)),
-    (
-        "E2",
-        "华东",
-        "The customer wants to think about the offer and call back next week.",
-        "paused",
-        dt.date(2026, 7, 9),
-    ),
+    ("E2", "华东", "The customer wants to think about the offer and call back next week.", "paused", dt.date(2026, 7, 9)),
     ("S1", "华南", "客户嫌价格贵，要求再打九折。", "customer not interested", dt.date(2026, 8, 12)),
-    (
-        "S2",
-        "华南",
-        "Budget frozen until next year; procurement will revisit.",
-        "paused",
-        dt.date(2026, 5, 20),
-    ),
+    ("S2", "华南", "Budget frozen until next year; procurement will revisit.", "paused", dt.date(2026, 5, 20)),
     ("C1", "", "全公司：价格异议增多，需要统一报价策略。", "", dt.date(2026, 8, 30)),
 ]
 
@@ -36,8 +24,7 @@ NOTES = [
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     for w in build_world(tmp_path_factory.mktemp("docsearch")):
         docs = [
-            Document(doc_id=i, kind="call_note", region=r, text=t, outcome=o, date=d)
-            for i, r, t, o, d in NOTES
+            Document(doc_id=i, kind="call_note", region=r, text=t, outcome=o, date=d) for i, r, t, o, d in NOTES
         ]
         w.deps.docs.add_documents(docs)
         yield w

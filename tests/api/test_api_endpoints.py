@@ -70,9 +70,7 @@ def test_ingest_notes_and_refuse_unapproved_lessons(world: World) -> None:
         "/data/documents", headers=world.h("analyst"), files={"file": ("notes.csv", notes.encode("utf-8"))}
     )
     assert r.status_code == 200, r.text
-    assert (
-        r.json()["documents_added"] == 1 and world.deps.docs.get("note:upload-N1#0") is not None
-    )  # upload ids
+    assert r.json()["documents_added"] == 1 and world.deps.docs.get("note:upload-N1#0") is not None  # upload ids
     count = world.deps.docs.count()
     lesson = json.dumps(
         {"id": "X1", "kind": "lesson", "text": "未经批准的经验 zz-unapproved"}, ensure_ascii=False

@@ -42,9 +42,7 @@ def test_the_approved_version_downloads_whether_or_not_it_is_the_latest(world: W
     draft_id = world.save("analyst", hand_report("华东", marker="approved-latest"))["id"]
     assert world.decide("approver", draft_id, "approve", comment="ok", version=1).status_code == 200
     approved = world.client.get(
-        f"/drafts/{draft_id}/report",
-        headers=world.h("viewer"),
-        params={"version": "approved", "format": "md"},
+        f"/drafts/{draft_id}/report", headers=world.h("viewer"), params={"version": "approved", "format": "md"}
     )
     assert approved.status_code == 200, approved.text  # it was 404 while the approved version was the latest
     assert _filename(approved) == "华东-2026Q3-复盘报告-v1-已批准.zip"
@@ -52,9 +50,7 @@ def test_the_approved_version_downloads_whether_or_not_it_is_the_latest(world: W
     revision = world.get("analyst", draft_id).headers["ETag"].strip('"')
     assert world.edit("analyst", draft_id, revision, summary="修订后的概述。").status_code == 200
     still = world.client.get(
-        f"/drafts/{draft_id}/report",
-        headers=world.h("viewer"),
-        params={"version": "approved", "format": "md"},
+        f"/drafts/{draft_id}/report", headers=world.h("viewer"), params={"version": "approved", "format": "md"}
     )
     latest = world.client.get(
         f"/drafts/{draft_id}/report", headers=world.h("viewer"), params={"version": "latest", "format": "md"}

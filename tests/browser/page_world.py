@@ -163,10 +163,7 @@ def build_world(folder: Path, receiver: Receiver) -> World:
     from knowledge.workspace_aliases import WorkspaceAliases, save_aliases
 
     # the team's own English names for its regions, as any team installs them (fupan aliases FILE)
-    save_aliases(
-        deps.settings,
-        WorkspaceAliases(values={"region": {"华东": ["East"], "华南": ["South"], "华北": ["North"]}}),
-    )
+    save_aliases(deps.settings, WorkspaceAliases(values={"region": {"华东": ["East"], "华南": ["South"], "华北": ["North"]}}))
     app = create_app(deps)
     for username, (role, team, name) in ACCOUNTS.items():
         deps.records.accounts.create(username, PASSWORD, role=role, team=team, name=name)

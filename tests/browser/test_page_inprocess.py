@@ -486,8 +486,7 @@ def test_webhooks_in_each_robots_shape_with_signatures_and_retries(world: World)
     def delivered_on_third_try() -> bool:  # the job is marked done only after the third response returns
         jobs = world.deps.records.jobs.list(kind="webhook", limit=200)
         return any(
-            j.result.get("target") == "ops" and j.result.get("attempts") == 3 and j.state == "done"
-            for j in jobs
+            j.result.get("target") == "ops" and j.result.get("attempts") == 3 and j.state == "done" for j in jobs
         )
 
     assert receiver.wait_for(delivered_on_third_try)

@@ -228,9 +228,7 @@ def test_undo_swaps_snapshots_that_learned_different_dimensions(store: SalesStor
     wide = tmp_path / "wide.csv"
     countries = ["中国", "日本", "中国", "韩国"]
     wide.write_text(
-        "\n".join(
-            [HEADERS[kind] + ",国家", *(f"{r},{c}" for r, c in zip(GOOD[kind], countries, strict=True))]
-        )
+        "\n".join([HEADERS[kind] + ",国家", *(f"{r},{c}" for r, c in zip(GOOD[kind], countries, strict=True))])
         + "\n",
         encoding="utf-8",
     )
