@@ -59,8 +59,8 @@ def load_set(queries: str = "calls_queries.jsonl", qrels: str = "calls_qrels.tsv
 
 
 def load_own(calls: Path) -> list[LabelledQuery]:
-    """Fupan's own paraphrases (sets/retrieval_calls/own_queries.jsonl, splits "own" and "fresh"), relevant calls read
-    from the calls' `conversations.csv` by their outcome labels."""
+    """Fupan's own paraphrases (sets/retrieval_calls/own_queries.jsonl, splits "own" and "fresh"), relevant
+    calls read from the calls' `conversations.csv` by their outcome labels."""
     with (calls / "conversations.csv").open(encoding="utf-8", newline="") as f:
         outcome = {r["conversation_id"]: r["outcome"] for r in csv.DictReader(f)}
     out = []
