@@ -212,6 +212,8 @@ class DocumentIndex:
                 )
             finally:
                 self._wrote()
+            if self._field_vectors():  # documents with outcome-like fields: the search's cues, embedded now
+                self._cue_vectors()  # (once per model and lexicon) rather than in the first search
         return report
 
     def recover(self) -> int:
@@ -488,7 +490,8 @@ class DocumentIndex:
             except (OSError, KeyError, ValueError):
                 pass
             if vectors is None:
-                vectors = np.stack([self.embedder.query(t) for t in texts])
+                batched = getattr(self.embedder, "queries", None)
+                vectors = batched(texts) if batched else np.stack([self.embedder.query(t) for t in texts])
                 try:
                     tmp = path.with_name("intent_cues.tmp.npz")
                     np.savez(tmp, stamp=np.array(stamp), vectors=vectors)

@@ -305,3 +305,20 @@ def test_an_outcome_the_query_names_reaches_a_one_word_value() -> None:
         meant_weight=0.5,
     )
     assert max(named.shares, key=named.shares.__getitem__) == "buy" and named.boost("buy") > 0.5
+
+
+def test_the_outcome_cues_are_embedded_at_ingest_and_kept(index: DocumentIndex) -> None:
+    """Documents with outcome fields: ingest embeds the field-intent cues once (batched) and keeps them beside
+    the catalogue, so the first search does not pay for them; they are the cues' own query embeddings."""
+    from knowledge.field_intents import cues
+
+    path = index.settings.docs_path / "intent_cues.npz"
+    assert path.is_file()
+    texts, owner = cues()
+    with np.load(path) as held:
+        vectors = held["vectors"]
+    assert vectors.shape == (len(texts), index.embedder.dimension) and len(owner) == len(texts)
+    assert float(vectors[0] @ index.embedder.query(texts[0])) > 0.999
+    fresh = DocumentIndex(index.settings, embedder=index.embedder)
+    assert np.array_equal(fresh._cue_vectors()[0], vectors)  # read back, not embedded again
+    fresh.close()
