@@ -18,9 +18,9 @@ from agent.router_periods import Calendar
 from agent.router_restate import restate
 from agent.router_vocab import Vocabulary, build_vocabulary
 from fupan.answers import Answer, Turn
-from fupan.deps import Deps
 from fupan.errors import InputError, NotFound
 from fupan.query import MetricQuery, Reading
+from knowledge.deps import Deps
 
 
 def engine_for(deps: Deps) -> Any:

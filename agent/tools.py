@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from fupan.deps import Deps
 from fupan.errors import InputError
 from fupan.query import MetricQuery
+from knowledge.deps import Deps
 
 if TYPE_CHECKING:
     from agent.metric_engine import MetricEngine, MetricValue

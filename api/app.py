@@ -19,8 +19,8 @@ from api.input_guard import InputGuard
 from api.problems import PayloadTooLarge, document_problems, install_problem_handlers
 from api.routes import ROUTERS
 from api.security_headers import SecurityHeaders
-from fupan.deps import Deps
 from fupan.settings import Settings
+from knowledge.deps import Deps
 from knowledge.records_service import ReviewService
 
 JSON_LIMIT = 2 * 1024 * 1024

@@ -31,8 +31,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fupan.deps import Deps  # noqa: E402
 from fupan.settings import load_settings  # noqa: E402
+from knowledge.deps import Deps  # noqa: E402
 
 BRIEFS = [
     "四季度华南新品上市，重点开发新客户",

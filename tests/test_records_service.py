@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from fupan.answers import Answer
-from fupan.deps import Deps
 from fupan.errors import InputError, PermissionDenied
 from fupan.evidence import Evidence
 from fupan.report import ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
+from knowledge.deps import Deps
 from knowledge.records_schemas import Decision, Principal
 from knowledge.records_service import (
     ReviewService,
