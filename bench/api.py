@@ -50,9 +50,9 @@ def _prepare(
     workspace: Path, n_drafts: int, n_pending: int
 ) -> tuple[dict[str, str], list[str], list[str], str]:
     from agent.workflows import draft_review
+    from api.review_service import ReviewService
     from evals.sample_company import generate
     from knowledge.records_schemas import Decision
-    from knowledge.records_service import ReviewService
     from knowledge.sample_import import import_sample_company
 
     settings = load_settings(workspace=workspace)

@@ -19,7 +19,7 @@
   as findings on the version and block approval until someone confirms them (`confirm_figures`).
 - every state change writes an audit row (who, when, what, content hash before/after) in the same transaction.
 
-It writes nothing to the knowledge base: `knowledge.records_service.ReviewService` does that after approval.
+It writes nothing to the knowledge base: `api.review_service.ReviewService` does that after approval.
 """
 
 from __future__ import annotations
