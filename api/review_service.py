@@ -41,7 +41,8 @@ from fupan.report import ActionItem, ReviewDraft
 from knowledge.deps import Deps
 from knowledge.documents import Document, IngestReport, SearchFilters
 from knowledge.jobs import JobContext, JobPublic, JobRunner, Retry
-from knowledge.records import SYSTEM, Records, action_record_id, lesson_record_id, require_role
+from knowledge.records import Records, action_record_id, lesson_record_id
+from knowledge.records_db import SYSTEM, require_role
 
 if TYPE_CHECKING:
     from agent.note_search import SearchResult
