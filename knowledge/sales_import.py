@@ -383,7 +383,9 @@ def _table_warnings(  # type: ignore[no-untyped-def]
                     reason=f"duplicate id on rows {', '.join(map(str, lines))}; {last_wins}",
                 )
             )
-    out += _identical_rows(con, staged, m.row_id)
+    # identical rows have the same id: with no duplicate id, only rows without an id can be identical
+    unique = staged.column(id_header) if id_header and id_header != m.row_id and not dedupe else None
+    out += _identical_rows(con, staged, m.row_id, without=unique)
     out += _blank_cells(con, staged, profiles)
     for header in _category_headers(rec, dims):
         if header in distinct:  # the cells as stored: trimmed, blanks dropped, in DuckDB's order (code points)
@@ -452,15 +454,19 @@ def _duplicate_ids(
     return [(str(v), [int(x) for x in lines]) for v, lines in rows]
 
 
-def _identical_rows(con: duckdb.DuckDBPyConnection, staged: Staged, row_id: str | None) -> list[Issue]:
-    """Rows identical in every column but the line-number column (if any): never rows whose ids differ."""
+def _identical_rows(
+    con: duckdb.DuckDBPyConnection, staged: Staged, row_id: str | None, without: str | None = None
+) -> list[Issue]:
+    """Rows identical in every column but the line-number column (if any): never rows whose ids differ.
+    `without`: an id column known to have no duplicate value, so only rows with a blank id are compared."""
     cols = [f"c{i}" for i, h in enumerate(staged.headers) if h != row_id]
     if not cols:
         return []
     body = ", ".join(cols)
     key = "_h" if staged.row_hash and row_id is None else f"hash({body})"  # _h: hashed while reading
+    where = f" WHERE {blank_sql(without)}" if without else ""
     rows = con.execute(
-        f"WITH h AS (SELECT {key} AS k FROM {STAGE} GROUP BY 1 HAVING count(*) > 1) "
+        f"WITH h AS (SELECT {key} AS k FROM {STAGE}{where} GROUP BY 1 HAVING count(*) > 1) "
         f"SELECT list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
         f"WHERE {key} IN (SELECT k FROM h) GROUP BY {body} HAVING count(*) > 1 ORDER BY min(rowid)"
     ).fetchall()
