@@ -22,8 +22,8 @@ from typing import Any
 
 from evals.independent import Case, Graded, grade, matches
 from fupan.answers import Answer
-from fupan.deps import Deps
 from fupan.settings import Settings
+from knowledge.deps import Deps
 
 _RATIO_UNITS = {"%", "pp"}
 
