@@ -38,6 +38,7 @@ _TITLE = re.compile(r"([\u4e00-\u9fff])(?:经理|总监|主管|总)")
 _PLURAL = re.compile(
     r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
 )
+_PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
 _PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
 
 
@@ -282,6 +283,16 @@ def _period_sets(s: Scan) -> list[list[PeriodMention]]:
 def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
     """The metric(s) asked for; with none named, one reading per likely metric (never a silent default)."""
     found = _without_context(s, list(dict.fromkeys(h.what for h in s.metrics)))
+    found = _amount_of_count(s, found)
+    if found == ["won_revenue"]:
+        for m in _PER_DEAL.finditer(s.text):  # 'how much revenue does each deal bring', '每单赢单金额'
+            if s.free(m.start(), m.end()):
+                s.mark(m.start(), m.end())
+                found = ["avg_deal_size"]
+    for hit in s.metrics:  # 'ARR', 'ACV': read as the deals' amount, which the user confirms (the amount column
+        word = s.lower[hit.start : hit.end]  # may hold another figure)
+        if hit.what == "won_revenue" and _RECURRING.fullmatch(word):
+            s.doubts.append(s.text[hit.start : hit.end])
     if found and set(found) <= {"won_deals", "won_revenue", "won_customers", "avg_deal_size"}:
         _mark_word(s, _WIN_VERB.pattern)  # 'how many won deals did Central close': the verb the metric says
     if found == ["lost_deals"]:
@@ -353,6 +364,26 @@ def _without_context(s: Scan, found: list[str]) -> list[str]:
             before, after = s.text[: hit.start], s.text[hit.end :]
             if re.search(r"\b(?:of|for|among|on)\s+(?:the\s+)?$", before, re.I) or re.match(r"\s*的", after):
                 found = [m for m in found if m != hit.what]
+    return found
+
+
+_RECURRING = re.compile(r"arr|acv|tcv|annual recurring revenue|annual contract value|total contract value")
+_AMOUNT_WORD = re.compile(r"\b(?:value|values|amount|amounts|worth|dollars?|usd|\$)(?![a-z])|\$|金额|价值|多少钱|总额", re.I)
+
+
+def _amount_of_count(s: Scan, found: list[str]) -> list[str]:
+    """'total closed won value', 'won deals worth', '赢单的金额': an amount word beside a count of deals asks for
+    their amount — won revenue for won deals; for lost deals no amount metric exists, so the word stays a doubt
+    (asked back, never answered as a count)."""
+    if not found or any(m not in {"won_deals", "lost_deals"} for m in found):
+        return found
+    for m in _AMOUNT_WORD.finditer(s.lower):
+        if not s.free(m.start(), m.end()):
+            continue
+        if found == ["won_deals"]:
+            s.mark(m.start(), m.end())
+            return ["won_revenue"]
+        s.doubts.append(s.text[m.start() : m.end()])
     return found
 
 
@@ -455,6 +486,9 @@ def _one(
         return metric_list
     if op == "breakdown" and metric_list and _per_average(s, metric_list[0]):
         s.doubts.append(_PER.search(s.text).group(0))  # type: ignore[union-attr]
+    for m in _PER_DEAL.finditer(s.text):  # 'revenue per deal' that no metric word took: an average, not the sum
+        if s.free(m.start(), m.end()) and m.group(0) not in s.doubts:
+            s.doubts.append(m.group(0))
     periods, base = _resolve_periods(s, vocab, op, mentions, grain, default_period, metric_list)
     if op in {"compare", "rank_change"} and base is None:
         base = "previous"

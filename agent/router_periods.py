@@ -227,7 +227,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:FY|fy)\s*" + _Y), "yy1"),
     (re.compile(_Y + r"\s*年(?!\s*[第一二三四1-4上下])"), "yy1"),
     (re.compile(r"(?<![\d.])" + _Y + r"(?![\d.])"), "yy1"),
-    (re.compile(r"(?<![\d.])(?P<yy>\d{2})\s*年(?!\s*[第一二三四1-4上下])"), "y2"),
+    (re.compile(r"(?<![\d.])(?P<yy>\d{2})\s*年\s*(?:第?" + _Q + r"\s*季度?|[Qq](?P<q2>[1-4]))"), "y2q"),
+    (re.compile(r"(?<![\d.])(?P<yy>\d{2})\s*年(?!\s*[第一二三四1-4上下Qq])"), "y2"),
     (re.compile(r"(?<![\dA-Za-z])[Qq]" + _Q + r"(?![\d])"), "q"),
     (re.compile(r"第?" + _Q + r"\s*季度"), "q"),
     (re.compile(_ORD + r"\s+quarter", re.I), "q"),
@@ -282,8 +283,9 @@ _GRAIN = [
 
 
 class _Resolver:
-    def __init__(self, cal: Calendar) -> None:
+    def __init__(self, cal: Calendar, now: date | None = None) -> None:
         self.cal = cal
+        self.now = now
 
     def year(self, m: re.Match[str]) -> int:
         return int(m.group("y"))
@@ -307,7 +309,14 @@ class _Resolver:
             return [self.label(self.year(m), "year", 1)]
         if kind == "y2":
             return [self.label(self._century(int(g["yy"])), "year", 1)]
+        if kind == "y2q":
+            return [self.label(self._century(int(g["yy"])), "quarter", _num(g.get("q") or g.get("q2") or "0"))]
         return []
+
+    def current(self, grain: Grain) -> Period:
+        """'This' quarter/month/year: the one the question says it is in ('we're in Jan 2018'), else the latest
+        with data."""
+        return period_of(self.now, grain, self.cal.fy) if self.now else self.cal.current(grain)
 
     def relative_year(self, m: re.Match[str]) -> list[str]:
         """去年四季度, Q4 last year, this year's Q1, November last year."""
@@ -315,7 +324,7 @@ class _Resolver:
             return []
         g = m.groupdict()
         back = {"今年": 0, "本年": 0, "this": 0, "去年": 1, "last": 1, "previous": 1, "prior": 1, "前年": 2}
-        year = int(self.cal.current("year").label[:4]) - back[g["rel"].lower()]
+        year = int(self.current("year").label[:4]) - back[g["rel"].lower()]
         if g.get("q") or g.get("q2"):
             return [self.label(year, "quarter", _num(g.get("q") or g.get("q2") or "0"))]
         if g.get("hz"):
@@ -365,25 +374,56 @@ class _Resolver:
         if self.cal.empty:
             return []
         if kind == "this_quarter":
-            return [self.cal.current("quarter").label]
+            return [self.current("quarter").label]
         if kind == "last_quarter":
-            return [shift(self.cal.current("quarter"), -1).label]
+            return [shift(self.current("quarter"), -1).label]
         if kind == "this_month":
-            return [self.cal.current("month").label]
+            return [self.current("month").label]
         if kind == "last_month":
-            return [shift(self.cal.current("month"), -1).label]
+            return [shift(self.current("month"), -1).label]
         if kind == "this_year":
-            return [self.cal.current("year").label]
+            return [self.current("year").label]
         if kind == "last_year":
-            return [shift(self.cal.current("year"), -1).label]
+            return [shift(self.current("year"), -1).label]
         return [self.cal.all_time().label]
+
+
+# 'we're in Jan 2018', 'as of January 2018', '现在是2018年1月': the date relative periods count from
+_NOW_EN_LEAD = (
+    r"\b(?:we'?re|we\s+are|it'?s|it\s+is|today\s+is|now\s+is|as\s+of|currently|right\s+now)\s+(?:now\s+)?"
+    r"(?:in\s+|on\s+)?(?:early\s+|mid[-\s]|late\s+|the\s+start\s+of\s+|the\s+end\s+of\s+)?"
+)
+_NOW_EN_MONTH = (
+    r"(?P<mon>" + "|".join([*_MONTHS, *_MONTH_ABBR]) + r")\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?" + _Y + r"\b"
+)
+_NOW_EN_ISO = r"(?P<yb>(?:19|20)\d{2})[-/](?P<mb>1[0-2]|0?[1-9])(?:[-/]\d{1,2})?\b"
+_NOW_ZH = (
+    r"(?:现在是|现在|目前是|目前|当前是|今天是|如今是)\s*(?P<yz>(?:19|20)\d{2})\s*年\s*" + _ZH_MONTH
+    + r"\s*月(?:\s*\d{1,2}\s*[日号])?"
+)
+_NOW = re.compile(_NOW_EN_LEAD + r"(?:" + _NOW_EN_MONTH + r"|" + _NOW_EN_ISO + r")|" + _NOW_ZH, re.I)
+
+
+def _now_date(m: re.Match[str]) -> date | None:
+    g = m.groupdict()
+    if g.get("mon"):
+        return date(int(g["y"]), _month_index(g["mon"]), 1)
+    if g.get("yb"):
+        return date(int(g["yb"]), int(g["mb"]), 1)
+    month = _month_index(g.get("zm") or "")
+    return date(int(g["yz"]), month, 1) if 1 <= month <= 12 else None
 
 
 def find_periods(text: str, cal: Calendar) -> PeriodWords:
     """The period phrases of `text`, resolved against the calendar, in order of appearance."""
     words = PeriodWords()
     taken = [False] * len(text)
-    resolver = _Resolver(cal)
+    now = _NOW.search(text)
+    resolver = _Resolver(cal, _now_date(now) if now else None)
+    if now:
+        for i in range(now.start(), now.end()):
+            taken[i] = True
+        words.spans.append((now.start(), now.end()))
 
     def claim(m: re.Match[str]) -> bool:
         if any(taken[m.start() : m.end()]):
@@ -446,7 +486,7 @@ def _unseen(kind: str, m: re.Match[str], cal: Calendar) -> str:
 def period_spans(text: str) -> list[tuple[int, int]]:
     """Where period phrases sit in `text` (for the spelling fixes; no calendar needed)."""
     spans = [(m.start(), m.end()) for pattern, _ in _PATTERNS for m in pattern.finditer(text)]
-    for pattern in (_YOY, _QOQ, _LAST_N, *(p for p, _ in _RELATIVE), *(p for p, _ in _GRAIN)):
+    for pattern in (_NOW, _YOY, _QOQ, _LAST_N, *(p for p, _ in _RELATIVE), *(p for p, _ in _GRAIN)):
         spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
     return spans
 
