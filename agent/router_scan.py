@@ -277,6 +277,7 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     _lexical(s, vocab)
     _cues(s)
     _unknown_names(s, vocab)
+    _part_names(s, vocab)
     if W.EXCLUDE.search(s.text):
         s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
     for m in W.THRESHOLD.finditer(s.text):
@@ -379,6 +380,18 @@ def _unknown_names(s: Scan, vocab: Vocabulary) -> None:
             s.mark(start, end)
 
 
+def _part_names(s: Scan, vocab: Vocabulary) -> None:
+    """'Darcel', 'Schlecht': one word of a longer name in the data (a first or last name) is that name only if
+    the user confirms it — taken as an unknown name, so the names it is part of are offered, never dropped."""
+    for m in re.finditer(r"(?<![\w-])[A-Z][a-z][\w'-]+", s.text):
+        word = m.group(0).lower()
+        if not s.free(m.start(), m.end()) or word in W.STOP_EN or len(word) < 3:
+            continue
+        if any(word in v.word.split() and v.origin == "data" and " " in v.word for v in vocab.values):
+            s.unknown.append((m.group(0), ""))
+            s.mark(m.start(), m.end())
+
+
 def _phrase(s: Scan, start: int, end: int) -> tuple[int, int]:
     """Grow a name to the free, non-stop Latin tokens right before and after it."""
     while True:
@@ -423,6 +436,8 @@ def near_values(word: str, vocab: Vocabulary, limit: int = 3) -> list[ValueWord]
             score = 0
         elif len(key) >= 4 and len(vkey) >= 4 and (vkey.startswith(key) or key.startswith(vkey)):
             score = 1
+        elif len(key) >= 3 and " " in v.word and word.lower() in v.word.split():
+            score = 1  # one word of a longer name: 'Darcel' ~ 'Darcel Schlecht'
         elif len(key) >= 5 and distance(key, vkey, 2) <= (1 if len(key) < 8 else 2):
             score = 2
         else:

@@ -107,7 +107,7 @@ TOP_N = _rx(
     r"(?:top|bottom|前|后|倒数)\s*-?\s*(?P<n>\d+|[一二三四五六七八九十两]|two|three|four|five|six|seven|eight|nine|ten)"
     r"(?!\s*个?(?:季度|月|年|周|天|quarter|month|year|week|day))"
     r"|(?P<n2>\d+|[一二三四五六七八九十两])\s*(?:个|位|名|家|条|大)(?!\s*(?:季度|月|周|半年|百分点|点))"
-    r"|\b(?P<n3>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:best|top|highest|lowest|worst|biggest|largest|"
+    r"|\b(?P<n3>\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:best|top|highest|lowest|worst|biggest|largest|"
     r"leading|smallest|weakest|strongest|most|least)\b"
     r"|\b(?:which|what|the)\s+(?P<n4>\d+|two|three|four|five|six|seven|eight|nine|ten)\b"
 )
