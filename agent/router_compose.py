@@ -461,7 +461,10 @@ def _one(
         s.mark(which.start(), which.end())
     op = _operation(s, group_by, mentions, grain)
     team = any("manager" in v.dims for v in s.values) and s.cue("team")
-    if team and not group_by and op in {"rank", "breakdown", "rank_change", "compare", "contribution", "share"}:
+    members = op in {"rank", "breakdown", "rank_change", "contribution"} or bool(
+        _EACH.search(s.text) or _WHO.search(s.text) or re.search(r"\bwhich\b|哪", s.text, re.I)
+    )  # 'X's team's share of revenue' is the team against the company; 'each rep's share in X's team' splits it
+    if team and not group_by and members and op in {"rank", "breakdown", "rank_change", "compare", "contribution", "share"}:
         group_by = ["rep"] if "rep" in vocab.dims else group_by
     if op in {"rank", "rank_change", "contribution"} and not group_by and not grain:
         if _WHO.search(s.text) and "rep" in vocab.dims and vocab.values_of("rep"):

@@ -49,6 +49,8 @@ def segment_text(filters: dict[str, list[str]], vocab: Any, lang: str, only: lis
         if only is not None and dim not in only:
             continue
         shown = ("、" if lang == "zh" else " or ").join(value_text(dim, v, vocab, lang) for v in values)
+        if dim == "manager":  # a manager's filter is the deals of the reps reporting to them: the team
+            shown = _t(lang, f"{shown} 团队", f"{shown}'s team")
         parts.append(shown)
     return " · ".join(parts)
 

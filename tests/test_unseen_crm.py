@@ -217,6 +217,12 @@ CASES: list[tuple[str, str, Truth | None]] = [
         "rank",
         lambda d: ranked(by(_in(d, "2023"), "Deal Owner", revenue), False, 3),
     ),
+    (
+        "what fraction of 2023 won revenue came from Morgan Lee's team",
+        "value",
+        lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
+    ),
+    ("how many open deals are there", "ask", None),
     ("won revenue by city in 2023", "ask", None),
     ("won revenue by lead source in 2023", "ask", None),
     (
@@ -275,6 +281,12 @@ CASES: list[tuple[str, str, Truth | None]] = [
         "table",
         lambda d: {f"2023Q{q}": revenue(_in(d, f"2023Q{q}")) for q in range(1, 5)},
     ),
+    (
+        "Morgan Lee团队2023年的赢单金额占全公司的比例",
+        "value",
+        lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
+    ),
+    ("现在还有多少个未关闭的商机", "ask", None),
     ("2023年按城市统计赢单金额", "ask", None),
     ("除了North以外2023年的赢单金额", "ask", None),
     ("Pro Plann 2023年的赢单金额", "value", _f("Product", "Pro Plan", "2023", revenue)),
