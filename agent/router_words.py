@@ -38,7 +38,7 @@ CONTRIBUTION = _rx(
     r"|responsible\s+for|accounts?\s+for\s+(?:the|most)|behind\s+the|came\s+from|coming\s+from|split\s+(?:the|it|this)"
 )
 SHARE = _rx(
-    r"占比|占了?多少|占全部|占全|占总|占.{0,12}(?:比例|比重|份额|多少|百分之|%)|比例|比重|份额|百分之几|what\s+%|share|fraction|"
+    r"占比|占了?多少|占全部|占全|占总|占.{0,12}(?:比例|比重|份额|多少|百分之|%)|比例|比重|份额|百分之几|百分之多少|多少百分比|what\s+%|share|fraction|"
     r"percent(?:age)?\s+of|proportion|%\s+of|how\s+much\s+of"
 )
 TREND = _rx(r"趋势|走势|怎么变的|变化趋势|历史|trend|over\s+time|trajectory|evolv\w*|history")
