@@ -284,6 +284,11 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
     """The metric(s) asked for; with none named, one reading per likely metric (never a silent default)."""
     found = _without_context(s, list(dict.fromkeys(h.what for h in s.metrics)))
     found = _amount_of_count(s, found)
+    if "target" in found and _MISS_BEAT.search(s.text):  # 'missed its Q3 target by the most': the gap, not the target
+        found = list(dict.fromkeys("gap" if m == "target" else m for m in found))
+    if found and set(found) <= {"achievement_rate", "gap", "target"} and (m := _HOW_FAR.search(s.text)):
+        s.mark(m.start(), m.end())  # 'how far did East miss its target', '差得最多': an amount away from target
+        found = ["gap"]
     if found == ["won_revenue"]:
         for m in _PER_DEAL.finditer(s.text):  # 'how much revenue does each deal bring', '每单赢单金额'
             if s.free(m.start(), m.end()):
@@ -367,6 +372,12 @@ def _without_context(s: Scan, found: list[str]) -> list[str]:
     return found
 
 
+_MISS_BEAT = re.compile(
+    r"\b(?:miss(?:ed|es|ing)?|fell\s+short|short\s+of|beat(?:s|en)?|exceed(?:ed|s)?|surpass(?:ed)?|overshot)\b"
+    r"|没完成|未完成|没达到|未达到|没达成|未达成|超额|超出|超过了?目标",
+    re.I,
+)
+_HOW_FAR = re.compile(r"\bhow\s+far\b|\bby\s+how\s+much\b|\bhow\s+much\s+(?:short|over|above|below)\b|差得?最多|差了?多少|差距最大", re.I)
 _RECURRING = re.compile(r"arr|acv|tcv|annual recurring revenue|annual contract value|total contract value")
 _AMOUNT_WORD = re.compile(r"\b(?:value|values|amount|amounts|worth|dollars?|usd|\$)(?![a-z])|\$|金额|价值|多少钱|总额", re.I)
 

@@ -354,10 +354,14 @@ def _cues(s: Scan) -> None:
 
 
 def _count(s: Scan) -> None:
-    m = next((m for m in W.TOP_N.finditer(s.text) if s.free(m.start(), m.end())), None)
+    ranked = bool(W.RANK.search(s.text))  # 'three reps with the lowest …': a count before a plural noun, when ranked
+    m = next(
+        (m for m in W.TOP_N.finditer(s.text) if s.free(m.start(), m.end()) and (ranked or not m.group("n5"))), None
+    )
     if m:
-        s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4"))
-        s.mark(m.start(), m.end())
+        s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5"))
+        end = m.end("n5") if m.group("n5") else m.end()  # the noun is left for the dimension words
+        s.mark(m.start(), end)
 
 
 _ZH_REGION_NAME = re.compile(r"([\u4e00-\u9fff]{2})(大区|片区|地区|区)(?!域)")

@@ -78,7 +78,8 @@ EXCLUDE_MESSAGE = {
 # --- direction -------------------------------------------------------------------------------------------
 ASC = _rx(
     r"最低|最差|最少|最小|最短|(?:lowest|smallest|fewest|least|worst)\s+first|后\s*[0-9一二三四五六七八九十两]|倒数|垫底|lowest|worst|least|fewest|smallest|shortest|"
-    r"bottom|weakest|slowest|ascending|升序|从低到高|从小到大"
+    r"bottom|weakest|slowest|ascending|升序|从低到高|从小到大|"
+    r"\bmiss(?:ed|es|ing)?\b|fell\s+short|short\s+of|没完成|未完成|没达到|未达到|没达成|未达成"
 )
 BEST_WORST = _rx(r"最好|最差|最厉害|best|worst|strongest|weakest")
 FALL = _rx(
@@ -110,6 +111,8 @@ TOP_N = _rx(
     r"|\b(?P<n3>\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:best|top|highest|lowest|worst|biggest|largest|"
     r"leading|smallest|weakest|strongest|most|least)\b"
     r"|\b(?:which|what|the)\s+(?P<n4>\d+|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|(?<![\d.$,])\b(?P<n5>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?!(?:days|weeks|months|quarters|years|percent|points|times|deals|orders|wins|units)\b)[a-z][a-z\-]*s\b"
 )
 PLURAL_ASK = _rx(r"哪些|哪几|which\s+\w+s\b|who\s+are|\bwhich\s+(?:reps|regions|products|customers|accounts)\b")
 
