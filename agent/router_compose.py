@@ -284,6 +284,7 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
     """The metric(s) asked for; with none named, one reading per likely metric (never a silent default)."""
     found = _without_context(s, list(dict.fromkeys(h.what for h in s.metrics)))
     found = _amount_of_count(s, found)
+    found = _customer_qualifier(s, found)
     if "target" in found and _MISS_BEAT.search(s.text):  # 'missed its Q3 target by the most': the gap, not the target
         found = list(dict.fromkeys("gap" if m == "target" else m for m in found))
     if found and set(found) <= {"achievement_rate", "gap", "target"} and (m := _HOW_FAR.search(s.text)):
@@ -380,6 +381,27 @@ _MISS_BEAT = re.compile(
 _HOW_FAR = re.compile(r"\bhow\s+far\b|\bby\s+how\s+much\b|\bhow\s+much\s+(?:short|over|above|below)\b|差得?最多|差了?多少|差距最大", re.I)
 _RECURRING = re.compile(r"arr|acv|tcv|annual recurring revenue|annual contract value|total contract value")
 _AMOUNT_WORD = re.compile(r"\b(?:value|values|amount|amounts|worth|dollars?|usd|\$)(?![a-z])|\$|金额|价值|多少钱|总额", re.I)
+
+
+_CUSTOMER_METRICS = {"new_customers", "won_customers", "churned_customers"}
+
+
+def _customer_qualifier(s: Scan, found: list[str]) -> list[str]:
+    """'win rate of new accounts', 'revenue from new customers', '新客户的赢单金额': a customer group named beside
+    another metric says whose figure it is — a segment Fupan cannot filter by yet. The other metric is kept and
+    the group stays a doubt (asked back), never answered as the company's figure plus a count of customers."""
+    if len(found) < 2 or not (_CUSTOMER_METRICS & set(found)) or not (set(found) - _CUSTOMER_METRICS):
+        return found
+    for hit in s.metrics:
+        if hit.what not in _CUSTOMER_METRICS:
+            continue
+        before, after = s.text[: hit.start], s.text[hit.end :]
+        if re.search(r"\b(?:of|for|among|from|by|with|to)\s+(?:the\s+|our\s+)?$|来自|从$", before, re.I) or re.match(
+            r"\s*的", after
+        ):
+            s.doubts.append(s.text[hit.start : hit.end])
+            found = [m for m in found if m != hit.what]
+    return found
 
 
 def _amount_of_count(s: Scan, found: list[str]) -> list[str]:

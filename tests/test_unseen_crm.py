@@ -223,6 +223,9 @@ CASES: list[tuple[str, str, Truth | None]] = [
         lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
     ),
     ("how many open deals are there", "ask", None),
+    ("what's the win rate of new accounts in 2023", "ask", None),  # a customer group Fupan cannot filter by
+    ("won revenue from new customers in 2023", "ask", None),
+    ("how far did we miss the target in 2023", "ask", None),  # no targets in this export
     ("won revenue by city in 2023", "ask", None),
     ("won revenue by lead source in 2023", "ask", None),
     (
@@ -287,6 +290,7 @@ CASES: list[tuple[str, str, Truth | None]] = [
         lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
     ),
     ("现在还有多少个未关闭的商机", "ask", None),
+    ("2023年新客户的赢单金额", "ask", None),
     ("2023年按城市统计赢单金额", "ask", None),
     ("除了North以外2023年的赢单金额", "ask", None),
     ("Pro Plann 2023年的赢单金额", "value", _f("Product", "Pro Plan", "2023", revenue)),
