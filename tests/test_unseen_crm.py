@@ -275,6 +275,7 @@ CASES: list[tuple[str, str, Truth | None]] = [
     ("2023年各办公室平均成交金额", "table", lambda d: by(_in(d, "2023"), "Office", deal_size)),
     ("2023年赢单销售周期的中位数", "value", lambda d: cycle_median(_in(d, "2023"))),
     ("2023年四季度输了多少单", "value", lambda d: lost(_in(d, "2023Q4"))),
+    ("2023年全年输单（Closed Lost）数量是多少", "value", lambda d: lost(_in(d, "2023"))),
     ("23年Q4的赢单金额", "value", lambda d: revenue(_in(d, "2023Q4"))),
     ("2023年12月赢单数", "value", lambda d: won(_in(d, "2023-12"))),
     ("2023年零售行业的赢单金额", "value", _f("Industry", "retail", "2023", revenue)),
