@@ -316,7 +316,7 @@ def _lexical(s: Scan, vocab: Vocabulary) -> None:
             s.dims.append(Hit(start, end, str(payload)))
         elif kind == "unknown":
             s.unknown.append((s.text[start:end], str(payload)))
-        elif _COUNT_OF_DEALS.search(s.text[max(0, start - 12) : start]) and _word in _COUNT_WORDS:
+        elif _COUNT_OF_DEALS.search(s.text[max(0, start - 30) : start]) and _word in _COUNT_WORDS:
             continue  # '输单（Lost）数量', 'number of deals': how many deals, not units sold (left to the metric)
         else:
             s.unavailable = s.unavailable or str(payload[s.lang])  # type: ignore[index]
@@ -325,7 +325,7 @@ def _lexical(s: Scan, vocab: Vocabulary) -> None:
     s.dims.sort(key=lambda h: h.start)
 
 
-_COUNT_OF_DEALS = re.compile(r"(?:单|商机|机会|订单|deals?|orders?|opportunit\w+|wins|losses)\s*(?:[（(][^）)]{0,12}[）)])?\s*的?\s*$", re.I)
+_COUNT_OF_DEALS = re.compile(r"(?:单|商机|机会|订单|deals?|orders?|opportunit\w+|wins|losses)\s*(?:[（(][^）)]{0,24}[）)])?\s*的?\s*$", re.I)
 _COUNT_WORDS = {"数量", "quantity"}
 
 _CUES = {
