@@ -379,6 +379,10 @@ _MISS_BEAT = re.compile(
     re.I,
 )
 _HOW_FAR = re.compile(r"\bhow\s+far\b|\bby\s+how\s+much\b|\bhow\s+much\s+(?:short|over|above|below)\b|差得?最多|差了?多少|差距最大", re.I)
+_SIDE_BY_SIDE = re.compile(
+    r"\bvs\.?|\bversus\b|\bcompar\w*|\bagainst\b|\bwhich\s+(?:is|was|one|did|had)\b|\bbetween\b|对比|比较|相比|哪个(?:更|高|低|多|少|好)|谁(?:更|高|低|多|少)",
+    re.I,
+)
 _RECURRING = re.compile(r"arr|acv|tcv|annual recurring revenue|annual contract value|total contract value")
 _AMOUNT_WORD = re.compile(r"\b(?:value|values|amount|amounts|worth|dollars?|usd|\$)(?![a-z])|\$|金额|价值|多少钱|总额", re.I)
 
@@ -493,6 +497,11 @@ def _one(
         )
         s.mark(which.start(), which.end())
     op = _operation(s, group_by, mentions, grain)
+    multi = [d for d, v in filters.items() if len(v) > 1]
+    one_period = sum(len(m.labels) for m in mentions if m.kind != "range") <= 1 and not s.periods.base
+    if len(multi) == 1 and not group_by and op in {"value", "compare"} and one_period and _SIDE_BY_SIDE.search(s.text):
+        op, group_by = "breakdown", multi  # 'GTX Basic vs GTX Plus Basic win rate in 2017': the two side by side
+        s.cues.pop("compare", None)
     team = any("manager" in v.dims for v in s.values) and s.cue("team")
     members = op in {"rank", "breakdown", "rank_change", "contribution"} or bool(
         _EACH.search(s.text) or _WHO.search(s.text) or re.search(r"\bwhich\b|哪", s.text, re.I)

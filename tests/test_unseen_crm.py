@@ -222,6 +222,21 @@ CASES: list[tuple[str, str, Truth | None]] = [
         "value",
         lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
     ),
+    (
+        "Compare the 2023 win rate of Core Plan vs Pro Plan",
+        "table",
+        lambda d: {
+            k: v for k, v in by(_in(d, "2023"), "Product", win_rate).items() if k in {"Core Plan", "Pro Plan"}
+        },
+    ),
+    (
+        "North vs South won revenue in Q4 2023",
+        "table",
+        lambda d: {
+            k: v for k, v in by(_in(d, "2023Q4"), "Office", revenue).items() if k in {"North", "South"}
+        },
+    ),
+    ("North and South won revenue in Q4 2023", "ask", None),  # the sum or each? not guessed
     ("how many open deals are there", "ask", None),
     ("what's the win rate of new accounts in 2023", "ask", None),  # a customer group Fupan cannot filter by
     ("won revenue from new customers in 2023", "ask", None),
@@ -291,6 +306,13 @@ CASES: list[tuple[str, str, Truth | None]] = [
         lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
     ),
     ("现在还有多少个未关闭的商机", "ask", None),
+    (
+        "2023年Core Plan和Pro Plan的赢单金额对比",
+        "table",
+        lambda d: {
+            k: v for k, v in by(_in(d, "2023"), "Product", revenue).items() if k in {"Core Plan", "Pro Plan"}
+        },
+    ),
     ("2023年新客户的赢单金额", "ask", None),
     ("2023年按城市统计赢单金额", "ask", None),
     ("除了North以外2023年的赢单金额", "ask", None),
