@@ -399,3 +399,19 @@ def test_an_arr_column_reads_as_the_amount(tmp_path: Path) -> None:
         assert _close(again.answers.get("value"), revenue(_in(closed, "2023")))
     finally:
         deps.close()
+
+
+def test_a_period_the_data_covers_in_part_is_said(crm: tuple[Deps, pd.DataFrame]) -> None:
+    """The export's first deals close in 2023-01 and its created dates start in 2022-11: 2022Q4 has data only
+    for some months, and an answer about it says so, in the question's language."""
+    from agent.workflows import ask
+
+    deps, _ = crm
+    en = ask(deps, "pipeline created in Q4 2022")
+    zh = ask(deps, "2022年四季度新增商机金额")
+    assert en.status == "answered" and "2022Q4 has data only for 2022-11..2022-12" in en.text, en.text
+    assert zh.status == "answered" and "2022Q4 只有 2022-11..2022-12 的数据" in zh.text, zh.text
+    assert not en.findings and not zh.findings
+    full = ask(deps, "won revenue in Q2 2023")
+    assert "has data only" not in full.text
+
