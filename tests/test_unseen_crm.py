@@ -414,4 +414,3 @@ def test_a_period_the_data_covers_in_part_is_said(crm: tuple[Deps, pd.DataFrame]
     assert not en.findings and not zh.findings
     full = ask(deps, "won revenue in Q2 2023")
     assert "has data only" not in full.text
-
