@@ -36,7 +36,7 @@ _CONTEXT_AFTER = re.compile(r"^\s*(?:里|里面|中|内|的.{0,6}(?:里|中))")
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I)
 _TITLE = re.compile(r"([\u4e00-\u9fff])(?:经理|总监|主管|总)")
 _PLURAL = re.compile(
-    r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
+    r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
 )
 _PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
 _PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
@@ -496,6 +496,11 @@ def _one(
             (which.group("en") or "").lower(), "month" if "月" in which.group(0) else ("year" if "年" in which.group(0) else "quarter")
         )
         s.mark(which.start(), which.end())
+    mentions = _combined(s, vocab, mentions)
+    other_date = _OTHER_DATE.search(s.text)
+    if other_date and not set(metrics) & {"pipeline_created", "conversion_lead_to_opportunity",
+                                          "conversion_opportunity_to_order", "new_customers"}:
+        s.doubts.append(other_date.group(0).strip())  # 'won revenue for deals engaged in 2017': not the close date
     op = _operation(s, group_by, mentions, grain)
     multi = [d for d, v in filters.items() if len(v) > 1]
     one_period = sum(len(m.labels) for m in mentions if m.kind != "range") <= 1 and not s.periods.base
@@ -614,6 +619,39 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
     if s.cue("target"):
         return ["achievement_rate"] if op != "contribution" else ["won_revenue"]
     return _t(lang, "没看出问的是哪个指标。", "I could not tell which metric you mean.")
+
+
+_OTHER_DATE = re.compile(
+    r"\b(?:engaged|created|opened|started|entered|logged|sourced)\s+(?:in|during|on|between|since|from|before|after)\b"
+    r"|(?:创建|新建|跟进|接触|开始跟进)(?:于|在|时间在)",
+    re.I,
+)
+_TOTAL = re.compile(r"一共|合计|加起来|总共|共计|累计|\bin\s+total\b|\bcombined\b|\btogether\b|\baltogether\b|\bsum\s+of\b|\btotal\s+(?:for|of|across)\b", re.I)
+_BOTH = re.compile(r"和|与|及|加|\band\b|\bplus\b|&|、", re.I)
+
+
+def _combined(s: Scan, vocab: Vocabulary, mentions: list[PeriodMention]) -> list[PeriodMention]:
+    """'11月和12月一共', 'Nov and Dec 2017 combined': two adjacent periods summed are one span, not a comparison
+    (two apart are left as they are, and the comparison words decide)."""
+    total = _TOTAL.search(s.text)
+    named = [m for m in mentions if m.kind not in {"range", "all"}]
+    labels = [label for m in named for label in m.labels]
+    if len(labels) != 2 or s.cue("compare") or s.periods.base or not total:
+        return mentions
+    first, second = sorted(labels, key=lambda x: parse_period(x, vocab.calendar.fy).start)
+    a, b = parse_period(first, vocab.calendar.fy), parse_period(second, vocab.calendar.fy)
+    between = s.text[min(m.end for m in named) : max(m.start for m in named)]
+    if not _BOTH.search(between):
+        return mentions
+    if a.end != b.start:  # 'Q2 and Q4 combined': a sum of two periods apart is not computed; never a comparison
+        s.doubts.append(total.group(0))
+        return mentions
+    mentions = named
+    span = f"{a.start:%Y-%m}..{_month_before(b.end):%Y-%m}"
+    for m in re.finditer(_TOTAL.pattern, s.text, re.I):
+        s.mark(m.start(), m.end())
+    start, end = min(m.start for m in mentions), max(m.end for m in mentions)
+    return [PeriodMention(start, end, [span], "range")]
 
 
 def _resolve_periods(

@@ -237,6 +237,18 @@ CASES: list[tuple[str, str, Truth | None]] = [
         },
     ),
     ("North and South won revenue in Q4 2023", "ask", None),  # the sum or each? not guessed
+    (
+        "won revenue in Nov and Dec 2023 combined",
+        "value",
+        lambda d: revenue(_in(d, "2023-11")) + revenue(_in(d, "2023-12")),
+    ),
+    ("won revenue Q2 and Q4 2023 combined", "ask", None),  # two periods apart: never read as a comparison
+    ("won revenue for deals created in 2023", "ask", None),  # another date than the close date
+    (
+        "Which deal owner had the longest median sales cycle in 2023?",
+        "rank",
+        lambda d: ranked(by(_in(d, "2023"), "Deal Owner", cycle_median), False, 1),
+    ),
     ("how many open deals are there", "ask", None),
     ("what's the win rate of new accounts in 2023", "ask", None),  # a customer group Fupan cannot filter by
     ("won revenue from new customers in 2023", "ask", None),
@@ -306,6 +318,11 @@ CASES: list[tuple[str, str, Truth | None]] = [
         lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
     ),
     ("现在还有多少个未关闭的商机", "ask", None),
+    (
+        "2023年11月和12月一共赢了多少钱",
+        "value",
+        lambda d: revenue(_in(d, "2023-11")) + revenue(_in(d, "2023-12")),
+    ),
     (
         "2023年Core Plan和Pro Plan的赢单金额对比",
         "table",
