@@ -249,6 +249,12 @@ CASES: list[tuple[str, str, Truth | None]] = [
         "rank",
         lambda d: ranked(by(_in(d, "2023"), "Deal Owner", cycle_median), False, 1),
     ),
+    (
+        "wins by owner Q4 2023 top5",
+        "rank",
+        lambda d: ranked(by(_in(d, "2023Q4"), "Deal Owner", won), False, 5),
+    ),
+    ("whats the winrate for Core Plan in 2023", "value", _f("Product", "Core Plan", "2023", win_rate)),
     ("how many open deals are there", "ask", None),
     ("what's the win rate of new accounts in 2023", "ask", None),  # a customer group Fupan cannot filter by
     ("won revenue from new customers in 2023", "ask", None),
