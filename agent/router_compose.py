@@ -268,7 +268,25 @@ def _loose_header(vocab: Vocabulary, dim: str, word: str) -> str:
     return ""
 
 
+def _year_context(mentions: list[PeriodMention], share: bool) -> list[PeriodMention]:
+    """'2017年上海分公司四季度比三季度', '2017: Q4 vs Q3 for West': a year said once, apart from the quarters,
+    months or halves named without one, is their year (not a third period to compare)."""
+    years = [m for m in mentions if m.kind == "explicit" and len(m.labels) == 1 and re.fullmatch(r"\d{4}", m.labels[0])]
+    implicit = [m for m in mentions if m.kind == "implicit"]
+    if len(years) != 1 or not implicit or len(implicit) + 1 != len(mentions):
+        return mentions
+    if share and len(implicit) == 1:
+        return mentions  # 'share of 2004 sales in Q4': the quarter's share of the year
+    year = years[0].labels[0]
+    out = []
+    for m in implicit:
+        label = year + m.labels[0][4:]
+        out.append(PeriodMention(m.start, m.end, [label], "explicit"))
+    return out
+
+
 def _period_sets(s: Scan) -> list[list[PeriodMention]]:
+    s.periods.mentions = _year_context(s.periods.mentions, s.cue("share"))
     mentions = s.periods.mentions
     branching = [m for m in mentions if m.kind == "implicit" and len(m.readings) > 1]
     if not branching:

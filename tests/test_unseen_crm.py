@@ -311,6 +311,11 @@ CASES: list[tuple[str, str, Truth | None]] = [
     ("2023年全年输单（Closed Lost）数量是多少", "value", lambda d: lost(_in(d, "2023"))),
     ("23年Q4的赢单金额", "value", lambda d: revenue(_in(d, "2023Q4"))),
     ("2023年12月赢单数", "value", lambda d: won(_in(d, "2023-12"))),
+    (
+        "2023年North办公室四季度比三季度赢单金额变化",
+        "value",
+        lambda d: _f("Office", "North", "2023Q4", revenue)(d) - _f("Office", "North", "2023Q3", revenue)(d),
+    ),
     ("2023年零售行业的赢单金额", "value", _f("Industry", "retail", "2023", revenue)),
     ("2023年各负责人的赢单数", "table", lambda d: by(_in(d, "2023"), "Deal Owner", won)),
     (
