@@ -398,7 +398,7 @@ _MISS_BEAT = re.compile(
 )
 _HOW_FAR = re.compile(r"\bhow\s+far\b|\bby\s+how\s+much\b|\bhow\s+much\s+(?:short|over|above|below)\b|差得?最多|差了?多少|差距最大", re.I)
 _SIDE_BY_SIDE = re.compile(
-    r"\bvs\.?|\bversus\b|\bcompar\w*|\bagainst\b|\bwhich\s+(?:is|was|one|did|had)\b|\bbetween\b|对比|比较|相比|哪个(?:更|高|低|多|少|好)|谁(?:更|高|低|多|少)",
+    r"\bvs\.?|\bversus\b|\bcompar\w*|\bagainst\b|\bwhich\s+(?:is|was|one|did|had)\b|\bbetween\b|对比|比较|相比|哪个.{0,4}?(?:更|高|低|多|少|好|差)|谁.{0,4}?(?:更|高|低|多|少|好|差)",
     re.I,
 )
 _RECURRING = re.compile(r"arr|acv|tcv|annual recurring revenue|annual contract value|total contract value")
@@ -522,9 +522,12 @@ def _one(
     op = _operation(s, group_by, mentions, grain)
     multi = [d for d, v in filters.items() if len(v) > 1]
     one_period = sum(len(m.labels) for m in mentions if m.kind != "range") <= 1 and not s.periods.base
-    if len(multi) == 1 and not group_by and op in {"value", "compare"} and one_period and _SIDE_BY_SIDE.search(s.text):
+    side = _SIDE_BY_SIDE.search(s.text)
+    if len(multi) == 1 and not group_by and op in {"value", "compare"} and one_period and side:
         op, group_by = "breakdown", multi  # 'GTX Basic vs GTX Plus Basic win rate in 2017': the two side by side
         s.cues.pop("compare", None)
+        for m in re.finditer(r"(?:好|高|低|多|少|差)(?=[?？。]?\s*$)", s.text[side.start() :]):
+            s.mark(side.start() + m.start(), side.start() + m.end())  # '哪个卖得好': which of the two, shown
     team = any("manager" in v.dims for v in s.values) and s.cue("team")
     members = op in {"rank", "breakdown", "rank_change", "contribution"} or bool(
         _EACH.search(s.text) or _WHO.search(s.text) or re.search(r"\bwhich\b|哪", s.text, re.I)

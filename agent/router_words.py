@@ -50,7 +50,7 @@ RANK = _rx(
     r"|worst|least|fewest|smallest|shortest|leading|leader|rank\w*|number\s+one|\bno\.?\s*1\b"
 )
 CHANGE = _rx(
-    r"增长|增加|上升|提升|提高|涨|下降|下滑|降低|减少|降|掉|跌|下跌|变化|变动|回落|表现|进步|退步|"
+    r"增长|增加|上升|提升|提高|涨|下降|下滑|降低|减少|降|掉|跌|下跌|变化|变动|回落|表现|进步|退步|低了|高了|少了|多了|"
     r"\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up|drop\w*|fell|fall\w*|declin\w*|"
     r"decreas\w*|shrank|shrink\w*|down|change\w*|moved?|swing|held\s+up|hold\s+up)\b"
 )

@@ -78,6 +78,8 @@ SC: list[tuple[str, str, Truth | None]] = [
     ("赵敏团队三季度的赢单金额占全公司的比例", "value", lambda o, _, tm: _team_share(o, tm, "经理", "赵敏")),
     ("three reps with the lowest Q3 won revenue", "rank", None),  # checked against pandas below
     ("张三三季度的赢单金额", "ask", None),
+    ("三季度丢单原因排名", "ask", None),  # loss reasons are no dimension: never the 'why' of lost deals
+    ("三季度DataHub和SmartCRM哪个卖得好", "table", None),  # the two products side by side, checked below
     ("Q3 won revenue by industry sector size", "ask", None),
 ]
 
@@ -125,6 +127,14 @@ def test_sample_company_question(
     opp, targets, team = _sc_frames(sample_company)
     team_cols = list(team.columns)
     team = team.rename(columns={c: "经理" for c in team_cols if "经理" in c or "manager" in c.lower()})
+    if truth is None and kind == "table":
+        w = _q3(opp)
+        per = w[(w["阶段"] == "赢单") & w["产品"].isin(["DataHub", "SmartCRM"])].groupby("产品").amount.sum()
+        answer = ask(sc, question)
+        assert answer.status == "answered", (question, answer.text)
+        got = {str(n): float(v) for n, v in json.loads(answer.answers.get("items") or "[]")}
+        assert got == pytest.approx(per.to_dict()), (got, per.to_dict())
+        return
     if truth is None and kind == "rank":
         w = _q3(opp)
         per_rep = w[w["阶段"] == "赢单"].groupby("负责人").amount.sum()
