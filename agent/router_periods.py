@@ -208,7 +208,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_REL_EN + r"'?s?\s+[Qq](?P<q2>[1-4])\b", re.I), "rel"),
     (re.compile(r"\b" + _MON + r"\.?\s+(?:of\s+)?" + _REL_EN, re.I), "rel"),
     (re.compile(_MON + r"\.?" + _TO + _MON2 + r"\.?,?\s*(?:of\s+)?" + _Y, re.I), "yMM"),
-    (re.compile(_Y + r"\s*年?\s*(?P<m1>1[0-2]|0?[1-9])\s*[-到至~]\s*(?P<m2>1[0-2]|0?[1-9])\s*月", re.I), "ymm"),
+    (re.compile(_Y + r"\s*年?\s*(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*[-到至~]\s*(?P<m2>1[0-2]|0?[1-9])\s*月", re.I), "ymm"),
     (re.compile(r"(?P<rel>今年|去年|前年)\s*(?P<m1>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*[-到至~]\s*"
                 r"(?P<m2>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*月"), "rmm"),  # fmt: skip
     (re.compile(_Y + _TO + r"(?P<y2>(?:19|20)\d{2})(?!\s*[Qq年-]\s*\d)", re.I), "yy"),

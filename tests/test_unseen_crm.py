@@ -312,6 +312,11 @@ CASES: list[tuple[str, str, Truth | None]] = [
     ("23年Q4的赢单金额", "value", lambda d: revenue(_in(d, "2023Q4"))),
     ("2023年12月赢单数", "value", lambda d: won(_in(d, "2023-12"))),
     (
+        "2023年10月到12月的赢单金额",
+        "value",
+        lambda d: sum(revenue(_in(d, f"2023-{m}")) for m in (10, 11, 12)),
+    ),
+    (
         "2023年North办公室四季度比三季度赢单金额变化",
         "value",
         lambda d: _f("Office", "North", "2023Q4", revenue)(d) - _f("Office", "North", "2023Q3", revenue)(d),
