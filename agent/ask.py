@@ -425,6 +425,9 @@ def write_decompose(w: Writer) -> Written:
     )
     named = {"total_change": _raw(total.change), "current": _raw(total.value.value), "base": _raw(total.base.value)}
     named.update({f"part:{p.name}": _raw(p.effect) for p in res.parts})
+    named.update({  # each driver's own change (157 → 108 won deals: −49), beside its effect on the total
+        f"{p.name}_change": _raw(p.current - p.base) for p in res.parts if p.current is not None and p.base is not None
+    })
     named["dominant"] = main.name if main else ""
     return text, table, named
 

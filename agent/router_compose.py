@@ -191,6 +191,8 @@ def _by_context(s: Scan, hit: object) -> bool:
     """'by region', '各区域', 'which reps', 'top 5 customers', '赢单率最低的销售' (after a rank word)."""
     if re.match(r"(?:每|各|each\b|per\b|every\b)", s.text[hit.start : hit.end], re.I):  # type: ignore[attr-defined]
         return True
+    if any("manager" in v.dims and re.fullmatch(r"(?:'s|’s)\s*", s.text[v.end : hit.start]) for v in s.values):  # type: ignore[attr-defined]
+        return True  # "Summer Sewald's reps": the manager's team, member by member
     before = s.text[max(0, hit.start - 16) : hit.start]  # type: ignore[attr-defined]
     after = s.text[hit.end : hit.end + 6]  # type: ignore[attr-defined]
     if _BY_BEFORE.search(before) or _BY_AFTER.search(after):
@@ -330,6 +332,10 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         return [[]]
     if deal_metric := _deal_verb(s):
         return [[deal_metric]]
+    if (how := re.search(r"\bhow\s+much\b", s.text, re.I)) and (verb := _WIN_VERB.search(s.text)):
+        s.mark(how.start(), how.end())  # 'how much did Gladys close in Q2': the amount won
+        s.mark(verb.start(), verb.end())
+        return [["won_revenue"]]
     for word, metrics in _AMBIGUOUS.items():
         if re.search(word, s.lower):
             _mark_word(s, word)
@@ -515,6 +521,11 @@ def _one(
         )
         s.mark(which.start(), which.end())
     mentions = _combined(s, vocab, mentions)
+    if vocab.calendar.fy == 1 and (fiscal := _FISCAL.search(s.text)) and mentions:
+        s.doubts.append(fiscal.group(0))  # '2017财年上半年': no fiscal year start is set, the calendar year is a guess
+    for m in _UP_TO.finditer(s.text):  # '截至2017年10月的赢单金额': through October, or October alone? asked back
+        if any(0 <= p.start - m.end() <= 1 and p.kind != "relative" for p in mentions) and s.free(m.start(), m.end()):
+            s.doubts.append(m.group(0).strip())
     other_date = _OTHER_DATE.search(s.text)
     if other_date and not set(metrics) & {"pipeline_created", "conversion_lead_to_opportunity",
                                           "conversion_opportunity_to_order", "new_customers"}:
@@ -534,6 +545,9 @@ def _one(
     )  # 'X's team's share of revenue' is the team against the company; 'each rep's share in X's team' splits it
     if team and not group_by and members and op in {"rank", "breakdown", "rank_change", "compare", "contribution", "share"}:
         group_by = ["rep"] if "rep" in vocab.dims else group_by
+    if op == "rank" and not group_by and not grain and (noun := _GRAIN_NOUN.search(s.text)):
+        grain = "month" if noun.group(0).lower().startswith(("month", "月")) else "quarter"  # 'worst month of 2017'
+        s.mark(noun.start(), noun.end())
     if op in {"rank", "rank_change", "contribution"} and not group_by and not grain:
         if _WHO.search(s.text) and "rep" in vocab.dims and vocab.values_of("rep"):
             group_by = ["rep"]
@@ -642,6 +656,9 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
     return _t(lang, "没看出问的是哪个指标。", "I could not tell which metric you mean.")
 
 
+_FISCAL = re.compile(r"财年|财务年度|会计年度|\bfiscal\b|\bFY(?=\s*\d|\b)", re.I)
+_UP_TO = re.compile(r"(?:截至|截止到?|\bup\s+to\b|\bas\s+of\b|\buntil\b|\bthrough\b)\s*(?:the\s+end\s+of\s+)?", re.I)
+_GRAIN_NOUN = re.compile(r"\bmonths?\b|\bquarters?\b|月份", re.I)
 _OTHER_DATE = re.compile(
     r"\b(?:engaged|created|opened|started|entered|logged|sourced)\s+(?:in|during|on|between|since|from|before|after)\b"
     r"|(?:创建|新建|跟进|接触|开始跟进)(?:于|在|时间在)",

@@ -208,6 +208,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_REL_EN + r"'?s?\s+[Qq](?P<q2>[1-4])\b", re.I), "rel"),
     (re.compile(r"\b" + _MON + r"\.?\s+(?:of\s+)?" + _REL_EN, re.I), "rel"),
     (re.compile(_MON + r"\.?" + _TO + _MON2 + r"\.?,?\s*(?:of\s+)?" + _Y, re.I), "yMM"),
+    (re.compile(r"(?:" + _Y + r"\s*年?\s*(?:的\s*)?)?前\s*(?P<fq>[二三两23])\s*个?季度"
+                r"|(?:the\s+)?first\s+(?P<fqe>two|three|2|3)\s+quarters(?:\s+of)?\s*,?\s*(?:" + _Y.replace("?P<y>", "?P<ye>") + r")?", re.I),
+     "yfq"),  # fmt: skip
     (re.compile(_Y + r"\s*年?\s*(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*[-到至~]\s*(?P<m2>1[0-2]|0?[1-9])\s*月", re.I), "ymm"),
     (re.compile(r"(?P<rel>今年|去年|前年)\s*(?P<m1>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*[-到至~]\s*"
                 r"(?P<m2>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*月"), "rmm"),  # fmt: skip
@@ -346,6 +349,11 @@ class _Resolver:
             a, b = _month_index(g["mon"]), _month_index(g["mon2"])
             year = int(g["y"]) if kind == "yMM" else self._latest_year_for_month(b)
             return [f"{year}-{i:02d}" for i in range(a, b + 1)] if a <= b else []
+        if kind == "yfq":  # 前三季度, 'the first three quarters of 2017': Q1 through Q3 of the year, one span
+            n = _num(g.get("fq") or g.get("fqe") or "0")
+            year_text = g.get("y") or g.get("ye")
+            year = int(year_text) if year_text else (int(self.current("year").label[:4]) if not self.cal.empty else 0)
+            return [f"{year}-01..{year}-{3 * n:02d}"] if n in {2, 3} and year else []
         if kind in {"ymm", "rmm"}:
             a, b = _num(g["m1"]), _num(g["m2"])
             if kind == "ymm":
@@ -398,8 +406,9 @@ _NOW_EN_MONTH = (
 )
 _NOW_EN_ISO = r"(?P<yb>(?:19|20)\d{2})[-/](?P<mb>1[0-2]|0?[1-9])(?:[-/]\d{1,2})?\b"
 _NOW_ZH = (
-    r"(?:现在是|现在|目前是|目前|当前是|今天是|如今是)\s*(?P<yz>(?:19|20)\d{2})\s*年\s*" + _ZH_MONTH
-    + r"\s*月(?:\s*\d{1,2}\s*[日号])?"
+    r"(?:假设|假如|如果)?(?:现在是|现在|目前是|目前|当前是|今天是|如今是|截至|截止到?|到)\s*(?P<yz>(?:19|20)\d{2})"
+    r"\s*(?:年\s*" + _ZH_MONTH + r"\s*月(?:\s*\d{1,2}\s*[日号])?|[-/.](?P<mz>1[0-2]|0?[1-9])(?:[-/.]\d{1,2})?)"
+    r"(?=\s*(?:为止)?\s*[，,。；;）)]|\s*(?:为止|的话|来看)|$)"
 )
 _NOW = re.compile(_NOW_EN_LEAD + r"(?:" + _NOW_EN_MONTH + r"|" + _NOW_EN_ISO + r")|" + _NOW_ZH, re.I)
 
@@ -410,7 +419,7 @@ def _now_date(m: re.Match[str]) -> date | None:
         return date(int(g["y"]), _month_index(g["mon"]), 1)
     if g.get("yb"):
         return date(int(g["yb"]), int(g["mb"]), 1)
-    month = _month_index(g.get("zm") or "")
+    month = int(g["mz"]) if g.get("mz") else _month_index(g.get("zm") or "")
     return date(int(g["yz"]), month, 1) if 1 <= month <= 12 else None
 
 
@@ -419,6 +428,9 @@ def find_periods(text: str, cal: Calendar) -> PeriodWords:
     words = PeriodWords()
     taken = [False] * len(text)
     now = _NOW.search(text)
+    rest = text[: now.start()] + " " + text[now.end() :] if now else ""
+    if now and not any(p.search(rest) for p in (_LAST_N, *(p for p, _ in _RELATIVE))):
+        now = None  # '截至2017年10月的赢单金额' names a period of its own; only a relative period counts from it
     resolver = _Resolver(cal, _now_date(now) if now else None)
     if now:
         for i in range(now.start(), now.end()):
@@ -453,7 +465,7 @@ def find_periods(text: str, cal: Calendar) -> PeriodWords:
         for m in pattern.finditer(text):
             if any(taken[m.start() : m.end()]):
                 continue
-            if kind in {"yy", "yMM", "MM", "ymm", "rmm"}:
+            if kind in {"yy", "yMM", "MM", "ymm", "rmm", "yfq"}:
                 labels, mkind, readings = resolver.ranges(kind, m), "range", []
             elif kind in {"q", "h", "M", "Mz"}:
                 found = resolver.implicit(kind, m)

@@ -350,8 +350,11 @@ def _cues(s: Scan) -> None:
         for i in range(hit.start, hit.end):
             masked[i] = "\0"
     text = "".join(masked)
+    inside = [(p.start, p.end) for p in s.periods.mentions]
     for name, pattern in _CUES.items():
         for m in pattern.finditer(text):
+            if name == "rank" and any(a <= m.start() and m.end() <= b for a, b in inside):
+                continue  # 前三季度, 'the first three quarters': a period, not a top three
             s.cues.setdefault(name, []).append(Hit(m.start(), m.end(), name))
             s.mark(m.start(), m.end())
     for m in W.BETWEEN_FROM.finditer(text):
@@ -447,6 +450,8 @@ def near_values(word: str, vocab: Vocabulary, limit: int = 3) -> list[ValueWord]
             score = 1
         elif len(key) >= 3 and " " in v.word and word.lower() in v.word.split():
             score = 1  # one word of a longer name: 'Darcel' ~ 'Darcel Schlecht'
+        elif len(key) >= 4 and len(vkey) >= len(key) + 2 and key in vkey:
+            score = 1  # inside a longer name: 'Zoom' ~ 'Domzoom', 'Gogozoom'
         elif len(key) >= 5 and distance(key, vkey, 2) <= (1 if len(key) < 8 else 2):
             score = 2
         else:

@@ -139,7 +139,7 @@ STOP_EN = frozenset(
     pls plz kindly quick quickly bought buy buying purchased purchase ordered order something anything deals deal because due booked book booking generated brought made cumulative accumulated tracking track tracked pacing land landed landing bring brought acquire acquired just roughly approx approximately about around exactly ones one's period periods
     time times date dates altogether combined sum summed everything anything something nothing whole entire
     including include includes overall together compared vs. vs split figure out break broken engage engaged
-    business bring brings bringing""".split()
+    business bring brings bringing yo gimme hey sup""".split()
 )
 # Chinese function words and phrases (longest first when stripped)
 _STOP_ZH_WORDS = """的 了 吗 呢 啊 吧 呀 么 是 有 在 和 与 及 跟 对 把 被 给 让 从 到 为 以 由 于 按 看 看看 看下 看一下 查 查下
@@ -149,5 +149,5 @@ _STOP_ZH_WORDS = """的 了 吗 呢 啊 吧 呀 么 是 有 在 和 与 及 跟 
         里 里面 中 内 上 之 所 所有 全部 全 整 时 时候 期间 目前 现在 当前 到现在 为止 至今 一共有 有多少 是多少 多少钱 是谁 是哪个
         是哪些 哪里 吗？ 呢？ 情况如何 怎样 可以 能 能否 告诉 告诉我 列出 列一下 显示 给出 统计 计算 算 算一下 对应 相应 具体
         分 以及 还有 或者 或 并 并且 而 但 但是 方面 来说 来看 而言 一起 加起来 元 钱 金额是 额 人 员 里头 之中 当中 当中的
-        的话 是不是 有没有 没有 没 未 不 得 来 来的 点 几个点 多少个点 几天 天 比 这几个 这几 几个 累计 截至目前 截至 截止 到目前 目前为止 新增 因为 是因为 由于 各个 带来 带来的 看起来 看上去 这么多 那么多 这么 那么 哪些人 们 份 区 些 已经 已 曾 过 着 一点 比起 百分点 个百分点 拆分 拆开 之间 中间 年 月""".split()
+        的话 是不是 有没有 没有 没 未 不 得 来 来的 点 几个点 多少个点 几天 天 比 这几个 这几 几个 累计 截至目前 截至 截止 到目前 目前为止 新增 因为 是因为 由于 各个 带来 带来的 看起来 看上去 这么多 那么多 这么 那么 哪些人 们 份 区 些 已经 已 曾 过 着 一点 比起 百分点 个百分点 拆分 拆开 之间 中间 年 月 如果 来自""".split()
 STOP_ZH: tuple[str, ...] = tuple(sorted(set(_STOP_ZH_WORDS), key=lambda w: (-len(w), w)))

@@ -48,6 +48,12 @@ def to_case(q: dict[str, Any], exp: dict[str, Any]) -> Case:
     elif kind == "ranking":
         items = [{"name": str(n), "value": _scaled(exp, v)} for n, v in ans]
         expect = {"type": "ranking_prefix", "items": items, "tol": _tol(exp, max(abs(float(v)) for _, v in ans))}
+    elif kind == "table" and isinstance(exp.get("tolerance"), dict) and set(exp["tolerance"]) == set(ans):
+        # a decomposition: named figures ({won_deals_change, avg_deal_size_change, won_revenue_change}), each with
+        # its own tolerance
+        figures = {k: (float(v), _tol({"tolerance": exp["tolerance"][k], "unit": (exp.get("unit") or {}).get(k)}, float(v)))
+                   for k, v in ans.items()}  # fmt: skip
+        expect = {"type": "named", "figures": figures}
     elif kind == "table":
         items = [{"name": str(n), "value": _scaled(exp, v)} for n, v in ans.items()]
         expect = {"type": "breakdown", "items": items, "tol": _tol(exp, max(abs(float(v)) for v in ans.values()))}
@@ -59,8 +65,18 @@ def to_case(q: dict[str, Any], exp: dict[str, Any]) -> Case:
                 split=q.get("split", "dev"))  # fmt: skip
 
 
+_NAMED_ALIASES = {"won_revenue_change": ("won_revenue_change", "total_change", "change")}
+
+
 def _match(answer: Answer, expect: dict[str, Any]) -> tuple[bool, str]:
     named = answer.answers
+    if expect["type"] == "named":
+        misses = []
+        for key, (want, tol) in expect["figures"].items():
+            got = next((named[k] for k in _NAMED_ALIASES.get(key, (key,)) if named.get(k) not in (None, "")), None)
+            if got is None or abs(float(got) - want) > tol + 1e-9:
+                misses.append(f"{key} {got} vs {want}")
+        return not misses, "; ".join(misses)
     if expect["type"] == "number":
         tol = float(expect["tol"])
         for key in ("value", "change", "pct_change"):

@@ -255,6 +255,31 @@ CASES: list[tuple[str, str, Truth | None]] = [
         lambda d: ranked(by(_in(d, "2023Q4"), "Deal Owner", won), False, 5),
     ),
     ("whats the winrate for Core Plan in 2023", "value", _f("Product", "Core Plan", "2023", win_rate)),
+    (
+        "rank Morgan Lee's reps by won revenue in 2023",
+        "rank",
+        lambda d: ranked(
+            by(_in(d[d["Account Manager"] == "Morgan Lee"], "2023"), "Deal Owner", revenue), False, 3
+        ),
+    ),
+    (
+        "how much did Avery Stone close in Q3 2023",
+        "value",
+        _f("Deal Owner", "Avery Stone", "2023Q3", revenue),
+    ),
+    ("won deals in the first two quarters of 2023", "value", lambda d: won(_in(d, "2023H1"))),
+    (
+        "Of the 2023 months, which had the lowest won revenue?",
+        "rank",
+        lambda d: ranked({f"2023-{m:02d}": revenue(_in(d, f"2023-{m:02d}")) for m in range(1, 13)}, True, 1),
+    ),
+    (
+        "yo top 2 owners by deals closed-won in sept 2023",
+        "rank",
+        lambda d: ranked(by(_in(d, "2023-09"), "Deal Owner", won), False, 2),
+    ),
+    ("How much did we win from Labs in 2023?", "ask", None),  # part of several names: offered, not guessed
+    ("won revenue FY2023 first half", "ask", None),  # no fiscal year start set
     ("how many open deals are there", "ask", None),
     ("what's the win rate of new accounts in 2023", "ask", None),  # a customer group Fupan cannot filter by
     ("won revenue from new customers in 2023", "ask", None),
@@ -334,6 +359,10 @@ CASES: list[tuple[str, str, Truth | None]] = [
         lambda d: _share(d, "Account Manager", "Morgan Lee", "2023"),
     ),
     ("现在还有多少个未关闭的商机", "ask", None),
+    ("2023年前三季度一共赢单多少钱", "value", lambda d: sum(revenue(_in(d, f"2023Q{q}")) for q in (1, 2, 3))),
+    ("今天是2023-11-05，上个月赢单金额是多少", "value", lambda d: revenue(_in(d, "2023-10"))),
+    ("截至2023年10月的赢单金额", "ask", None),  # through October or October alone: asked back
+    ("2023财年上半年的赢单金额", "ask", None),
     (
         "2023年11月和12月一共赢了多少钱",
         "value",
