@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fupan.deps import Deps
+from knowledge.deps import Deps
 from fupan.settings import Settings
 
 OWNERS = {  # owner → (account manager, office)

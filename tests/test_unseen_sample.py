@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from fupan.deps import Deps
+from knowledge.deps import Deps
 from fupan.settings import Settings
 
 Q3 = ("2026-07-01", "2026-10-01")
