@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from knowledge.deps import Deps
 from fupan.settings import Settings
+from knowledge.deps import Deps
 
 OWNERS = {  # owner → (account manager, office)
     "Avery Stone": ("Morgan Lee", "North"), "Blake Rivera": ("Morgan Lee", "North"),

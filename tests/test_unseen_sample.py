@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from knowledge.deps import Deps
 from fupan.settings import Settings
+from knowledge.deps import Deps
 
 Q3 = ("2026-07-01", "2026-10-01")
 
