@@ -60,6 +60,8 @@ def route(
     lang = s.lang
     if refusal := _refusal(s, vocab):
         return Routing("refuse", message=refusal, language=lang)
+    if not vocab.has_targets and any(h.what in _TARGET_METRICS for h in s.metrics):  # '各销售的业绩目标达成率'
+        return Routing("refuse", message=_no_data(MetricQuery(metrics=["target"]), vocab, lang), language=lang)
     if s.unknown:
         return _unknown_name(s, vocab, previous, default_period)
     drafts = compose(s, vocab, previous=previous, default_period=default_period)
@@ -87,7 +89,8 @@ def route(
     for w in unexplained:  # 'won revenue by city' with no city column: said, not answered without the grouping
         if w.lower() in _GRAIN_WORDS:
             continue
-        if re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?" + re.escape(w) + r"(?![a-z])", s.text, re.I):
+        by = re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?(?:(?P<dim>[a-z]+)\s+)?" + re.escape(w) + r"(?![a-z])", s.text, re.I)
+        if by and (not by.group("dim") or by.group("dim").lower() in _dim_word_set(vocab)):  # 'by customer city'
             return Routing(
                 "refuse",
                 message=_t(lang, f"数据中没有“{w}”这一列，无法按它分组。", f"The data has no '{w}' column to group by."),
@@ -103,6 +106,10 @@ def route(
             lang,
         )
     return Routing("answer", readings, language=lang)
+
+
+def _dim_word_set(vocab: Vocabulary) -> set[str]:
+    return {w for w, _ in vocab.dim_words}
 
 
 _GRAIN_WORDS = {"year", "years", "quarter", "quarters", "month", "months", "week", "weeks", "年", "季度", "月", "周"}

@@ -281,6 +281,8 @@ CASES: list[tuple[str, str, Truth | None]] = [
     ("How much did we win from Labs in 2023?", "ask", None),  # part of several names: offered, not guessed
     ("won revenue FY2023 first half", "ask", None),  # no fiscal year start set
     ("how many open deals are there", "ask", None),
+    ("won revenue by company city in 2023", "ask", None),
+    ("each owner's quota attainment in 2023", "ask", None),  # no targets imported
     ("what's the win rate of new accounts in 2023", "ask", None),  # a customer group Fupan cannot filter by
     ("won revenue from new customers in 2023", "ask", None),
     ("how far did we miss the target in 2023", "ask", None),  # no targets in this export
