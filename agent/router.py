@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agent import router_measures
-from agent.router_compose import compose
+from agent.router_compose import compose, how_many_doubt
 from agent.router_restate import restate
 from agent.router_scan import Scan, ValueHit, detect_language, near_values, scan
 from agent.router_vocab import ValueWord, Vocabulary, build_vocabulary
@@ -70,6 +70,7 @@ def route(
     if missing := _no_data(drafts[0], vocab, lang):
         return Routing("refuse", message=missing, language=lang)
     drafts = router_measures.readings(s, drafts, vocab)  # another measure or aggregation the words may mean
+    how_many_doubt(s, drafts[0])
     readings = [_reading(q, s, vocab) for q in drafts]
     unexplained = _explained_by_metric(s.unexplained(), drafts[0])
     for r in readings:

@@ -656,6 +656,25 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
     return _t(lang, "没看出问的是哪个指标。", "I could not tell which metric you mean.")
 
 
+_HOW_MANY = re.compile(r"\bhow\s+many\b(?!\s+(?:percent|per\s*cent|points|pp|days|%))|多少个(?!百分点|点)|几个(?!百分点|点)|多少家|多少笔", re.I)
+
+
+def how_many_doubt(s: Scan, q: MetricQuery) -> None:
+    """'how many orders had a discount': a count of some rows asked, a mean or a rate read — a doubt."""
+    if q.metric and (many := _HOW_MANY.search(s.text)) and _not_a_count(q.metric) and many.group(0) not in s.doubts:
+        s.doubts.append(many.group(0))
+
+
+def _not_a_count(metric: str) -> bool:
+    """A mean, a margin or a rate: 'how many …' cannot be answered by it."""
+    if metric.endswith(("__mean", "__margin")):
+        return True
+    from agent.metrics import REGISTRY
+
+    d = REGISTRY.get(metric)
+    return d is not None and d.unit == "ratio"
+
+
 _FISCAL = re.compile(r"财年|财务年度|会计年度|\bfiscal\b|\bFY(?=\s*\d|\b)", re.I)
 _UP_TO = re.compile(r"(?:截至|截止到?|\bup\s+to\b|\bas\s+of\b|\buntil\b|\bthrough\b)\s*(?:the\s+end\s+of\s+)?", re.I)
 _GRAIN_NOUN = re.compile(r"\bmonths?\b|\bquarters?\b|月份", re.I)

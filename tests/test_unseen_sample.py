@@ -158,6 +158,11 @@ SS: list[tuple[str, str, Callable[[pd.DataFrame], Any] | None]] = [
     ),
     ("2019年西部地区的销售额", "value", lambda d: float(d[d.Region == "West"].Sales.sum())),
     ("sales per order in 2019", "value", lambda d: float(d.Sales.sum() / d["Order ID"].nunique())),
+    (
+        "how many orders had a discount in 2019",
+        "ask",
+        None,
+    ),  # a count of some orders, never the mean discount
 ]
 
 
