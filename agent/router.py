@@ -60,8 +60,6 @@ def route(
     lang = s.lang
     if refusal := _refusal(s, vocab):
         return Routing("refuse", message=refusal, language=lang)
-    if not vocab.has_targets and any(h.what in _TARGET_METRICS for h in s.metrics):  # '各销售的业绩目标达成率'
-        return Routing("refuse", message=_no_data(MetricQuery(metrics=["target"]), vocab, lang), language=lang)
     if s.unknown:
         return _unknown_name(s, vocab, previous, default_period)
     drafts = compose(s, vocab, previous=previous, default_period=default_period)
@@ -151,6 +149,8 @@ def _used_words(s: Scan) -> list[str]:
 def _refusal(s: Scan, vocab: Vocabulary) -> str:
     if s.unavailable:
         return s.unavailable
+    if not vocab.has_targets and any(h.what in _TARGET_METRICS for h in s.metrics):  # '各销售的业绩目标达成率'
+        return _no_data(MetricQuery(metrics=["target"]), vocab, s.lang)
     return ""
 
 
