@@ -210,7 +210,7 @@ def write_rank(w: Writer) -> Written:
         text = _t(lang, f"{where}{w.period()} {w.mword()}{word}的{w.by()}：", f"{where + ', ' if where else ''}{w.period()}, {word} {w.mword()} by {w.by()}: ")  # fmt: skip
     text += _sep(lang).join(parts) + _t(lang, "。", ".")
     if not q.n and len(rows) > len(top):
-        text += _t(lang, f"（另有 {len(rows) - len(top)} 项见表）", f" ({len(rows) - len(top)} more in the table)")
+        text += _more_note(len(rows) - len(top), lang)
     tie = _tie_note(w, rows, q.n) if q.n else ""
     text += tie
     table = w.table(rows, [w.by() or _t(lang, "期间", "period"), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
@@ -218,6 +218,14 @@ def write_rank(w: Writer) -> Written:
              "value": _raw(top[0].value.value if top[0].value else None)}  # fmt: skip
     named.update({f"top_{i + 1}": r.label for i, r in enumerate(top)})
     return text, table, named
+
+
+def _more_note(n: int, lang: str) -> str:
+    """'(3 more in the table)'; a longer rest is not counted in the text, where its count would read as a figure
+    that no evidence cites."""
+    if n <= 20:
+        return _t(lang, f"（另有 {n} 项见表）", f" ({n} more in the table)")
+    return _t(lang, "（其余见表）", " (the rest in the table)")
 
 
 def _tie_note(w: Writer, rows: list[Row], n: int) -> str:
@@ -272,7 +280,7 @@ def write_breakdown(w: Writer) -> Written:
     text = _t(lang, f"{where}{w.period()} 各{w.by()}{w.mword()}：", f"{w.mword()} by {w.by()}{' for ' + where if where else ''}, {w.period()}: ")  # fmt: skip
     text += _sep(lang).join(parts) + _t(lang, "。", ".")
     if len(rows) > 8:
-        text += _t(lang, f"（另有 {len(rows) - 8} 项见表）", f" ({len(rows) - 8} more in the table)")
+        text += _more_note(len(rows) - 8, lang)
     table = w.table(rows, [w.by(), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
     return text, table, {"items": w.items(rows), **{r.label: _raw(r.value.value if r.value else None) for r in rows}}
 
@@ -417,6 +425,9 @@ def write_decompose(w: Writer) -> Written:
     )
     named = {"total_change": _raw(total.change), "current": _raw(total.value.value), "base": _raw(total.base.value)}
     named.update({f"part:{p.name}": _raw(p.effect) for p in res.parts})
+    named.update({  # each driver's own change (157 → 108 won deals: −49), beside its effect on the total
+        f"{p.name}_change": _raw(p.current - p.base) for p in res.parts if p.current is not None and p.base is not None
+    })
     named["dominant"] = main.name if main else ""
     return text, table, named
 

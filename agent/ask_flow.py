@@ -215,9 +215,39 @@ def answer_query(deps: Deps, question: str, query: MetricQuery, *, reading: Read
         return Answer(text=text, status="unanswerable", missing=text, **base)  # type: ignore[arg-type]
     text, table, named = WRITERS[query.operation](writer)
     text = text[:1].upper() + text[1:] if lang == "en" else text
+    text += _partial_note(query, res.base_label, vocab, named)
     if query.operation == "value" and named.get("value", "") == "":  # the figure cannot be computed: no number
         return Answer(text=text, status="unanswerable", missing=text, table=table, **base)  # type: ignore[arg-type]
     return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
+
+
+def _partial_note(query: MetricQuery, base_label: str | None, vocab: Vocabulary, named: dict[str, str]) -> str:
+    """'2017Q1 has data only for 2017-03': a period the data covers only in part is said, so a figure for it is
+    not read as the whole period's (a series of many periods is left alone: its labels show the months)."""
+    from fupan.periods import parse_period
+
+    cal = vocab.calendar
+    labels = list(query.periods) if len(query.periods) <= 2 else []
+    if query.operation == "rank" and query.grain:  # 'which quarter was best': the periods named in the answer
+        labels = [v for k, v in named.items() if k.startswith("top_")]
+    if base_label and base_label not in {"target", *labels}:
+        labels.append(base_label)
+    notes = []
+    for label in labels:
+        try:
+            p = parse_period(label, cal.fy)
+        except Exception:  # noqa: BLE001 — a label that is not a period (a named base) has no coverage note
+            continue
+        if cal.empty or not cal.partial(p):
+            continue
+        months = [m for m in cal.months if p.start <= cal._month_date(m) < p.end]  # noqa: SLF001
+        span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+        notes.append((label, span))
+    if not notes:
+        return ""
+    if query.language == "zh":
+        return "（" + "；".join(f"{label} 只有 {span} 的数据" for label, span in notes) + "）"
+    return " (" + "; ".join(f"{label} has data only for {span}" for label, span in notes) + ".)"
 
 
 def _themes(deps: Deps, question: str, query: MetricQuery, base: dict[str, Any]) -> Answer:

@@ -332,7 +332,8 @@ def _rank(engine: Any, q: MetricQuery) -> QueryResult:
 def _breakdown(engine: Any, q: MetricQuery) -> QueryResult:
     from agent.wording import higher_is_better
 
-    f = _filters(q)
+    picked = {d: set(v) for d, v in q.filters.items() if d in q.group_by and len(v) > 1}  # 'A vs B' side by side
+    f = _filters(q.model_copy(update={"filters": {d: v for d, v in q.filters.items() if d not in picked}}))
     res = QueryResult(query=q, period=q.period or "")
     res.empty = _check(engine, q, [q.period or ""], f)
     if res.empty:
@@ -340,6 +341,7 @@ def _breakdown(engine: Any, q: MetricQuery) -> QueryResult:
     metric = q.metric or "won_revenue"
     result = engine.compute(metric, q.period, by=q.group_by, filters=f or None)
     rows = [Row(label=_key(r.dims, q.group_by), dims=r.dims, period=result.period, value=r) for r in result.rows]
+    rows = [r for r in rows if all(str(r.dims.get(d)) in v for d, v in picked.items())]
     rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
     sign = -1 if higher_is_better(metric) else 1
     rows.sort(key=lambda r: (r.value is None or r.value.value is None, sign * ((r.value and r.value.value) or 0.0), r.label))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agent import router_measures
-from agent.router_compose import compose
+from agent.router_compose import compose, how_many_doubt
 from agent.router_restate import restate
 from agent.router_scan import Scan, ValueHit, detect_language, near_values, scan
 from agent.router_vocab import ValueWord, Vocabulary, build_vocabulary
@@ -68,6 +68,7 @@ def route(
     if missing := _no_data(drafts[0], vocab, lang):
         return Routing("refuse", message=missing, language=lang)
     drafts = router_measures.readings(s, drafts, vocab)  # another measure or aggregation the words may mean
+    how_many_doubt(s, drafts[0])
     readings = [_reading(q, s, vocab) for q in drafts]
     unexplained = _explained_by_metric(s.unexplained(), drafts[0])
     for r in readings:
@@ -87,7 +88,8 @@ def route(
     for w in unexplained:  # 'won revenue by city' with no city column: said, not answered without the grouping
         if w.lower() in _GRAIN_WORDS:
             continue
-        if re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?" + re.escape(w) + r"(?![a-z])", s.text, re.I):
+        by = re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?(?:(?P<dim>[a-z]+)\s+)?" + re.escape(w) + r"(?![a-z])", s.text, re.I)
+        if by and (not by.group("dim") or by.group("dim").lower() in _dim_word_set(vocab)):  # 'by customer city'
             return Routing(
                 "refuse",
                 message=_t(lang, f"数据中没有“{w}”这一列，无法按它分组。", f"The data has no '{w}' column to group by."),
@@ -103,6 +105,10 @@ def route(
             lang,
         )
     return Routing("answer", readings, language=lang)
+
+
+def _dim_word_set(vocab: Vocabulary) -> set[str]:
+    return {w for w, _ in vocab.dim_words}
 
 
 _GRAIN_WORDS = {"year", "years", "quarter", "quarters", "month", "months", "week", "weeks", "年", "季度", "月", "周"}
@@ -143,6 +149,8 @@ def _used_words(s: Scan) -> list[str]:
 def _refusal(s: Scan, vocab: Vocabulary) -> str:
     if s.unavailable:
         return s.unavailable
+    if not vocab.has_targets and any(h.what in _TARGET_METRICS for h in s.metrics):  # '各销售的业绩目标达成率'
+        return _no_data(MetricQuery(metrics=["target"]), vocab, s.lang)
     return ""
 
 

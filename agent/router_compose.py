@@ -36,8 +36,9 @@ _CONTEXT_AFTER = re.compile(r"^\s*(?:里|里面|中|内|的.{0,6}(?:里|中))")
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I)
 _TITLE = re.compile(r"([\u4e00-\u9fff])(?:经理|总监|主管|总)")
 _PLURAL = re.compile(
-    r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
+    r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
 )
+_PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
 _PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
 
 
@@ -190,6 +191,8 @@ def _by_context(s: Scan, hit: object) -> bool:
     """'by region', '各区域', 'which reps', 'top 5 customers', '赢单率最低的销售' (after a rank word)."""
     if re.match(r"(?:每|各|each\b|per\b|every\b)", s.text[hit.start : hit.end], re.I):  # type: ignore[attr-defined]
         return True
+    if any("manager" in v.dims and re.fullmatch(r"(?:'s|’s)\s*", s.text[v.end : hit.start]) for v in s.values):  # type: ignore[attr-defined]
+        return True  # "Summer Sewald's reps": the manager's team, member by member
     before = s.text[max(0, hit.start - 16) : hit.start]  # type: ignore[attr-defined]
     after = s.text[hit.end : hit.end + 6]  # type: ignore[attr-defined]
     if _BY_BEFORE.search(before) or _BY_AFTER.search(after):
@@ -267,7 +270,25 @@ def _loose_header(vocab: Vocabulary, dim: str, word: str) -> str:
     return ""
 
 
+def _year_context(mentions: list[PeriodMention], share: bool) -> list[PeriodMention]:
+    """'2017年上海分公司四季度比三季度', '2017: Q4 vs Q3 for West': a year said once, apart from the quarters,
+    months or halves named without one, is their year (not a third period to compare)."""
+    years = [m for m in mentions if m.kind == "explicit" and len(m.labels) == 1 and re.fullmatch(r"\d{4}", m.labels[0])]
+    implicit = [m for m in mentions if m.kind == "implicit"]
+    if len(years) != 1 or not implicit or len(implicit) + 1 != len(mentions):
+        return mentions
+    if share and len(implicit) == 1:
+        return mentions  # 'share of 2004 sales in Q4': the quarter's share of the year
+    year = years[0].labels[0]
+    out = []
+    for m in implicit:
+        label = year + m.labels[0][4:]
+        out.append(PeriodMention(m.start, m.end, [label], "explicit"))
+    return out
+
+
 def _period_sets(s: Scan) -> list[list[PeriodMention]]:
+    s.periods.mentions = _year_context(s.periods.mentions, s.cue("share"))
     mentions = s.periods.mentions
     branching = [m for m in mentions if m.kind == "implicit" and len(m.readings) > 1]
     if not branching:
@@ -282,6 +303,22 @@ def _period_sets(s: Scan) -> list[list[PeriodMention]]:
 def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
     """The metric(s) asked for; with none named, one reading per likely metric (never a silent default)."""
     found = _without_context(s, list(dict.fromkeys(h.what for h in s.metrics)))
+    found = _amount_of_count(s, found)
+    found = _customer_qualifier(s, found)
+    if "target" in found and _MISS_BEAT.search(s.text):  # 'missed its Q3 target by the most': the gap, not the target
+        found = list(dict.fromkeys("gap" if m == "target" else m for m in found))
+    if found and set(found) <= {"achievement_rate", "gap", "target"} and (m := _HOW_FAR.search(s.text)):
+        s.mark(m.start(), m.end())  # 'how far did East miss its target', '差得最多': an amount away from target
+        found = ["gap"]
+    if found == ["won_revenue"]:
+        for m in _PER_DEAL.finditer(s.text):  # 'how much revenue does each deal bring', '每单赢单金额'
+            if s.free(m.start(), m.end()):
+                s.mark(m.start(), m.end())
+                found = ["avg_deal_size"]
+    for hit in s.metrics:  # 'ARR', 'ACV': read as the deals' amount, which the user confirms (the amount column
+        word = s.lower[hit.start : hit.end]  # may hold another figure)
+        if hit.what == "won_revenue" and _RECURRING.fullmatch(word):
+            s.doubts.append(s.text[hit.start : hit.end])
     if found and set(found) <= {"won_deals", "won_revenue", "won_customers", "avg_deal_size"}:
         _mark_word(s, _WIN_VERB.pattern)  # 'how many won deals did Central close': the verb the metric says
     if found == ["lost_deals"]:
@@ -295,6 +332,10 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         return [[]]
     if deal_metric := _deal_verb(s):
         return [[deal_metric]]
+    if (how := re.search(r"\bhow\s+much\b", s.text, re.I)) and (verb := _WIN_VERB.search(s.text)):
+        s.mark(how.start(), how.end())  # 'how much did Gladys close in Q2': the amount won
+        s.mark(verb.start(), verb.end())
+        return [["won_revenue"]]
     for word, metrics in _AMBIGUOUS.items():
         if re.search(word, s.lower):
             _mark_word(s, word)
@@ -353,6 +394,57 @@ def _without_context(s: Scan, found: list[str]) -> list[str]:
             before, after = s.text[: hit.start], s.text[hit.end :]
             if re.search(r"\b(?:of|for|among|on)\s+(?:the\s+)?$", before, re.I) or re.match(r"\s*的", after):
                 found = [m for m in found if m != hit.what]
+    return found
+
+
+_MISS_BEAT = re.compile(
+    r"\b(?:miss(?:ed|es|ing)?|fell\s+short|short\s+of|beat(?:s|en)?|exceed(?:ed|s)?|surpass(?:ed)?|overshot)\b"
+    r"|没完成|未完成|没达到|未达到|没达成|未达成|超额|超出|超过了?目标",
+    re.I,
+)
+_HOW_FAR = re.compile(r"\bhow\s+far\b|\bby\s+how\s+much\b|\bhow\s+much\s+(?:short|over|above|below)\b|差得?最多|差了?多少|差距最大", re.I)
+_SIDE_BY_SIDE = re.compile(
+    r"\bvs\.?|\bversus\b|\bcompar\w*|\bagainst\b|\bwhich\s+(?:is|was|one|did|had)\b|\bbetween\b|对比|比较|相比|哪个.{0,4}?(?:更|高|低|多|少|好|差)|谁.{0,4}?(?:更|高|低|多|少|好|差)",
+    re.I,
+)
+_RECURRING = re.compile(r"arr|acv|tcv|annual recurring revenue|annual contract value|total contract value")
+_AMOUNT_WORD = re.compile(r"\b(?:value|values|amount|amounts|worth|dollars?|usd|\$)(?![a-z])|\$|金额|价值|多少钱|总额", re.I)
+
+
+_CUSTOMER_METRICS = {"new_customers", "won_customers", "churned_customers"}
+
+
+def _customer_qualifier(s: Scan, found: list[str]) -> list[str]:
+    """'win rate of new accounts', 'revenue from new customers', '新客户的赢单金额': a customer group named beside
+    another metric says whose figure it is — a segment Fupan cannot filter by yet. The other metric is kept and
+    the group stays a doubt (asked back), never answered as the company's figure plus a count of customers."""
+    if len(found) < 2 or not (_CUSTOMER_METRICS & set(found)) or not (set(found) - _CUSTOMER_METRICS):
+        return found
+    for hit in s.metrics:
+        if hit.what not in _CUSTOMER_METRICS:
+            continue
+        before, after = s.text[: hit.start], s.text[hit.end :]
+        if re.search(r"\b(?:of|for|among|from|by|with|to)\s+(?:the\s+|our\s+)?$|来自|从$", before, re.I) or re.match(
+            r"\s*的", after
+        ):
+            s.doubts.append(s.text[hit.start : hit.end])
+            found = [m for m in found if m != hit.what]
+    return found
+
+
+def _amount_of_count(s: Scan, found: list[str]) -> list[str]:
+    """'total closed won value', 'won deals worth', '赢单的金额': an amount word beside a count of deals asks for
+    their amount — won revenue for won deals; for lost deals no amount metric exists, so the word stays a doubt
+    (asked back, never answered as a count)."""
+    if not found or any(m not in {"won_deals", "lost_deals"} for m in found):
+        return found
+    for m in _AMOUNT_WORD.finditer(s.lower):
+        if not s.free(m.start(), m.end()):
+            continue
+        if found == ["won_deals"]:
+            s.mark(m.start(), m.end())
+            return ["won_revenue"]
+        s.doubts.append(s.text[m.start() : m.end()])
     return found
 
 
@@ -428,10 +520,34 @@ def _one(
             (which.group("en") or "").lower(), "month" if "月" in which.group(0) else ("year" if "年" in which.group(0) else "quarter")
         )
         s.mark(which.start(), which.end())
+    mentions = _combined(s, vocab, mentions)
+    if vocab.calendar.fy == 1 and (fiscal := _FISCAL.search(s.text)) and mentions:
+        s.doubts.append(fiscal.group(0))  # '2017财年上半年': no fiscal year start is set, the calendar year is a guess
+    for m in _UP_TO.finditer(s.text):  # '截至2017年10月的赢单金额': through October, or October alone? asked back
+        if any(0 <= p.start - m.end() <= 1 and p.kind != "relative" for p in mentions) and s.free(m.start(), m.end()):
+            s.doubts.append(m.group(0).strip())
+    other_date = _OTHER_DATE.search(s.text)
+    if other_date and not set(metrics) & {"pipeline_created", "conversion_lead_to_opportunity",
+                                          "conversion_opportunity_to_order", "new_customers"}:
+        s.doubts.append(other_date.group(0).strip())  # 'won revenue for deals engaged in 2017': not the close date
     op = _operation(s, group_by, mentions, grain)
+    multi = [d for d, v in filters.items() if len(v) > 1]
+    one_period = sum(len(m.labels) for m in mentions if m.kind != "range") <= 1 and not s.periods.base
+    side = _SIDE_BY_SIDE.search(s.text)
+    if len(multi) == 1 and not group_by and op in {"value", "compare"} and one_period and side:
+        op, group_by = "breakdown", multi  # 'GTX Basic vs GTX Plus Basic win rate in 2017': the two side by side
+        s.cues.pop("compare", None)
+        for m in re.finditer(r"(?:好|高|低|多|少|差)(?=[?？。]?\s*$)", s.text[side.start() :]):
+            s.mark(side.start() + m.start(), side.start() + m.end())  # '哪个卖得好': which of the two, shown
     team = any("manager" in v.dims for v in s.values) and s.cue("team")
-    if team and not group_by and op in {"rank", "breakdown", "rank_change", "compare", "contribution", "share"}:
+    members = op in {"rank", "breakdown", "rank_change", "contribution"} or bool(
+        _EACH.search(s.text) or _WHO.search(s.text) or re.search(r"\bwhich\b|哪", s.text, re.I)
+    )  # 'X's team's share of revenue' is the team against the company; 'each rep's share in X's team' splits it
+    if team and not group_by and members and op in {"rank", "breakdown", "rank_change", "compare", "contribution", "share"}:
         group_by = ["rep"] if "rep" in vocab.dims else group_by
+    if op == "rank" and not group_by and not grain and (noun := _GRAIN_NOUN.search(s.text)):
+        grain = "month" if noun.group(0).lower().startswith(("month", "月")) else "quarter"  # 'worst month of 2017'
+        s.mark(noun.start(), noun.end())
     if op in {"rank", "rank_change", "contribution"} and not group_by and not grain:
         if _WHO.search(s.text) and "rep" in vocab.dims and vocab.values_of("rep"):
             group_by = ["rep"]
@@ -455,6 +571,9 @@ def _one(
         return metric_list
     if op == "breakdown" and metric_list and _per_average(s, metric_list[0]):
         s.doubts.append(_PER.search(s.text).group(0))  # type: ignore[union-attr]
+    for m in _PER_DEAL.finditer(s.text):  # 'revenue per deal' that no metric word took: an average, not the sum
+        if s.free(m.start(), m.end()) and m.group(0) not in s.doubts:
+            s.doubts.append(m.group(0))
     periods, base = _resolve_periods(s, vocab, op, mentions, grain, default_period, metric_list)
     if op in {"compare", "rank_change"} and base is None:
         base = "previous"
@@ -535,6 +654,61 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
     if s.cue("target"):
         return ["achievement_rate"] if op != "contribution" else ["won_revenue"]
     return _t(lang, "没看出问的是哪个指标。", "I could not tell which metric you mean.")
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\b(?!\s+(?:percent|per\s*cent|points|pp|days|%))|多少个(?!百分点|点)|几个(?!百分点|点)|多少家|多少笔", re.I)
+
+
+def how_many_doubt(s: Scan, q: MetricQuery) -> None:
+    """'how many orders had a discount': a count of some rows asked, a mean or a rate read — a doubt."""
+    if q.metric and (many := _HOW_MANY.search(s.text)) and _not_a_count(q.metric) and many.group(0) not in s.doubts:
+        s.doubts.append(many.group(0))
+
+
+def _not_a_count(metric: str) -> bool:
+    """A mean, a margin or a rate: 'how many …' cannot be answered by it."""
+    if metric.endswith(("__mean", "__margin")):
+        return True
+    from agent.metrics import REGISTRY
+
+    d = REGISTRY.get(metric)
+    return d is not None and d.unit == "ratio"
+
+
+_FISCAL = re.compile(r"财年|财务年度|会计年度|\bfiscal\b|\bFY(?=\s*\d|\b)", re.I)
+_UP_TO = re.compile(r"(?:截至|截止到?|\bup\s+to\b|\bas\s+of\b|\buntil\b|\bthrough\b)\s*(?:the\s+end\s+of\s+)?", re.I)
+_GRAIN_NOUN = re.compile(r"\bmonths?\b|\bquarters?\b|月份", re.I)
+_OTHER_DATE = re.compile(
+    r"\b(?:engaged|created|opened|started|entered|logged|sourced)\s+(?:in|during|on|between|since|from|before|after)\b"
+    r"|(?:创建|新建|跟进|接触|开始跟进)(?:于|在|时间在)",
+    re.I,
+)
+_TOTAL = re.compile(r"一共|合计|加起来|总共|共计|累计|\bin\s+total\b|\bcombined\b|\btogether\b|\baltogether\b|\bsum\s+of\b|\btotal\s+(?:for|of|across)\b", re.I)
+_BOTH = re.compile(r"和|与|及|加|\band\b|\bplus\b|&|、", re.I)
+
+
+def _combined(s: Scan, vocab: Vocabulary, mentions: list[PeriodMention]) -> list[PeriodMention]:
+    """'11月和12月一共', 'Nov and Dec 2017 combined': two adjacent periods summed are one span, not a comparison
+    (two apart are left as they are, and the comparison words decide)."""
+    total = _TOTAL.search(s.text)
+    named = [m for m in mentions if m.kind not in {"range", "all"}]
+    labels = [label for m in named for label in m.labels]
+    if len(labels) != 2 or s.cue("compare") or s.periods.base or not total:
+        return mentions
+    first, second = sorted(labels, key=lambda x: parse_period(x, vocab.calendar.fy).start)
+    a, b = parse_period(first, vocab.calendar.fy), parse_period(second, vocab.calendar.fy)
+    between = s.text[min(m.end for m in named) : max(m.start for m in named)]
+    if not _BOTH.search(between):
+        return mentions
+    if a.end != b.start:  # 'Q2 and Q4 combined': a sum of two periods apart is not computed; never a comparison
+        s.doubts.append(total.group(0))
+        return mentions
+    mentions = named
+    span = f"{a.start:%Y-%m}..{_month_before(b.end):%Y-%m}"
+    for m in re.finditer(_TOTAL.pattern, s.text, re.I):
+        s.mark(m.start(), m.end())
+    start, end = min(m.start for m in mentions), max(m.end for m in mentions)
+    return [PeriodMention(start, end, [span], "range")]
 
 
 def _resolve_periods(

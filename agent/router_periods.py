@@ -208,7 +208,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_REL_EN + r"'?s?\s+[Qq](?P<q2>[1-4])\b", re.I), "rel"),
     (re.compile(r"\b" + _MON + r"\.?\s+(?:of\s+)?" + _REL_EN, re.I), "rel"),
     (re.compile(_MON + r"\.?" + _TO + _MON2 + r"\.?,?\s*(?:of\s+)?" + _Y, re.I), "yMM"),
-    (re.compile(_Y + r"\s*年?\s*(?P<m1>1[0-2]|0?[1-9])\s*[-到至~]\s*(?P<m2>1[0-2]|0?[1-9])\s*月", re.I), "ymm"),
+    (re.compile(r"(?:" + _Y + r"\s*年?\s*(?:的\s*)?)?前\s*(?P<fq>[二三两23])\s*个?季度"
+                r"|(?:the\s+)?first\s+(?P<fqe>two|three|2|3)\s+quarters(?:\s+of)?\s*,?\s*(?:" + _Y.replace("?P<y>", "?P<ye>") + r")?", re.I),
+     "yfq"),  # fmt: skip
+    (re.compile(_Y + r"\s*年?\s*(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*[-到至~]\s*(?P<m2>1[0-2]|0?[1-9])\s*月", re.I), "ymm"),
     (re.compile(r"(?P<rel>今年|去年|前年)\s*(?P<m1>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*[-到至~]\s*"
                 r"(?P<m2>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*月"), "rmm"),  # fmt: skip
     (re.compile(_Y + _TO + r"(?P<y2>(?:19|20)\d{2})(?!\s*[Qq年-]\s*\d)", re.I), "yy"),
@@ -227,7 +230,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:FY|fy)\s*" + _Y), "yy1"),
     (re.compile(_Y + r"\s*年(?!\s*[第一二三四1-4上下])"), "yy1"),
     (re.compile(r"(?<![\d.])" + _Y + r"(?![\d.])"), "yy1"),
-    (re.compile(r"(?<![\d.])(?P<yy>\d{2})\s*年(?!\s*[第一二三四1-4上下])"), "y2"),
+    (re.compile(r"(?<![\d.])(?P<yy>\d{2})\s*年\s*(?:第?" + _Q + r"\s*季度?|[Qq](?P<q2>[1-4]))"), "y2q"),
+    (re.compile(r"(?<![\d.])(?P<yy>\d{2})\s*年(?!\s*[第一二三四1-4上下Qq])"), "y2"),
     (re.compile(r"(?<![\dA-Za-z])[Qq]" + _Q + r"(?![\d])"), "q"),
     (re.compile(r"第?" + _Q + r"\s*季度"), "q"),
     (re.compile(_ORD + r"\s+quarter", re.I), "q"),
@@ -282,8 +286,9 @@ _GRAIN = [
 
 
 class _Resolver:
-    def __init__(self, cal: Calendar) -> None:
+    def __init__(self, cal: Calendar, now: date | None = None) -> None:
         self.cal = cal
+        self.now = now
 
     def year(self, m: re.Match[str]) -> int:
         return int(m.group("y"))
@@ -307,7 +312,14 @@ class _Resolver:
             return [self.label(self.year(m), "year", 1)]
         if kind == "y2":
             return [self.label(self._century(int(g["yy"])), "year", 1)]
+        if kind == "y2q":
+            return [self.label(self._century(int(g["yy"])), "quarter", _num(g.get("q") or g.get("q2") or "0"))]
         return []
+
+    def current(self, grain: Grain) -> Period:
+        """'This' quarter/month/year: the one the question says it is in ('we're in Jan 2018'), else the latest
+        with data."""
+        return period_of(self.now, grain, self.cal.fy) if self.now else self.cal.current(grain)
 
     def relative_year(self, m: re.Match[str]) -> list[str]:
         """去年四季度, Q4 last year, this year's Q1, November last year."""
@@ -315,7 +327,7 @@ class _Resolver:
             return []
         g = m.groupdict()
         back = {"今年": 0, "本年": 0, "this": 0, "去年": 1, "last": 1, "previous": 1, "prior": 1, "前年": 2}
-        year = int(self.cal.current("year").label[:4]) - back[g["rel"].lower()]
+        year = int(self.current("year").label[:4]) - back[g["rel"].lower()]
         if g.get("q") or g.get("q2"):
             return [self.label(year, "quarter", _num(g.get("q") or g.get("q2") or "0"))]
         if g.get("hz"):
@@ -337,6 +349,11 @@ class _Resolver:
             a, b = _month_index(g["mon"]), _month_index(g["mon2"])
             year = int(g["y"]) if kind == "yMM" else self._latest_year_for_month(b)
             return [f"{year}-{i:02d}" for i in range(a, b + 1)] if a <= b else []
+        if kind == "yfq":  # 前三季度, 'the first three quarters of 2017': Q1 through Q3 of the year, one span
+            n = _num(g.get("fq") or g.get("fqe") or "0")
+            year_text = g.get("y") or g.get("ye")
+            year = int(year_text) if year_text else (int(self.current("year").label[:4]) if not self.cal.empty else 0)
+            return [f"{year}-01..{year}-{3 * n:02d}"] if n in {2, 3} and year else []
         if kind in {"ymm", "rmm"}:
             a, b = _num(g["m1"]), _num(g["m2"])
             if kind == "ymm":
@@ -365,25 +382,60 @@ class _Resolver:
         if self.cal.empty:
             return []
         if kind == "this_quarter":
-            return [self.cal.current("quarter").label]
+            return [self.current("quarter").label]
         if kind == "last_quarter":
-            return [shift(self.cal.current("quarter"), -1).label]
+            return [shift(self.current("quarter"), -1).label]
         if kind == "this_month":
-            return [self.cal.current("month").label]
+            return [self.current("month").label]
         if kind == "last_month":
-            return [shift(self.cal.current("month"), -1).label]
+            return [shift(self.current("month"), -1).label]
         if kind == "this_year":
-            return [self.cal.current("year").label]
+            return [self.current("year").label]
         if kind == "last_year":
-            return [shift(self.cal.current("year"), -1).label]
+            return [shift(self.current("year"), -1).label]
         return [self.cal.all_time().label]
+
+
+# 'we're in Jan 2018', 'as of January 2018', '现在是2018年1月': the date relative periods count from
+_NOW_EN_LEAD = (
+    r"\b(?:we'?re|we\s+are|it'?s|it\s+is|today\s+is|now\s+is|as\s+of|currently|right\s+now)\s+(?:now\s+)?"
+    r"(?:in\s+|on\s+)?(?:early\s+|mid[-\s]|late\s+|the\s+start\s+of\s+|the\s+end\s+of\s+)?"
+)
+_NOW_EN_MONTH = (
+    r"(?P<mon>" + "|".join([*_MONTHS, *_MONTH_ABBR]) + r")\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?" + _Y + r"\b"
+)
+_NOW_EN_ISO = r"(?P<yb>(?:19|20)\d{2})[-/](?P<mb>1[0-2]|0?[1-9])(?:[-/]\d{1,2})?\b"
+_NOW_ZH = (
+    r"(?:假设|假如|如果)?(?:现在是|现在|目前是|目前|当前是|今天是|如今是|截至|截止到?|到)\s*(?P<yz>(?:19|20)\d{2})"
+    r"\s*(?:年\s*" + _ZH_MONTH + r"\s*月(?:\s*\d{1,2}\s*[日号])?|[-/.](?P<mz>1[0-2]|0?[1-9])(?:[-/.]\d{1,2})?)"
+    r"(?=\s*(?:为止)?\s*[，,。；;）)]|\s*(?:为止|的话|来看)|$)"
+)
+_NOW = re.compile(_NOW_EN_LEAD + r"(?:" + _NOW_EN_MONTH + r"|" + _NOW_EN_ISO + r")|" + _NOW_ZH, re.I)
+
+
+def _now_date(m: re.Match[str]) -> date | None:
+    g = m.groupdict()
+    if g.get("mon"):
+        return date(int(g["y"]), _month_index(g["mon"]), 1)
+    if g.get("yb"):
+        return date(int(g["yb"]), int(g["mb"]), 1)
+    month = int(g["mz"]) if g.get("mz") else _month_index(g.get("zm") or "")
+    return date(int(g["yz"]), month, 1) if 1 <= month <= 12 else None
 
 
 def find_periods(text: str, cal: Calendar) -> PeriodWords:
     """The period phrases of `text`, resolved against the calendar, in order of appearance."""
     words = PeriodWords()
     taken = [False] * len(text)
-    resolver = _Resolver(cal)
+    now = _NOW.search(text)
+    rest = text[: now.start()] + " " + text[now.end() :] if now else ""
+    if now and not any(p.search(rest) for p in (_LAST_N, *(p for p, _ in _RELATIVE))):
+        now = None  # '截至2017年10月的赢单金额' names a period of its own; only a relative period counts from it
+    resolver = _Resolver(cal, _now_date(now) if now else None)
+    if now:
+        for i in range(now.start(), now.end()):
+            taken[i] = True
+        words.spans.append((now.start(), now.end()))
 
     def claim(m: re.Match[str]) -> bool:
         if any(taken[m.start() : m.end()]):
@@ -413,7 +465,7 @@ def find_periods(text: str, cal: Calendar) -> PeriodWords:
         for m in pattern.finditer(text):
             if any(taken[m.start() : m.end()]):
                 continue
-            if kind in {"yy", "yMM", "MM", "ymm", "rmm"}:
+            if kind in {"yy", "yMM", "MM", "ymm", "rmm", "yfq"}:
                 labels, mkind, readings = resolver.ranges(kind, m), "range", []
             elif kind in {"q", "h", "M", "Mz"}:
                 found = resolver.implicit(kind, m)
@@ -446,7 +498,7 @@ def _unseen(kind: str, m: re.Match[str], cal: Calendar) -> str:
 def period_spans(text: str) -> list[tuple[int, int]]:
     """Where period phrases sit in `text` (for the spelling fixes; no calendar needed)."""
     spans = [(m.start(), m.end()) for pattern, _ in _PATTERNS for m in pattern.finditer(text)]
-    for pattern in (_YOY, _QOQ, _LAST_N, *(p for p, _ in _RELATIVE), *(p for p, _ in _GRAIN)):
+    for pattern in (_NOW, _YOY, _QOQ, _LAST_N, *(p for p, _ in _RELATIVE), *(p for p, _ in _GRAIN)):
         spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
     return spans
 

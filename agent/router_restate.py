@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.wording import metric_word as metric_label
@@ -49,8 +50,20 @@ def segment_text(filters: dict[str, list[str]], vocab: Any, lang: str, only: lis
         if only is not None and dim not in only:
             continue
         shown = ("、" if lang == "zh" else " or ").join(value_text(dim, v, vocab, lang) for v in values)
+        if dim == "manager" and _team_lead(vocab):  # a manager's filter: the deals of the reps reporting to them
+            shown = _t(lang, f"{shown} 团队", f"{shown}'s team")
         parts.append(shown)
     return " · ".join(parts)
+
+
+def _team_lead(vocab: Any) -> bool:
+    """Whether the data's manager column names team leads ('manager', 'Sales Manager', 主管), not an account
+    manager or 客户经理 (often the rep who owns the account): only then is its filter called a team."""
+    dims = getattr(vocab, "dims", None)
+    if dims is None or "manager" not in dims:
+        return True
+    header = (dims.get("manager").header or "").lower()
+    return not header or not re.search(r"account|client|customer|客户", header)
 
 
 def base_text(q: MetricQuery, vocab: Any, lang: str) -> str:

@@ -277,6 +277,7 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     _lexical(s, vocab)
     _cues(s)
     _unknown_names(s, vocab)
+    _part_names(s, vocab)
     if W.EXCLUDE.search(s.text):
         s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
     for m in W.THRESHOLD.finditer(s.text):
@@ -315,12 +316,17 @@ def _lexical(s: Scan, vocab: Vocabulary) -> None:
             s.dims.append(Hit(start, end, str(payload)))
         elif kind == "unknown":
             s.unknown.append((s.text[start:end], str(payload)))
+        elif _COUNT_OF_DEALS.search(s.text[max(0, start - 30) : start]) and _word in _COUNT_WORDS:
+            continue  # '输单（Lost）数量', 'number of deals': how many deals, not units sold (left to the metric)
         else:
             s.unavailable = s.unavailable or str(payload[s.lang])  # type: ignore[index]
     s.values = sorted(pending.values(), key=lambda h: h.start)
     s.metrics.sort(key=lambda h: h.start)
     s.dims.sort(key=lambda h: h.start)
 
+
+_COUNT_OF_DEALS = re.compile(r"(?:单|商机|机会|订单|deals?|orders?|opportunit\w+|wins|losses)\s*(?:[（(][^）)]{0,24}[）)])?\s*的?\s*$", re.I)
+_COUNT_WORDS = {"数量", "quantity"}
 
 _CUES = {
     "why": W.WHY,
@@ -344,8 +350,11 @@ def _cues(s: Scan) -> None:
         for i in range(hit.start, hit.end):
             masked[i] = "\0"
     text = "".join(masked)
+    inside = [(p.start, p.end) for p in s.periods.mentions]
     for name, pattern in _CUES.items():
         for m in pattern.finditer(text):
+            if name == "rank" and any(a <= m.start() and m.end() <= b for a, b in inside):
+                continue  # 前三季度, 'the first three quarters': a period, not a top three
             s.cues.setdefault(name, []).append(Hit(m.start(), m.end(), name))
             s.mark(m.start(), m.end())
     for m in W.BETWEEN_FROM.finditer(text):
@@ -353,10 +362,14 @@ def _cues(s: Scan) -> None:
 
 
 def _count(s: Scan) -> None:
-    m = next((m for m in W.TOP_N.finditer(s.text) if s.free(m.start(), m.end())), None)
+    ranked = bool(W.RANK.search(s.text))  # 'three reps with the lowest …': a count before a plural noun, when ranked
+    m = next(
+        (m for m in W.TOP_N.finditer(s.text) if s.free(m.start(), m.end()) and (ranked or not m.group("n5"))), None
+    )
     if m:
-        s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4"))
-        s.mark(m.start(), m.end())
+        s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5"))
+        end = m.end("n5") if m.group("n5") else m.end()  # the noun is left for the dimension words
+        s.mark(m.start(), end)
 
 
 _ZH_REGION_NAME = re.compile(r"([\u4e00-\u9fff]{2})(大区|片区|地区|区)(?!域)")
@@ -377,6 +390,22 @@ def _unknown_names(s: Scan, vocab: Vocabulary) -> None:
                     start, end = min(start, hit.start), max(end, hit.end)
             s.unknown.append((s.text[start:end], ""))
             s.mark(start, end)
+
+
+def _part_names(s: Scan, vocab: Vocabulary) -> None:
+    """'Darcel', 'Schlecht': one word of a longer name in the data (a first or last name) is that name only if
+    the user confirms it — taken as an unknown name, so the names it is part of are offered, never dropped."""
+    parts = getattr(vocab, "_part_words", None)
+    if parts is None:  # the words of the data's multi-word names, once per vocabulary (50,000 names: one pass)
+        parts = {w for v in vocab.values if v.origin == "data" and " " in v.word for w in v.word.split()}
+        vocab._part_words = parts  # type: ignore[attr-defined]
+    for m in re.finditer(r"(?<![\w-])[A-Z][a-z][\w'-]+", s.text):
+        word = m.group(0).lower()
+        if not s.free(m.start(), m.end()) or word in W.STOP_EN or len(word) < 3:
+            continue
+        if word in parts:
+            s.unknown.append((m.group(0), ""))
+            s.mark(m.start(), m.end())
 
 
 def _phrase(s: Scan, start: int, end: int) -> tuple[int, int]:
@@ -423,6 +452,10 @@ def near_values(word: str, vocab: Vocabulary, limit: int = 3) -> list[ValueWord]
             score = 0
         elif len(key) >= 4 and len(vkey) >= 4 and (vkey.startswith(key) or key.startswith(vkey)):
             score = 1
+        elif len(key) >= 3 and " " in v.word and word.lower() in v.word.split():
+            score = 1  # one word of a longer name: 'Darcel' ~ 'Darcel Schlecht'
+        elif len(key) >= 4 and len(vkey) >= len(key) + 2 and key in vkey:
+            score = 1  # inside a longer name: 'Zoom' ~ 'Domzoom', 'Gogozoom'
         elif len(key) >= 5 and distance(key, vkey, 2) <= (1 if len(key) < 8 else 2):
             score = 2
         else:

@@ -124,6 +124,8 @@ def correct_latin(question: str, lexicon: Lexicon) -> Spelling:
             pieces.append(word)
             continue
         fixed = resolve_word(lower, lexicon)
+        if fixed is not None and _name_like(question, m) and fixed not in lexicon.segments and fixed not in _MONTHS:
+            fixed = None  # 'Rosa', 'Carl' mid-sentence look like names: never turned into 'rose' or 'cara'
         if fixed is not None:
             out.corrected[word] = fixed
             pieces.append(fixed)
@@ -134,6 +136,17 @@ def correct_latin(question: str, lexicon: Lexicon) -> Spelling:
     pieces.append(question[last:])
     out.text = "".join(pieces)
     return out
+
+
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def _name_like(question: str, m: re.Match[str]) -> bool:
+    """A capitalised word inside a sentence (not its first word): a name more likely than a slip of a word."""
+    before = question[: m.start()]
+    return m.group(0)[0].isupper() and bool(before.strip()) and not re.search(r"[.?!。？！:：]\s*$", before)
 
 
 def _looks_like_segment(question: str, m: re.Match[str], lexicon: Lexicon) -> bool:

@@ -38,7 +38,7 @@ CONTRIBUTION = _rx(
     r"|responsible\s+for|accounts?\s+for\s+(?:the|most)|behind\s+the|came\s+from|coming\s+from|split\s+(?:the|it|this)"
 )
 SHARE = _rx(
-    r"占比|占了?多少|占全部|占全|占总|占.{0,12}(?:比例|比重|份额|多少|百分之|%)|比例|比重|份额|百分之几|what\s+%|share|fraction|"
+    r"占比|占了?多少|占全部|占全|占总|占.{0,12}(?:比例|比重|份额|多少|百分之|%)|比例|比重|份额|百分之几|百分之多少|多少百分比|what\s+%|share|fraction|"
     r"percent(?:age)?\s+of|proportion|%\s+of|how\s+much\s+of"
 )
 TREND = _rx(r"趋势|走势|怎么变的|变化趋势|历史|trend|over\s+time|trajectory|evolv\w*|history")
@@ -46,11 +46,11 @@ RANK = _rx(
     r"(?:lowest|smallest|highest|largest|biggest|fewest|least|most|worst|best)\s+first|sorted|ascending|descending|"
     r"从低到高|从高到低|从小到大|从大到小|升序|降序|"
     r"最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|最畅销|最厉害|排名|排行|排前|排第[一1]|第一名|第一位|前\s*[0-9一二三四五六七八九十两]+"
-    r"|后\s*[0-9一二三四五六七八九十两]+|倒数第?[一1]?|垫底|\btop\b|\bbottom\b|best|highest|most|largest|biggest|longest|lowest"
+    r"|后\s*[0-9一二三四五六七八九十两]+|倒数第?[一1]?|垫底|\btop(?:\b|(?=\d))|\bbottom(?:\b|(?=\d))|best|highest|most|largest|biggest|longest|lowest"
     r"|worst|least|fewest|smallest|shortest|leading|leader|rank\w*|number\s+one|\bno\.?\s*1\b"
 )
 CHANGE = _rx(
-    r"增长|增加|上升|提升|提高|涨|下降|下滑|降低|减少|降|掉|跌|下跌|变化|变动|回落|表现|进步|退步|"
+    r"增长|增加|上升|提升|提高|涨|下降|下滑|降低|减少|降|掉|跌|下跌|变化|变动|回落|表现|进步|退步|低了|高了|少了|多了|"
     r"\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up|drop\w*|fell|fall\w*|declin\w*|"
     r"decreas\w*|shrank|shrink\w*|down|change\w*|moved?|swing|held\s+up|hold\s+up)\b"
 )
@@ -78,7 +78,8 @@ EXCLUDE_MESSAGE = {
 # --- direction -------------------------------------------------------------------------------------------
 ASC = _rx(
     r"最低|最差|最少|最小|最短|(?:lowest|smallest|fewest|least|worst)\s+first|后\s*[0-9一二三四五六七八九十两]|倒数|垫底|lowest|worst|least|fewest|smallest|shortest|"
-    r"bottom|weakest|slowest|ascending|升序|从低到高|从小到大"
+    r"bottom|weakest|slowest|ascending|升序|从低到高|从小到大|"
+    r"\bmiss(?:ed|es|ing)?\b|fell\s+short|short\s+of|没完成|未完成|没达到|未达到|没达成|未达成"
 )
 BEST_WORST = _rx(r"最好|最差|最厉害|best|worst|strongest|weakest")
 FALL = _rx(
@@ -107,9 +108,11 @@ TOP_N = _rx(
     r"(?:top|bottom|前|后|倒数)\s*-?\s*(?P<n>\d+|[一二三四五六七八九十两]|two|three|four|five|six|seven|eight|nine|ten)"
     r"(?!\s*个?(?:季度|月|年|周|天|quarter|month|year|week|day))"
     r"|(?P<n2>\d+|[一二三四五六七八九十两])\s*(?:个|位|名|家|条|大)(?!\s*(?:季度|月|周|半年|百分点|点))"
-    r"|\b(?P<n3>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:best|top|highest|lowest|worst|biggest|largest|"
+    r"|\b(?P<n3>\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:best|top|highest|lowest|worst|biggest|largest|"
     r"leading|smallest|weakest|strongest|most|least)\b"
     r"|\b(?:which|what|the)\s+(?P<n4>\d+|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|(?<![\d.$,])\b(?P<n5>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?!(?:days|weeks|months|quarters|years|percent|points|times|deals|orders|wins|units)\b)[a-z][a-z\-]*s\b"
 )
 PLURAL_ASK = _rx(r"哪些|哪几|which\s+\w+s\b|who\s+are|\bwhich\s+(?:reps|regions|products|customers|accounts)\b")
 
@@ -136,7 +139,7 @@ STOP_EN = frozenset(
     pls plz kindly quick quickly bought buy buying purchased purchase ordered order something anything deals deal because due booked book booking generated brought made cumulative accumulated tracking track tracked pacing land landed landing bring brought acquire acquired just roughly approx approximately about around exactly ones one's period periods
     time times date dates altogether combined sum summed everything anything something nothing whole entire
     including include includes overall together compared vs. vs split figure out break broken engage engaged
-    business bring brings bringing""".split()
+    business bring brings bringing yo gimme hey sup""".split()
 )
 # Chinese function words and phrases (longest first when stripped)
 _STOP_ZH_WORDS = """的 了 吗 呢 啊 吧 呀 么 是 有 在 和 与 及 跟 对 把 被 给 让 从 到 为 以 由 于 按 看 看看 看下 看一下 查 查下
@@ -146,5 +149,5 @@ _STOP_ZH_WORDS = """的 了 吗 呢 啊 吧 呀 么 是 有 在 和 与 及 跟 
         里 里面 中 内 上 之 所 所有 全部 全 整 时 时候 期间 目前 现在 当前 到现在 为止 至今 一共有 有多少 是多少 多少钱 是谁 是哪个
         是哪些 哪里 吗？ 呢？ 情况如何 怎样 可以 能 能否 告诉 告诉我 列出 列一下 显示 给出 统计 计算 算 算一下 对应 相应 具体
         分 以及 还有 或者 或 并 并且 而 但 但是 方面 来说 来看 而言 一起 加起来 元 钱 金额是 额 人 员 里头 之中 当中 当中的
-        的话 是不是 有没有 没有 没 未 不 得 来 来的 点 几个点 多少个点 几天 天 比 这几个 这几 几个 累计 截至目前 截至 截止 到目前 目前为止 新增 因为 是因为 由于 各个 带来 带来的 看起来 看上去 这么多 那么多 这么 那么 哪些人 们 份 区 些 已经 已 曾 过 着 一点 比起 百分点 个百分点 拆分 拆开 之间 中间 年 月""".split()
+        的话 是不是 有没有 没有 没 未 不 得 来 来的 点 几个点 多少个点 几天 天 比 这几个 这几 几个 累计 截至目前 截至 截止 到目前 目前为止 新增 因为 是因为 由于 各个 带来 带来的 看起来 看上去 这么多 那么多 这么 那么 哪些人 们 份 区 些 已经 已 曾 过 着 一点 比起 百分点 个百分点 拆分 拆开 之间 中间 年 月 如果 来自""".split()
 STOP_ZH: tuple[str, ...] = tuple(sorted(set(_STOP_ZH_WORDS), key=lambda w: (-len(w), w)))
