@@ -233,8 +233,8 @@ def run_pack(
     aggs = sorted({a for pair in metrics.values() for a in pair if a}, key=repr)
     plan = _Plan(aggs, periods, dims, filters)
     values: dict[tuple[int, frozenset, tuple], dict[Aggregate, float | None]] = {}
+    plan.derived = derived  # the groups too are read from the cube when it covers the dimensions
     keys = _group_keys(con, plan, bys)
-    plan.derived = derived
     _scan(con, plan, bys, needed, aggs, values)
     out: Slots = {}
     ftuple = tuple(sorted(filters.items()))
