@@ -222,7 +222,7 @@ class MetricEngine:
         got = self._memo.figure(key)
         if got is None and not self.single_sql:
             got = self._from_finer(metric, p.label, by, filters)
-        if got is None and not self.single_sql and _cube_metric(metric) and set(by) | set(filters) <= set(CUBE_DIMS) and self._has_cube():
+        if got is None and self._cube_answers(metric, p, set(by) | set(filters)):
             got = run_pack(self.con, [p], [by], filters, list(_NEEDED), derived=True, only=[metric])[key]
         if got is None:
             got = {}
@@ -233,8 +233,12 @@ class MetricEngine:
         self._memo.put_figure(key, got)  # the same figure asked again in this snapshot is read from memory
         return got, sql
 
-    def _has_cube(self) -> bool:
-        """Whether the per-snapshot derived tables (the monthly cube) are there (built if not)."""
+    def _cube_answers(self, metric: str, p: Period, dims: set[str]) -> bool:
+        """Whether the monthly cube holds this figure: a sum or count over its dimensions, for a period of
+        whole months, and the cube is current (built if not)."""
+        whole_months = p.start.day == 1 and p.end.day == 1
+        if self.single_sql or not whole_months or not dims <= set(CUBE_DIMS) or not _cube_metric(metric):
+            return False
         try:
             self.store.ensure_derived()
         except Exception:  # noqa: BLE001 — a store that cannot build them: every figure from its own SQL

@@ -55,7 +55,7 @@ def plan_for(engine: Any, q: MetricQuery) -> FigurePlan | None:
     if not q.period:
         return None
     base = _base_label(engine, q)
-    periods = (q.period,) if base in (None, "target") else (q.period, base)
+    periods: tuple[str, ...] = (q.period,) if base is None or base == "target" else (q.period, base)
     if op in ("compare", "rank_change"):
         metrics = ("won_revenue",) if base == "target" else (metric,)
         return FigurePlan(metrics, periods, (group,))
