@@ -237,11 +237,17 @@ class MetricEngine:
         """Whether the monthly cube holds this figure: a sum or count over its dimensions, for a period of
         whole months, and the cube is current (built if not)."""
         whole_months = p.start.day == 1 and p.end.day == 1
-        if self.single_sql or not whole_months or not dims <= set(CUBE_DIMS) or not _cube_metric(metric):
+        if not whole_months or not dims <= set(CUBE_DIMS) or not _cube_metric(metric):
+            return False
+        return self._has_cube()
+
+    def _has_cube(self) -> bool:
+        """Whether the per-snapshot monthly cube may be read (current, built if not); never in `single_sql`."""
+        if self.single_sql:
             return False
         try:
             self.store.ensure_derived()
-        except Exception:  # noqa: BLE001 — a store that cannot build them: every figure from its own SQL
+        except Exception:  # noqa: BLE001 — a store that cannot build it: every figure from its own SQL
             return False
         return True
 
@@ -374,10 +380,10 @@ class MetricEngine:
         return self.value(parsed.name, parsed.period, dict(parsed.dims) or None).to_evidence()
 
     def dimension_values(self, dim: str) -> list[str]:
+        """The values of a dimension in the data (read from the monthly cube when it holds the dimension)."""
         self._check_dims([dim])
-        rows = self.con.execute(
-            f"SELECT DISTINCT {dim} FROM {source_sql([dim])} WHERE {dim} IS NOT NULL ORDER BY 1"
-        )
+        source = "opportunity_cube" if dim in CUBE_DIMS and self._has_cube() else source_sql([dim])
+        rows = self.con.execute(f"SELECT DISTINCT {dim} FROM {source} WHERE {dim} IS NOT NULL ORDER BY 1")
         return [str(r[0]) for r in rows.fetchall()]
 
     def periods_available(self) -> list[str]:

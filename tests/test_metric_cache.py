@@ -88,6 +88,13 @@ def test_figures_from_the_cube_are_the_single_figure_sql(
     assert nonzero > 20  # the data exercises the metrics, not just empty groups
 
 
+def test_dimension_values_from_the_cube_are_the_data_s(store: SalesStore) -> None:
+    engine, reference = MetricEngine(store), MetricEngine(store, single_sql=True)
+    for dim in store.dimensions().ids():
+        assert engine.dimension_values(dim) == reference.dimension_values(dim), dim
+    assert engine.dimension_values("region") == ["华东", "华北", "华南"]  # blanks are not a value
+
+
 def test_a_new_import_empties_the_cache(store: SalesStore, tmp_path: Path) -> None:
     engine = MetricEngine(store)
     built: list[int] = []
