@@ -29,13 +29,8 @@ from fupan.periods import Period, parse_period, previous_period, same_period_las
 ANALYSIS_DIMENSIONS = ("loss_reason", DEAL_SIZE_BAND)
 _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
-
-
 _CACHE_ENTRIES = 2048  # figures kept per snapshot, oldest dropped first (all of them on a new snapshot)
 T = TypeVar("T")
-
-_lit = sql_literal
-_bind = bind_period
 
 if TYPE_CHECKING:
     from agent.query_engine import QueryResult
@@ -189,7 +184,7 @@ class MetricEngine:
         )
 
     def _where(self, filters: dict[str, str]) -> str:
-        conds = [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]
+        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
         return (" WHERE " + " AND ".join(conds)) if conds else ""
 
     def _opportunity_sql(self, metric: str, p: Period, by: list[str], filters: dict[str, str]) -> str:
@@ -212,7 +207,7 @@ class MetricEngine:
             f"SELECT {group + ', ' if group else ''}{num} AS num, {den} AS den FROM base"
             + (f" GROUP BY {group}" if group else "")
         )
-        return _bind(sql, p)
+        return bind_period(sql, p)
 
     def _opportunity_rows(self, metric: str, p: Period, by: list[str], filters: dict[str, str]) -> tuple[Slot, str]:
         """A figure from memory, cut from a cached finer grouping, summed from the monthly cube (sums and
@@ -223,7 +218,7 @@ class MetricEngine:
         if got is None and not self.single_sql:
             got = self._from_finer(metric, p.label, by, filters)
         if got is None and self._cube_answers(metric, p, set(by) | set(filters)):
-            got = run_pack(self.con, [p], [by], filters, list(_NEEDED), derived=True, only=[metric])[key]
+            got = run_pack(self.con, [p], [by], filters, list(_NEEDED), True, [metric], self.snapshot_fact)[key]
         if got is None:
             got = {}
             for row in self.con.execute(sql).fetchall():
@@ -298,7 +293,7 @@ class MetricEngine:
         wanted = {(m, p.label, tuple(by), ftuple) for m in packed for p in ps for by in bys}
         if not wanted <= self._memo.figure_keys():  # else every figure is in memory already: no scan
             self.store.ensure_derived()  # type: ignore[attr-defined]
-            self._memo.put_figures(run_pack(self.con, ps, bys, filters, list(_NEEDED), derived=True, only=metrics))
+            self._memo.put_figures(run_pack(self.con, ps, bys, filters, list(_NEEDED), True, metrics, self.snapshot_fact))
         if metrics is None:  # the whole pack (a review): its targets too; a chosen few read theirs when asked
             for p in ps:
                 for by in bys:
