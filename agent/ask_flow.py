@@ -14,68 +14,19 @@ from typing import Any
 from agent import query_engine
 from agent.ask import WRITERS, Collector, Writer, write_empty
 from agent.router import Routing, route
-from agent.router_periods import Calendar
 from agent.router_restate import restate
-from agent.router_scan import lexical_index
-from agent.router_vocab import Vocabulary, build_vocabulary
+from agent.router_vocab import Vocabulary
+from agent.vocabulary import vocabulary_for
 from fupan.answers import Answer, Turn
-from fupan.deps import Deps
 from fupan.errors import InputError, NotFound
 from fupan.query import MetricQuery, Reading
+from knowledge.deps import Deps
 
 
 def engine_for(deps: Deps) -> Any:
     from agent.tools import engine_for as _engine
 
     return _engine(deps)
-
-
-def vocabulary_for(deps: Deps) -> Vocabulary:
-    """The router vocabulary for the current data snapshot and aliases file (cached per both)."""
-    from knowledge.workspace_aliases import aliases_path, load_aliases
-
-    path = aliases_path(deps.settings)
-    stamp = path.stat().st_mtime_ns if path.is_file() else 0
-    version = f"{deps.sales.current_snapshot_id()}:{stamp}"
-    return deps.cached_for("vocabulary", version, lambda: _build(deps, load_aliases(deps.settings)))
-
-
-def _build(deps: Deps, aliases: Any) -> Vocabulary:
-    import pypinyin  # noqa: F401 — loaded with the vocabulary (0.5 s, once a process): the homophone check of the
-    # first Chinese question would otherwise pay it inside an answer
-
-    engine = engine_for(deps)
-    registry = deps.sales.dimensions()
-    values: dict[str, list[str]] = {}
-    for dim in registry.ids():
-        try:
-            values[dim] = list(engine.dimension_values(dim))
-        except Exception:  # noqa: BLE001 — a dimension the engine cannot read yet has no values
-            values[dim] = []
-    con = engine.con
-    months = [
-        str(r[0])
-        for r in con.execute(
-            "SELECT DISTINCT strftime(d, '%Y-%m') FROM (SELECT close_date AS d FROM opportunities UNION ALL "
-            "SELECT created_date FROM opportunities) WHERE d IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    ]
-    counts = con.execute("SELECT count(*), count(region), count(rep), count(product) FROM targets").fetchone()
-    has_targets = bool(counts and counts[0])
-    target_dims = tuple(d for d, n in zip(("region", "rep", "product"), (counts or [0, 0, 0, 0])[1:], strict=True) if n)
-    has_losses = bool(con.execute("SELECT count(*) FROM opportunities WHERE stage = 'lost'").fetchone()[0])  # type: ignore[index]
-    calendar = Calendar(tuple(months), deps.settings.fiscal_year_start_month)
-    vocab = build_vocabulary(
-        registry, values, calendar, aliases=aliases, has_targets=has_targets, has_losses=has_losses,
-        target_dims=target_dims,
-    )  # fmt: skip
-    # its lookups built now, with the vocabulary, not inside the first question that needs them (~0.1 s at
-    # 50,000 names): values by dimension, names in pinyin, value words, homophone candidates
-    vocab.values_of("")
-    vocab.pinyin_values()
-    lexical_index(vocab)
-    _ = vocab.value_words, vocab.cjk_metric_dim_words
-    return vocab
 
 
 def segment_words(deps: Deps, dim: str) -> list[tuple[str, str]]:

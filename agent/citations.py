@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fupan.deps import Deps
 from fupan.evidence import Evidence, parse_evidence_id
 from fupan.report import Finding
+from knowledge.deps import Deps
 
 
 def _finding(location: str, message: str, value: str) -> Finding:

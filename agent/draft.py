@@ -24,11 +24,11 @@ from agent.draft_summary import write_summary
 from agent.playbook import load_playbook
 from agent.signals import Note, looks_like_injection, mine_signals, notes_from_text, top_competitor
 from agent.wording import segment_label
-from fupan.deps import Deps
 from fupan.errors import NotFound
 from fupan.evidence import Evidence
 from fupan.periods import parse_period, same_period_last_year
 from fupan.report import Finding, ReviewDraft
+from knowledge.deps import Deps
 
 MAX_CHAINS = 6
 

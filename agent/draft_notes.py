@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from agent.signals import SIGNAL_KEYWORDS, Note
-from fupan.deps import Deps
+from knowledge.deps import Deps
 
 _QUERIES = {kind: " ".join(words) for kind, words in SIGNAL_KEYWORDS.items()}
 

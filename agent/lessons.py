@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fupan.answers import LessonMatch
-from fupan.deps import Deps
+from knowledge.deps import Deps
 
 
 def _brief_segments(deps: Deps, brief: str) -> dict[str, str]:

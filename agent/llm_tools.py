@@ -15,8 +15,8 @@ from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, create_model
 
 from agent.tools import TOOLS
-from fupan.deps import Deps
 from fupan.evidence import Evidence
+from knowledge.deps import Deps
 
 
 def _args_model(func: Callable[..., Any]) -> type[BaseModel]:

@@ -22,9 +22,9 @@ from agent.grounding import check_grounding
 from agent.llm_tools import ToolBox, tool_schemas
 from agent.prompt_loader import load_prompt
 from fupan.answers import Answer
-from fupan.deps import Deps
 from fupan.query import MetricQuery, Reading
 from fupan.report import ReviewDraft
+from knowledge.deps import Deps
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.search_scope import scope_of
-from fupan.deps import Deps
+from knowledge.deps import Deps
 from knowledge.documents import FIELD_NAMES, DocumentHit, SearchFilters, SearchHit
 
 Mode = Literal["hybrid", "vector", "bm25"]

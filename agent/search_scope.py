@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.router_periods import Calendar, find_periods, period_spans, quarter_label
-from fupan.deps import Deps
+from knowledge.deps import Deps
 from knowledge.documents import FIELD_NAMES, SearchFilters
 
 # the sales dimensions that are note fields, and the field each one filters

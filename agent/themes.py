@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from agent.numbers import fmt
 from agent.signals import Note, mine_signals, top_competitor
 from fupan.answers import Answer, AnswerTable
-from fupan.deps import Deps
 from fupan.evidence import Evidence, count_evidence_id, parse_evidence_id
 from fupan.query import MetricQuery
+from knowledge.deps import Deps
 from knowledge.documents import NOTE_KINDS, SearchFilters
 
 SIGNAL_LABELS: dict[str, tuple[str, str]] = {

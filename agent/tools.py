@@ -15,21 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from fupan.deps import Deps
+from agent.engine import engine_for
 from fupan.errors import InputError
 from fupan.query import MetricQuery
+from knowledge.deps import Deps
 
 if TYPE_CHECKING:
-    from agent.metric_engine import MetricEngine, MetricValue
-
-
-def engine_for(deps: Deps) -> MetricEngine:
-    """The metric engine over the workspace's sales store, opened once per Deps."""
-    from agent.metric_engine import MetricEngine
-
-    return deps.cached(
-        "metric_engine", lambda: MetricEngine(deps.sales, deps.settings.fiscal_year_start_month)
-    )
+    from agent.metric_engine import MetricValue
 
 
 class Figure(BaseModel):
@@ -66,9 +58,9 @@ class QueryFigures(BaseModel):
 def run_query(deps: Deps, query: MetricQuery) -> QueryFigures:
     """Compute one typed query (value, compare, rank, rank_change, share, breakdown, trend, contribution,
     decompose, funnel) with the metric engine; every figure comes back with its evidence id."""
-    from agent.ask_flow import vocabulary_for
     from agent.query_engine import run
     from agent.router_restate import restate
+    from agent.vocabulary import vocabulary_for
 
     _check_query(deps, query)
     res = run(engine_for(deps), query)

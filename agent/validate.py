@@ -7,9 +7,9 @@ import re
 from agent.citations import check_citations
 from agent.grounding import check_grounding
 from agent.smart import check_action
-from fupan.deps import Deps
 from fupan.evidence import parse_evidence_id
 from fupan.report import Finding, ReviewDraft
+from knowledge.deps import Deps
 
 _INLINE_ID = re.compile(r"\[((?:metric|note|lesson):[^\]]+)\]")
 

@@ -11,9 +11,9 @@ from agent.grounding import check_grounding
 from agent.router_scan import detect_language
 from agent.wording import segment_label
 from fupan.answers import Answer, LessonMatch, Turn
-from fupan.deps import Deps
 from fupan.query import MetricQuery
 from fupan.report import ReviewDraft
+from knowledge.deps import Deps
 
 
 def ask(

@@ -17,11 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.input_guard import InputGuard
 from api.problems import PayloadTooLarge, document_problems, install_problem_handlers
+from api.review_service import ReviewService
 from api.routes import ROUTERS
 from api.security_headers import SecurityHeaders
-from fupan.deps import Deps
 from fupan.settings import Settings
-from knowledge.records_service import ReviewService
+from knowledge.deps import Deps
 
 JSON_LIMIT = 2 * 1024 * 1024
 

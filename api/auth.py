@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from api.review_service import ReviewService
 from fupan.errors import Unauthenticated
 from knowledge.records_schemas import Principal
-from knowledge.records_service import ReviewService
 
 _bearer = HTTPBearer(auto_error=False, description="an API key from 'fupan keys create'")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key from 'fupan keys create'")

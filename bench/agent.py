@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fupan.deps import Deps  # noqa: E402
 from fupan.settings import load_settings  # noqa: E402
+from knowledge.deps import Deps  # noqa: E402
 
 QUESTIONS = [
     "2026Q3 销售额是多少?",

@@ -31,8 +31,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fupan.deps import Deps  # noqa: E402
 from fupan.settings import load_settings  # noqa: E402
+from knowledge.deps import Deps  # noqa: E402
 
 BRIEFS = [
     "四季度华南新品上市，重点开发新客户",
@@ -50,9 +50,9 @@ def _prepare(
     workspace: Path, n_drafts: int, n_pending: int
 ) -> tuple[dict[str, str], list[str], list[str], str]:
     from agent.workflows import draft_review
+    from api.review_service import ReviewService
     from evals.sample_company import generate
     from knowledge.records_schemas import Decision
-    from knowledge.records_service import ReviewService
     from knowledge.sample_import import import_sample_company
 
     settings = load_settings(workspace=workspace)

@@ -25,8 +25,8 @@ def main() -> None:
         ).fetchone()
         return
     from agent.workflows import ask
-    from fupan.deps import Deps
     from fupan.settings import load_settings
+    from knowledge.deps import Deps
 
     deps = Deps(settings=load_settings(workspace=workspace))
     answer = ask(deps, "East revenue in Q3 2026")

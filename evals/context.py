@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fupan.deps import Deps
 from fupan.report import ReviewDraft
 from fupan.settings import Settings
+from knowledge.deps import Deps
 
 LATEST = "2026Q3"
 

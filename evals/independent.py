@@ -30,8 +30,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from fupan.answers import Answer
-from fupan.deps import Deps
 from fupan.settings import Settings
+from knowledge.deps import Deps
 
 SET_DIR = Path(__file__).resolve().parent / "sets" / "independent"
 SHARED = Path(os.environ.get("FUPAN_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "datasets"

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from evals.independent import Case, grade, load_cases
-from fupan.deps import Deps
+from knowledge.deps import Deps
 
 CASES_FILE = Path(__file__).resolve().parent / "sets" / "paraphrases" / "cases.jsonl"
 

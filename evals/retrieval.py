@@ -23,8 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from fupan.deps import Deps
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 from knowledge.doc_index import DocumentIndex, Mode
 from knowledge.documents import SearchFilters
 

@@ -26,8 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from fupan.deps import Deps
 from fupan.settings import Settings, load_settings
+from knowledge.deps import Deps
 
 SET = Path(__file__).parent / "sets" / "retrieval_calls"
 K = 10

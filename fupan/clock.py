@@ -1,5 +1,5 @@
 """The clock: `utc_now()` is the default of `Deps.clock`, and the records, accounts and job stores stamp rows
-with it. It lives in the kernel on its own so that those stores need not import `fupan.deps` (which opens them)."""
+with it. It lives in the kernel on its own so that those stores need not import `knowledge.deps` (which opens them)."""
 
 from __future__ import annotations
 

@@ -27,11 +27,12 @@ from sqlalchemy import delete, select
 
 from fupan.clock import utc_now
 from fupan.errors import Conflict, InputError, NotFound, Unauthenticated
+from knowledge.records_db import SYSTEM
 from knowledge.records_models import AccountRow, ApiKeyRow, PageSessionRow
 from knowledge.records_schemas import ROLES, AccountPublic, Principal
 
 if TYPE_CHECKING:
-    from knowledge.records import Records
+    from knowledge.records_db import RecordsDB
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-@]{2,64}$")
 MIN_PASSWORD = 10
@@ -65,8 +66,8 @@ def check_password(password: str) -> None:
 class Accounts:
     """Accounts and page sessions over the records database (see the module docstring)."""
 
-    def __init__(self, records: Records) -> None:
-        self.records = records
+    def __init__(self, db: RecordsDB) -> None:
+        self.db = db
 
     # --- accounts ----------------------------------------------------------------------------
     def create(
@@ -88,13 +89,13 @@ class Accounts:
             password_hash=_hasher().hash(password),
             created_at=utc_now(),
         )
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             if session.scalar(select(AccountRow.id).where(AccountRow.username == username)):
                 raise Conflict(f"there is already an account {username!r}", hint="pick another username")
             session.add(row)
-            self.records._audit(
+            self.db.audit(
                 session,
-                _system(),
+                SYSTEM,
                 "account.create",
                 ("account", row.id, team),
                 detail={"username": username, "role": role},
@@ -102,7 +103,7 @@ class Accounts:
         return _public(row)
 
     def list(self) -> list[AccountPublic]:
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             return [_public(r) for r in session.scalars(select(AccountRow).order_by(AccountRow.created_at))]
 
     def _row(self, session: object, username: str) -> AccountRow:
@@ -113,21 +114,21 @@ class Accounts:
 
     def set_password(self, username: str, password: str) -> AccountPublic:
         check_password(password)
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             row = self._row(session, username)
             row.password_hash = _hasher().hash(password)
             session.execute(delete(PageSessionRow).where(PageSessionRow.subject_id == row.id))
-            self.records._audit(session, _system(), "account.password", ("account", row.id, row.team))
+            self.db.audit(session, SYSTEM, "account.password", ("account", row.id, row.team))
         return _public(row)
 
     def disable(self, username: str) -> AccountPublic:
         """Disable an account and end its sessions (kept for the audit trail, never deleted)."""
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             row = self._row(session, username)
             if row.disabled_at is None:
                 row.disabled_at = utc_now()
                 session.execute(delete(PageSessionRow).where(PageSessionRow.subject_id == row.id))
-                self.records._audit(session, _system(), "account.disable", ("account", row.id, row.team))
+                self.db.audit(session, SYSTEM, "account.disable", ("account", row.id, row.team))
         return _public(row)
 
     def verify(self, username: str, password: str) -> Principal:
@@ -138,7 +139,7 @@ class Accounts:
             "wrong username or password",
             hint="check both; an admin can reset it with 'fupan accounts password'",
         )
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             row = session.scalars(select(AccountRow).where(AccountRow.username == username.strip())).first()
         hasher = _hasher()
         if row is None:
@@ -151,7 +152,7 @@ class Accounts:
         if row.disabled_at is not None:
             raise Unauthenticated(f"account {username} is disabled", hint="ask an admin")
         if hasher.check_needs_rehash(row.password_hash):
-            with self.records._writing() as session:
+            with self.db.writing() as session:
                 fresh = session.get(AccountRow, row.id)
                 if fresh is not None:
                     fresh.password_hash = hasher.hash(password)
@@ -163,7 +164,7 @@ class Accounts:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = utc_now()
         kind = kind or ("account" if me.key_id.startswith("u") else "key")
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             session.execute(delete(PageSessionRow).where(PageSessionRow.expires_at < now))
             session.add(
                 PageSessionRow(
@@ -182,7 +183,7 @@ class Accounts:
         or its key was revoked / its account disabled since."""
         if not token:
             raise Unauthenticated("not signed in", hint="sign in at /ui/login")
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             row = session.get(PageSessionRow, _token_hash(token))
             if row is None or _aware(row.expires_at) < utc_now():
                 raise Unauthenticated("the session has ended", hint="sign in again")
@@ -198,11 +199,11 @@ class Accounts:
             return principal, row.csrf
 
     def close_session(self, token: str) -> None:
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             session.execute(delete(PageSessionRow).where(PageSessionRow.token_hash == _token_hash(token)))
 
     def session_count(self) -> int:
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             return len(session.scalars(select(PageSessionRow.token_hash)).all())
 
 
@@ -220,9 +221,3 @@ def _public(row: AccountRow) -> AccountPublic:
         created_at=_aware(row.created_at),
         disabled_at=_aware(row.disabled_at) if row.disabled_at else None,
     )
-
-
-def _system() -> Principal:
-    from knowledge.records import SYSTEM
-
-    return SYSTEM

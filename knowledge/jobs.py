@@ -34,7 +34,7 @@ from fupan.errors import FupanError, NotFound
 from knowledge.records_models import JobRow
 
 if TYPE_CHECKING:
-    from knowledge.records import Records
+    from knowledge.records_db import RecordsDB
 
 JobState = Literal["queued", "running", "done", "failed"]
 log = logging.getLogger("fupan.jobs")
@@ -91,8 +91,8 @@ def _public(row: JobRow) -> JobPublic:
 class JobQueue:
     """The jobs table: enqueue, read, claim, report (see the module docstring)."""
 
-    def __init__(self, records: Records) -> None:
-        self.records = records
+    def __init__(self, db: RecordsDB) -> None:
+        self.db = db
 
     def enqueue(
         self,
@@ -123,35 +123,35 @@ class JobQueue:
             updated_at=now,
         )
         try:
-            with self.records._writing() as session:
+            with self.db.writing() as session:
                 session.add(row)
         except IntegrityError:
             if dedupe_key is None:
                 raise
-            with self.records._reading() as session:
+            with self.db.reading() as session:
                 existing = session.scalars(select(JobRow).where(JobRow.dedupe_key == dedupe_key)).one()
                 return _public(existing)
         return _public(row)
 
     def get(self, job_id: str) -> JobPublic:
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             row = session.get(JobRow, job_id)
             if row is None:
                 raise NotFound(f"no job {job_id!r}", hint="jobs are listed on the page that started them")
             return _public(row)
 
     def by_key(self, dedupe_key: str) -> JobPublic | None:
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             row = session.scalars(select(JobRow).where(JobRow.dedupe_key == dedupe_key)).first()
             return _public(row) if row else None
 
     def params(self, job_id: str) -> dict[str, Any]:
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             row = session.get(JobRow, job_id)
             return dict(row.params or {}) if row else {}
 
     def list(self, *, kind: str | None = None, state: str | None = None, limit: int = 50) -> list[JobPublic]:
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             query = select(JobRow).order_by(JobRow.created_at.desc())
             if kind:
                 query = query.where(JobRow.kind == kind)
@@ -163,7 +163,7 @@ class JobQueue:
         """Take the oldest runnable job of these kinds (queued and due, or running but abandoned)."""
         now = utc_now()
         stale = now - dt.timedelta(seconds=stale_after_s)
-        with self.records._reading() as session:
+        with self.db.reading() as session:
             candidates = session.scalars(
                 select(JobRow.id)
                 .where(
@@ -175,7 +175,7 @@ class JobQueue:
                 .limit(5)
             ).all()
         for job_id in candidates:
-            with self.records._writing() as session:
+            with self.db.writing() as session:
                 taken = session.execute(
                     update(JobRow)
                     .where(
@@ -198,11 +198,11 @@ class JobQueue:
             values["progress"] = max(0, min(100, int(progress)))
         if stage is not None:
             values["stage"] = stage[:200]
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
 
     def finish(self, job_id: str, result: dict[str, Any]) -> None:
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             session.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id)
@@ -210,7 +210,7 @@ class JobQueue:
             )
 
     def fail(self, job_id: str, error: str) -> None:
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             session.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id)
@@ -219,7 +219,7 @@ class JobQueue:
 
     def retry(self, job_id: str, error: str, after_s: float) -> None:
         now = utc_now()
-        with self.records._writing() as session:
+        with self.db.writing() as session:
             session.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id)

@@ -15,11 +15,17 @@ segment, one column per period) and `table` (team, products, accounts). Every ot
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 from fupan.errors import InputError
 from knowledge.column_profile import ColumnProfile
+from knowledge.field_matching import (
+    TYPES,
+    Recognized,
+    assign,
+    candidates,
+    cjk,
+    header_score,
+    target_metric_of,
+)
 from knowledge.import_report import FieldMatch
 from knowledge.mapping import (
     CONTACT_WORDS,
@@ -29,114 +35,16 @@ from knowledge.mapping import (
     ROW_ID_HEADERS,
     STATUS_HEADERS,
     SYNONYMS,
-    TARGET_METRICS,
     Layout,
     Mapping,
     norm,
 )
 from knowledge.target_periods import is_period_name, is_total
+from knowledge.targets_import import recognize_targets
 
-FieldType = str  # id, text, date, money, stage, period, metric, year
-TYPES: dict[str, FieldType] = {
-    "opportunity_id": "id", "order_id": "code", "stage": "stage", "amount": "money", "created_date": "date",
-    "engaged_date": "date", "close_date": "date", "period": "period", "year": "year", "metric": "metric",
-    "target": "money", "list_price": "money",
-}  # fmt: skip
 CORE_FIELDS = ("account", "rep", "manager", "region", "product", "lead_source")
 SIDE_KEYS = {"team": "rep", "products": "product", "accounts": "account"}
 FILLS_CORE = {"team": ("manager", "region")}  # side-table columns that fill the deals' own fields
-THRESHOLD = 0.4
-
-
-@dataclass
-class Recognized:
-    kind: str
-    kind_basis: str
-    layout: Layout
-    mapping: Mapping
-    matches: list[FieldMatch] = field(default_factory=list)
-    unused: dict[str, str] = field(default_factory=dict)
-    dimension_columns: list[tuple[str, str]] = field(default_factory=list)  # (header, origin data|attribute)
-    measure_columns: list[str] = field(default_factory=list)  # numeric columns kept as measures (deals only)
-    notes: list[str] = field(default_factory=list)
-
-
-# ---- scores ------------------------------------------------------------------------------------------------
-def _cjk(text: str) -> bool:
-    return bool(re.search(r"[\u4e00-\u9fff]", text))
-
-
-def header_score(words: list[str], header: str) -> float:
-    """1 (minus a little per rank) when the header is one of `words`; 0.6 when it contains one; else 0."""
-    h = norm(header)
-    compact = h.replace(" ", "")
-    for i, w in enumerate(words):
-        wn = norm(w)
-        if h == wn or compact == wn.replace(" ", ""):
-            return 1.0 - 0.01 * i
-    tokens = h.split()
-    best = 0.0
-    for i, w in enumerate(words):
-        wn = norm(w)
-        if _cjk(wn):
-            hit = len(wn) >= 2 and wn in compact
-        else:
-            wt = wn.split()
-            hit = len(wn) >= 3 and any(tokens[k : k + len(wt)] == wt for k in range(len(tokens)))
-        if hit:
-            best = max(best, 0.6 - 0.005 * i)
-    return best
-
-
-def value_fit(kind: FieldType, p: ColumnProfile) -> float:
-    """How well a column's values fit a field type, 0..1 (0 = impossible)."""
-    if p.filled == 0:
-        return 0.2
-    if kind == "id":
-        return 1.0 if p.unique_share >= 0.8 else 0.0
-    if kind == "date":
-        share = max(p.date_share, p.serial_share)
-        return share if share >= 0.5 else 0.0
-    if kind == "money":
-        return p.number_share if p.number_share >= 0.8 else 0.0
-    if kind == "stage":
-        return 0.5 + 0.5 * p.stage_share
-    if kind == "year":
-        return 1.0 if p.integer_share >= 0.9 else 0.0
-    if kind in ("period", "metric", "code"):
-        return 1.0
-    return max(0.1, 1.0 - 0.8 * max(p.number_share, p.date_share))
-
-
-def _candidates(kind: str, profiles: list[ColumnProfile]) -> list[tuple[float, str, str, str]]:
-    out = []
-    for f, words in SYNONYMS[kind].items():
-        for p in profiles:
-            h = header_score(words, p.header)
-            if not h:
-                continue
-            fit = value_fit(TYPES.get(f, "text"), p)
-            if h >= 0.7:  # the header says so: odd values are reported row by row, not a reason to look elsewhere
-                fit = max(fit, 0.3)
-            if fit == 0:
-                continue
-            score = h * (0.4 + 0.6 * fit)
-            how = "is a word for it" if h >= 0.7 else "contains a word for it"
-            out.append((score, f, p.header, f"header {p.header!r} {how}{_values_note(f, p)}"))
-    return out
-
-
-def _values_note(f: str, p: ColumnProfile) -> str:
-    kind = TYPES.get(f, "text")
-    if kind == "date":
-        return f"; {max(p.date_share, p.serial_share):.0%} dates"
-    if kind == "money":
-        return f"; {p.number_share:.0%} numbers"
-    if kind == "stage":
-        return f"; {p.stage_share:.0%} known stage names"
-    if kind == "id":
-        return f"; {p.unique_share:.0%} unique"
-    return ""
 
 
 def _money_like(p: ColumnProfile) -> bool:
@@ -158,19 +66,6 @@ def _value_only(kind: str, profiles: list[ColumnProfile], taken: set[str]) -> li
     if len(dates) == 1:
         out.append((0.45, "close_date", dates[0].header, "the only column of dates"))
     return out
-
-
-def _assign(cands: list[tuple[float, str, str, str]], fixed: dict[str, str]) -> dict[str, FieldMatch]:
-    chosen: dict[str, FieldMatch] = {
-        f: FieldMatch(field=f, column=c, confidence=1.0, why="set in the mapping") for f, c in fixed.items()
-    }
-    used = set(fixed.values())
-    for score, f, header, why in sorted(cands, key=lambda t: (-t[0], t[1], t[2])):
-        if score < THRESHOLD or f in chosen or header in used:
-            continue
-        chosen[f] = FieldMatch(field=f, column=header, confidence=round(min(score, 1.0), 2), why=why)
-        used.add(header)
-    return chosen
 
 
 # ---- kind --------------------------------------------------------------------------------------------------
@@ -233,8 +128,6 @@ def recognize(
     if kind not in KINDS:
         raise InputError(f"unknown import kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
     if kind == "targets":
-        from knowledge.targets_import import recognize_targets
-
         rec = recognize_targets(headers, profiles, given, kind_basis, staged, fy)
     else:
         rec = _recognize_table(kind, kind_basis, profiles, given)
@@ -267,10 +160,10 @@ def _recognize_table(kind: str, basis: str, profiles: list[ColumnProfile], given
     fixed = {f: c for f, c in given.columns.items() if f in SYNONYMS[kind] or f in TYPES}
     ignored = set(given.ignore)
     usable = [p for p in profiles if p.header not in ignored]
-    cands = _candidates(kind, usable)
-    matches = _assign(cands, fixed)
+    cands = candidates(kind, usable)
+    matches = assign(cands, fixed)
     taken = {m.column for m in matches.values() if m.column}
-    for m in _assign(_value_only(kind, usable, taken), {}).values():
+    for m in assign(_value_only(kind, usable, taken), {}).values():
         if m.field not in matches and m.column not in taken:
             matches[m.field] = m
             taken.add(m.column or "")
@@ -403,7 +296,7 @@ def _not_a_dimension(
     if is_total(p.header):
         return "a total"
     h = norm(p.header)
-    if any(w in h.split() or (_cjk(w) and w in h) or h.replace(" ", "").startswith(w) for w in CONTACT_WORDS):
+    if any(w in h.split() or (cjk(w) and w in h) or h.replace(" ", "").startswith(w) for w in CONTACT_WORDS):
         return "contact details"
     if p.contact_share >= 0.5:
         return "contact details"
@@ -417,13 +310,4 @@ def _not_a_dimension(
         return f"{p.distinct:,} distinct values (more than dimension_max_values = {max_values:,})"
     if p.avg_length > 60:
         return "free text"
-    return None
-
-
-def target_metric_of(header: str) -> str | None:
-    """The metric a target header names: 目标销售额 → won_revenue, 新客户目标 → new_customers."""
-    h = norm(header)
-    for word, metric in sorted(TARGET_METRICS.items(), key=lambda p: -len(p[0])):
-        if norm(word) in h:
-            return metric
     return None

@@ -19,23 +19,18 @@
   as findings on the version and block approval until someone confirms them (`confirm_figures`).
 - every state change writes an audit row (who, when, what, content hash before/after) in the same transaction.
 
-It writes nothing to the knowledge base: `knowledge.records_service.ReviewService` does that after approval.
+It writes nothing to the knowledge base: `api.review_service.ReviewService` does that after approval.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Table, create_engine, event, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from fupan.clock import utc_now
@@ -48,7 +43,7 @@ from fupan.errors import (
     Unauthenticated,
 )
 from fupan.report import Finding, ReviewDraft
-from fupan.settings import Settings
+from knowledge.records_db import SYSTEM, RecordsDB, aware, content_hash, require_role
 from knowledge.records_models import (
     ActionItemRow,
     ApiKeyRow,
@@ -74,99 +69,23 @@ from knowledge.records_schemas import (
     DraftVersionPublic,
     LessonPublic,
     Principal,
-    Role,
 )
 
 if TYPE_CHECKING:
     from knowledge.accounts import Accounts
     from knowledge.jobs import JobQueue
 
-MIGRATIONS = Path(__file__).with_name("migrations")
 KEY_PREFIX = "fpk"
 _ACTIONS = {"pending": "draft.submit", "approved": "draft.approve", "rejected": "draft.reject"}
-SYSTEM = Principal(key_id="system", name="system", role="admin")
-
-
-def content_hash(data: dict[str, Any]) -> str:
-    """SHA-256 of canonical JSON: the before/after hash of audit rows."""
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def _secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
-def require_role(actor: Principal, role: Role, what: str) -> None:
-    if not actor.at_least(role):
-        raise PermissionDenied(
-            f"{what} needs the {role} role; key {actor.key_id} has {actor.role}",
-            hint=f"ask an admin for a key with 'fupan keys create --role {role}'",
-        )
-
-
-def _migrate(engine: Engine, url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
-
-
-def _sqlite_engines(url: str) -> tuple[Engine, Engine]:
-    """A read engine, and a write engine whose transactions start with BEGIN IMMEDIATE (no upgrade deadlocks)."""
-    args = {"check_same_thread": False, "timeout": 30}
-    read = create_engine(url, connect_args=args, pool_size=20, max_overflow=20)
-    write = create_engine(url, connect_args=args, pool_size=5, max_overflow=20)
-
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    def _autocommit(dbapi_connection: Any, record: Any) -> None:
-        _pragmas(dbapi_connection, record)
-        dbapi_connection.isolation_level = None
-
-    event.listen(read, "connect", _pragmas)
-    event.listen(write, "connect", _autocommit)
-    event.listen(write, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-    return read, write
-
-
-class Records:
-    """The records database and its rules; see the module docstring. Thread-safe (a session per call)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        url = settings.records_database_url
-        if url.startswith("sqlite"):
-            settings.ensure_workspace()
-            self._read, self._write_engine = _sqlite_engines(url)
-        else:
-            self._read = self._write_engine = create_engine(url, pool_size=20, max_overflow=20)
-        self._for_update = not url.startswith("sqlite")
-        _migrate(self._write_engine, url)
-        self._reader = sessionmaker(self._read, expire_on_commit=False)
-        self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
-
-    def close(self) -> None:
-        self._read.dispose()
-        self._write_engine.dispose()
+class Records(RecordsDB):
+    """The records database (knowledge/records_db.py) and its rules; see the module docstring. Thread-safe (a
+    session per call)."""
 
     @property
     def accounts(self) -> Accounts:
@@ -182,50 +101,6 @@ class Records:
 
         return JobQueue(self)
 
-    @property
-    def dialect(self) -> str:
-        return self._write_engine.dialect.name
-
-    # --- sessions ------------------------------------------------------------------------------
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        with self._reader() as session:
-            yield session
-
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        with self._writer() as session, session.begin(), session.no_autoflush:
-            yield session
-
-    def _audit(
-        self,
-        session: Session,
-        actor: Principal,
-        action: str,
-        entity: tuple[str, str, str],
-        *,
-        version: int | None = None,
-        before: str | None = None,
-        after: str | None = None,
-        detail: dict[str, Any] | None = None,
-    ) -> None:
-        kind, entity_id, team = entity
-        session.add(
-            AuditRow(
-                at=utc_now(),
-                actor_key=actor.key_id,
-                actor_name=actor.name,
-                action=action,
-                entity_type=kind,
-                entity_id=entity_id,
-                team=team,
-                version=version,
-                before_hash=before,
-                after_hash=after,
-                detail=detail or {},
-            )
-        )
-
     # --- API keys --------------------------------------------------------------------------------
     def create_key(self, role: str, *, team: str = "", name: str = "") -> CreatedKey:
         """A new key; the returned `key` is the only time the secret is shown."""
@@ -237,9 +112,9 @@ class Records:
         row = ApiKeyRow(
             id=key_id, name=name, role=role, team=team, secret_hash=_secret_hash(secret), created_at=now
         )
-        with self._writing() as session:
+        with self.writing() as session:
             session.add(row)
-            self._audit(
+            self.audit(
                 session, SYSTEM, "key.create", ("api_key", key_id, team), detail={"role": role, "name": name}
             )
         return CreatedKey(
@@ -252,7 +127,7 @@ class Records:
         )
 
     def list_keys(self) -> list[ApiKeyPublic]:
-        with self._reading() as session:
+        with self.reading() as session:
             rows = session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
             return [
                 ApiKeyPublic(
@@ -260,20 +135,20 @@ class Records:
                     name=r.name,
                     role=r.role,  # type: ignore[arg-type]
                     team=r.team,
-                    created_at=_aware(r.created_at),  # type: ignore[arg-type]
-                    revoked_at=_aware(r.revoked_at),
+                    created_at=aware(r.created_at),  # type: ignore[arg-type]
+                    revoked_at=aware(r.revoked_at),
                 )
                 for r in rows
             ]
 
     def revoke_key(self, key_id: str) -> ApiKeyPublic:
-        with self._writing() as session:
+        with self.writing() as session:
             row = session.get(ApiKeyRow, key_id)
             if row is None:
                 raise NotFound(f"no API key {key_id!r}", hint="see 'fupan keys list'")
             if row.revoked_at is None:
                 row.revoked_at = utc_now()
-                self._audit(session, SYSTEM, "key.revoke", ("api_key", key_id, row.team))
+                self.audit(session, SYSTEM, "key.revoke", ("api_key", key_id, row.team))
         return next(k for k in self.list_keys() if k.id == key_id)
 
     def authenticate(self, key: str) -> Principal:
@@ -281,7 +156,7 @@ class Records:
         parts = key.strip().split("_", 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX:
             raise Unauthenticated("the API key is malformed", hint="send 'Authorization: Bearer fpk_...'")
-        with self._reading() as session:
+        with self.reading() as session:
             row = session.get(ApiKeyRow, parts[1])
         if row is None or not hmac.compare_digest(row.secret_hash, _secret_hash(parts[2])):
             raise Unauthenticated("unknown API key", hint="create one with 'fupan keys create --role ...'")
@@ -294,7 +169,7 @@ class Records:
         self, session: Session, actor: Principal, draft_id: str, *, lock: bool = False
     ) -> DraftRow:
         query = select(DraftRow).where(DraftRow.id == draft_id)
-        if lock and self._for_update:
+        if lock and self.for_update:
             query = query.with_for_update()
         row = session.scalars(query).first()
         if row is None or not actor.sees(row.team):  # no existence leak across teams
@@ -321,8 +196,8 @@ class Records:
             indexed_version=row.kb_synced_version,
             revision=row.revision,
             author=row.author_name or row.author_key,
-            created_at=_aware(row.created_at),  # type: ignore[arg-type]
-            updated_at=_aware(row.updated_at),  # type: ignore[arg-type]
+            created_at=aware(row.created_at),  # type: ignore[arg-type]
+            updated_at=aware(row.updated_at),  # type: ignore[arg-type]
         )
 
     def _public(self, session: Session, row: DraftRow) -> DraftPublic:
@@ -347,9 +222,9 @@ class Records:
                     status=v.status,  # type: ignore[arg-type]
                     content_hash=v.content_hash,
                     editor=v.editor_key,
-                    created_at=_aware(v.created_at),  # type: ignore[arg-type]
+                    created_at=aware(v.created_at),  # type: ignore[arg-type]
                     decided_by=v.decided_by,
-                    decided_at=_aware(v.decided_at),
+                    decided_at=aware(v.decided_at),
                     comment=v.comment,
                 )
                 for v in versions
@@ -358,12 +233,12 @@ class Records:
 
     def get_draft(self, actor: Principal, draft_id: str) -> DraftPublic:
         """The draft with its latest version's report and, if different, the version in force."""
-        with self._reading() as session:
+        with self.reading() as session:
             return self._public(session, self._draft_row(session, actor, draft_id))
 
     def draft_revision(self, actor: Principal, draft_id: str) -> int:
         """The draft's current revision (its ETag), or NotFound; one indexed read."""
-        with self._reading() as session:
+        with self.reading() as session:
             row = session.execute(
                 select(DraftRow.team, DraftRow.revision).where(DraftRow.id == draft_id)
             ).first()
@@ -372,7 +247,7 @@ class Records:
         return int(row.revision)
 
     def get_version(self, actor: Principal, draft_id: str, version: int) -> ReviewDraft:
-        with self._reading() as session:
+        with self.reading() as session:
             self._draft_row(session, actor, draft_id)
             row = session.scalars(
                 select(DraftVersionRow).where(
@@ -395,7 +270,7 @@ class Records:
     ) -> list[DraftSummary]:
         """Drafts the caller may see, newest first; `status` filters on the latest version's status,
         `in_force` on whether an approved version is in force (whatever the latest version's status)."""
-        with self._reading() as session:
+        with self.reading() as session:
             query = (
                 select(DraftRow, DraftVersionRow.status)
                 .join(
@@ -420,7 +295,7 @@ class Records:
     def count_drafts(self, actor: Principal) -> dict[str, int]:
         """How many drafts the caller sees per latest status, plus `in_force` (an approved version in force)
         and `all`: the inbox's tabs, in one query."""
-        with self._reading() as session:
+        with self.reading() as session:
             query = (
                 select(DraftVersionRow.status, DraftRow.approved_version.is_not(None), func.count())
                 .select_from(DraftRow)
@@ -455,7 +330,7 @@ class Records:
         content = report.model_dump(mode="json")
         digest = content_hash(content)
         status = "pending" if submit else "draft"
-        with self._writing() as session:
+        with self.writing() as session:
             row = DraftRow(
                 id=draft_id,
                 team=team,
@@ -480,7 +355,7 @@ class Records:
                     created_at=now,
                 )
             )
-            self._audit(
+            self.audit(
                 session,
                 actor,
                 "draft.create",
@@ -528,7 +403,7 @@ class Records:
                 hint="send If-Match with the ETag of GET /drafts/{id}",
             )
         changes = edit.changes()
-        with self._writing() as session:
+        with self.writing() as session:
             row = self._draft_row(session, actor, draft_id, lock=True)
             self._check_revision(row, if_match)
             latest = self._version(session, draft_id, row.latest_version)
@@ -563,7 +438,7 @@ class Records:
             if "title" in changes:
                 row.title = changes["title"]
             self._bump(session, row)
-            self._audit(
+            self.audit(
                 session,
                 actor,
                 "draft.edit",
@@ -601,7 +476,7 @@ class Records:
     def _transition(
         self, actor: Principal, draft_id: str, to: str, decision: Decision, if_match: int | None
     ) -> DecisionResult:
-        with self._writing() as session:
+        with self.writing() as session:
             row = self._draft_row(session, actor, draft_id, lock=True)
             latest = self._version(session, draft_id, row.latest_version)
             if decision.version is not None and decision.version != latest.version:
@@ -633,7 +508,7 @@ class Records:
                 self._check_approvable(session, actor, row, latest)
             self._apply(session, actor, row, latest, to, decision)
             self._bump(session, row)
-            self._audit(
+            self.audit(
                 session,
                 actor,
                 _ACTIONS[to],
@@ -764,7 +639,7 @@ class Records:
     # --- knowledge-base sync bookkeeping ---------------------------------------------------------
     def unsynced_approvals(self) -> list[tuple[str, int, int | None, ReviewDraft]]:
         """(draft id, approved version, previously synced version, report) still to put into the KB."""
-        with self._reading() as session:
+        with self.reading() as session:
             rows = session.scalars(
                 select(DraftRow).where(
                     DraftRow.approved_version.is_not(None),
@@ -781,13 +656,13 @@ class Records:
             return out  # type: ignore[return-value]
 
     def synced_report(self, draft_id: str, version: int) -> ReviewDraft:
-        with self._reading() as session:
+        with self.reading() as session:
             return ReviewDraft.model_validate(self._version(session, draft_id, version).content)
 
     def mark_synced(self, draft_id: str, version: int) -> None:
         """Bookkeeping only: a plain UPDATE, so the draft's revision (its ETag) does not change."""
         table: Table = DraftRow.__table__  # type: ignore[assignment]
-        with self._writing() as session:
+        with self.writing() as session:
             done = session.execute(
                 update(table)
                 .where(table.c.id == draft_id, table.c.approved_version == version)
@@ -795,13 +670,13 @@ class Records:
             )
             if done.rowcount:  # type: ignore[attr-defined]
                 team = session.scalar(select(DraftRow.team).where(DraftRow.id == draft_id)) or ""
-                self._audit(session, SYSTEM, "draft.index", ("draft", draft_id, team), version=version)
+                self.audit(session, SYSTEM, "draft.index", ("draft", draft_id, team), version=version)
 
     # --- lessons ---------------------------------------------------------------------------------
     def list_lessons(
         self, actor: Principal, *, period: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[LessonPublic]:
-        with self._reading() as session:
+        with self.reading() as session:
             query = select(LessonRow).order_by(LessonRow.approved_at.desc(), LessonRow.id)
             if actor.team:
                 query = query.where(LessonRow.team == actor.team)
@@ -810,7 +685,7 @@ class Records:
             return [_lesson_public(r) for r in session.scalars(query.limit(limit).offset(offset))]
 
     def lesson_teams(self, lesson_ids: list[str]) -> dict[str, str]:
-        with self._reading() as session:
+        with self.reading() as session:
             rows = session.execute(select(LessonRow.id, LessonRow.team).where(LessonRow.id.in_(lesson_ids)))
             return {i: t for i, t in rows}
 
@@ -827,7 +702,7 @@ class Records:
         offset: int = 0,
     ) -> list[ActionItemPublic]:
         """Active items the caller may see (a team's own, and those its people own), by id."""
-        with self._reading() as session:
+        with self.reading() as session:
             query = select(ActionItemRow).where(ActionItemRow.active).order_by(ActionItemRow.id)
             if actor.team:
                 mine = ActionItemRow.team == actor.team
@@ -883,12 +758,12 @@ class Records:
             percent=row.percent,
             owner=row.owner or str(row.item.get("owner", "")),
             revision=row.revision,
-            updated_at=_aware(row.updated_at),  # type: ignore[arg-type]
+            updated_at=aware(row.updated_at),  # type: ignore[arg-type]
             checkpoints=[_checkpoint_public(c) for c in checks],
         )
 
     def get_action_item(self, actor: Principal, item_id: str) -> ActionItemPublic:
-        with self._reading() as session:
+        with self.reading() as session:
             return self._action_public(session, self._action_row(session, actor, item_id))
 
     def update_action_item(
@@ -896,7 +771,7 @@ class Records:
     ) -> ActionItemPublic:
         """Status and progress of a tracked action item (analyst or above)."""
         require_role(actor, "analyst", "updating an action item")
-        with self._writing() as session:
+        with self.writing() as session:
             row = self._action_row(session, actor, item_id)
             if if_match is not None and if_match != row.revision:
                 raise Conflict(
@@ -916,7 +791,7 @@ class Records:
             if after != before:
                 row.revision += 1
                 row.updated_at = utc_now()
-                self._audit(
+                self.audit(
                     session,
                     actor,
                     "action.update",
@@ -930,7 +805,7 @@ class Records:
 
     def add_checkpoint(self, actor: Principal, item_id: str, result: CheckpointPublic) -> CheckpointPublic:
         require_role(actor, "analyst", "running a checkpoint")
-        with self._writing() as session:
+        with self.writing() as session:
             row = self._action_row(session, actor, item_id)
             session.add(
                 CheckpointRow(
@@ -947,7 +822,7 @@ class Records:
                     snapshot_id=result.snapshot_id,
                 )
             )
-            self._audit(
+            self.audit(
                 session,
                 actor,
                 "action.checkpoint",
@@ -969,7 +844,7 @@ class Records:
     ) -> list[AuditEntry]:
         """Audit rows, oldest first (approver or above; team keys see their team's rows)."""
         require_role(actor, "approver", "reading the audit log")
-        with self._reading() as session:
+        with self.reading() as session:
             query = select(AuditRow).order_by(AuditRow.id)
             if actor.team:
                 query = query.where(AuditRow.team == actor.team)
@@ -980,7 +855,7 @@ class Records:
             return [_audit_public(r) for r in session.scalars(query.limit(limit).offset(offset))]
 
     def audit_count(self) -> int:
-        with self._reading() as session:
+        with self.reading() as session:
             return int(session.scalar(select(func.count()).select_from(AuditRow)) or 0)
 
 
@@ -1012,14 +887,14 @@ def _lesson_public(r: LessonRow) -> LessonPublic:
         content=r.content,
         scenario=r.scenario,
         evidence=list(r.evidence or []),
-        approved_at=_aware(r.approved_at),  # type: ignore[arg-type]
+        approved_at=aware(r.approved_at),  # type: ignore[arg-type]
     )
 
 
 def _checkpoint_public(c: CheckpointRow) -> CheckpointPublic:
     return CheckpointPublic(
         action_item_id=c.action_item_id,
-        measured_at=_aware(c.measured_at),  # type: ignore[arg-type]
+        measured_at=aware(c.measured_at),  # type: ignore[arg-type]
         period=c.period,
         metric=c.metric,
         value=c.value,
@@ -1034,7 +909,7 @@ def _checkpoint_public(c: CheckpointRow) -> CheckpointPublic:
 def _audit_public(r: AuditRow) -> AuditEntry:
     return AuditEntry(
         id=r.id,
-        at=_aware(r.at),  # type: ignore[arg-type]
+        at=aware(r.at),  # type: ignore[arg-type]
         actor=r.actor_key,
         actor_name=r.actor_name,
         action=r.action,

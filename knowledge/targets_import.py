@@ -14,6 +14,7 @@ import duckdb
 
 from fupan.errors import InputError
 from knowledge.column_profile import ColumnProfile
+from knowledge.field_matching import Recognized, assign, candidates, target_metric_of
 from knowledge.import_report import FieldMatch, Issue
 from knowledge.mapping import DEFAULT_TARGET_METRIC, SYNONYMS, Mapping
 from knowledge.sales_source import blank_sql
@@ -28,7 +29,6 @@ _METRIC_NAMES = {
 
 
 def recognize_targets(headers, profiles: list[ColumnProfile], given: Mapping, basis: str, staged, fy: int):  # type: ignore[no-untyped-def]
-    from knowledge.recognize import Recognized, _assign, _candidates, target_metric_of
 
     fixed = {f: c for f, c in given.columns.items()}
     periods = dict(given.periods) or {
@@ -41,8 +41,8 @@ def recognize_targets(headers, profiles: list[ColumnProfile], given: Mapping, ba
         labels, year, where = _wide_periods(periods, given, staged, fy)
         if where:
             notes.append(f"period columns without a year are read as {year} (from the {where})")
-        cands = [c for c in _candidates("targets", usable) if c[1] in (*SEGMENTS, "metric")]
-        matches = _assign(cands, fixed)
+        cands = [c for c in candidates("targets", usable) if c[1] in (*SEGMENTS, "metric")]
+        matches = assign(cands, fixed)
         columns = {f: m.column for f, m in matches.items() if m.column}
         layout = "targets_wide"
         notes.append(
@@ -51,8 +51,8 @@ def recognize_targets(headers, profiles: list[ColumnProfile], given: Mapping, ba
         )
         mapping = given.model_copy(update={"periods": labels, "year": year or given.year})
     else:
-        cands = _candidates("targets", usable)
-        matches = _assign(cands, fixed)
+        cands = candidates("targets", usable)
+        matches = assign(cands, fixed)
         if "period" not in matches and "year" in matches:  # yearly targets: the year column is the period
             matches["period"] = matches.pop("year").model_copy(update={"field": "period"})
         columns = {f: m.column for f, m in matches.items() if m.column}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fupan.deps import Deps
 from fupan.settings import Settings, load_settings
+from knowledge.deps import Deps
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FUPAN_SHARED", REPO.parent / "shared"))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fupan.deps import Deps
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 from knowledge.workspace_aliases import WorkspaceAliases, save_aliases
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ QUESTIONS = [
 _SCRIPT = """
 import json, sys
 from pathlib import Path
-from fupan.deps import Deps
+from knowledge.deps import Deps
 from fupan.settings import load_settings
 from agent.workflows import ask
 deps = Deps(settings=load_settings(workspace=Path(sys.argv[1])))

@@ -20,10 +20,10 @@ from agent.draft import span_for
 from agent.draft_comparable import Comparability
 from agent.playbook import load_playbook
 from agent.workflows import draft_review
-from fupan.deps import Deps
 from fupan.evidence import parse_evidence_id
 from fupan.report import ReviewDraft, WhyLink
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 from knowledge.sample_import import import_sample_company
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from agent.smart import check_action
 from agent.workflows import draft_review
-from fupan.deps import Deps
 from fupan.report import ReviewDraft, RootCauseChain
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 PERIOD = "2026Q3"
 TOP = 5

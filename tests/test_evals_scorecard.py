@@ -22,9 +22,9 @@ from evals.questions import QUESTIONS_FILE, read_jsonl
 from evals.scorecard import Baseline, Scorecard, load_baseline, regressions, run_scorecard, table
 from evals.suites import SUITES
 from evals.suites.result import Score, SuiteResult
-from fupan.deps import Deps
 from fupan.report import ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
 from fupan.settings import Settings, load_settings
+from knowledge.deps import Deps
 
 
 @pytest.fixture(scope="module")

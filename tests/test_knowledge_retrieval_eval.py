@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from evals.retrieval import load_queries, read_notes, relevant_ids, table
-from fupan.deps import Deps
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ import xllamacpp  # installed by scripts/setup.sh (the llm-test extra)
 from test_llm_writer import draft
 
 from agent.llm_writer import LLMRun, _json_ask, rewrite_draft_with_llm
-from fupan.deps import Deps
 from fupan.report import ReviewDraft
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 
 def _gguf() -> str:

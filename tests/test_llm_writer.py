@@ -13,10 +13,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 from agent.llm_tools import ToolBox, tool_schemas
 from agent.llm_writer import DraftNarrative, ToolChoice, rewrite_draft_with_llm
 from agent.tools import TOOLS
-from fupan.deps import Deps
 from fupan.evidence import Evidence
 from fupan.report import ActionItem, ReviewDraft, RootCauseChain, WhyLink
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 
 class ScriptedChatModel(FakeMessagesListChatModel):

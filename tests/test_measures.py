@@ -13,8 +13,8 @@ import pytest
 
 from agent.metric_engine import MetricEngine
 from agent.workflows import ask
-from fupan.deps import Deps
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 
 # ---- the data, as a user imports it (no mapping, no preset) -----------------------------------------------

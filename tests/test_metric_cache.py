@@ -15,9 +15,9 @@ from agent.metric_cache import SnapshotCache
 from agent.metric_engine import MetricEngine
 from agent.metric_pack import pack_metrics
 from agent.query_figures import DRIVERS, plan_for, prefetch_for
-from fupan.deps import Deps
 from fupan.query import MetricQuery
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 from knowledge.sales_store import SalesStore
 
 HEAD = "商机编号,客户名称,负责人,区域,产品,阶段,金额,创建日期,结单日期\n"

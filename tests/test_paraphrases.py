@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from evals.paraphrases import Paraphrase, check, dev_cases, load
-from fupan.deps import Deps
 from fupan.settings import Settings
+from knowledge.deps import Deps
 
 CASES = load()
 

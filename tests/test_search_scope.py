@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.search_scope import scope_of
-from fupan.deps import Deps
+from knowledge.deps import Deps
 from knowledge.documents import Document, SearchFilters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sales"

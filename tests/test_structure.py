@@ -31,7 +31,7 @@ def test_the_tree_has_no_cycle_or_oversize_unit_beyond_the_named_ones(structure,
 def test_the_cycles_issue_16_broke_stay_broken(structure) -> None:
     groups = structure.cycles(structure.import_edges())
     members = {m for group in groups for m in group}
-    assert "fupan.deps" not in members
+    assert "knowledge.deps" not in members
     assert "api.app" not in members and "api.routes.health" not in members
 
 

@@ -12,9 +12,9 @@ from agent.citations import check_citations
 from agent.grounding import check_grounding
 from agent.themes import answer_themes, recount, themes_group
 from agent.workflows import ask
-from fupan.deps import Deps
 from fupan.evidence import count_evidence_id
 from fupan.query import MetricQuery
+from knowledge.deps import Deps
 from knowledge.documents import Document
 
 Q3 = dt.date(2026, 8, 10)

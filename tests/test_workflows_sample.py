@@ -12,8 +12,8 @@ import pytest
 from agent.numbers import fmt
 from agent.workflows import ask
 from fupan.answers import Turn
-from fupan.deps import Deps
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 PERIOD = "2026Q3"
 QUARTER_BOUNDS = {

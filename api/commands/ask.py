@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from fupan.deps import Deps
 from fupan.formatting import table_cell
+from knowledge.deps import Deps
 
 console = Console(highlight=False, soft_wrap=True)
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from fupan.deps import Deps
+from knowledge.deps import Deps
 
 console = Console(highlight=False, soft_wrap=True)
 

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from fupan.deps import Deps
 from fupan.errors import InputError
+from knowledge.deps import Deps
 
 if TYPE_CHECKING:
     from agent.reports.meta import ReportMeta

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from fupan.deps import Deps
+from knowledge.deps import Deps
 
 console = Console(highlight=False, soft_wrap=True)
 

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from fupan.deps import Deps
 from fupan.errors import InputError
+from knowledge.deps import Deps
 from knowledge.documents import DOC_KINDS, DocumentHit, SearchFilters, SearchHit
 
 console = Console(highlight=False, soft_wrap=True)

@@ -23,10 +23,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from agent.numbers import fmt
 from agent.reports.templating import TEMPLATES as REPORT_TEMPLATES
 from agent.reports.templating import html_env
+from api.review_service import ReviewService
 from fupan.errors import Conflict, FupanError, InputError, NotFound, PermissionDenied, Unauthenticated
 from fupan.report import MAX_WHYS
 from knowledge.records_schemas import Principal
-from knowledge.records_service import ReviewService
 
 HERE = Path(__file__).resolve().parents[1]
 STATIC = HERE / "static"

@@ -140,8 +140,8 @@ def injection(ctx: EvalContext) -> dict[str, Any]:
 
 def _through_service(ctx: EvalContext, run: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     """The API path saves the draft it makes: exactly one draft, one version and one audit row, unapproved."""
+    from api.review_service import ReviewService
     from knowledge.records_schemas import Principal
-    from knowledge.records_service import ReviewService
 
     before = record_counts(ctx)
     actor = Principal(key_id="eval", name="eval", role="analyst")

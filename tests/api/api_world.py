@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from fupan.deps import Deps
 from fupan.report import ActionItem, Lesson, ReviewDraft
 from fupan.settings import Settings, load_settings
+from knowledge.deps import Deps
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sales"
 KEYS = {

@@ -84,7 +84,7 @@ def _migration_head() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from knowledge.records import MIGRATIONS
+    from knowledge.records_db import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

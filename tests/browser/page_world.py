@@ -19,8 +19,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from fupan.deps import Deps
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "sales"
 PASSWORD = "correct horse battery"

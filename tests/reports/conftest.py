@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from agent.workflows import draft_review
-from fupan.deps import Deps
 from fupan.report import ReviewDraft
 from fupan.settings import load_settings
+from knowledge.deps import Deps
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "sales"
 

@@ -172,8 +172,8 @@ def test_cli_draft_export_is_not_save(tmp_path: Path) -> None:
     assert any(p.text.endswith("2026Q3 sales review") for p in doc.paragraphs[:8])
     assert len(doc.tables) == 6 and len(doc.inline_shapes) == len(draft["charts"])
     from api.commands.draft import CLI_PRINCIPAL
-    from fupan.deps import Deps
     from fupan.settings import load_settings
+    from knowledge.deps import Deps
     from knowledge.records_schemas import Principal
 
     deps = Deps(settings=load_settings(workspace=tmp_path / "ws"))

@@ -1,4 +1,4 @@
-"""The review service (knowledge/records_service.py) on its own: the rules it adds around Records, and the
+"""The review service (api/review_service.py) on its own: the rules it adds around Records, and the
 knowledge-base documents an approved review becomes. Real SQLite records in a temp workspace; no sales data."""
 
 from __future__ import annotations
@@ -7,13 +7,7 @@ import datetime as dt
 
 import pytest
 
-from fupan.answers import Answer
-from fupan.deps import Deps
-from fupan.errors import InputError, PermissionDenied
-from fupan.evidence import Evidence
-from fupan.report import ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
-from knowledge.records_schemas import Decision, Principal
-from knowledge.records_service import (
+from api.review_service import (
     ReviewService,
     _company_wide,
     _only_own_team,
@@ -21,6 +15,12 @@ from knowledge.records_service import (
     review_text,
     target_met,
 )
+from fupan.answers import Answer
+from fupan.errors import InputError, PermissionDenied
+from fupan.evidence import Evidence
+from fupan.report import ActionItem, Lesson, ReviewDraft, RootCauseChain, WhyLink
+from knowledge.deps import Deps
+from knowledge.records_schemas import Decision, Principal
 
 ANALYST = Principal(key_id="k-analyst", name="Ana", role="analyst")
 APPROVER = Principal(key_id="k-approver", name="Bo", role="approver")

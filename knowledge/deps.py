@@ -1,6 +1,8 @@
 """The one dependencies object: services reach the analyst, the tools and the API only through it.
 
 Stores open lazily, so a command that needs only the sales data never loads the embedding model.
+It lives in `knowledge/`, the layer of the stores it opens, so every layer above (the analyst, the API) takes it
+and the kernel (`fupan/`) imports nothing above itself.
 Tests build a `Deps` on a temp workspace (see tests/conftest.py) or pass fakes.
 """
 

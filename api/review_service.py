@@ -36,12 +36,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fupan.answers import Answer, LessonMatch, Turn
-from fupan.deps import Deps
 from fupan.errors import FupanError, NotFound, PermissionDenied
 from fupan.report import ActionItem, ReviewDraft
+from knowledge.deps import Deps
 from knowledge.documents import Document, IngestReport, SearchFilters
 from knowledge.jobs import JobContext, JobPublic, JobRunner, Retry
-from knowledge.records import SYSTEM, Records, action_record_id, lesson_record_id, require_role
+from knowledge.records import Records, action_record_id, lesson_record_id
+from knowledge.records_db import SYSTEM, require_role
 
 if TYPE_CHECKING:
     from agent.note_search import SearchResult
