@@ -11,7 +11,7 @@ from math import prod
 
 from pydantic import BaseModel, Field
 
-from agent.metric_engine import MetricEngine
+from agent.metric_values import FigureEngine
 from agent.metrics import get_metric
 from fupan.errors import InputError
 from fupan.evidence import metric_evidence_id
@@ -48,7 +48,7 @@ class ContributionResult(BaseModel):
 
 
 def contribution(
-    engine: MetricEngine,
+    engine: FigureEngine,
     metric: str,
     period: str,
     by: list[str] | str,
@@ -133,7 +133,7 @@ class DriverDecomposition(BaseModel):
 
 
 def driver_decomposition(
-    engine: MetricEngine, period: str, base_period: str, filters: dict[str, str] | None = None
+    engine: FigureEngine, period: str, base_period: str, filters: dict[str, str] | None = None
 ) -> DriverDecomposition:
     """won_revenue = closed deals × win rate × avg deal size; Shapley effects, in cents, sum to the change."""
     p = engine.period(period)
@@ -202,7 +202,7 @@ class MixRateResult(BaseModel):
 
 
 def mix_rate(
-    engine: MetricEngine,
+    engine: FigureEngine,
     period: str,
     base_period: str,
     by: list[str] | str,
@@ -281,7 +281,7 @@ class DrillDown(BaseModel):
 
 
 def drill_down(
-    engine: MetricEngine,
+    engine: FigureEngine,
     metric: str,
     period: str,
     base: str,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from agent.metrics import WON, MetricDef
+from agent.metric_def import WON, MetricDef
 from fupan.dimensions import DimensionRegistry, MeasureDef
 
 MeasureAggregation = Literal["sum", "mean", "margin"]

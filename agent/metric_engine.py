@@ -2,111 +2,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, Field
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from agent.deal_bands import DEAL_SIZE_BAND, source_sql
-from agent.metric_pack import bind_period, run_pack, sql_literal
+from agent.metric_cache import FigureKey, Slot, SnapshotCache
+from agent.metric_funnel import read_funnel
+from agent.metric_pack import CUBE_DIMS, bind_period, pack_metrics, run_pack, sql_literal
+from agent.metric_targets import target_rows
+from agent.metric_values import (  # noqa: F401 — re-exported: the engine's results, imported from here by callers
+    Comparison,
+    ComparisonRow,
+    FunnelResult,
+    FunnelStage,
+    MetricResult,
+    MetricValue,
+)
 from agent.metrics import REGISTRY, get_metric
 from fupan.dimensions import DimensionRegistry
 from fupan.errors import InputError
 from fupan.evidence import Evidence, metric_evidence_id, parse_metric_id
 from fupan.formatting import money_unit
-from fupan.periods import Period, make_period, parse_period, previous_period, same_period_last_year
+from fupan.periods import Period, parse_period, previous_period, same_period_last_year
 
 # computed or descriptive columns a review groups by, besides the data's dimensions
 ANALYSIS_DIMENSIONS = ("loss_reason", DEAL_SIZE_BAND)
 _ADDITIVE = {"sum", "count"}
 _NEEDED = ("account", "stage", "amount", "created_date", "engaged_date", "close_date", "deal_head")
-
-
-_CACHE_ENTRIES = 512  # figures kept per snapshot (cleared when the snapshot changes)
-
-class MetricValue(BaseModel):
-    metric: str
-    period: str
-    dims: dict[str, str] = Field(default_factory=dict)
-    value: float | None
-    unit: str
-    evidence_id: str
-    numerator: float | None = None
-    denominator: float | None = None
-    sql: str = ""
-    snapshot_id: str | None = None
-
-    def to_evidence(self, label_language: str = "zh") -> Evidence:
-        d = REGISTRY[self.metric]
-        name = d.name_zh if label_language == "zh" else d.name_en
-        scope = " ".join(self.dims.values())
-        return Evidence(
-            id=self.evidence_id,
-            kind="metric",
-            label=" ".join(p for p in (scope, self.period, name) if p),
-            value=self.value,
-            unit=self.unit,
-            sql=self.sql,
-            snapshot_id=self.snapshot_id,
-        )
-
-
-class MetricResult(BaseModel):
-    metric: str
-    period: str
-    by: list[str] = Field(default_factory=list)
-    rows: list[MetricValue]
-    sql: str
-    snapshot_id: str | None
-
-
-class ComparisonRow(BaseModel):
-    dims: dict[str, str]
-    current: MetricValue
-    base: MetricValue
-    change: float | None
-    pct_change: float | None
-
-
-class Comparison(BaseModel):
-    metric: str
-    period: str
-    base_period: str
-    rows: list[ComparisonRow]
-
-
-class FunnelStage(BaseModel):
-    stage: str
-    deals: int
-    amount: float
-    conversion_from_previous: float | None
-    amount_unknown: int = Field(0, description="deals at this stage whose amount is not known yet (open deals)")
-
-
-class FunnelResult(BaseModel):
-    period: str
-    dims: dict[str, str] = Field(default_factory=dict)
-    stages: list[FunnelStage]
-    evidence_ids: list[str]
-    sql: str
-    snapshot_id: str | None
-
-
-_lit = sql_literal
-_bind = bind_period
+_CACHE_ENTRIES = 2048  # figures kept per snapshot, oldest dropped first (all of them on a new snapshot)
+T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from agent.query_engine import QueryResult
     from fupan.query import MetricQuery
     from knowledge.sales_store import SalesStore
 
 
+def _cube_metric(metric: str) -> bool:
+    """Whether every aggregate of the metric is a sum or count the monthly cube answers."""
+    pair = pack_metrics().get(metric)
+    return pair is not None and all(a.cube_safe for a in pair if a)
+
+
 class MetricEngine:
-    def __init__(self, store: SalesStore, fiscal_year_start_month: int = 1) -> None:
+    def __init__(self, store: SalesStore, fiscal_year_start_month: int = 1, *, single_sql: bool = False) -> None:
+        """`single_sql`: every figure from its own statement, never from the cube or a cached finer grouping
+        (the reference the faster paths are tested against)."""
         self.store = store
         self.con = store.connection
         self.fy = fiscal_year_start_month
-        # metric keys hold {group: (num, den)}; "__target__" keys hold (rows, sql)
-        self._cache: dict[tuple, Any] = {}
-        self._cache_snapshot: str | None = None
+        self.single_sql = single_sql
+        self._memo = SnapshotCache(_CACHE_ENTRIES)  # figures and facts of the current snapshot
 
     # ---- dimensions ----------------------------------------------------------------------------
     def dimensions(self) -> DimensionRegistry:
@@ -149,11 +95,33 @@ class MetricEngine:
         return self.period(base)
 
     # ---- core ----------------------------------------------------------------------------------
-    def run(self, query: MetricQuery) -> object:
+    def run(self, query: MetricQuery) -> QueryResult:
         """Compute one typed `MetricQuery` (agent/query_engine.py) into a `QueryResult`."""
         from agent.query_engine import run
 
         return run(self, query)
+
+    # ---- the per-snapshot cache ------------------------------------------------------------------
+    def snapshot(self) -> str | None:
+        """The current snapshot id. The cache is keyed by the store's data version (snapshot id and writes):
+        it is emptied here when an import or a direct write changed the data."""
+        version = self.store.data_version()
+        self._memo.use(version)
+        return version[1]
+
+    def snapshot_fact(self, key: tuple, build: Callable[[], T]) -> T:
+        """A fact of the current data (the months a segment has deals in, …) read once per snapshot: `build`
+        runs on the first call with this key, and again after an import."""
+        self.snapshot()
+        return self._memo.fact(key, build)
+
+    def cached_figures(self) -> set[FigureKey]:
+        """The (metric, period, grouping, filters) figures of the current snapshot held in memory."""
+        self.snapshot()
+        return self._memo.figure_keys()
+
+    def clear_cache(self) -> None:
+        self._memo.clear()
 
     def value(self, metric: str, period: str, filters: dict[str, str] | None = None) -> MetricValue:
         return self.compute(metric, period, None, filters).rows[0]
@@ -169,10 +137,7 @@ class MetricEngine:
         by, filters = list(by or []), dict(filters or {})
         self._check_dims(by + list(filters))
         p = self.period(period)
-        snap = self.store.current_snapshot_id()
-        if snap != self._cache_snapshot:
-            self._cache.clear()
-            self._cache_snapshot = snap
+        snap = self.snapshot()
         if d.source == "opportunities":
             rows, sql = self._opportunity_rows(metric, p, by, filters)
         elif d.source == "targets":
@@ -219,7 +184,7 @@ class MetricEngine:
         )
 
     def _where(self, filters: dict[str, str]) -> str:
-        conds = [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]
+        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
         return (" WHERE " + " AND ".join(conds)) if conds else ""
 
     def _opportunity_sql(self, metric: str, p: Period, by: list[str], filters: dict[str, str]) -> str:
@@ -242,28 +207,44 @@ class MetricEngine:
             f"SELECT {group + ', ' if group else ''}{num} AS num, {den} AS den FROM base"
             + (f" GROUP BY {group}" if group else "")
         )
-        return _bind(sql, p)
+        return bind_period(sql, p)
 
-    def _opportunity_rows(
-        self, metric: str, p: Period, by: list[str], filters: dict[str, str]
-    ) -> tuple[dict[tuple, tuple[float | None, float | None]], str]:
+    def _opportunity_rows(self, metric: str, p: Period, by: list[str], filters: dict[str, str]) -> tuple[Slot, str]:
+        """A figure from memory, cut from a cached finer grouping, summed from the monthly cube (sums and
+        counts over the cube's dimensions: a few thousand rows instead of every deal), or its own SQL."""
         sql = self._opportunity_sql(metric, p, by, filters)
-        key = (metric, p.label, tuple(by), tuple(sorted(filters.items())))
-        if key in self._cache:
-            return self._cache[key], sql
-        finer = self._from_finer(metric, p.label, by, filters)
-        if finer is not None:
-            self._cache[key] = finer
-            return finer, sql
-        out: dict[tuple, tuple[float | None, float | None]] = {}
-        for row in self.con.execute(sql).fetchall():
-            keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
-            n, dn = row[len(by)], row[len(by) + 1]
-            out[keys] = (None if n is None else float(n), None if dn is None else float(dn))
-        if len(self._cache) >= _CACHE_ENTRIES:
-            self._cache.clear()  # bounded: a long session never grows it without limit
-        self._cache[key] = out  # the same figure asked again in this snapshot is read from memory
-        return out, sql
+        key: FigureKey = (metric, p.label, tuple(by), tuple(sorted(filters.items())))
+        got = self._memo.figure(key)
+        if got is None and not self.single_sql:
+            got = self._from_finer(metric, p.label, by, filters)
+        if got is None and self._cube_answers(metric, p, set(by) | set(filters)):
+            got = run_pack(self.con, [p], [by], filters, list(_NEEDED), True, [metric], self.snapshot_fact)[key]
+        if got is None:
+            got = {}
+            for row in self.con.execute(sql).fetchall():
+                keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
+                n, dn = row[len(by)], row[len(by) + 1]
+                got[keys] = (None if n is None else float(n), None if dn is None else float(dn))
+        self._memo.put_figure(key, got)  # the same figure asked again in this snapshot is read from memory
+        return got, sql
+
+    def _cube_answers(self, metric: str, p: Period, dims: set[str]) -> bool:
+        """Whether the monthly cube holds this figure: a sum or count over its dimensions, for a period of
+        whole months, and the cube is current (built if not)."""
+        whole_months = p.start.day == 1 and p.end.day == 1
+        if not whole_months or not dims <= set(CUBE_DIMS) or not _cube_metric(metric):
+            return False
+        return self._has_cube()
+
+    def _has_cube(self) -> bool:
+        """Whether the per-snapshot monthly cube may be read (current, built if not); never in `single_sql`."""
+        if self.single_sql:
+            return False
+        try:
+            self.store.ensure_derived()
+        except Exception:  # noqa: BLE001 — a store that cannot build it: every figure from its own SQL
+            return False
+        return True
 
     def _from_finer(
         self, metric: str, label: str, by: list[str], filters: dict[str, str]
@@ -272,9 +253,7 @@ class MetricEngine:
         by + that dimension with its value. Same numbers as the single-metric SQL, since both compute
         account-level windows before the segment filters and keep every group present in the data."""
         want = set(by)
-        for key, slot in list(self._cache.items()):
-            if len(key) != 4:  # other cached facts of the snapshot (months with rows, order-level checks)
-                continue
+        for key, slot in self._memo.figures():
             m, lbl, cby, cfilters = key
             if m != metric or lbl != label:
                 continue
@@ -301,68 +280,36 @@ class MetricEngine:
         metrics: list[str] | None = None,
     ) -> None:
         """Compute every opportunity metric (or only `metrics`) for these periods and groupings in a few scans
-        (agent.metric_pack), and the targets they need; later `compute`/`value` calls with the same arguments,
+        (agent.metric_pack), and with every metric the targets too; later `compute`/`value` calls with the same arguments,
         or with a filter on a dimension of a prefetched grouping, are served from memory. The SQL recorded on
         each value is still its own single-metric query, so citations re-run independently and give the same
         numbers."""
         filters = dict(filters or {})
         self._check_dims(sorted({d for by in bys for d in by}) + list(filters))
         ps = [self.period(x) for x in periods]
-        snap = self.store.current_snapshot_id()
-        if snap != self._cache_snapshot:
-            self._cache.clear()
-            self._cache_snapshot = snap
-        self.store.ensure_derived()  # type: ignore[attr-defined]
-        self._cache.update(run_pack(self.con, ps, bys, filters, list(_NEEDED), derived=True, only=metrics))
-        for p in ps:
-            for by in bys:
-                self._target_rows(p, by, filters)
+        self.snapshot()
+        packed = [m for m in pack_metrics() if metrics is None or m in metrics]
+        ftuple = tuple(sorted(filters.items()))
+        wanted = {(m, p.label, tuple(by), ftuple) for m in packed for p in ps for by in bys}
+        if not wanted <= self._memo.figure_keys():  # else every figure is in memory already: no scan
+            self.store.ensure_derived()  # type: ignore[attr-defined]
+            self._memo.put_figures(run_pack(self.con, ps, bys, filters, list(_NEEDED), True, metrics, self.snapshot_fact))
+        if metrics is None:  # the whole pack (a review): its targets too; a chosen few read theirs when asked
+            for p in ps:
+                for by in bys:
+                    self._target_rows(p, by, filters)
 
-    def clear_cache(self) -> None:
-        self._cache.clear()
-
-    def _target_labels(self, p: Period) -> list[str]:
-        labels = []
-        for grain, count in (("month", 12), ("quarter", 4), ("half", 2), ("year", 1)):
-            for year in range(p.start.year - 1, p.end.year + 1):
-                for i in range(1, count + 1):
-                    q = make_period(year, grain, i, self.fy)  # type: ignore[arg-type]
-                    if q.start >= p.start and q.end <= p.end:
-                        labels.append(q.label)
-        return sorted(set(labels))
-
-    def _target_rows(self, p: Period, by: list[str], filters: dict[str, str]) -> tuple[dict, str]:
-        key = ("__target__", p.label, tuple(by), tuple(sorted(filters.items())))
-        if key not in self._cache:
-            self._cache[key] = self._target_query(p, by, filters)
-        return self._cache[key]
-
-    def _target_query(self, p: Period, by: list[str], filters: dict[str, str]) -> tuple[dict, str]:
-        labels = ", ".join(_lit(x) for x in self._target_labels(p))
-        conds = ["metric = 'won_revenue'", f"period IN ({labels})"]
-        conds += [f"{k} = {_lit(v)}" for k, v in sorted(filters.items())]
-        group = ", ".join(by)
-        sql = (
-            f"SELECT {group + ', ' if group else ''}sum(target) AS num, NULL AS den FROM targets "
-            f"WHERE {' AND '.join(conds)}" + (f" GROUP BY {group}" if group else "")
-        )
-        if any(d not in self._target_dims() for d in by + list(filters)):
-            return {}, sql
-        out = {}
-        for row in self.con.execute(sql).fetchall():
-            keys = tuple(zip(by, ("" if v is None else str(v) for v in row[: len(by)]), strict=True))
-            if by and any(v == "" for _, v in keys):
-                continue
-            n = row[len(by)]
-            out[keys] = (None if n is None else float(n), None)
-        return out, sql
+    def _target_rows(self, p: Period, by: list[str], filters: dict[str, str]) -> tuple[Slot, str]:
+        key = (p.label, tuple(by), tuple(sorted(filters.items())))
+        return self._memo.targets(key, lambda: target_rows(self.con, p, by, filters, self.fy, self._target_dims()))
 
     def _derived_rows(
         self, metric: str, p: Period, by: list[str], filters: dict[str, str]
     ) -> tuple[dict, str]:
         top = "won_revenue" if metric in ("gap", "achievement_rate") else "pipeline_created"
-        a, sql_a = self._opportunity_rows(top, p, by, filters)
         t, sql_t = self._target_rows(p, by, filters)
+        # without a target in this split there is no figure: the actuals are not read
+        a, sql_a = self._opportunity_rows(top, p, by, filters) if t else ({}, self._opportunity_sql(top, p, by, filters))
         out = {}
         for key, (tv, _) in t.items():
             av = (a.get(key) or (0.0, None))[0] or 0.0
@@ -412,48 +359,10 @@ class MetricEngine:
         return [self.value(metric, p, filters) for p in periods]
 
     def funnel(self, period: str, filters: dict[str, str] | None = None) -> FunnelResult:
+        """Deals created in the period by the furthest stage they reached (agent/metric_funnel.py)."""
         p, filters = self.period(period), dict(filters or {})
-        reach = {
-            "lead": "true",
-            "qualified": "stage <> 'lead'",
-            "proposal": "stage IN ('proposal', 'negotiation', 'won')",
-            "negotiation": "stage IN ('negotiation', 'won')",
-            "won": "stage = 'won'",
-        }
-        where = self._where(filters)
-        created = f"created_date >= {_lit(p.start)} AND created_date < {_lit(p.end)}"
-        cols = ", ".join(
-            f"count(*) FILTER (WHERE {c}) AS {s}_n, coalesce(sum(amount) FILTER (WHERE {c}), 0) AS {s}_a, "
-            f"count(*) FILTER (WHERE ({c}) AND amount IS NULL) AS {s}_u"
-            for s, c in reach.items()
-        )
-        sql = f"SELECT {cols} FROM opportunities{where}{' AND ' if where else ' WHERE '}{created}"
-        row = self.con.execute(sql).fetchone() or ()
-        stages, prev = [], None
-        for i, s in enumerate(reach):
-            n, amt, unknown = int(row[3 * i] or 0), float(row[3 * i + 1] or 0), int(row[3 * i + 2] or 0)
-            stages.append(
-                FunnelStage(
-                    stage=s,
-                    deals=n,
-                    amount=amt,
-                    conversion_from_previous=None if not prev else n / prev,
-                    amount_unknown=unknown,
-                )
-            )
-            prev = n
-        ids = [
-            metric_evidence_id(m, p.label, filters)
-            for m in ("conversion_lead_to_opportunity", "conversion_opportunity_to_order", "pipeline_created")
-        ]
-        return FunnelResult(
-            period=p.label,
-            dims=dict(filters or {}),
-            stages=stages,
-            evidence_ids=ids,
-            sql=sql,
-            snapshot_id=self.store.current_snapshot_id(),
-        )
+        key = ("funnel", p.label, tuple(sorted(filters.items())))
+        return self.snapshot_fact(key, lambda: read_funnel(self.con, p, filters, self.snapshot())).model_copy(deep=True)
 
     # ---- citations and catalogue ----------------------------------------------------------------
     def resolve(self, evidence_id: str) -> Evidence:
@@ -466,10 +375,10 @@ class MetricEngine:
         return self.value(parsed.name, parsed.period, dict(parsed.dims) or None).to_evidence()
 
     def dimension_values(self, dim: str) -> list[str]:
+        """The values of a dimension in the data (read from the monthly cube when it holds the dimension)."""
         self._check_dims([dim])
-        rows = self.con.execute(
-            f"SELECT DISTINCT {dim} FROM {source_sql([dim])} WHERE {dim} IS NOT NULL ORDER BY 1"
-        )
+        source = "opportunity_cube" if dim in CUBE_DIMS and self._has_cube() else source_sql([dim])
+        rows = self.con.execute(f"SELECT DISTINCT {dim} FROM {source} WHERE {dim} IS NOT NULL ORDER BY 1")
         return [str(r[0]) for r in rows.fetchall()]
 
     def periods_available(self) -> list[str]:

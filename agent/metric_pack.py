@@ -17,6 +17,7 @@ empty values (count 0, anything else NULL), so the numbers are the single-metric
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -223,9 +224,10 @@ def run_pack(
     needed: list[str],
     derived: bool = False,
     only: list[str] | None = None,
+    memo: Callable[[tuple, Callable[[], dict]], dict] | None = None,
 ) -> Slots:
     """(metric, period label, by, filters) -> {dims key: (numerator, denominator)}, as MetricEngine caches them.
-    `only` limits the pack to those metrics (e.g. sums and counts by an extra dimension, in one cheap scan)."""
+    `only`: those metrics only (one cheap scan); `memo(key, build)` keeps the data's groups (any period's)."""
     metrics = {m: v for m, v in pack_metrics().items() if only is None or m in only}
     if not periods or not bys or not metrics:
         return {}
@@ -233,8 +235,9 @@ def run_pack(
     aggs = sorted({a for pair in metrics.values() for a in pair if a}, key=repr)
     plan = _Plan(aggs, periods, dims, filters)
     values: dict[tuple[int, frozenset, tuple], dict[Aggregate, float | None]] = {}
-    keys = _group_keys(con, plan, bys)
-    plan.derived = derived
+    plan.derived = derived  # the groups too are read from the cube when it covers the dimensions
+    groups = ("pack_groups", tuple(dims), tuple(tuple(b) for b in bys), tuple(sorted(filters.items())))
+    keys = (memo or (lambda _, build: build()))(groups, lambda: _group_keys(con, plan, bys))
     _scan(con, plan, bys, needed, aggs, values)
     out: Slots = {}
     ftuple = tuple(sorted(filters.items()))
@@ -260,10 +263,6 @@ def _key(rec: dict[str, object], dims: list[str]) -> tuple[frozenset, tuple]:
     return grouped, tuple("" if rec[d] is None else str(rec[d]) for d in sorted(grouped))
 
 
-def _cube_covers(plan: _Plan) -> bool:
-    return set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS)
-
-
 def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]]) -> dict[frozenset, set]:
     """Every group the single-metric SQL would return: the distinct dimension values over all (filtered) rows."""
     keys: dict[frozenset, set] = {frozenset(by): set() for by in bys}
@@ -272,7 +271,7 @@ def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]
         return keys
     sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
     # the cube holds every (rep, manager, region, product) combination of the data, in far fewer rows
-    source = "opportunity_cube" if plan.derived and _cube_covers(plan) else plan.source
+    source = "opportunity_cube" if plan.derived and set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS) else plan.source
     # the distinct combinations first (one hash pass), then the grouping sets over those few rows
     combos = f"SELECT DISTINCT {', '.join(plan.dims)} FROM {source}{where_clause(plan.filters)}"
     sql = f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM ({combos}) GROUP BY GROUPING SETS ({sets})"
@@ -295,7 +294,7 @@ def _store(
 def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
     """One statement: cube-safe sums and counts from the monthly cube; the rest over the row copies `u`
     (built once, MATERIALIZED): sums and counts, medians and means, distinct counts."""
-    cube = plan.derived and _cube_covers(plan)
+    cube = plan.derived and set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS)
     from_cube = [a for a in aggs if cube and a.cube_safe]
     rest = [a for a in aggs if a not in from_cube]
     row_plan = _Plan(rest, plan.periods, plan.dims, plan.filters)

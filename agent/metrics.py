@@ -7,34 +7,11 @@ and `$ps`/`$pe` (the previous period of the same grain, used by churn).
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, Field
-
+from agent.measures import metric_def
+from agent.metric_def import CREATED, DEAL_KEY, LOST, WON, MetricDef, Unit
 from fupan.errors import InputError
 
-Unit = Literal["money", "ratio", "count", "days", "number"]  # money: in the data's currency (MetricEngine)
-
-WON = "stage = 'won' AND close_date >= $s AND close_date < $e"
-LOST = "stage = 'lost' AND close_date >= $s AND close_date < $e"
-CREATED = "created_date >= $s AND created_date < $e"
-DEAL_KEY = "deal_head"  # one row per deal: each CRM row, or the first line of an order
-
-
-class MetricDef(BaseModel):
-    id: str
-    name_zh: str
-    name_en: str
-    definition_zh: str
-    definition_en: str
-    unit: Unit
-    higher_is_better: bool
-    aggregation: str = Field(description="how the figure is aggregated: sum, count, ratio, median, mean")
-    synonyms_zh: list[str] = Field(default_factory=list)
-    synonyms_en: list[str] = Field(default_factory=list)
-    numerator_sql: str = ""
-    denominator_sql: str = ""
-    source: Literal["opportunities", "targets", "derived"] = "opportunities"
+__all__ = ["CREATED", "DEAL_KEY", "LOST", "REGISTRY", "WON", "MetricDef", "Unit", "get_metric", "registry_markdown"]
 
 
 def _m(**kw: object) -> MetricDef:
@@ -289,8 +266,6 @@ class _Registry(dict[str, MetricDef]):
     but is never listed (iteration gives the built-in ones)."""
 
     def __missing__(self, key: str) -> MetricDef:
-        from agent.measures import metric_def
-
         found = metric_def(key) if isinstance(key, str) else None
         if found is None:
             raise KeyError(key)
@@ -299,8 +274,6 @@ class _Registry(dict[str, MetricDef]):
     def __contains__(self, key: object) -> bool:
         if super().__contains__(key):
             return True
-        from agent.measures import metric_def
-
         return isinstance(key, str) and metric_def(key) is not None
 
     def get(self, key: str, default: MetricDef | None = None) -> MetricDef | None:  # type: ignore[override]

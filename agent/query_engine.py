@@ -9,19 +9,20 @@ Coverage is checked, never assumed: a period or a segment with no deal in it is 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from agent.decompose import CENT, _dec, driver_decomposition, mix_rate, shapley
-from agent.metric_engine import FunnelResult, MetricValue
-from agent.metric_pack import sql_literal
+from agent.metric_values import FunnelResult, MetricValue
 from agent.metrics import get_metric
+from agent.query_coverage import active_segments, guard_order_counts, has_rows
+from agent.query_figures import prefetch_for
 from fupan.errors import InputError
-from fupan.periods import Period
 from fupan.query import MetricQuery
+
+__all__ = ["Part", "QueryResult", "Row", "active_segments", "has_rows", "prefetch_for", "run"]
 
 
 class Row(BaseModel):
@@ -69,48 +70,10 @@ def run(engine: Any, query: MetricQuery, *, prefetch: bool = True) -> QueryResul
     if runner is None:
         raise InputError(f"operation {op!r} is not computed by the metric engine")
     _known_dimensions(engine, query)
-    _guard_order_counts(engine, query)
+    guard_order_counts(engine, query)
     if prefetch:
         prefetch_for(engine, query)
     return runner(engine, query)
-
-
-_ONE_PASS = {"decompose", "why"}  # many metrics over the same periods; other queries read a few figures each
-
-
-def prefetch_for(engine: Any, q: MetricQuery) -> None:
-    """Every figure a many-figure query reads, in one pass over the rows of its periods (agent/metric_pack.py),
-    instead of one scan per figure. Later `value`/`compute` calls are served from memory with the same numbers
-    and the same per-figure SQL for citations."""
-    trend = q.operation == "trend" and len(q.periods) >= 4  # a series: one metric over many periods, one pass
-    if (q.operation not in _ONE_PASS and not trend) or any(len(v) != 1 for v in q.filters.values()):
-        return
-    periods = list(dict.fromkeys([*q.periods]))
-    base = q.base
-    if base and base != "target" and q.period:
-        b = engine.base_period(engine.period(q.period), base)
-        if b is not None:
-            periods.append(b.label)
-    elif q.operation == "why" and q.period:
-        periods.append(engine.base_period(engine.period(q.period), "previous").label)
-    bys: list[list[str]] = [[]]
-    if q.group_by:
-        bys.append(list(q.group_by))
-    if q.operation == "why":
-        bys += [[d] for d in ("rep", "product", "region") if d not in q.filters]
-    snap = engine.store.current_snapshot_id()
-    key = (snap, tuple(periods), tuple(tuple(b) for b in bys), tuple(sorted(q.single_filters().items())))
-    done: set[tuple] = engine.__dict__.setdefault("_prefetched", set())
-    if key in done and getattr(engine, "_cache_snapshot", None) == snap:
-        return  # the same figures, same snapshot: already in the engine's memory
-    try:
-        metrics = [q.metric or "won_revenue"] if trend else None
-        engine.prefetch(periods, bys, q.single_filters() or None, metrics=metrics)
-    except Exception:  # noqa: BLE001 — a grouping the pack cannot read: the figures are computed one by one
-        return
-    if len(done) > 256:
-        done.clear()
-    done.add(key)
 
 
 def _known_dimensions(engine: Any, q: MetricQuery) -> None:
@@ -119,39 +82,6 @@ def _known_dimensions(engine: Any, q: MetricQuery) -> None:
     for dim in [*q.filters, *q.group_by, *q.part]:
         if dim not in known:
             raise InputError(f"unknown dimension {dim!r}", hint=f"dimensions in the data: {', '.join(sorted(known))}")
-
-
-_DEAL_COUNTS = {"won_deals", "lost_deals", "win_rate", "avg_deal_size"}
-
-
-def _guard_order_counts(engine: Any, q: MetricQuery) -> None:
-    """Order-line data counts an order once, on its first line. Split by a dimension whose value changes
-    inside an order (a product category), that would count orders under one of their lines only: refused
-    rather than answered wrong."""
-    counting = _DEAL_COUNTS & set(q.metrics) or (q.operation in {"decompose", "why"})
-    dims = [d for d in [*q.filters, *q.group_by] if d]
-    if not counting or not dims:
-        return
-    for dim in dims:
-        if _varies_within_orders(engine, dim):
-            raise InputError(
-                f"order counts by {dim} are not supported yet: an order with lines in several {dim} values "
-                "is counted under its first line only",
-                hint="ask for revenue by this dimension, or for order counts by a dimension an order has one value of",
-            )
-
-
-def _varies_within_orders(engine: Any, dim: str) -> bool:
-    key = ("__varies__", dim)
-    cache = engine._cache  # noqa: SLF001
-    engine.store.current_snapshot_id()
-    if key not in cache:
-        row = engine.con.execute(
-            f"SELECT count(*) FROM (SELECT order_id FROM opportunities WHERE order_id IS NOT NULL "
-            f"GROUP BY order_id HAVING count(DISTINCT {dim}) > 1 LIMIT 1)"
-        ).fetchone()
-        cache[key] = bool(row and row[0])
-    return bool(cache[key])
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------
@@ -165,70 +95,6 @@ def _filters(q: MetricQuery) -> dict[str, str]:
             hint="ask about one value at a time",
         )
     return q.single_filters()
-
-
-_CUBE_DIMS = {"rep", "manager", "region", "product"}
-
-
-def _source(engine: Any, dims: set[str]) -> str:
-    """The monthly cube (one row per month, stage and segment) when it has every dimension asked about,
-    else the deals themselves. Periods start on the 1st of a month, so month-truncated dates compare right."""
-    if dims <= _CUBE_DIMS:
-        try:
-            engine.store.ensure_derived()
-            return "opportunity_cube"
-        except Exception:  # noqa: BLE001 — a store without the cube: read the deals
-            return "opportunities"
-    return "opportunities"
-
-
-def has_rows(engine: Any, period: str, filters: dict[str, str]) -> bool:
-    """Whether any deal of the segment was created or closed in the period."""
-    p: Period = engine.period(period)
-    months = _months_with_rows(engine, filters)
-    d = p.start
-    while d < p.end:
-        if d in months:
-            return True
-        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return False
-
-
-def _months_with_rows(engine: Any, filters: dict[str, str]) -> set[date]:
-    """The months in which the segment has a deal created or closed (one query per segment, cached)."""
-    key = ("__months__", tuple(sorted(filters.items())))
-    cache = engine._cache  # noqa: SLF001 — the engine's per-snapshot cache
-    engine.store.current_snapshot_id()
-    if key not in cache:
-        where = " AND ".join(f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())) or "true"
-        table = _source(engine, set(filters))
-        rows = engine.con.execute(
-            f"SELECT DISTINCT date_trunc('month', close_date)::DATE FROM {table} WHERE {where} AND close_date IS NOT NULL "
-            f"UNION SELECT DISTINCT date_trunc('month', created_date)::DATE FROM {table} WHERE {where} "
-            "AND created_date IS NOT NULL"
-        ).fetchall()
-        cache[key] = {r[0] for r in rows}
-    return cache[key]
-
-
-def active_segments(engine: Any, periods: list[str], by: list[str], filters: dict[str, str]) -> set[tuple]:
-    """The segments of `by` with a deal created or closed in any of the periods: a segment with no deal there
-    is left out of a list, not shown as 0."""
-    cache = engine._cache  # noqa: SLF001
-    engine.store.current_snapshot_id()
-    ps = [engine.period(p) for p in periods if p]
-    key = ("__active__", tuple(p.label for p in ps), tuple(by), tuple(sorted(filters.items())))
-    if key not in cache:
-        windows = " OR ".join(
-            f"(close_date >= {sql_literal(p.start)} AND close_date < {sql_literal(p.end)}) OR "
-            f"(created_date >= {sql_literal(p.start)} AND created_date < {sql_literal(p.end)})"
-            for p in ps
-        )
-        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())] + [f"({windows or 'true'})"]
-        table = _source(engine, set(by) | set(filters))
-        rows = engine.con.execute(f"SELECT DISTINCT {', '.join(by)} FROM {table} WHERE {' AND '.join(conds)}").fetchall()
-        cache[key] = {tuple(zip(by, ("" if v is None else str(v) for v in r), strict=True)) for r in rows}
-    return cache[key]
 
 
 def _keep_active(engine: Any, rows: list[Row], periods: list[str], by: list[str], f: dict[str, str]) -> list[Row]:

@@ -24,6 +24,12 @@ if TYPE_CHECKING:  # imported lazily at run time
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class _Versioned:
+    version: str
+    value: Any
+
+
 @dataclass
 class Deps:
     settings: Settings
@@ -65,12 +71,22 @@ class Deps:
             self._cache[key] = build()
         return cast(T, self._cache[key])
 
+    def cached_for(self, key: str, version: str, build: Callable[[], T]) -> T:
+        """A value built from data that changes (the router vocabulary of one data snapshot and aliases file):
+        kept while `version` stays the same, built again, replacing the old one, when it differs."""
+        held = self._cache.get(key)
+        if not (isinstance(held, _Versioned) and held.version == version):
+            held = _Versioned(version, build())
+            self._cache[key] = held
+        return cast(T, held.value)
+
     def provide(self, key: str, service: object) -> None:
         """Put a service in place before first use, e.g. a scripted chat model in tests (`chat_model`)."""
         self._cache[key] = service
 
     def close(self) -> None:
-        for service in self._cache.values():
+        for held in self._cache.values():
+            service = held.value if isinstance(held, _Versioned) else held
             close = getattr(service, "close", None)
             if callable(close):
                 close()

@@ -132,6 +132,11 @@ class SalesStore:
             self._snapshot_cache = (generation, self._read_snapshot_id())
         return self._snapshot_cache[1]
 
+    def data_version(self) -> tuple[int, str | None]:
+        """(writes to this database file in this process, current snapshot id): changes with every import and
+        every direct write followed by `invalidate()`, so a cache keyed by it is never served stale data."""
+        return _GENERATIONS.get(self._db_key, 0), self.current_snapshot_id()
+
     def dimensions(self) -> DimensionRegistry:
         """The dimensions of the current data: the core six (named by the user's headers where the data has
         them), then those learned at import, in the order of the user's files."""
