@@ -27,7 +27,7 @@ from agent.signals import Note, looks_like_injection, mine_signals, notes_from_t
 from agent.wording import segment_label
 from fupan.errors import NotFound
 from fupan.evidence import Evidence
-from fupan.periods import parse_period, same_period_last_year
+from fupan.periods import Period, parse_period, quarters_through, same_period_last_year
 from fupan.report import ActionItem, Finding, ReviewDraft, RootCauseChain
 from knowledge.deps import Deps
 
@@ -72,7 +72,7 @@ def build_draft(
     engine = tools.engine_for(deps)
     lang, fy = language, deps.settings.fiscal_year_start_month
     span = span_for(deps)
-    quarters = recent_quarters(available_periods(engine, period), period)
+    quarters = recent_quarters(available_periods(engine, period), parse_period(period, fy))
     plan = make_plan(period, scope, span, quarters, fy)
     prefetch(engine, plan)
     ctx = DraftContext(
@@ -128,9 +128,9 @@ def available_periods(engine: Any, period: str) -> list[str]:
     return available
 
 
-def recent_quarters(available: list[str], period: str) -> list[str]:
-    """The last five quarters with data up to the period: the trend chart's categories."""
-    return sorted(p for p in available if "Q" in p and p <= period)[-5:]
+def recent_quarters(available: list[str], period: Period) -> list[str]:
+    """The last five quarters with data that end by the end of the period: the trend chart's categories."""
+    return [q.label for q in quarters_through(available, period)][-5:]
 
 
 def review_notes(
