@@ -27,15 +27,12 @@ from agent.signals import Note, looks_like_injection, mine_signals, notes_from_t
 from agent.wording import segment_label
 from fupan.errors import NotFound
 from fupan.evidence import Evidence
+from fupan.messages import say
 from fupan.periods import Period, parse_period, quarters_through, same_period_last_year
 from fupan.report import ActionItem, Finding, ReviewDraft, RootCauseChain
 from knowledge.deps import Deps
 
 MAX_CHAINS = 6
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def _note_evidence(notes: list[Note]) -> dict[str, Evidence]:
@@ -251,11 +248,7 @@ def rep_pareto(ctx: DraftContext, scope: dict[str, str], rep_rows: list[Any]) ->
 
 
 def title(scope: dict[str, str], period: str, lang: str) -> str:
-    return _t(
-        lang,
-        f"{segment_label(scope, lang)} {period} 销售复盘报告",
-        f"{segment_label(scope, lang) if scope else 'Company'} {period} sales review",
-    )
+    return say("draft.title", lang, scope=segment_label(scope, lang) if scope else say("draft.company", lang), period=period)
 
 
 def cited_note_evidence(notes: list[Note], draft: ReviewDraft) -> dict[str, Evidence]:
@@ -270,11 +263,7 @@ def injection_findings(set_aside: list[Note], lang: str) -> list[Finding]:
             check="injection",
             severity="warning",
             location="notes",
-            message=_t(
-                lang,
-                "该记录含有针对系统的指令性文字，已作为数据处理，未用作证据",
-                "this note contains instruction-like text; it was treated as data and not used as evidence",
-            ),
+            message=say("draft.injection", lang),
             value=n.evidence_id,
         )
         for n in set_aside

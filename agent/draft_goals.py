@@ -11,6 +11,7 @@ from agent.ask import Collector
 from agent.draft_comparable import Comparability
 from agent.numbers import fmt, fmt_change
 from agent.wording import metric_label, region_label
+from fupan.messages import say
 from fupan.report import ChartSeries, ChartSpec, GoalResult
 
 CORE_METRICS = (
@@ -227,10 +228,10 @@ def target_vs_actual_chart(
         return None
     return ChartSpec(
         kind="target_vs_actual",
-        title=_t(lang, f"{period} 各区域目标 vs 实际", f"{period} target vs actual by region"),
+        title=say("draft.chart_target_vs_actual", lang, period=period),
         categories=[region_label(r, lang) for r in regions],
         unit=money,
-        series=[_series(_t(lang, "目标", "target"), tgt), _series(_t(lang, "实际", "actual"), act)],
+        series=[_series(say("draft.series_target", lang), tgt), _series(say("draft.series_actual", lang), act)],
     )
 
 
@@ -239,7 +240,7 @@ def funnel_chart(period: str, funnel: list[Any], lang: str) -> ChartSpec | None:
         return None
     return ChartSpec(
         kind="funnel",
-        title=_t(lang, f"{period} 漏斗转化", f"{period} funnel conversion"),
+        title=say("draft.chart_funnel", lang, period=period),
         unit="ratio",
         categories=[metric_label(f.metric, lang) for f in funnel],
         series=[_series(period, funnel)],
@@ -251,10 +252,10 @@ def gap_chart(period: str, gap_rows: list[Any], money: str, lang: str) -> ChartS
         return None
     return ChartSpec(
         kind="waterfall",
-        title=_t(lang, f"{period} 缺口分解（按区域）", f"{period} gap by region"),
+        title=say("draft.chart_gap", lang, period=period),
         unit=money,
         categories=[region_label(r.dims.get("region", ""), lang) for r in gap_rows],
-        series=[_series(_t(lang, "缺口", "gap"), gap_rows)],
+        series=[_series(say("draft.series_gap", lang), gap_rows)],
     )
 
 
@@ -263,12 +264,12 @@ def pareto_chart(pareto_rows: list[tuple[str, Any]], money: str, lang: str) -> C
         return None
     return ChartSpec(
         kind="pareto",
-        title=_t(lang, "销售额下滑贡献（帕累托）", "Revenue decline by contributor (Pareto)"),
+        title=say("draft.chart_pareto", lang),
         unit=money,
         categories=[name for name, _ in pareto_rows],
         series=[
             ChartSeries(
-                name=_t(lang, "变化", "change"),
+                name=say("draft.series_change", lang),
                 values=[r.change for _, r in pareto_rows],
                 evidence=[r.current.evidence_id for _, r in pareto_rows],
             )
@@ -281,8 +282,8 @@ def trend_chart(
 ) -> ChartSpec:
     return ChartSpec(
         kind="trend",
-        title=_t(lang, "季度销售额与目标", "Revenue and target by quarter"),
+        title=say("draft.chart_trend", lang),
         unit=money,
         categories=list(quarters),
-        series=[_series(_t(lang, "销售额", "revenue"), trend), _series(_t(lang, "目标", "target"), targets)],
+        series=[_series(say("draft.series_revenue", lang), trend), _series(say("draft.series_target", lang), targets)],
     )
