@@ -48,6 +48,10 @@ def to_case(q: dict[str, Any], exp: dict[str, Any]) -> Case:
     elif kind == "ranking":
         items = [{"name": str(n), "value": _scaled(exp, v)} for n, v in ans]
         expect = {"type": "ranking_prefix", "items": items, "tol": _tol(exp, max(abs(float(v)) for _, v in ans))}
+    elif kind == "table" and isinstance(exp.get("unit"), dict):  # a decomposition: one change per driver
+        tols = exp.get("tolerance") or {}
+        expect = {"type": "decompose", "items": {k: float(v) for k, v in ans.items()},
+                  "tol": {k: _tol({"tolerance": tols.get(k)}, float(v)) for k, v in ans.items()}}  # fmt: skip
     elif kind == "table":
         items = [{"name": str(n), "value": _scaled(exp, v)} for n, v in ans.items()]
         expect = {"type": "breakdown", "items": items, "tol": _tol(exp, max(abs(float(v)) for v in ans.values()))}
@@ -84,7 +88,28 @@ def _match(answer: Answer, expect: dict[str, Any]) -> tuple[bool, str]:
             any(_same(g, w) and abs(gv - wv) <= expect["tol"] + 1e-9 for g, gv in got.items()) for w, wv in want.items()
         )
         return ok, f"breakdown {sorted(got.items())[:6]} vs {sorted(want.items())[:6]}"
+    if expect["type"] == "decompose":
+        return _match_decompose(answer, expect)
     return matches(answer, expect)
+
+
+_DRIVER_KEYS = {"won_deals_change": "won_deals", "avg_deal_size_change": "avg_deal_size"}
+
+
+def _match_decompose(answer: Answer, expect: dict[str, Any]) -> tuple[bool, str]:
+    """A "fewer deals or smaller deals" answer: each driver's change (current − base, from the answer's table
+    rows [driver, base, current, effect]) and the total change, each within its own tolerance."""
+    got: dict[str, float] = {}
+    rows = answer.table.rows if answer.table is not None else []
+    for row in rows:
+        for key, driver in _DRIVER_KEYS.items():
+            if len(row) >= 3 and row[0] == driver and row[1] is not None and row[2] is not None:
+                got[key] = float(row[2]) - float(row[1])
+    change = answer.answers.get("total_change")
+    if change not in (None, ""):
+        got["won_revenue_change"] = float(change)
+    ok = all(k in got and abs(got[k] - v) <= expect["tol"][k] + 1e-9 for k, v in expect["items"].items())
+    return ok, f"decompose {got} vs {expect['items']}"
 
 
 def _name(name: object) -> str:
