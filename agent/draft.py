@@ -50,11 +50,7 @@ def _note_evidence(notes: list[Note]) -> dict[str, Evidence]:
 
 def span_for(deps: Deps) -> DataSpan:
     """What the data cover (dates, stages, dimensions), read once per snapshot."""
-    key = f"data_span:{deps.sales.current_snapshot_id()}"
-    cache = deps._cache  # noqa: SLF001 — per-snapshot values live in the Deps service cache
-    if key not in cache:
-        cache[key] = data_span(deps.sales.connection)
-    return cache[key]
+    return deps.cached(f"data_span:{deps.sales.current_snapshot_id()}", lambda: data_span(deps.sales.connection))
 
 
 def _regions(engine: Any, scope: dict[str, str], span: DataSpan) -> list[str]:

@@ -19,13 +19,8 @@ def vocabulary_for(deps: Deps) -> Vocabulary:
 
     path = aliases_path(deps.settings)
     stamp = path.stat().st_mtime_ns if path.is_file() else 0
-    key = f"vocabulary:{deps.sales.current_snapshot_id()}:{stamp}"
-    cache = deps._cache  # noqa: SLF001
-    if key not in cache:
-        for old in [k for k in cache if k.startswith("vocabulary:")]:
-            del cache[old]
-        cache[key] = _build(deps, load_aliases(deps.settings))
-    return cache[key]
+    snapshot = deps.sales.current_snapshot_id()
+    return deps.cached_for("vocabulary", f"{snapshot}:{stamp}", lambda: _build(deps, load_aliases(deps.settings)))
 
 
 def _build(deps: Deps, aliases: Any) -> Vocabulary:

@@ -65,6 +65,21 @@ class Deps:
             self._cache[key] = build()
         return cast(T, self._cache[key])
 
+    def cached_for(self, family: str, key: str, build: Callable[[], T]) -> T:
+        """One value of a family kept at a time, e.g. the router's vocabulary of the current data snapshot:
+        `deps.cached_for("vocabulary", f"{snapshot}:{stamp}", build)` builds it under that key and drops the
+        family's value for an older key."""
+        full = f"{family}:{key}"
+        if full not in self._cache:
+            for old in [k for k in self._cache if k.startswith(f"{family}:")]:
+                del self._cache[old]
+            self._cache[full] = build()
+        return cast(T, self._cache[full])
+
+    def is_open(self, key: str) -> bool:
+        """Whether a store or service (`docs`, `sales`, `records`, a cached key) was opened already."""
+        return key in self._cache
+
     def provide(self, key: str, service: object) -> None:
         """Put a service in place before first use, e.g. a scripted chat model in tests (`chat_model`)."""
         self._cache[key] = service
