@@ -58,6 +58,20 @@ def load_set(queries: str = "calls_queries.jsonl", qrels: str = "calls_qrels.tsv
     return out
 
 
+def load_own(calls: Path) -> list[LabelledQuery]:
+    """Fupan's own paraphrases (sets/retrieval_calls/own_queries.jsonl, splits "own" and "fresh"), relevant
+    calls read from the calls' `conversations.csv` by their outcome labels."""
+    with (calls / "conversations.csv").open(encoding="utf-8", newline="") as f:
+        outcome = {r["conversation_id"]: r["outcome"] for r in csv.DictReader(f)}
+    out = []
+    for line in (SET / "own_queries.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            raw = json.loads(line)
+            wanted = set(raw.pop("relevant_outcomes"))
+            out.append(LabelledQuery(**raw, relevant={c for c, o in outcome.items() if o in wanted}))
+    return out
+
+
 def precision_at_10(ranked: list[str], relevant: set[str]) -> float:
     """Share of the first 10 distinct documents that are relevant; fewer than 10 count as misses."""
     top = list(dict.fromkeys(ranked))[:K]
@@ -155,8 +169,12 @@ def score_notes(deps: Deps, *, mode: str = "hybrid") -> list[dict[str, Any]]:
     rows = []
     for q in load_set("sample_notes_queries.jsonl", "sample_notes_qrels.tsv"):
         result = search_notes(
-            deps, q.query, limit=K, mode=mode, filters=SearchFilters(kinds=list(NOTE_KINDS))  # type: ignore[arg-type]
-        )  # type: ignore[arg-type]
+            deps,
+            q.query,
+            limit=K,
+            mode=mode,  # type: ignore[arg-type]
+            filters=SearchFilters(kinds=list(NOTE_KINDS)),
+        )
         p = precision_at_10([d.doc_id for d in result.documents], q.relevant)
         rows.append(
             {
@@ -196,7 +214,11 @@ def main() -> None:
     parser.add_argument(
         "--workspace", type=Path, help="keep the ingested calls here (default: a temp folder)"
     )
-    parser.add_argument("--split", choices=["dev", "holdout"], help="score one split only")
+    parser.add_argument(
+        "--split",
+        choices=["dev", "holdout", "own", "fresh"],
+        help="score one split only (own: Fupan's paraphrases, tuned on; fresh: written after, never tuned on)",
+    )
     parser.add_argument("--mode", default="hybrid", choices=["hybrid", "vector", "bm25"])
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per query")
     args = parser.parse_args()
@@ -204,7 +226,7 @@ def main() -> None:
         raise SystemExit("insurance_sales_calls not found; pass --calls or set FUPAN_SHARED")
     with tempfile.TemporaryDirectory() as tmp:
         deps = calls_workspace(load_settings(workspace=args.workspace or Path(tmp)), args.calls)
-        queries = [q for q in load_set() if args.split in (None, q.split)]
+        queries = [q for q in load_set() + load_own(args.calls) if args.split in (None, q.split)]
         rows = score_queries(deps, queries, mode=args.mode)
         deps.close()
     for r in rows if args.verbose else []:

@@ -122,7 +122,7 @@ class Settings(BaseSettings):
         1000, ge=2, le=1_000_000, description="a text column with more distinct values is not kept as a dimension"
     )
     import_memory_mb: int = Field(
-        1024, ge=128, le=1_048_576, description="DuckDB memory limit during an import (spills to disk beyond it)"
+        1536, ge=128, le=1_048_576, description="DuckDB memory limit during an import (spills to disk beyond it)"
     )
     llm: LLMSettings = Field(default_factory=LLMSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)

@@ -13,9 +13,10 @@ import duckdb
 
 from knowledge.dates import STRIP, date_token, read_token
 from knowledge.mapping import norm
-from knowledge.sales_source import STAGE, Staged, blank_sql
+from knowledge.sales_source import STAGE, Staged, blank_sql, dirty_sql
 
 SAMPLE_ROWS = 20_000
+DIRTY_COUNTED = 1000  # nearly unique text columns with this many values in the sample: cells needing a trim counted
 NUMBER = r"[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER = re.compile(f"^{NUMBER}$")
 # What amounts may carry around the number; removed before reading it (see sales_validate.amount_sql).
@@ -75,6 +76,8 @@ class ColumnProfile:
     avg_length: float = 0.0
     serial_share: float = 0.0  # numbers in the Excel serial date range (dates only if the header says so)
     sequence: bool = False  # 1, 2, 3, … (a row number)
+    sample_distinct: int = 0  # distinct non-blank values in the sample
+    dirty: int | None = None  # cells a trim would change (edge whitespace, empty text), all rows; None: not counted
     currencies: dict[str, int] = field(default_factory=dict)
     top: list[str] = field(default_factory=list)
 
@@ -97,28 +100,37 @@ def profile(con: duckdb.DuckDBPyConnection, staged: Staged, stage_words: set[str
     cols = [f"c{i}" for i in range(len(staged.headers))]
     if not cols:
         return []
-    # one pass over all rows: distinct cells (of the raw cells: an estimate anyway) and blank cells per column
-    approx = ", ".join(f"approx_count_distinct({c})" for c in cols)
-    blanks = ", ".join(f"count(*) FILTER (WHERE {blank_sql(c)})" for c in cols)
-    counts = con.execute(f"SELECT {approx}, {blanks} FROM {STAGE}").fetchone() or ()
-    distinct, blank = counts[: len(cols)], counts[len(cols) :]
     out = []
-    for i, (header, col) in enumerate(zip(staged.headers, cols, strict=True)):
+    for header, col in zip(staged.headers, cols, strict=True):
         rows = con.execute(
             f"SELECT {col}, count(*) FROM (SELECT {col} FROM {STAGE} LIMIT {SAMPLE_ROWS}) "
             f"WHERE NOT {blank_sql(col)} GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
-        p = ColumnProfile(
-            header=header, column=col, rows=staged.rows, distinct=int(distinct[i] or 0), blanks=int(blank[i] or 0)
-        )
+        p = ColumnProfile(header=header, column=col, rows=staged.rows)
         _fill(p, [(str(v), int(n)) for v, n in rows], stage_words)
         out.append(p)
+    # one pass over all rows: distinct cells (of the raw cells: an estimate anyway) and blank cells per column,
+    # and for text columns of many values (ids, names: too many to list) the cells a trim would change, so that
+    # a column with none is stored and compared as it is (no per-row trim test in the write and the id checks)
+    texts = [
+        p for p in out
+        if p.sample_distinct >= max(DIRTY_COUNTED, 0.9 * p.filled) and max(p.number_share, p.date_share) < 0.5
+    ]
+    approx = ", ".join(f"approx_count_distinct({c})" for c in cols)
+    blanks = ", ".join(f"count(*) FILTER (WHERE {blank_sql(c)})" for c in cols)
+    dirty = "".join(f", count(*) FILTER (WHERE {dirty_sql(p.column)})" for p in texts)
+    counts = con.execute(f"SELECT {approx}, {blanks}{dirty} FROM {STAGE}").fetchone() or ()
+    for i, p in enumerate(out):
+        p.distinct, p.blanks = int(counts[i] or 0), int(counts[len(cols) + i] or 0)
+    for k, p in enumerate(texts):
+        p.dirty = int(counts[2 * len(cols) + k] or 0)
     return out
 
 
 def _fill(p: ColumnProfile, values: list[tuple[str, int]], stage_words: set[str]) -> None:
     total = sum(n for _, n in values)
     p.filled = total
+    p.sample_distinct = len(values)
     if not total:
         return
     dates = numbers = integers = decimals = contacts = length = 0

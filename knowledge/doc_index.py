@@ -12,6 +12,7 @@ passages and matching fields (`search_documents`, knowledge/doc_search.py).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +28,7 @@ from knowledge.doc_search import (
     SearchColumns,
     chroma_where,
     descriptive,
+    distinctive_parts,
     document_scores,
     field_boosts,
     field_shares,
@@ -46,6 +48,7 @@ from knowledge.documents import (
 )
 from knowledge.documents_catalogue import Catalogue
 from knowledge.embeddings import Embedder, make_embedder
+from knowledge.field_intents import cues, intents, lexicon, soft_intents
 from knowledge.hybrid import reciprocal_rank_fusion
 from knowledge.lexical import LexicalIndex, highlight_spans, tokenize
 from knowledge.vector_store import VectorStore
@@ -65,6 +68,8 @@ LANGUAGES = ("zh", "en")
 _POST_FILTER_MIN = 2_000  # on smaller indexes Chroma's filtered (brute-force) search is quick
 _POST_FILTER_MAX = 1_000  # the most unfiltered neighbours fetched to mask afterwards
 _DOC_DEPTH = 300  # chunks per ranked list when ranking whole documents
+INTENT_WEIGHT = 0.5  # the outcomes a query names (knowledge/field_intents.py) against its meaning as a whole
+SOFT_INTENT_WEIGHT = 0.5  # the same for the outcomes it comes closest to, when it names none by a cue
 
 
 @dataclass
@@ -93,6 +98,8 @@ class DocumentIndex:
         self._vector_position: tuple[str, dict[str, int]] | None = None
         self._fields: tuple[str, dict[tuple[str, str], np.ndarray]] | None = None
         self._query_cache: dict[str, np.ndarray] = {}
+        self._parts: dict[str, np.ndarray] = {}
+        self._cues: tuple[np.ndarray, np.ndarray] | None = None
         self._count: tuple[str, int] | None = None
 
     # --- services, opened lazily so a BM25-only caller never loads the embedding model
@@ -205,6 +212,8 @@ class DocumentIndex:
                 )
             finally:
                 self._wrote()
+            if self._field_vectors():  # documents with outcome-like fields: the search's cues, embedded now
+                self._cue_vectors()  # (once per model and lexicon) rather than in the first search
         return report
 
     def recover(self) -> int:
@@ -414,21 +423,90 @@ class DocumentIndex:
         """For each text field with two or more values among the allowed documents: each value's share."""
         vectors = self._field_vectors() if use_vectors else {}
         query_vector = self._query_vector(query) if use_vectors and vectors else None
+        named = intents(query) if query_vector is not None else []
+        soft = None
+        if query_vector is not None and not named:
+            vectors_of_cues, owner = self._cue_vectors()
+            soft = soft_intents(vectors_of_cues @ query_vector, owner)
         out = []
         for name in TEXT_FIELDS:
             codes = np.unique(columns.doc_values(name)[allowed])
             values = [v for v in (columns.values(name)[c] for c in codes) if v]
             if len(values) < 2:
                 continue
-            sims = None
+            sims, meant, weight = None, None, 0.0
             if (
                 query_vector is not None
                 and descriptive(name, values)
                 and all((name, v) in vectors for v in values)
             ):
-                sims = np.stack([vectors[(name, v)] for v in values]) @ query_vector
-            out.append(field_shares(name, values, sims, query))
+                sims = self._value_similarity(name, values, vectors, query_vector)
+                # the outcomes the query names in words managers use (or comes closest to, by meaning) are
+                # compared with the values as well: their descriptions match a label better than a query does
+                if named:
+                    meant = np.max(
+                        [self._value_similarity(name, values, vectors, self._part_vector(d)) for d in named],
+                        axis=0,
+                    )
+                    weight = INTENT_WEIGHT
+                elif soft is not None:
+                    descriptions = [d for d, _ in lexicon()]
+                    meant = np.sum(
+                        [
+                            w * self._value_similarity(name, values, vectors, self._part_vector(d))
+                            for w, d in zip(soft.tolist(), descriptions, strict=True)
+                        ],
+                        axis=0,
+                    )
+                    weight = SOFT_INTENT_WEIGHT
+            out.append(field_shares(name, values, sims, query, meant=meant, meant_weight=weight))
         return out
+
+    def _value_similarity(
+        self, name: str, values: list[str], vectors: dict[tuple[str, str], np.ndarray], query: np.ndarray
+    ) -> np.ndarray:
+        """Per value: the mean of its cosine to the query as a whole and by its distinctive parts."""
+        whole = np.stack([vectors[(name, v)] for v in values]) @ query
+        parts = np.array(
+            [
+                max(float(self._part_vector(p) @ query) for p in ps) if ps != [v] else whole[i]
+                for i, (v, ps) in enumerate(zip(values, distinctive_parts(values), strict=True))
+            ]
+        )
+        return (whole + parts) / 2
+
+    def _cue_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The embedding of every cue of the field-intent lexicon and its outcome's index: embedded once per
+        model and lexicon, kept beside the catalogue (a CLI search would otherwise embed ~200 cues each time)."""
+        if self._cues is None:
+            texts, owner = cues()
+            stamp = hashlib.sha256("\n".join([self.embedder.model, *texts]).encode()).hexdigest()[:16]
+            path = self.settings.docs_path / "intent_cues.npz"
+            vectors = None
+            try:
+                with np.load(path) as held:
+                    if str(held["stamp"]) == stamp:
+                        vectors = np.asarray(held["vectors"], dtype=np.float32)
+            except (OSError, KeyError, ValueError):
+                pass
+            if vectors is None:
+                batched = getattr(self.embedder, "queries", None)
+                vectors = batched(texts) if batched else np.stack([self.embedder.query(t) for t in texts])
+                try:
+                    tmp = path.with_name("intent_cues.tmp.npz")
+                    np.savez(tmp, stamp=np.array(stamp), vectors=vectors)
+                    tmp.replace(path)
+                except OSError:
+                    pass  # a read-only knowledge base: embedded again next time
+            self._cues = (vectors, owner)
+        return self._cues
+
+    def _part_vector(self, text: str) -> np.ndarray:
+        """The embedding of a part of a field value (embedded as a query, as the values are), remembered."""
+        vector = self._parts.get(text)
+        if vector is None:
+            vector = self._parts[text] = self.embedder.query(text)
+        return vector
 
     def field_values(self, name: str) -> dict[str, int]:
         """The values a filter field has in the knowledge base, with how many documents have each."""

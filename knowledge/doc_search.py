@@ -12,12 +12,17 @@ Whole documents (`DocumentIndex.search_documents`) are ranked in three steps:
    every document that has it, up to FIELD_WEIGHT; when no value stands out the boost is ~0 for all.
    Meaning (the embedding) is compared only for descriptive values — phrases such as outcomes; names and
    codes (customers, products, 'did_not_work', '赢单') match by their words alone, because a name's
-   embedding is as close to an unrelated query as to a related one.
+   embedding is as close to an unrelated query as to a related one. A value made of parts ('process
+   paused - customer needs to consider the offer') is compared as a whole and by the parts no other value
+   of the field shares (the mean of the two similarities): the shared part ('process paused') says
+   nothing about which of its values is meant, and a query phrased in other words than the label
+   ("leads still mulling over the offer") matches the distinctive part better than the whole label.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +35,17 @@ from knowledge.lexical import query_terms, tokenize
 PASSAGE_CAP = 3
 PASSAGE_WEIGHTS = (1.0, 0.5, 0.25)
 RRF_K = 60
-FIELD_WEIGHT = 0.05  # ~ three first places in RRF (3/61): a clearly meant value outranks content matches
+FIELD_WEIGHT = 0.08  # ~ five first places in RRF (5/61): a clearly meant value outranks content matches
 FIELD_TEMPERATURE = 0.01  # e5 cosine similarities differ by hundredths between values
-FIELD_LEXICAL = 0.0  # weight of word overlap with a descriptive value (off: "not"/"customer" misled it on dev)
+FIELD_LEXICAL = (
+    0.0  # weight of word overlap with a descriptive value (off: "not"/"customer" misled it on dev)
+)
 NAME_LEXICAL = 0.05  # weight of word overlap with a name: all of its words in the query ≈ e^5 more share
 FIELD_SHOWN = 0.5  # a field match is reported with the result when its value's boost is at least this
 NAME_FIELDS = frozenset({"customer", "product"})  # values are names: matched by their words only
-_DESCRIPTIVE_WORDS = 2.0  # mean words per value (CJK: 2 characters a word) for a field to be matched by meaning
+_DESCRIPTIVE_WORDS = (
+    2.0  # mean words per value (CJK: 2 characters a word) for a field to be matched by meaning
+)
 
 
 SHORT_LEXICAL = 0.05
@@ -185,21 +194,55 @@ def field_boosts(
 
 AGREEMENT_TOP = 40
 AGREEMENT_SHARE = 0.4
-AGREEMENT_SCALE = 2.0  # enrichment ½ (half as frequent near the top as overall) or more keeps the full lift
+AGREEMENT_ALPHA = (
+    0.05  # a value is avoided when so few of the best matches hold it would happen < 5% by chance
+)
 
 
 def _agreement(per_doc: np.ndarray, content: np.ndarray, allowed: np.ndarray, values: int) -> np.ndarray:
-    """Per value code, 0..1: how often the best content matches hold the value, against all documents."""
+    """Per value code, 0..1: whether the best content matches avoid the value beyond chance.
+
+    The chance of seeing so few of the value's documents among the best matches if they were drawn at
+    random (binomial, the value's share of all allowed documents): below AGREEMENT_ALPHA the content clearly
+    avoids the value and its lift fades in proportion. A content ranking that says little (a Chinese query
+    over English calls matches their words weakly) leaves every value's lift whole, rather than removing
+    the meant value's lift by an accident of a few ranks."""
     depth = int(min(AGREEMENT_TOP, max(3, round(len(allowed) * AGREEMENT_SHARE))))
     ranked = allowed[np.argsort(-content[allowed], kind="stable")][:depth]
     top = ranked[content[ranked] > 0]
     if not len(top):
         return np.ones(values)
     overall = np.bincount(per_doc[allowed], minlength=values) / len(allowed)
-    near = np.bincount(per_doc[top], minlength=values) / len(top)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        enrichment = np.where(overall > 0, near / overall, 0.0)
-    return np.clip(enrichment * AGREEMENT_SCALE, 0.0, 1.0)
+    near = np.bincount(per_doc[top], minlength=values)
+    chance = np.array([_binomial_cdf(int(k), len(top), float(p)) for k, p in zip(near, overall, strict=True)])
+    return np.clip(chance / AGREEMENT_ALPHA, 0.0, 1.0)
+
+
+def _binomial_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p)."""
+    if p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 1.0 if k >= n else 0.0
+    return float(sum(math.comb(n, i) * p**i * (1.0 - p) ** (n - i) for i in range(k + 1)))
+
+
+SEGMENT = re.compile(r"\s+[-–—:|/]\s+|\s*[：；;|]\s*")
+
+
+def distinctive_parts(values: list[str]) -> list[list[str]]:
+    """Per value: its parts ('process paused - customer needs to consider the offer' → two) that no other
+    value has; a value of one part, or whose parts are all shared, is its own part."""
+    parts = [[p.strip() for p in SEGMENT.split(v) if p.strip()] for v in values]
+    seen: dict[str, int] = {}
+    for ps in parts:
+        for p in set(ps):
+            seen[p] = seen.get(p, 0) + 1
+    out = []
+    for value, ps in zip(values, parts, strict=True):
+        own = [p for p in ps if seen[p] == 1] if len(ps) > 1 else []
+        out.append(own or [value])
+    return out
 
 
 @dataclass
@@ -224,17 +267,23 @@ def field_shares(
     query: str,
     *,
     lexical: float | None = None,
+    meant: np.ndarray | None = None,
+    meant_weight: float = 0.0,
 ) -> FieldShare:
     """The softmax share of each value: cosine similarity to the query (if given) + `lexical` × word overlap
-    (FIELD_LEXICAL with similarities, NAME_LEXICAL without)."""
+    (FIELD_LEXICAL with similarities, NAME_LEXICAL without); `meant` (each value's similarity to the outcomes
+    the query names, knowledge/field_intents.py) takes `meant_weight` of the similarity."""
     score = np.zeros(len(values)) if similarities is None else np.asarray(similarities, dtype=np.float64)
     if similarities is not None:
         # a one-word value ('buy') is as close to any short query as to a related one: it gets the field's
-        # neutral similarity and is matched by its words (and their glossary translations) instead
+        # neutral similarity and is matched by its words (and their glossary translations) instead; an
+        # outcome description ('customer bought') is a label-like phrase, compared with it as with any value
         short = np.array([not _phrase(v) for v in values])
         if short.any() and (~short).any():
             score = np.where(short, score[~short].mean(), score)
             score = score + np.where(short, SHORT_LEXICAL * word_overlap(values, query, symmetric=True), 0.0)
+        if meant is not None and meant_weight:
+            score = (1.0 - meant_weight) * score + meant_weight * np.asarray(meant, dtype=np.float64)
     weight = lexical if lexical is not None else (FIELD_LEXICAL if similarities is not None else NAME_LEXICAL)
     if weight:  # a name or code is meant when the query has its own words, not a glossary translation
         score = score + weight * word_overlap(values, query, translations=similarities is not None)
@@ -281,6 +330,7 @@ __all__ = [
     "FieldShare",
     "SearchColumns",
     "chroma_where",
+    "distinctive_parts",
     "document_scores",
     "field_shares",
     "field_boosts",

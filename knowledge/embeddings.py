@@ -49,6 +49,12 @@ class LocalE5:
     def query(self, text: str) -> np.ndarray:
         return np.asarray(self._e5.query(text), dtype=np.float32)
 
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Many short query texts at once (the search's outcome cues), in input order."""
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        return np.asarray(self._e5.query(texts), dtype=np.float32).reshape(len(texts), -1)
+
     @property
     def dimension(self) -> int:
         return int(self._e5.dim)
@@ -104,6 +110,10 @@ class OpenAIEmbedder:
 
     def query(self, text: str) -> np.ndarray:
         return self._embed([text], "query")[0]
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Many short query texts in one request, in input order."""
+        return self._embed(texts, "query")
 
     @property
     def dimension(self) -> int:

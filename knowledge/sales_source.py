@@ -71,6 +71,14 @@ def clean_sql(expr: str) -> str:
     )
 
 
+def dirty_sql(expr: str) -> str:
+    """Whether `clean_sql` would change a staged cell (edge whitespace, or empty text): NULL for a NULL cell."""
+    return (
+        f"(CASE WHEN ascii({expr}) IN ({_EDGE_CODES}) THEN true "
+        f"WHEN ascii(right({expr}, 1)) IN ({_EDGE_CODES}) THEN true ELSE {expr} = '' END)"
+    )
+
+
 def blank_sql(expr: str) -> str:
     """Whether a staged cell is blank: empty, or nothing but whitespace."""
     return (

@@ -99,6 +99,13 @@ class CheckInput:
     sheet_year: int | None = None
     fiscal_year_start_month: int = 1
     unreadable: dict[int, str] = field(default_factory=dict)
+    clean: frozenset[str] = frozenset()  # staged columns whose every distinct cell is already clean (no trim)
+
+
+def cleaned(ci: CheckInput, column: str, expr: str) -> str:
+    """A text cell as stored: `clean_sql`, or the cell itself when every distinct cell of its column is known to
+    be clean already (listed before the check: trimmed and non-empty), which is the same value for every row."""
+    return expr if column in ci.clean else clean_sql(expr)
 
 
 @dataclass
@@ -226,7 +233,7 @@ def check(con: duckdb.DuckDBPyConnection, ci: CheckInput) -> Checked:
             selects += [f"{reason} AS _r{pos}", f"{raw} AS _v{pos}", f"{label} AS _c{pos}"]
             reasons.append((pos, spec, f"_r{pos}"))
     for dim_id, column in ci.dims:
-        selects.append(f"{clean_sql('s.' + column)} AS {dim_id}")
+        selects.append(f"{cleaned(ci, column, 's.' + column)} AS {dim_id}")
     unreadable = ""
     if ci.unreadable:
         lines = ", ".join(str(x) for x in sorted(ci.unreadable))
@@ -342,8 +349,8 @@ def _field_sql(  # noqa: PLR0911 - one branch per field type
         joins.append(f"LEFT JOIN {name} ON {name}.k = {key}")
         return f"{name}.v", f"{name}.r"
     if spec.kind == "metric":
-        return _metric_sql(clean_sql(t)), None
-    return _text_sql(clean_sql(t) if not spec.constant else t, ci.value_map.get(spec.field, {})), None
+        return _metric_sql(cleaned(ci, spec.expr, t)), None
+    return _text_sql(cleaned(ci, spec.expr, t) if not spec.constant else t, ci.value_map.get(spec.field, {})), None
 
 
 def _blank_money(ci: CheckInput, spec: FieldSpec, stage_value: str | None) -> str:

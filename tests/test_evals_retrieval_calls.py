@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.retrieval_calls import load_set, precision_at_10, summary
+from evals.retrieval_calls import load_own, load_set, precision_at_10, summary
 
 
 def test_the_set_matches_the_shared_calls(shared_datasets: Path) -> None:
@@ -27,6 +27,40 @@ def test_the_set_matches_the_shared_calls(shared_datasets: Path) -> None:
             assert q.base_rate == pytest.approx(share, abs=1e-4), q.id
 
 
+def test_our_own_paraphrases_are_labelled_from_the_calls(shared_datasets: Path) -> None:
+    """Fupan's own paraphrase set: relevance is every call whose outcome the query names, read from
+    conversations.csv; each group of needs is asked in English and Chinese; the file is what the build
+    script writes (no hand edits)."""
+    import json
+    import subprocess
+    import sys
+
+    folder = shared_datasets / "insurance_sales_calls"
+    queries = load_own(folder)
+    assert len(queries) >= 60 and {q.split for q in queries} == {"own", "fresh"}
+    with (folder / "conversations.csv").open(encoding="utf-8") as f:
+        outcome = {r["conversation_id"]: r["outcome"] for r in csv.DictReader(f)}
+    groups: dict[str, set[str]] = {}
+    for q in queries:
+        labels = {outcome[c] for c in q.relevant}
+        assert q.relevant == {c for c, o in outcome.items() if o in labels}, q.id
+        assert q.base_rate == pytest.approx(len(q.relevant) / len(outcome), abs=1e-4), q.id
+        groups.setdefault(q.paraphrase_group, set()).add(q.lang)
+    assert all(langs == {"en", "zh"} for langs in groups.values()), groups
+    script = Path("evals/sets/retrieval_calls/own_paraphrases.py")
+    import os
+
+    built = subprocess.run(
+        [sys.executable, str(script), "--print"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "FUPAN_SHARED": str(shared_datasets.parent)},
+    ).stdout
+    stored = (script.parent / "own_queries.jsonl").read_text(encoding="utf-8")
+    assert [json.loads(x) for x in built.splitlines()] == [json.loads(x) for x in stored.splitlines()]
+
+
 def test_precision_counts_distinct_calls_out_of_ten() -> None:
     relevant = {"a", "b", "c"}
     assert precision_at_10(["a", "a", "x", "b"], relevant) == pytest.approx(0.2)  # a once; 2 of 10 slots
@@ -40,5 +74,11 @@ def test_summary_by_split_and_the_twice_the_base_rate_count() -> None:
         {"split": "holdout", "lang": "zh", "kind": "k", "p@10": 0.2, "base_rate": 0.2, "beats_2x": False, "beats_2x_or_ideal": False},
     ]  # fmt: skip
     parts = summary(rows)
-    assert parts["all"] == {"p@10": 0.4, "base_rate": 0.25, "beats_2x": 0.5, "beats_2x_or_ideal": 0.5, "queries": 2}
+    assert parts["all"] == {
+        "p@10": 0.4,
+        "base_rate": 0.25,
+        "beats_2x": 0.5,
+        "beats_2x_or_ideal": 0.5,
+        "queries": 2,
+    }
     assert parts["split=holdout"]["p@10"] == 0.2 and parts["lang=en"]["queries"] == 1

@@ -168,23 +168,51 @@ def test_a_field_nobody_means_lifts_nothing(index: DocumentIndex) -> None:
 
 def test_a_value_the_best_text_matches_avoid_loses_its_lift() -> None:
     """The field boost needs the content's consent: a value (however similar to the query) that the
-    documents matching best by their text do not hold gets no lift; one they hold keeps it."""
+    documents matching best by their text avoid beyond chance gets no lift; one they hold keeps it; and a
+    content ranking that says little (the best matches mix the values as chance would) leaves lifts whole."""
     from knowledge.doc_search import FIELD_WEIGHT, FieldShare, SearchColumns, field_boosts
 
     rows = [
         (f"note:D{i}#0", "t", "call_note", "", "", "", "", o, "", "", 1, "", "en", f"D{i}#0", f"D{i}")
-        for i, o in enumerate(["a"] * 5 + ["b"] * 5)
+        for i, o in enumerate(["a"] * 20 + ["b"] * 20)
     ]
     columns = SearchColumns(rows)
-    allowed = np.arange(10)
-    content = np.array([0.0] * 5 + [0.03, 0.02, 0.01, 0.005, 0.001])  # the text matches only b's documents
+    allowed = np.arange(40)
+    content = np.array([0.0] * 20 + [0.03 - i * 0.001 for i in range(20)])  # the text matches only b's
     meant_a = FieldShare(field="outcome", shares={"a": 0.95, "b": 0.05})
     boosts, lifts = field_boosts([meant_a], columns, content, allowed)
-    assert not boosts.any() and lifts["outcome"] == {}
+    assert boosts.max() < 0.001 * FIELD_WEIGHT and lifts["outcome"].get("a", 0.0) < 0.001  # 0 of 16: p < 1e-4
     meant_b = FieldShare(field="outcome", shares={"a": 0.05, "b": 0.95})
     boosts, lifts = field_boosts([meant_b], columns, content, allowed)
-    assert boosts[5:] == pytest.approx([FIELD_WEIGHT * 0.9] * 5) and not boosts[:5].any()
+    assert boosts[20:] == pytest.approx([FIELD_WEIGHT * 0.9] * 20) and not boosts[:20].any()
     assert lifts["outcome"] == {"b": pytest.approx(0.9)}
+    mixed = np.array([0.03 - i * 0.001 if i % 2 else 0.0 for i in range(20)] * 2)  # a and b alike
+    boosts, lifts = field_boosts([meant_a], columns, mixed, allowed)
+    assert lifts["outcome"] == {"a": pytest.approx(0.9)} and boosts[:20] == pytest.approx(
+        [FIELD_WEIGHT * 0.9] * 20
+    )
+
+
+def test_a_value_is_compared_by_the_parts_no_other_value_shares() -> None:
+    from knowledge.doc_search import distinctive_parts
+
+    values = [
+        "process paused - customer needs to consider the offer",
+        "process paused - customer needs to collect more information",
+        "customer not interested",
+        "no quote - ineligible customer",
+        "暂停：客户要考虑",
+        "暂停：客户要补充资料",
+    ]
+    assert distinctive_parts(values) == [
+        ["customer needs to consider the offer"],
+        ["customer needs to collect more information"],
+        ["customer not interested"],
+        ["no quote", "ineligible customer"],
+        ["客户要考虑"],
+        ["客户要补充资料"],
+    ]
+    assert distinctive_parts(["a - b", "a - b"]) == [["a - b"], ["a - b"]]  # nothing distinctive: whole
 
 
 def test_filter_values_are_forgiving_and_a_wrong_one_names_the_values(index: DocumentIndex) -> None:
@@ -240,3 +268,57 @@ def test_equal_scores_rank_in_evidence_id_order_whatever_the_ingest_order(tmp_pa
     assert rankings[0] == rankings[1]
     ties = [e for e in rankings[0] if e.startswith("note:T")]
     assert ties == sorted(ties) and len(ties) == 6
+
+
+@pytest.mark.parametrize(
+    ("query", "outcome"),
+    [
+        ("leads who are still on the fence", PAUSED),  # no passage and no label has these words
+        ("客户还在犹豫，没拿定主意", PAUSED),
+        ("callers who didn't qualify", INELIGIBLE),
+        ("客户说不需要", NOT_INTERESTED),
+    ],
+)
+def test_an_outcome_named_in_other_words_finds_its_calls(
+    index: DocumentIndex, query: str, outcome: str
+) -> None:
+    """The words managers use for an outcome (knowledge/field_intents.py) reach the stored label by meaning."""
+    hits = index.search_documents(query, k=4, mode="hybrid")
+    assert {h.doc_id for h in hits} == BY_OUTCOME[outcome]
+
+
+def test_an_outcome_the_query_names_reaches_a_one_word_value() -> None:
+    """A one-word value ('buy') gets the field's neutral similarity to the query (any short query is close to
+    it), but the outcome the query names ('customer bought') is compared with it like any other value."""
+    from knowledge.doc_search import field_shares
+
+    values = ["customer not interested", "no quote - ineligible customer", "buy"]
+    query_similarity = np.array([0.85, 0.84, 0.95])
+    plain = field_shares("outcome", values, query_similarity, "签单成功的录音")
+    assert max(plain.shares, key=plain.shares.__getitem__) == "customer not interested"
+    named = field_shares(
+        "outcome",
+        values,
+        query_similarity,
+        "签单成功的录音",
+        meant=np.array([0.86, 0.85, 0.92]),
+        meant_weight=0.5,
+    )
+    assert max(named.shares, key=named.shares.__getitem__) == "buy" and named.boost("buy") > 0.5
+
+
+def test_the_outcome_cues_are_embedded_at_ingest_and_kept(index: DocumentIndex) -> None:
+    """Documents with outcome fields: ingest embeds the field-intent cues once (batched) and keeps them beside
+    the catalogue, so the first search does not pay for them; they are the cues' own query embeddings."""
+    from knowledge.field_intents import cues
+
+    path = index.settings.docs_path / "intent_cues.npz"
+    assert path.is_file()
+    texts, owner = cues()
+    with np.load(path) as held:
+        vectors = held["vectors"]
+    assert vectors.shape == (len(texts), index.embedder.dimension) and len(owner) == len(texts)
+    assert float(vectors[0] @ index.embedder.query(texts[0])) > 0.999
+    fresh = DocumentIndex(index.settings, embedder=index.embedder)
+    assert np.array_equal(fresh._cue_vectors()[0], vectors)  # read back, not embedded again
+    fresh.close()

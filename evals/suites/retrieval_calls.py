@@ -14,6 +14,7 @@ def run(ctx: EvalContext) -> SuiteResult:
     from evals.retrieval_calls import (
         calls_workspace,
         default_calls_folder,
+        load_own,
         load_set,
         notes_corpus_matches,
         score_notes,
@@ -31,6 +32,7 @@ def run(ctx: EvalContext) -> SuiteResult:
     deps = calls_workspace(ctx.deps.settings, folder)
     try:
         rows = score_queries(deps, load_set())
+        own = score_queries(deps, load_own(folder))  # Fupan's paraphrases: "own" tuned on, "fresh" never
     finally:
         deps.close()
     parts = summary(rows)
@@ -47,7 +49,20 @@ def run(ctx: EvalContext) -> SuiteResult:
     ]
     for key in ("split=dev", "split=holdout", "lang=en", "lang=zh"):
         scores.append(Score(name=f"calls.p@10 {key}", value=parts[key]["p@10"], count=parts[key]["queries"]))
-    details: dict[str, object] = {"summary": parts, "rows": rows}
+    own_parts = summary(own)
+    for key in ("split=own", "split=fresh"):
+        if key in own_parts:
+            scores.append(
+                Score(name=f"calls.p@10 {key}", value=own_parts[key]["p@10"], count=own_parts[key]["queries"])
+            )
+            scores.append(
+                Score(
+                    name=f"calls.beats_2x_base {key}",
+                    value=own_parts[key]["beats_2x"],
+                    count=own_parts[key]["queries"],
+                )
+            )
+    details: dict[str, object] = {"summary": parts, "rows": rows, "own": own}
     if notes_corpus_matches(ctx.folder):
         notes = score_notes(ctx.deps)
         note_parts = summary(notes)["all"]
