@@ -8,6 +8,7 @@ confirmed by notes or loss reasons or in a hypothesis to check (agent/draft_chai
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from agent import tools
@@ -19,22 +20,19 @@ from agent.draft_context import DraftContext, make_plan, prefetch
 from agent.draft_goals import charts, goal_rows
 from agent.draft_merge import merge_actions, unique_lessons
 from agent.draft_notes import load_notes, owner_for
-from agent.draft_problems import find_anomalies, find_problems, find_successes
+from agent.draft_problems import Problem, find_anomalies, find_problems, find_successes
 from agent.draft_summary import write_summary
 from agent.playbook import load_playbook
 from agent.signals import Note, looks_like_injection, mine_signals, notes_from_text, top_competitor
 from agent.wording import segment_label
 from fupan.errors import NotFound
 from fupan.evidence import Evidence
-from fupan.periods import parse_period, same_period_last_year
-from fupan.report import Finding, ReviewDraft
+from fupan.messages import say
+from fupan.periods import Period, parse_period, quarters_through, same_period_last_year
+from fupan.report import ActionItem, Finding, ReviewDraft, RootCauseChain
 from knowledge.deps import Deps
 
 MAX_CHAINS = 6
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def _note_evidence(notes: list[Note]) -> dict[str, Evidence]:
@@ -52,11 +50,7 @@ def _note_evidence(notes: list[Note]) -> dict[str, Evidence]:
 
 def span_for(deps: Deps) -> DataSpan:
     """What the data cover (dates, stages, dimensions), read once per snapshot."""
-    key = f"data_span:{deps.sales.current_snapshot_id()}"
-    cache = deps._cache  # noqa: SLF001 — per-snapshot values live in the Deps service cache
-    if key not in cache:
-        cache[key] = data_span(deps.sales.connection)
-    return cache[key]
+    return deps.cached(f"data_span:{deps.sales.current_snapshot_id()}", lambda: data_span(deps.sales.connection))
 
 
 def _regions(engine: Any, scope: dict[str, str], span: DataSpan) -> list[str]:
@@ -69,107 +63,36 @@ def build_draft(
     deps: Deps, period: str, *, scope: dict[str, str], notes: str | None, language: str
 ) -> ReviewDraft:
     engine = tools.engine_for(deps)
-    available = list(engine.periods_available())
-    if period not in available:
-        raise NotFound(
-            f"no sales data for {period}", hint=f"periods with data: {', '.join(available) or 'none'}"
-        )
     lang, fy = language, deps.settings.fiscal_year_start_month
     span = span_for(deps)
-    quarters = sorted(p for p in available if "Q" in p and p <= period)[-5:]
+    quarters = recent_quarters(available_periods(engine, period), parse_period(period, fy))
     plan = make_plan(period, scope, span, quarters, fy)
     prefetch(engine, plan)
     ctx = DraftContext(
         engine, plan, Comparability(span, engine, fy), Collector(lang), deps.sales.dimensions()
     )
     regions = _regions(engine, scope, span)
-    all_notes = load_notes(deps, period, scope) + (
-        notes_from_text(notes, **_pasted_segment(scope), names=_names(engine, span)) if notes else []
-    )
+    all_notes = review_notes(deps, engine, span, period, scope, notes)
     signals = mine_signals(all_notes)
-    set_aside = [n for n in all_notes if looks_like_injection(n.text)]
-    competitor = top_competitor(signals)
     problems = find_problems(ctx, regions)
     missed = [p for p in problems if p.kind == "gap"]
-    # the share of a chain: of the missed targets' gap, or without targets, of the revenue the scope lost
-    whole = engine.compare("won_revenue", period, plan.base, filters=scope or None).rows[0]
-    total = sum(p.shortfall for p in missed) or max(-(whole.change or 0.0), 0.0)
-    rep_rows = (
-        engine.compare("won_revenue", period, plan.base, by=["rep"], filters=scope or None).rows
-        if plan.has({}, ["rep"])
-        else []
-    )
+    total = chain_share_base(engine, period, plan.base, scope, missed)
+    rep_rows = rep_changes(engine, period, plan, scope)
     successes = find_successes(ctx, regions)
-    covered = {p.segment.get("region", "") for p in missed}
-    # what a manager reads first: the missed targets (largest gap first), then reps off pace, then what
-    # worked, then the remaining declines by product or rep
-    ordered = (
-        missed
-        + find_anomalies(ctx, covered)
-        + sorted(successes, key=_success_rank)[:1]
-        + [p for p in problems if p.kind != "gap"]
-    )
-    chains, actions, used = [], [], set()
-    weakest = max(missed, key=lambda p: p.shortfall).segment if missed else None
-    for problem in ordered[:MAX_CHAINS]:
-        choice = choose_cause(problem, signals, used)
-        if problem.kind != "success":
-            used.add(choice.cause.id)
-        owner = owner_for(deps, problem.segment, lang)
-        chain = build_chain(
-            ctx,
-            len(chains),
-            problem,
-            choice,
-            total,
-            competitor,
-            has_notes=bool(all_notes),
-            has_reasons=span.loss_reasons > 0,
-            owner=owner,
-        )
-        chains.append(chain)
-        if problem.kind == "success":
-            if weakest and weakest != problem.segment:
-                actions.append(
-                    replicate_action(
-                        ctx, len(actions), chain, problem, choice, weakest, owner_for(deps, weakest, lang)
-                    )
-                )
-            continue
-        actions.append(
-            action_for(ctx, len(actions), chain, choice.cause, owner, check_first=not choice.confirmed)
-        )
+    ordered = problems_in_reading_order(ctx, problems, missed, successes)
+    evidence = ChainEvidence(signals, top_competitor(signals), bool(all_notes), span.loss_reasons > 0)
+    chains, actions = chains_and_actions(deps, ctx, ordered[:MAX_CHAINS], missed, evidence, total)
     actions = merge_actions(ctx, actions, chains)
     lessons = unique_lessons(success_lessons(ctx, successes, rep_rows) + failure_lessons(ctx, chains))
-    col = ctx.col
-    gap_rows = (
-        []
-        if "region" in scope or not regions
-        else engine.compute("gap", period, by=["region"], filters=scope or None).rows
-    )
-    for row in gap_rows:
-        col.cite(row)
-    # Pareto of the reps whose revenue fell against last quarter, largest drop first (one dimension only)
-    pareto = [
-        (segment_label({**scope, **row.dims}, lang), row)
-        for row in sorted(
-            (r for r in rep_rows if r.dims.get("rep") and (r.change or 0) < 0 and ctx.cmp.row(r).ok),
-            key=lambda r: r.change,
-        )
-    ]
-    for _, row in pareto:
-        col.cite(row.current)
-        col.cite(row.base)
+    gap_rows = region_gaps(ctx, scope, regions)
+    pareto = rep_pareto(ctx, scope, rep_rows)
     yoy = same_period_last_year(parse_period(period, fy)).label
+    col = ctx.col
     draft = ReviewDraft(
         period=period,
         language=lang,
         scope=scope,
-        title=_t(
-            lang,
-            f"{segment_label(scope, lang)} {period} 销售复盘报告",
-            f"{segment_label(scope, lang) if scope else 'Company'} {period} sales review",
-        ),
+        title=title(scope, period, lang),
         goals=goal_rows(
             engine, period, scope, regions if "region" not in scope else [], col, ctx.cmp, (plan.base, yoy)
         ),
@@ -181,27 +104,166 @@ def build_draft(
         writer="deterministic",
         prompt_version=f"playbook-v{load_playbook().version}",
     )
-    draft.evidence = {
-        **col.evidence,
-        **{k: v for k, v in _note_evidence(all_notes).items() if _cited(k, draft)},
-    }
+    draft.evidence = {**col.evidence, **cited_note_evidence(all_notes, draft)}
     targets = any(g.target is not None for g in draft.goals)
     draft.summary = write_summary(ctx, draft, regions=regions, targets=targets)
-    draft.findings = [
+    draft.findings = injection_findings([n for n in all_notes if looks_like_injection(n.text)], lang)
+    return draft
+
+
+def available_periods(engine: Any, period: str) -> list[str]:
+    """The periods with sales data; `NotFound` when the one asked for is not among them."""
+    available = list(engine.periods_available())
+    if period not in available:
+        raise NotFound(
+            f"no sales data for {period}", hint=f"periods with data: {', '.join(available) or 'none'}"
+        )
+    return available
+
+
+def recent_quarters(available: list[str], period: Period) -> list[str]:
+    """The last five quarters with data that end by the end of the period: the trend chart's categories."""
+    return [q.label for q in quarters_through(available, period)][-5:]
+
+
+def review_notes(
+    deps: Deps, engine: Any, span: DataSpan, period: str, scope: dict[str, str], pasted: str | None
+) -> list[Note]:
+    """The stored notes of the period and scope, then the notes pasted for this review."""
+    stored = load_notes(deps, period, scope)
+    if not pasted:
+        return stored
+    return stored + notes_from_text(pasted, **_pasted_segment(scope), names=_names(engine, span))
+
+
+def chain_share_base(
+    engine: Any, period: str, base: str, scope: dict[str, str], missed: list[Problem]
+) -> float:
+    """What a chain's share is of: the missed targets' gap, or without targets, the revenue the scope lost."""
+    whole = engine.compare("won_revenue", period, base, filters=scope or None).rows[0]
+    return sum(p.shortfall for p in missed) or max(-(whole.change or 0.0), 0.0)
+
+
+def rep_changes(engine: Any, period: str, plan: Any, scope: dict[str, str]) -> list[Any]:
+    """Each rep's revenue against the base period, when the data name reps."""
+    if not plan.has({}, ["rep"]):
+        return []
+    return engine.compare("won_revenue", period, plan.base, by=["rep"], filters=scope or None).rows
+
+
+def problems_in_reading_order(
+    ctx: DraftContext, problems: list[Problem], missed: list[Problem], successes: list[Problem]
+) -> list[Problem]:
+    """What a manager reads first: the missed targets (largest gap first), then reps off pace, then what
+    worked, then the remaining declines by product or rep."""
+    covered = {p.segment.get("region", "") for p in missed}
+    return (
+        missed
+        + find_anomalies(ctx, covered)
+        + sorted(successes, key=_success_rank)[:1]
+        + [p for p in problems if p.kind != "gap"]
+    )
+
+
+@dataclass(frozen=True)
+class ChainEvidence:
+    """What the chains can draw on besides the figures: the notes' signals and top competitor, and whether
+    the review has notes and the data loss reasons at all."""
+
+    signals: Any
+    competitor: str | None
+    has_notes: bool
+    has_reasons: bool
+
+
+def chains_and_actions(
+    deps: Deps,
+    ctx: DraftContext,
+    problems: list[Problem],
+    missed: list[Problem],
+    evidence: ChainEvidence,
+    total: float,
+) -> tuple[list[RootCauseChain], list[ActionItem]]:
+    """One chain per problem, each ending in a cause no earlier problem took; an action per problem (a
+    success's action replicates it in the weakest segment)."""
+    chains: list[RootCauseChain] = []
+    actions: list[ActionItem] = []
+    used: set[str] = set()
+    weakest = max(missed, key=lambda p: p.shortfall).segment if missed else None
+    for problem in problems:
+        choice = choose_cause(problem, evidence.signals, used)
+        if problem.kind != "success":
+            used = used | {choice.cause.id}
+        owner = owner_for(deps, problem.segment, ctx.lang)
+        chain = build_chain(
+            ctx,
+            len(chains),
+            problem,
+            choice,
+            total,
+            evidence.competitor,
+            has_notes=evidence.has_notes,
+            has_reasons=evidence.has_reasons,
+            owner=owner,
+        )
+        chains = [*chains, chain]
+        if problem.kind != "success":
+            action = action_for(
+                ctx, len(actions), chain, choice.cause, owner, check_first=not choice.confirmed
+            )
+        elif weakest and weakest != problem.segment:
+            weakest_owner = owner_for(deps, weakest, ctx.lang)
+            action = replicate_action(ctx, len(actions), chain, problem, choice, weakest, weakest_owner)
+        else:
+            continue
+        actions = [*actions, action]
+    return chains, actions
+
+
+def region_gaps(ctx: DraftContext, scope: dict[str, str], regions: list[str]) -> list[Any]:
+    """Each region's gap to target (company-wide reviews only), cited."""
+    if "region" in scope or not regions:
+        return []
+    rows = ctx.engine.compute("gap", ctx.period, by=["region"], filters=scope or None).rows
+    for row in rows:
+        ctx.col.cite(row)
+    return rows
+
+
+def rep_pareto(ctx: DraftContext, scope: dict[str, str], rep_rows: list[Any]) -> list[tuple[str, Any]]:
+    """The reps whose revenue fell against the base period, largest drop first, with their labels; cited."""
+    falling = (r for r in rep_rows if r.dims.get("rep") and (r.change or 0) < 0 and ctx.cmp.row(r).ok)
+    pareto = [
+        (segment_label({**scope, **row.dims}, ctx.lang), row)
+        for row in sorted(falling, key=lambda r: r.change)
+    ]
+    for _, row in pareto:
+        ctx.col.cite(row.current)
+        ctx.col.cite(row.base)
+    return pareto
+
+
+def title(scope: dict[str, str], period: str, lang: str) -> str:
+    return say("draft.title", lang, scope=segment_label(scope, lang) if scope else say("draft.company", lang), period=period)
+
+
+def cited_note_evidence(notes: list[Note], draft: ReviewDraft) -> dict[str, Evidence]:
+    """The notes a chain or a lesson cites, as evidence."""
+    return {k: v for k, v in _note_evidence(notes).items() if _cited(k, draft)}
+
+
+def injection_findings(set_aside: list[Note], lang: str) -> list[Finding]:
+    """A warning per note that carries instruction-like text: it was read as data, never as evidence."""
+    return [
         Finding(
             check="injection",
             severity="warning",
             location="notes",
-            message=_t(
-                lang,
-                "该记录含有针对系统的指令性文字，已作为数据处理，未用作证据",
-                "this note contains instruction-like text; it was treated as data and not used as evidence",
-            ),
+            message=say("draft.injection", lang),
             value=n.evidence_id,
         )
         for n in set_aside
     ]
-    return draft
 
 
 def _success_rank(problem: Any) -> float:

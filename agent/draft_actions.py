@@ -57,49 +57,19 @@ def action_for(
 ) -> ActionItem:
     metric = _metric_for(ctx, chain, cause)
     seg = chain.segment
-    e = ctx.engine
-    cur = e.value(metric, ctx.period, seg or None)
-    old = e.value(metric, ctx.base, seg or None)
+    cur = ctx.engine.value(metric, ctx.period, seg or None)
+    old = ctx.engine.value(metric, ctx.base, seg or None)
     baseline = cur.value if cur.value is not None else 0.0
     ctx.cite(cur)
-    better = higher_is_better(metric)
-    recover = (
-        (old.value - baseline) / 2 if old.value is not None and ((old.value > baseline) == better) else 0.0
-    )
-    step = recover or abs(baseline) * 0.1 or 1.0
-    target = _round_target(baseline + (abs(step) if better else -abs(step)), cur.unit, better)
-    if target == baseline or (target > baseline) != better:
-        target = baseline + (1 if better else -1) * max(abs(baseline) * 0.1, 0.01)
-    if not better:
-        target = max(target, 0.0)  # a cycle or a count cannot go below zero
-    if metric == "won_revenue" and not baseline:
-        planned = e.value("target", ctx.period, seg or None).value
-        target = float(planned) if planned else target  # nothing booked: aim at this period's plan
+    target = action_target(ctx, metric, seg, baseline, old.value, cur.unit)
     nxt = next_period(ctx)
     deadline = period_end(nxt)
-    who = ctx.who(seg)
     goal = ctx.t(
         f"目标：{nxt} 将{metric_label(metric, ctx.lang)}从 {fmt(baseline, cur.unit, ctx.lang)} 改善到 {fmt(target, cur.unit, ctx.lang)}。",
         f"Goal: move {metric_label(metric, ctx.lang)} from {fmt(baseline, cur.unit, ctx.lang)} to "
         f"{fmt(target, cur.unit, ctx.lang)} in {nxt}.",
     )
-    remedy = cause.remedy.action.get(ctx.lang)
-    if check_first:
-        what = ctx.t(
-            f"【{who}】第一步，两周内核实原因（{cause.question.zh}）：{cause.check.zh}。核实属实后：{remedy}。{goal}",
-            f"[{who}] First, within two weeks, check the cause ({cause.question.en}): {cause.check.en}. "
-            f"If it holds: {remedy}. {goal}",
-        )
-        checkpoint = ctx.t(
-            f"两周内提交核实结论（属实或不属实，附依据）；{cause.remedy.checkpoint.zh}；{deadline} 前复核。",
-            f"A written conclusion on the cause (holds or not, with the evidence) within two weeks; "
-            f"{cause.remedy.checkpoint.en}; reviewed by {deadline}.",
-        )
-    else:
-        what = ctx.t(f"【{who}】{remedy}。{goal}", f"[{who}] {remedy}. {goal}")
-        checkpoint = cause.remedy.checkpoint.get(ctx.lang) + ctx.t(
-            f"；{deadline} 前复核。", f"; reviewed by {deadline}."
-        )
+    what, checkpoint = action_wording(ctx, cause, ctx.who(seg), goal, deadline, check_first=check_first)
     return ActionItem(
         id=f"A{index + 1}",
         owner=owner,
@@ -116,6 +86,48 @@ def action_for(
         chains=[chain.id],
         evidence=[cur.evidence_id],
     )
+
+
+def action_target(
+    ctx: DraftContext, metric: str, seg: dict[str, str], baseline: float, old: float | None, unit: str
+) -> float:
+    """Where the action aims: half the way back to the base period's value, else a tenth better; never below
+    zero for a metric where lower is better; this period's plan when nothing was booked."""
+    better = higher_is_better(metric)
+    recover = (old - baseline) / 2 if old is not None and ((old > baseline) == better) else 0.0
+    step = recover or abs(baseline) * 0.1 or 1.0
+    target = _round_target(baseline + (abs(step) if better else -abs(step)), unit, better)
+    if target == baseline or (target > baseline) != better:
+        target = baseline + (1 if better else -1) * max(abs(baseline) * 0.1, 0.01)
+    if not better:
+        target = max(target, 0.0)  # a cycle or a count cannot go below zero
+    if metric == "won_revenue" and not baseline:
+        planned = ctx.engine.value("target", ctx.period, seg or None).value
+        target = float(planned) if planned else target  # nothing booked: aim at this period's plan
+    return target
+
+
+def action_wording(
+    ctx: DraftContext, cause: Cause, who: str, goal: str, deadline: Any, *, check_first: bool
+) -> tuple[str, str]:
+    """The action's text and its checkpoint: check the cause first when no note or loss reason confirmed it."""
+    remedy = cause.remedy.action.get(ctx.lang)
+    if not check_first:
+        checkpoint = cause.remedy.checkpoint.get(ctx.lang) + ctx.t(
+            f"；{deadline} 前复核。", f"; reviewed by {deadline}."
+        )
+        return ctx.t(f"【{who}】{remedy}。{goal}", f"[{who}] {remedy}. {goal}"), checkpoint
+    what = ctx.t(
+        f"【{who}】第一步，两周内核实原因（{cause.question.zh}）：{cause.check.zh}。核实属实后：{remedy}。{goal}",
+        f"[{who}] First, within two weeks, check the cause ({cause.question.en}): {cause.check.en}. "
+        f"If it holds: {remedy}. {goal}",
+    )
+    checkpoint = ctx.t(
+        f"两周内提交核实结论（属实或不属实，附依据）；{cause.remedy.checkpoint.zh}；{deadline} 前复核。",
+        f"A written conclusion on the cause (holds or not, with the evidence) within two weeks; "
+        f"{cause.remedy.checkpoint.en}; reviewed by {deadline}.",
+    )
+    return what, checkpoint
 
 
 def replicate_action(

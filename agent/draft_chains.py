@@ -233,31 +233,11 @@ def build_chain(
     chosen = (figures[:1] + records + figures[1:])[: max(room, 1)]
     links += [_step_link(ctx, s) for s in chosen] + tail
     finding = _finding(ctx, problem, chosen)
-    if choice.confirmed:
-        root = ctx.t(
-            f"{who}：{cause.title.zh}——{cause.why['zh'][0]}。",
-            f"{who}: {cause.title.en} — {cause.why['en'][0][:1].lower()}{cause.why['en'][0][1:]}.",
-        )
-        sources = []
-        if choice.notes:
-            sources.append(ctx.t(f"{len(choice.notes)} 条客户记录", f"{len(choice.notes)} customer notes"))
-        if choice.loss_reasons:
-            sources.append(ctx.t("CRM 丢单原因", "the CRM's loss reasons"))
-        verification = ctx.t(
-            f"指标逐层下钻（销售额 → 驱动指标 → 结构/销售）与 {'、'.join(sources)}相互印证。",
-            f"The metric drill-down (revenue → driver → mix/rep) and {' and '.join(sources)} agree.",
-        )
-    else:
-        low = finding[:1].lower() + finding[1:] if ctx.lang == "en" else finding
-        root = ctx.t(
-            f"{who}：{finding}。原因待核实——{cause.question.zh}",
-            f"{who}: {low}. The cause is still to check — {cause.question.en}",
-        )
-        verification = ctx.t(
-            f"数据只说明到“{finding}”为止；尚无客户记录或丢单原因佐证，原因是待核实的假设。核实方法：{check}",
-            f"The data show only that {low}; no customer note or loss reason supports a cause yet, so it is "
-            f"a hypothesis. To confirm: {check}",
-        )
+    root, verification = (
+        confirmed_cause(ctx, who, choice)
+        if choice.confirmed
+        else cause_to_check(ctx, who, cause, finding, check)
+    )
     ids = sorted({e for link in links for e in link.evidence})
     return RootCauseChain(
         id=f"C{index + 1}",
@@ -277,6 +257,40 @@ def build_chain(
         check=check[:600],
         evidence=ids,
     )
+
+
+def confirmed_cause(ctx: DraftContext, who: str, choice: CauseChoice) -> tuple[str, str]:
+    """The root cause and how it was verified, when notes or loss reasons confirm it."""
+    cause = choice.cause
+    root = ctx.t(
+        f"{who}：{cause.title.zh}——{cause.why['zh'][0]}。",
+        f"{who}: {cause.title.en} — {cause.why['en'][0][:1].lower()}{cause.why['en'][0][1:]}.",
+    )
+    sources = []
+    if choice.notes:
+        sources.append(ctx.t(f"{len(choice.notes)} 条客户记录", f"{len(choice.notes)} customer notes"))
+    if choice.loss_reasons:
+        sources.append(ctx.t("CRM 丢单原因", "the CRM's loss reasons"))
+    verification = ctx.t(
+        f"指标逐层下钻（销售额 → 驱动指标 → 结构/销售）与 {'、'.join(sources)}相互印证。",
+        f"The metric drill-down (revenue → driver → mix/rep) and {' and '.join(sources)} agree.",
+    )
+    return root, verification
+
+
+def cause_to_check(ctx: DraftContext, who: str, cause: Cause, finding: str, check: str) -> tuple[str, str]:
+    """The root cause as a hypothesis to check, when nothing but the figures supports it."""
+    low = finding[:1].lower() + finding[1:] if ctx.lang == "en" else finding
+    root = ctx.t(
+        f"{who}：{finding}。原因待核实——{cause.question.zh}",
+        f"{who}: {low}. The cause is still to check — {cause.question.en}",
+    )
+    verification = ctx.t(
+        f"数据只说明到“{finding}”为止；尚无客户记录或丢单原因佐证，原因是待核实的假设。核实方法：{check}",
+        f"The data show only that {low}; no customer note or loss reason supports a cause yet, so it is "
+        f"a hypothesis. To confirm: {check}",
+    )
+    return root, verification
 
 
 __all__ = ["CauseChoice", "build_chain", "choose_cause", "headline_link", "how_to_check"]

@@ -11,6 +11,7 @@ from agent.ask import Collector
 from agent.draft_comparable import Comparability
 from agent.numbers import fmt, fmt_change
 from agent.wording import metric_label, region_label
+from fupan.messages import say
 from fupan.report import ChartSeries, ChartSpec, GoalResult
 
 CORE_METRICS = (
@@ -45,8 +46,12 @@ def revenue_goal(
     if ach is not None:
         note = _t(
             lang,
-            "达成" if ach >= 1 else f"未达成，缺口 {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
-            "target met" if ach >= 1 else f"missed by {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
+            "达成"
+            if ach >= 1
+            else f"未达成，缺口 {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
+            "target met"
+            if ach >= 1
+            else f"missed by {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
         )
     ids = [f.evidence_id for f in figs.values() if f.value is not None]
     verdict = cmp.value(figs["won_revenue"])
@@ -166,109 +171,119 @@ def charts(
     pareto_rows: list[tuple[str, Any]],
     cmp: Comparability,
 ) -> list[ChartSpec]:
-    lang, specs = col.lang, []
-    if "region" not in scope and regions:
-        tgt = [engine.value("target", period, {**scope, "region": r}) for r in regions]
-        act = [engine.value("won_revenue", period, {**scope, "region": r}) for r in regions]
-        for f in tgt + act:
-            col.cite(f)
-        specs.append(
-            ChartSpec(
-                kind="target_vs_actual",
-                title=_t(lang, f"{period} 各区域目标 vs 实际", f"{period} target vs actual by region"),
-                categories=[region_label(r, lang) for r in regions],
-                unit=engine.money,
-                series=[
-                    ChartSeries(
-                        name=_t(lang, "目标", "target"),
-                        values=[f.value for f in tgt],
-                        evidence=[f.evidence_id for f in tgt],
-                    ),
-                    ChartSeries(
-                        name=_t(lang, "实际", "actual"),
-                        values=[f.value for f in act],
-                        evidence=[f.evidence_id for f in act],
-                    ),
-                ],
-            )
-        )
+    """The report's charts in reading order; every figure a chart shows is cited in `col`, in that order."""
+    lang = col.lang
+    regional = region_figures(engine, period, scope, regions)
+    _cite_all(col, [*regional[0], *regional[1]])
+    funnel = funnel_figures(engine, period, scope, cmp)
+    _cite_all(col, funnel)
+    specs = [
+        target_vs_actual_chart(period, regions, *regional, engine.money, lang),
+        funnel_chart(period, funnel, lang),
+        gap_chart(period, gap_rows, engine.money, lang),
+        pareto_chart(pareto_rows, engine.money, lang),
+    ]
+    trend = engine.trend("won_revenue", quarters, scope or None)
+    targets = [engine.value("target", q, scope or None) for q in quarters]
+    _cite_all(col, [*trend, *targets])
+    specs.append(trend_chart(quarters, trend, targets, engine.money, lang))
+    return [spec for spec in specs if spec is not None]
+
+
+def _cite_all(col: Collector, figures: list[Any]) -> None:
+    for f in figures:
+        col.cite(f)
+
+
+def region_figures(
+    engine: Any, period: str, scope: dict[str, str], regions: list[str]
+) -> tuple[list[Any], list[Any]]:
+    """Each region's target and won revenue (company-wide reviews only)."""
+    if "region" in scope or not regions:
+        return [], []
+    tgt = [engine.value("target", period, {**scope, "region": r}) for r in regions]
+    act = [engine.value("won_revenue", period, {**scope, "region": r}) for r in regions]
+    return tgt, act
+
+
+def funnel_figures(engine: Any, period: str, scope: dict[str, str], cmp: Comparability) -> list[Any]:
+    """The funnel's conversion rates, only for the stages the data record."""
     funnel = [
         engine.value(m, period, scope or None)
         for m in ("conversion_lead_to_opportunity", "conversion_opportunity_to_order", "win_rate")
     ]
-    funnel = [f for f in funnel if not cmp.value(f).code.startswith("untracked")]  # stages the data record
-    for f in funnel:
-        col.cite(f)
-    if len(funnel) >= 2:
-        specs.append(
-            ChartSpec(
-                kind="funnel",
-                title=_t(lang, f"{period} 漏斗转化", f"{period} funnel conversion"),
-                unit="ratio",
-                categories=[metric_label(f.metric, lang) for f in funnel],
-                series=[
-                    ChartSeries(
-                        name=period,
-                        values=[f.value for f in funnel],
-                        evidence=[f.evidence_id for f in funnel],
-                    )
-                ],
-            )
-        )
-    if gap_rows:
-        specs.append(
-            ChartSpec(
-                kind="waterfall",
-                title=_t(lang, f"{period} 缺口分解（按区域）", f"{period} gap by region"),
-                unit=engine.money,
-                categories=[region_label(r.dims.get("region", ""), lang) for r in gap_rows],
-                series=[
-                    ChartSeries(
-                        name=_t(lang, "缺口", "gap"),
-                        values=[r.value for r in gap_rows],
-                        evidence=[r.evidence_id for r in gap_rows],
-                    )
-                ],
-            )
-        )
-    if pareto_rows:
-        specs.append(
-            ChartSpec(
-                kind="pareto",
-                title=_t(lang, "销售额下滑贡献（帕累托）", "Revenue decline by contributor (Pareto)"),
-                unit=engine.money,
-                categories=[name for name, _ in pareto_rows],
-                series=[
-                    ChartSeries(
-                        name=_t(lang, "变化", "change"),
-                        values=[r.change for _, r in pareto_rows],
-                        evidence=[r.current.evidence_id for _, r in pareto_rows],
-                    )
-                ],
-            )
-        )
-    trend = engine.trend("won_revenue", quarters, scope or None)
-    targets = [engine.value("target", q, scope or None) for q in quarters]
-    for f in [*trend, *targets]:
-        col.cite(f)
-    specs.append(
-        ChartSpec(
-            kind="trend",
-            title=_t(lang, "季度销售额与目标", "Revenue and target by quarter"),
-            unit=engine.money,
-            categories=list(quarters),
-            series=[
-                ChartSeries(
-                    name=_t(lang, "销售额", "revenue"),
-                    values=[f.value for f in trend],
-                    evidence=[f.evidence_id for f in trend],
-                ),
-                ChartSeries(
-                    name=_t(lang, "目标", "target"),
-                    values=[f.value for f in targets],
-                    evidence=[f.evidence_id for f in targets],
-                ),
-            ],
-        )
+    return [f for f in funnel if not cmp.value(f).code.startswith("untracked")]
+
+
+def _series(name: str, figures: list[Any]) -> ChartSeries:
+    return ChartSeries(
+        name=name, values=[f.value for f in figures], evidence=[f.evidence_id for f in figures]
     )
-    return specs
+
+
+def target_vs_actual_chart(
+    period: str, regions: list[str], tgt: list[Any], act: list[Any], money: str, lang: str
+) -> ChartSpec | None:
+    if not tgt:
+        return None
+    return ChartSpec(
+        kind="target_vs_actual",
+        title=say("draft.chart_target_vs_actual", lang, period=period),
+        categories=[region_label(r, lang) for r in regions],
+        unit=money,
+        series=[_series(say("draft.series_target", lang), tgt), _series(say("draft.series_actual", lang), act)],
+    )
+
+
+def funnel_chart(period: str, funnel: list[Any], lang: str) -> ChartSpec | None:
+    if len(funnel) < 2:
+        return None
+    return ChartSpec(
+        kind="funnel",
+        title=say("draft.chart_funnel", lang, period=period),
+        unit="ratio",
+        categories=[metric_label(f.metric, lang) for f in funnel],
+        series=[_series(period, funnel)],
+    )
+
+
+def gap_chart(period: str, gap_rows: list[Any], money: str, lang: str) -> ChartSpec | None:
+    if not gap_rows:
+        return None
+    return ChartSpec(
+        kind="waterfall",
+        title=say("draft.chart_gap", lang, period=period),
+        unit=money,
+        categories=[region_label(r.dims.get("region", ""), lang) for r in gap_rows],
+        series=[_series(say("draft.series_gap", lang), gap_rows)],
+    )
+
+
+def pareto_chart(pareto_rows: list[tuple[str, Any]], money: str, lang: str) -> ChartSpec | None:
+    if not pareto_rows:
+        return None
+    return ChartSpec(
+        kind="pareto",
+        title=say("draft.chart_pareto", lang),
+        unit=money,
+        categories=[name for name, _ in pareto_rows],
+        series=[
+            ChartSeries(
+                name=say("draft.series_change", lang),
+                values=[r.change for _, r in pareto_rows],
+                evidence=[r.current.evidence_id for _, r in pareto_rows],
+            )
+        ],
+    )
+
+
+def trend_chart(
+    quarters: list[str], trend: list[Any], targets: list[Any], money: str, lang: str
+) -> ChartSpec:
+    return ChartSpec(
+        kind="trend",
+        title=say("draft.chart_trend", lang),
+        unit=money,
+        categories=list(quarters),
+        series=[_series(say("draft.series_revenue", lang), trend), _series(say("draft.series_target", lang), targets)],
+    )

@@ -53,7 +53,7 @@ def load_notes(deps: Deps, period: str, scope: dict[str, str], *, per_query: int
 
 def _has_documents(deps: Deps) -> bool:
     """Whether the knowledge base holds any chunk, read from its SQLite catalogue without opening Chroma."""
-    if "docs" in deps._cache:  # noqa: SLF001 — already open
+    if deps.is_open("docs"):
         return True
     path = deps.settings.docs_path / "catalogue.sqlite"
     if not path.exists():
@@ -86,7 +86,7 @@ def owner_for(deps: Deps, segment: dict[str, str], lang: str = "zh") -> str:
     then product), else the sales director."""
     if segment.get("rep"):
         return segment["rep"]
-    cache = deps._cache.setdefault("draft_owners", {})  # noqa: SLF001 — per-run memo of the lookups below
+    cache: dict[tuple[object, ...], str] = deps.cached("draft_owners", dict)  # a memo of the lookups below
     key = (deps.sales.current_snapshot_id(), tuple(sorted(segment.items())), lang)
     if key not in cache:
         cache[key] = _manager_of(deps, segment) or ("销售总监" if lang == "zh" else "Sales director")

@@ -4,31 +4,30 @@ missed it says so, and a success is never called a problem."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from agent.draft_context import DraftContext
 from agent.numbers import fmt
+from fupan.messages import say
 from fupan.report import GoalResult, ReviewDraft, RootCauseChain
 
 
 def _result(ctx: DraftContext, draft: ReviewDraft) -> str:
     head: GoalResult | None = draft.goals[0] if draft.goals else None
-    who = ctx.who(draft.scope) if draft.scope else ctx.t("全公司", "The company")
+    lang = ctx.lang
+    who = ctx.who(draft.scope) if draft.scope else say("draft.company_subject", lang)
     if head is None or head.actual is None:
-        return ctx.t(
-            f"{who} {draft.period} 没有可报告的销售额。",
-            f"{who} has no revenue to report for {draft.period}.",
-        )
-    actual = fmt(head.actual, head.unit or ctx.money, ctx.lang)
+        return say("draft.no_revenue", lang, who=who, period=draft.period)
+    actual = fmt(head.actual, head.unit or ctx.money, lang)
     if head.achievement is not None and head.target is not None:
-        return ctx.t(
-            f"{who} {draft.period} 销售额 {actual}，目标 {fmt(head.target, head.unit or ctx.money, ctx.lang)}，达成率 {fmt(head.achievement, 'ratio', ctx.lang)}。",
-            f"{who} booked {actual} in {draft.period} against {fmt(head.target, head.unit or ctx.money, ctx.lang)}: "
-            f"{fmt(head.achievement, 'ratio', ctx.lang)} of target.",
-        )
-    note = f"（{head.note}）" if head.note and ctx.lang == "zh" else (f" ({head.note})" if head.note else "")
-    return ctx.t(
-        f"{who} {draft.period} 销售额 {actual}{note}；未导入该期目标。",
-        f"{who} booked {actual} in {draft.period}{note}; no target was imported for it.",
-    )
+        target = fmt(head.target, head.unit or ctx.money, lang)
+        achievement = fmt(head.achievement, "ratio", lang)
+        return say(
+            "draft.result_vs_target", lang, who=who, period=draft.period, actual=actual, target=target,
+            achievement=achievement,
+        )  # fmt: skip
+    note = say("draft.in_brackets", lang, text=head.note) if head.note else ""
+    return say("draft.result_no_target", lang, who=who, period=draft.period, actual=actual, note=note)
 
 
 def _cause_phrase(ctx: DraftContext, chain: RootCauseChain) -> str:
@@ -36,12 +35,9 @@ def _cause_phrase(ctx: DraftContext, chain: RootCauseChain) -> str:
 
     cause = load_playbook().cause(chain.cause_id)
     if chain.hypothesis:
-        return ctx.t(
-            f"原因待核实（{cause.question.zh}）", f"the cause is still to check ({cause.question.en})"
-        )
-    return ctx.t(
-        f"原因是{cause.title.zh}（有记录佐证）", f"the cause is {cause.title.en.lower()} (records confirm it)"
-    )
+        return say("draft.cause_to_check", ctx.lang, question=cause.question.get(ctx.lang))
+    title = cause.title.zh if ctx.lang == "zh" else cause.title.en.lower()  # inside an English sentence
+    return say("draft.cause_confirmed", ctx.lang, title=title)
 
 
 def _finding(chain: RootCauseChain) -> str:
@@ -51,96 +47,91 @@ def _finding(chain: RootCauseChain) -> str:
 
 
 def write_summary(ctx: DraftContext, draft: ReviewDraft, *, regions: list[str], targets: bool) -> str:
-    parts = [_result(ctx, draft)]
     coverage = ctx.cmp.value(ctx.engine.value("won_revenue", ctx.period, ctx.scope or None))
-    if not coverage.ok:  # an incomplete period: say so before anyone reads a shortfall into it
-        parts.append(
-            ctx.t(
-                f"注意：{coverage.text('zh')}，本期结果暂不与目标或上季度比较。",
-                f"Note: {coverage.text('en')}, so this period is not compared with its target or the last one yet.",
-            )
-        )
     missed = [c for c in draft.chains if c.kind == "gap"]
     declines = [c for c in draft.chains if c.kind in ("decline", "anomaly")]
     wins = [c for c in draft.chains if c.kind == "success"]
-    where = ctx.dims.label("region", ctx.lang) if regions else ""
-    if targets and not missed and coverage.ok:
-        parts.append(
-            ctx.t(
-                f"各{where or '部分'}均完成了目标，本期没有未完成的目标。",
-                f"Every {where or 'segment'} met its target: nothing was missed this period.",
-            )
-        )
-    elif missed:
-        names = ctx.t("、", ", ").join(
-            ctx.who(c.segment)
-            + ctx.t(
-                f"（缺口 {fmt(_gap(draft, c), ctx.money, ctx.lang)}）",
-                f" (short by {fmt(_gap(draft, c), ctx.money, ctx.lang)})",
-            )
-            for c in missed
-        )
-        if len(regions) > 1 and len(missed) == len(regions):
-            parts.append(
-                ctx.t(
-                    f"全部 {len(regions)} 个{where}均未完成目标：{names}。",
-                    f"All {len(regions)} {where}s missed target: {names}.",
-                )
-            )
-        else:
-            parts.append(ctx.t(f"未完成目标的有：{names}。", f"Missed target: {names}."))
     first = (missed or declines)[0] if (missed or declines) else None
-    if first is not None:
-        finding = _finding(first)
-        lead = ctx.t(
-            "最大的缺口在" if first.kind == "gap" else "最需要关注的是",
-            "The largest gap is in" if first.kind == "gap" else "The main concern is",
-        )
-        parts.append(
-            ctx.t(
-                f"{lead}{ctx.who(first.segment)}：{finding}；{_cause_phrase(ctx, first)}。",
-                f"{lead} {ctx.who(first.segment)}: {finding}; {_cause_phrase(ctx, first)}.",
-            )
-            if finding
-            else ctx.t(
-                f"{lead}{ctx.who(first.segment)}，{_cause_phrase(ctx, first)}。",
-                f"{lead} {ctx.who(first.segment)}; {_cause_phrase(ctx, first)}.",
-            )
-        )
-    others = [c for c in missed + declines if c is not first][:3]
-    if others:
-        parts.append(
-            ctx.t(
-                f"其次需要关注：{'、'.join(ctx.who(c.segment) for c in others)}。",
-                f"Next: {', '.join(ctx.who(c.segment) for c in others)}.",
-            )
-        )
-    if wins:
-        win = wins[0]
-        finding = _finding(win)
-        parts.append(
-            ctx.t(
-                f"做得好的：{ctx.who(win.segment)}" + (f"，{finding}" if finding else "") + "。",
-                f"What went well: {ctx.who(win.segment)}" + (f", {finding}" if finding else "") + ".",
-            )
-        )
-    if not missed and not declines and coverage.ok:
-        parts.append(ctx.t("本期没有明显的下滑。", "Nothing declined markedly this period."))
-    checks = sum(1 for a in draft.actions if a.check_first)
-    if not draft.actions:
-        parts.append(ctx.t("本报告没有需要跟进的行动。", "The report sets no action."))
-        return "".join(parts) if ctx.lang == "zh" else " ".join(p.strip() for p in parts)
-    parts.append(
-        ctx.t(
-            f"本报告提出 {len(draft.actions)} 项行动"
-            + (f"（其中 {checks} 项需先核实原因）" if checks else "")
-            + "，均有责任人、期限和可衡量的目标。",
-            f"The report sets {len(draft.actions)} action{'' if len(draft.actions) == 1 else 's'}"
-            + (f" ({checks} start{'s' if checks == 1 else ''} by checking {'its' if checks == 1 else 'their'} cause)" if checks else "")
-            + ", each with an owner, a deadline and a measurable target.",
-        )
+    parts = [
+        _result(ctx, draft),
+        coverage_note(ctx, coverage),
+        missed_targets(ctx, draft, missed, regions, targets=targets, complete=coverage.ok),
+        first_concern(ctx, first),
+        next_concerns(ctx, [c for c in missed + declines if c is not first][:3]),
+        what_went_well(ctx, wins),
+        say("draft.nothing_declined", ctx.lang) if not missed and not declines and coverage.ok else None,
+        actions_set(ctx, draft),
+    ]
+    said = [p for p in parts if p is not None]
+    return "".join(said) if ctx.lang == "zh" else " ".join(p.strip() for p in said)
+
+
+def coverage_note(ctx: DraftContext, coverage: Any) -> str | None:
+    """An incomplete period: said before anyone reads a shortfall into it."""
+    if coverage.ok:
+        return None
+    return say("draft.incomplete_period", ctx.lang, coverage=coverage.text(ctx.lang))
+
+
+def missed_targets(
+    ctx: DraftContext,
+    draft: ReviewDraft,
+    missed: list[RootCauseChain],
+    regions: list[str],
+    *,
+    targets: bool,
+    complete: bool,
+) -> str | None:
+    """Who missed target and by how much, or that every segment met it."""
+    lang = ctx.lang
+    where = ctx.dims.label("region", lang) if regions else ""
+    if targets and not missed and complete:
+        return say("draft.all_met", lang, where=where or say("draft.segment_word", lang))
+    if not missed:
+        return None
+    names = say("draft.list_sep", lang).join(
+        ctx.who(c.segment) + say("draft.short_by", lang, gap=fmt(_gap(draft, c), ctx.money, lang)) for c in missed
     )
-    return "".join(parts) if ctx.lang == "zh" else " ".join(p.strip() for p in parts)
+    if len(regions) > 1 and len(missed) == len(regions):
+        return say("draft.all_missed", lang, n=len(regions), where=where, names=names)
+    return say("draft.missed", lang, names=names)
+
+
+def first_concern(ctx: DraftContext, first: RootCauseChain | None) -> str | None:
+    """The largest gap (or the main decline), what the data show and whether its cause is confirmed."""
+    if first is None:
+        return None
+    finding = _finding(first)
+    lead = say("draft.lead_gap" if first.kind == "gap" else "draft.lead_concern", ctx.lang)
+    who, cause = ctx.who(first.segment), _cause_phrase(ctx, first)
+    if finding:
+        return say("draft.first_with_finding", ctx.lang, lead=lead, who=who, finding=finding, cause=cause)
+    return say("draft.first_plain", ctx.lang, lead=lead, who=who, cause=cause)
+
+
+def next_concerns(ctx: DraftContext, others: list[RootCauseChain]) -> str | None:
+    if not others:
+        return None
+    names = say("draft.list_sep", ctx.lang).join(ctx.who(c.segment) for c in others)
+    return say("draft.next_concerns", ctx.lang, names=names)
+
+
+def what_went_well(ctx: DraftContext, wins: list[RootCauseChain]) -> str | None:
+    if not wins:
+        return None
+    finding = _finding(wins[0])
+    then = say("draft.then_clause", ctx.lang, text=finding) if finding else ""
+    return say("draft.went_well", ctx.lang, who=ctx.who(wins[0].segment), finding=then)
+
+
+def actions_set(ctx: DraftContext, draft: ReviewDraft) -> str:
+    """How many actions the report sets, and how many start by checking their cause."""
+    n = len(draft.actions)
+    if not n:
+        return say("draft.no_action", ctx.lang)
+    checks = sum(1 for a in draft.actions if a.check_first)
+    first = say("draft.checks_one" if checks == 1 else "draft.checks_many", ctx.lang, n=checks) if checks else ""
+    return say("draft.actions_one" if n == 1 else "draft.actions_many", ctx.lang, n=n, checks=first)
 
 
 def _gap(draft: ReviewDraft, chain: RootCauseChain) -> float:

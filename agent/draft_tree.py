@@ -246,16 +246,16 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
     if not rows:
         return None
     with_base = ctx.cmp.base_ok(base_total.value)
-
-    def share(mv: Any, whole: Any) -> float:
-        return (mv.value or 0) / whole.value if whole.value else 0.0
-
-    rows.sort(key=lambda r: -(share(r.current, total) - (share(r.base, base_total) if with_base else 0)))
-    shown = [r for r in rows if share(r.current, total) >= 0.15][:2] or rows[:1]
+    shares = [
+        (r, _share(r.current, total), _share(r.base, base_total) if with_base else 0.0) for r in rows
+    ]
+    shares.sort(key=lambda t: -(t[1] - t[2]))
+    rows = [r for r, _, _ in shares]
+    shown = [r for r in rows if _share(r.current, total) >= 0.15][:2] or rows[:1]
     parts, ids = [], []
     for r in shown:
-        now = fmt(share(r.current, total), "ratio", ctx.lang)
-        then = fmt(share(r.base, base_total), "ratio", ctx.lang) if with_base else ""
+        now = fmt(_share(r.current, total), "ratio", ctx.lang)
+        then = fmt(_share(r.base, base_total), "ratio", ctx.lang) if with_base else ""
         reason = r.dims["loss_reason"]
         parts.append(
             ctx.t(
@@ -265,18 +265,7 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
         )
         ids += ctx.cite(r.current) + (ctx.cite(r.base) if with_base else [])
     ids += ctx.cite(total) + (ctx.cite(base_total) if with_base else [])
-    book = load_playbook()
-    support: dict[str, list[float]] = {}
-    for r in rows:
-        for cause in book.causes_of_loss_reason(r.dims["loss_reason"]):
-            now_share = share(r.current, total)
-            then_share = share(r.base, base_total) if with_base else 0.0
-            got = support.setdefault(cause.id, [0.0, 0.0])
-            got[0], got[1] = got[0] + now_share, got[1] + then_share
-    causes = [
-        c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
-    ]
-    causes = causes if supports else []
+    causes = loss_reason_causes([(r.dims["loss_reason"], now, then) for r, now, then in shares], with_base)
     sep = ctx.t("，", ", ")
     return Step(
         claim=ctx.t(
@@ -287,8 +276,28 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
         evidence=list(dict.fromkeys(ids)),
         kind="loss_reasons",
         grade="record",
-        causes=sorted(causes, key=lambda c: -support[c][0]),
+        causes=causes if supports else [],
     )
+
+
+def _share(mv: Any, whole: Any) -> float:
+    return (mv.value or 0) / whole.value if whole.value else 0.0
+
+
+def loss_reason_causes(shares: list[tuple[str, float, float]], with_base: bool) -> list[str]:
+    """The playbook causes the loss reasons point at: (reason, share now, share in the base period) summed per
+    cause; a cause counts from LOSS_REASON_SHARE of the lost deals, and, with a base period, only when its
+    share grew. Largest share first."""
+    book = load_playbook()
+    support: dict[str, list[float]] = {}
+    for reason, now_share, then_share in shares:
+        for cause in book.causes_of_loss_reason(reason):
+            got = support.setdefault(cause.id, [0.0, 0.0])
+            got[0], got[1] = got[0] + now_share, got[1] + then_share
+    causes = [
+        c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
+    ]
+    return sorted(causes, key=lambda c: -support[c][0])
 
 
 def focus_step(

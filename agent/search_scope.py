@@ -131,10 +131,12 @@ def current_quarter(deps: Deps) -> str:
     try:
         if deps.sales.current_snapshot_id() is not None:
             from agent.tools import engine_for
+            from fupan.periods import quarters
 
-            quarters = [p for p in engine_for(deps).periods_available() if "Q" in p]
-            if quarters:
-                return quarters[-1]
+            fy = deps.settings.fiscal_year_start_month
+            with_data = quarters(engine_for(deps).periods_available(), fy)
+            if with_data:
+                return with_data[-1].label
     except Exception:  # noqa: BLE001 — fall back to the notes' dates
         pass
     latest = deps.docs.date_range()[1]
@@ -145,7 +147,7 @@ def current_quarter(deps: Deps) -> str:
 def _calendar(deps: Deps) -> Calendar:
     """The months relative words resolve against: the quarters from the sales data and the notes' dates (the
     latest of them is "this quarter"), as `current_quarter` reads them."""
-    from fupan.periods import parse_period
+    from fupan.periods import parse_period, shift
 
     quarters = {current_quarter(deps)}
     first, last = deps.docs.date_range()
@@ -154,8 +156,7 @@ def _calendar(deps: Deps) -> Calendar:
         end = quarter_label(last.year, (last.month - 1) // 3 + 1)
         while parse_period(q).start <= parse_period(end).start and len(quarters) < 400:
             quarters.add(q)
-            y, n = int(q[:4]), int(q[-1])
-            q = quarter_label(y + (n == 4), n % 4 + 1)
+            q = shift(parse_period(q), 1).label
     latest = max(quarters, key=lambda label: parse_period(label).start)
     keep = sorted(q for q in quarters if parse_period(q).start <= parse_period(latest).start)
     return Calendar.from_quarters(keep, deps.settings.fiscal_year_start_month)

@@ -41,8 +41,10 @@ from fupan.report import ActionItem, ReviewDraft
 from knowledge.deps import Deps
 from knowledge.documents import Document, IngestReport, SearchFilters
 from knowledge.jobs import JobContext, JobPublic, JobRunner, Retry
-from knowledge.records import Records, action_record_id, lesson_record_id
+from knowledge.records import Records
+from knowledge.records_actions import action_record_id
 from knowledge.records_db import SYSTEM, require_role
+from knowledge.records_lessons import lesson_record_id
 
 if TYPE_CHECKING:
     from agent.note_search import SearchResult

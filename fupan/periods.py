@@ -8,6 +8,7 @@ the run of the same length just before it; its same period last year is the run 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Literal
 
@@ -119,6 +120,19 @@ def period_label(text: str) -> str:
     """The label of a period a person typed (2026-Q3 -> 2026Q3); the whole text must be a period, so
     `2026Q3' OR 1=1` is an InputError, not a question about 2026Q3."""
     return parse_period(text).label
+
+
+def quarters(labels: Iterable[str], fiscal_year_start_month: int = 1) -> list[Period]:
+    """The quarters among period labels (the engine's `periods_available()`, a page's choices), oldest first:
+    parsed once here, so no caller looks for a "Q" in a label or compares labels as strings."""
+    parsed = (parse_period(label, fiscal_year_start_month) for label in labels)
+    return sorted((p for p in parsed if p.grain == "quarter"), key=lambda p: p.start)
+
+
+def quarters_through(labels: Iterable[str], last: Period) -> list[Period]:
+    """The quarters among `labels` that end by the end of `last` (a quarter, month, half, year or range),
+    oldest first."""
+    return [q for q in quarters(labels, last.fiscal_year_start_month) if q.end <= last.end]
 
 
 def _index(p: Period) -> tuple[int, int]:

@@ -80,6 +80,10 @@ class Deps:
             self._cache[key] = held
         return cast(T, held.value)
 
+    def is_open(self, key: str) -> bool:
+        """Whether a store or service (`docs`, `sales`, `records`, a cached key) was opened already."""
+        return key in self._cache
+
     def provide(self, key: str, service: object) -> None:
         """Put a service in place before first use, e.g. a scripted chat model in tests (`chat_model`)."""
         self._cache[key] = service

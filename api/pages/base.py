@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -25,6 +24,7 @@ from agent.reports.templating import TEMPLATES as REPORT_TEMPLATES
 from agent.reports.templating import html_env
 from api.review_service import ReviewService
 from fupan.errors import Conflict, FupanError, InputError, NotFound, PermissionDenied, Unauthenticated
+from fupan.messages import Messages
 from fupan.report import MAX_WHYS
 from knowledge.records_schemas import Principal
 
@@ -48,24 +48,12 @@ FLASH_KEYS = frozenset(
 )
 
 
-@functools.cache
-def labels() -> dict[str, list[str]]:
-    return yaml.safe_load((HERE / "templates" / "ui_labels.yaml").read_text(encoding="utf-8"))
-
-
-class Words:
-    """Page wording for templates: `T.inbox`, `T("done")`, `T("n_items", n=3)`."""
+class Words(Messages):
+    """Page wording for templates: `T.inbox`, `T("done")`, `T("n_items", n=3)` (the `page` namespace of the
+    message catalogue, fupan/messages/page.yaml)."""
 
     def __init__(self, lang: str) -> None:
-        self.lang = lang
-
-    def __call__(self, key: str, **params: object) -> str:
-        pair = labels().get(key)
-        text = key if pair is None else pair[0 if self.lang == "zh" else 1]
-        return text.format(**params) if params else text
-
-    def __getattr__(self, key: str) -> str:
-        return self(key)
+        super().__init__("page", lang)
 
 
 @dataclass

@@ -17,10 +17,12 @@ router = APIRouter()
 def review_choices(page: Page) -> tuple[list[str], list[str]]:
     """Quarters with data (newest first) and the regions of the data (a team sees its own only)."""
     from agent.tools import engine_for
+    from fupan.periods import quarters
 
     with page.service.lock:
         engine = engine_for(page.service.deps)
-        periods = sorted((p for p in engine.periods_available() if "Q" in p), reverse=True)
+        fy = page.service.deps.settings.fiscal_year_start_month
+        periods = [q.label for q in reversed(quarters(engine.periods_available(), fy))]
         rows = page.service.deps.sales.connection.execute(
             "SELECT DISTINCT region FROM opportunities WHERE region IS NOT NULL ORDER BY region"
         ).fetchall()
