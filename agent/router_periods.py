@@ -34,17 +34,6 @@ def quarter_label(year: int, quarter: int) -> str:
     return f"{year}Q{quarter}"
 
 
-def split_quarter(label: str) -> tuple[int, int]:
-    year, _, q = label.partition("Q")
-    return int(year), int(q)
-
-
-def shift_quarter(label: str, by: int) -> str:
-    year, q = split_quarter(label)
-    index = year * 4 + (q - 1) + by
-    return quarter_label(index // 4, index % 4 + 1)
-
-
 def _add_months(d: date, months: int) -> date:
     total = d.year * 12 + d.month - 1 + months
     return date(total // 12, total % 12 + 1, 1)
