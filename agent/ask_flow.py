@@ -13,6 +13,7 @@ from typing import Any
 
 from agent import query_engine
 from agent.ask import WRITERS, Collector, Writer, write_empty
+from agent.engine import engine_for
 from agent.router import Routing, route
 from agent.router_restate import restate
 from agent.router_vocab import Vocabulary
@@ -21,12 +22,6 @@ from fupan.answers import Answer, Turn
 from fupan.errors import InputError, NotFound
 from fupan.query import MetricQuery, Reading
 from knowledge.deps import Deps
-
-
-def engine_for(deps: Deps) -> Any:
-    from agent.tools import engine_for as _engine
-
-    return _engine(deps)
 
 
 def segment_words(deps: Deps, dim: str) -> list[tuple[str, str]]:
