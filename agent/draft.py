@@ -50,7 +50,8 @@ def _note_evidence(notes: list[Note]) -> dict[str, Evidence]:
 
 def span_for(deps: Deps) -> DataSpan:
     """What the data cover (dates, stages, dimensions), read once per snapshot."""
-    return deps.cached(f"data_span:{deps.sales.current_snapshot_id()}", lambda: data_span(deps.sales.connection))
+    snapshot = str(deps.sales.current_snapshot_id())
+    return deps.cached_for("data_span", snapshot, lambda: data_span(deps.sales.connection))
 
 
 def _regions(engine: Any, scope: dict[str, str], span: DataSpan) -> list[str]:
