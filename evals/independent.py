@@ -9,7 +9,7 @@ standalone pandas script (`truth.py` there). Every answer falls in one of four c
 - refused — no figure was stated (a refusal or a clarification without the right reading);
 - wrong — a figure was stated and it is not the expected one (or the system crashed).
 
-    python -m evals.independent [--split dev|holdout|all] [--dataset sc|ss|so] [--show wrong,refused]
+    python -m evals.independent [--split dev|holdout|all] [--dataset sc|ss|so] [--show wrong,refused] [--set DIR]
 
 Tune on the dev split only; the holdout split is measured at milestones and reported as it is.
 """
@@ -64,8 +64,11 @@ class Graded(BaseModel):
     readings: list[str] = Field(default_factory=list)
 
 
-def load_cases(split: str = "dev", datasets: list[str] | None = None) -> list[Case]:
-    cases = [Case.model_validate_json(line) for line in (SET_DIR / "expected.jsonl").read_text("utf-8").splitlines()]
+def load_cases(split: str = "dev", datasets: list[str] | None = None, set_dir: Path = SET_DIR) -> list[Case]:
+    """The cases of one split; `set_dir` may name another set in the same format (expected.jsonl), e.g. a fresh
+    one written outside the repository."""
+    lines = (set_dir / "expected.jsonl").read_text("utf-8").splitlines()
+    cases = [Case.model_validate_json(line) for line in lines if line.strip()]
     keep = [c for c in cases if split == "all" or c.split == split]
     if datasets:
         keep = [c for c in keep if DATASETS.get(c.dataset, c.dataset) in datasets or c.dataset in datasets]
@@ -219,12 +222,12 @@ def load_dataset(deps: Deps, dataset: str, tmp: Path) -> None:
 
 def run(
     settings: Settings, *, split: str = "dev", datasets: list[str] | None = None,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[[str], None] = lambda _: None, set_dir: Path = SET_DIR,
 ) -> list[Graded]:  # fmt: skip
     from agent.ask_flow import answer_query
     from agent.workflows import ask
 
-    cases = load_cases(split, datasets)
+    cases = load_cases(split, datasets, set_dir)
     graded: list[Graded] = []
     by_set: dict[str, list[Case]] = defaultdict(list)
     for c in cases:
@@ -286,14 +289,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dataset", action="append", help="sc, ss or so (repeatable); default all")
     parser.add_argument("--show", default="wrong", help="comma-separated classes to list")
     parser.add_argument("--out", type=Path, help="write every graded answer as JSON lines")
+    parser.add_argument("--set", type=Path, default=SET_DIR, help="a set folder in this format (expected.jsonl)")
     args = parser.parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)
-    graded = run(load_settings(), split=args.split, datasets=args.dataset, progress=console.print)
+    graded = run(load_settings(), split=args.split, datasets=args.dataset, progress=console.print, set_dir=args.set)
     show = set(args.show.split(",")) if args.show else set()
     for g in graded:
         if g.verdict in show and (args.split == "dev" or args.split == "all" and g.split == "dev"):
             console.print(f"[bold]{g.verdict}[/] {g.id} {g.question} [{g.status}] {g.restatement}\n    {g.detail}")
-    table = Table(title=f"independent set, split {args.split}")
+    table = Table(title=f"{args.set.name} set, split {args.split}")
     for col in ("group", "n", "correct", "clarified", "refused", "wrong"):
         table.add_column(col, justify="right" if col != "group" else "left")
     for name, s in summary(graded).items():
