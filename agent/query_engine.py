@@ -78,7 +78,7 @@ def run(engine: Any, query: MetricQuery, *, prefetch: bool = True) -> QueryResul
 
 def _known_dimensions(engine: Any, q: MetricQuery) -> None:
     """Only the data's dimensions reach SQL (a query can come from the API as it is)."""
-    known = set(engine.store.dimensions().ids())
+    known = {*engine.store.dimensions().ids(), "loss_reason"}  # a plain column the engine groups by (metric_engine)
     for dim in [*q.filters, *q.group_by, *q.part]:
         if dim not in known:
             raise InputError(f"unknown dimension {dim!r}", hint=f"dimensions in the data: {', '.join(sorted(known))}")
@@ -101,7 +101,13 @@ def _keep_active(engine: Any, rows: list[Row], periods: list[str], by: list[str]
     if not by:
         return rows
     active = active_segments(engine, periods, by, f)
-    return [r for r in rows if tuple((d, r.dims.get(d, "")) for d in by) in active]
+    return [r for r in rows if tuple((d, r.dims.get(d, "")) for d in by) in active and not _no_reason(r, by)]
+
+
+def _no_reason(row: Row, by: list[str]) -> bool:
+    """A row of deals with no loss reason and no figure: the won deals, not a reason of their own."""
+    blank = "loss_reason" in by and not row.dims.get("loss_reason", "").strip()
+    return blank and (row.value is None or not row.value.value)
 
 
 def _segment_note(period: str, filters: dict[str, str]) -> str:

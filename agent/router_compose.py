@@ -24,6 +24,8 @@ from itertools import product as cartesian
 from agent.router_periods import PeriodMention
 from agent.router_scan import Scan, ValueHit
 from agent.router_vocab import Vocabulary
+from agent.wording import metric_word
+from fupan.messages import say
 from fupan.periods import parse_period
 from fupan.query import MetricQuery
 
@@ -96,6 +98,8 @@ def compose(
     out: list[MetricQuery] = []
     for filters, group_by, periods, metrics in cartesian(filter_sets, group_sets, period_sets, metric_sets):
         q = _one(s, vocab, filters, group_by, periods, metrics, default_period)
+        if not isinstance(q, str):
+            q = _loss_reason_metric(s, vocab, q)
         if isinstance(q, str):
             return q
         if follow is not None:
@@ -108,6 +112,21 @@ def compose(
 
 
 # ---- pieces -------------------------------------------------------------------------------------------------
+
+
+_LOSS_OPS = {"value", "breakdown", "rank", "share", "compare", "trend"}
+
+
+def _loss_reason_metric(s: Scan, vocab: Vocabulary, q: MetricQuery) -> MetricQuery | str:
+    """A loss reason is a fact of a lost deal: '丢单原因分布，各多少单' counts lost deals by reason; revenue or a win
+    rate split by a loss reason is said to have no meaning, never computed as if it had one."""
+    if "loss_reason" not in {*q.filters, *q.group_by, *q.part} or q.metrics == ["lost_deals"]:
+        return q
+    named = {h.what for h in s.metrics}
+    if q.operation in _LOSS_OPS and (not named or named <= {"won_deals", "lost_deals"}):
+        return q.model_copy(update={"metrics": ["lost_deals"]})  # 'how many deals by reason': the lost ones
+    label = metric_word(q.metrics[0], s.lang) if q.metrics else _t(s.lang, "这个指标", "this figure")
+    return say("ask.loss_reason_metric", s.lang, metric=label)
 
 
 def _title_names(s: Scan, vocab: Vocabulary) -> None:
@@ -176,7 +195,7 @@ _BY_BEFORE = re.compile(
     r"\b\d+|按|各个?|每个?|每一个|分|哪个|哪些|哪位|哪几个|哪几位|哪一个|不同|前\s*\S?|后\s*\S?|几个|几位)\s*(?:the\s+)?$",
     re.I,
 )
-_BY_AFTER = re.compile(r"^\s*(?:是谁|是哪|里|中|之中|谁|分别|排名|各|排行)")
+_BY_AFTER = re.compile(r"^\s*(?:是谁|是哪|里|中|之中|谁|分别|排名|各|排行|(?P<spread>的?(?:分布|构成)))")
 
 
 def _names_a_party(s: Scan, hit: object) -> bool:
@@ -211,6 +230,9 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
             if not (team and hit.what == "manager"):
                 s.unmark(hit.start, hit.end)  # a dimension word that neither groups nor qualifies: unexplained
             continue
+        if spread := _BY_AFTER.match(s.text[hit.end :]):
+            if spread.group("spread"):  # '丢单原因分布', '区域构成': the split itself
+                s.mark(hit.end + spread.start("spread"), hit.end + spread.end("spread"))
         if hit.what not in free:
             free.append(hit.what)
             word = s.lower[hit.start : hit.end]

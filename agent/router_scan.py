@@ -353,12 +353,29 @@ def _cues(s: Scan) -> None:
     inside = [(p.start, p.end) for p in s.periods.mentions]
     for name, pattern in _CUES.items():
         for m in pattern.finditer(text):
+            if name == "why" and _reason_column(s, m.start(), m.end()):
+                continue  # '各原因的输单数', '丢单原因分布': the data's loss-reason column, not a why
             if name == "rank" and any(a <= m.start() and m.end() <= b for a, b in inside):
                 continue  # 前三季度, 'the first three quarters': a period, not a top three
             s.cues.setdefault(name, []).append(Hit(m.start(), m.end(), name))
             s.mark(m.start(), m.end())
     for m in W.BETWEEN_FROM.finditer(text):
         s.cues.setdefault("from_to", []).append(Hit(m.start(), m.end(), "from_to"))
+
+
+_REASON_BY_BEFORE = re.compile(r"(?:各|按|每个|每种|分|哪些|哪个|哪种|\bby|\beach|\bper|\bwhich|\bwhat|\btop\s*\d*)\s*(?:the\s+)?$", re.I)
+_REASON_BY_AFTER = re.compile(r"^\s*(?:的?(?:分布|构成|排名|排行|占比|分别)|各|\b(?:breakdown|split|mix)\b)", re.I)
+
+
+def _reason_column(s: Scan, start: int, end: int) -> bool:
+    """A why-word (原因) that is the loss-reason column's name: said as a grouping ('各原因', '丢单原因分布'),
+    or inside the column's longer name (丢单原因). Otherwise the column's word is dropped and the why stays."""
+    for hit in [h for h in s.dims if h.what == "loss_reason" and h.start < end and start < h.end]:
+        longer = hit.end - hit.start > end - start
+        if longer or _REASON_BY_BEFORE.search(s.text[: hit.start]) or _REASON_BY_AFTER.match(s.text[hit.end :]):
+            return True
+        s.dims.remove(hit)
+    return False
 
 
 def _count(s: Scan) -> None:

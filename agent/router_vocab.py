@@ -19,11 +19,24 @@ import yaml
 from agent.router_periods import Calendar, period_keywords
 from agent.router_spelling import Lexicon, build_lexicon
 from agent.router_words import STOP_EN
-from fupan.dimensions import DimensionRegistry
+from fupan.dimensions import DimensionDef, DimensionRegistry
 
 ALIASES_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "aliases.yaml"
 Origin = Literal["data", "alias", "pinyin"]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+# The loss-reason column of a CRM export (丢单原因 / Loss Reason): not a dimension of the registry (drafts and
+# pages do not split by it), but the engine filters and groups by it, so a question may ('lost deals by reason').
+LOSS_REASON = DimensionDef(
+    id="loss_reason",
+    name_zh="丢单原因",
+    name_en="loss reason",
+    words=(
+        "丢单原因", "输单原因", "丢单的原因", "输单的原因", "丢单理由", "输单理由", "原因", "loss reason", "loss reasons",
+        "lost reason", "lost reasons", "reason", "reasons", "reason for losing", "reasons for losing",
+    ),
+)
 
 
 @cache
@@ -166,6 +179,10 @@ def build_vocabulary(
 ) -> Vocabulary:
     """The vocabulary of one snapshot. `aliases` is the workspace's `WorkspaceAliases` (or None)."""
     builtin = load_builtin_words()
+    unavailable = list(builtin["unavailable"])
+    if dimension_values.get(LOSS_REASON.id) and LOSS_REASON.id not in dims:
+        dims = dims.with_dimensions([LOSS_REASON])  # the data has loss reasons: counted, not refused
+        unavailable = [e for e in unavailable if "loss reason" not in e["words"]]
     metric_extra = dict(getattr(aliases, "metrics", {}) or {})
     dim_extra = dict(getattr(aliases, "dimensions", {}) or {})
     dim_pairs: dict[str, str] = {}
@@ -233,7 +250,7 @@ def build_vocabulary(
         dim_alternatives=alternatives,
         values=values,
         unknown_names=unknown,
-        unavailable=list(builtin["unavailable"]),
+        unavailable=unavailable,
         calendar=calendar,
         has_targets=has_targets,
         has_losses=has_losses,

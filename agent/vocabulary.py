@@ -10,7 +10,7 @@ from typing import Any
 from agent.engine import engine_for
 from agent.router_periods import Calendar
 from agent.router_scan import lexical_index
-from agent.router_vocab import Vocabulary, build_vocabulary
+from agent.router_vocab import LOSS_REASON, Vocabulary, build_vocabulary
 from knowledge.deps import Deps
 
 
@@ -31,7 +31,7 @@ def _build(deps: Deps, aliases: Any) -> Vocabulary:
     engine = engine_for(deps)
     registry = deps.sales.dimensions()
     values: dict[str, list[str]] = {}
-    for dim in registry.ids():
+    for dim in [*registry.ids(), LOSS_REASON.id]:  # loss reasons: a column the engine groups by (router_vocab)
         try:
             values[dim] = list(engine.dimension_values(dim))
         except Exception:  # noqa: BLE001 — a dimension the engine cannot read yet has no values

@@ -20,7 +20,7 @@ def _slots(text: str) -> set[str]:
 
 def test_every_message_has_both_languages_with_the_same_slots() -> None:
     messages = catalogue()
-    assert {key.partition(".")[0] for key in messages} == {"draft", "page", "report"}
+    assert {key.partition(".")[0] for key in messages} == {"ask", "draft", "page", "report"}
     for key, (zh, en) in messages.items():
         assert bool(zh.strip()) == bool(en.strip()), key  # blank in both (a status that shows nothing) or in neither
         assert _slots(zh) == _slots(en), key

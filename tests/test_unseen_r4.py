@@ -1,0 +1,110 @@
+"""Round-4 rules of the question router, each asserted on a generated export (not on an eval question):
+a loss-reason column is counted like a dimension of the lost deals; the other rules below it. Expected
+figures come from pandas over the same rows, never from the engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fupan.answers import Answer
+from fupan.settings import Settings
+from knowledge.deps import Deps
+
+REASONS = ("Price", "Competitor", "Budget", "No Decision")
+
+
+def make_deals(seed: int = 3, n: int = 900) -> pd.DataFrame:
+    """A CRM export of 2023 with a loss reason on every lost deal (blank on won ones)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        created = pd.Timestamp("2022-12-01") + pd.Timedelta(days=int(rng.integers(0, 300)))
+        close = created + pd.Timedelta(days=int(rng.integers(5, 60)))
+        won = bool(rng.random() < 0.55)
+        rows.append({
+            "Deal ID": f"R{i:05d}", "Owner": ("Ada Quill", "Bo Marsh", "Cy Fenn")[i % 3],
+            "Region": ("North", "South")[int(rng.integers(2))], "Product": ("Basic", "Plus")[int(rng.integers(2))],
+            "Stage": "Closed Won" if won else "Closed Lost", "Created": created.date().isoformat(),
+            "Close Date": close.date().isoformat(), "Amount": round(float(rng.uniform(500, 5000)), 2),
+            "Loss Reason": "" if won else REASONS[int(rng.choice(4, p=[0.4, 0.3, 0.2, 0.1]))],
+        })  # fmt: skip
+    df = pd.DataFrame(rows)
+    df["close"] = pd.to_datetime(df["Close Date"])
+    return df
+
+
+@pytest.fixture(scope="module")
+def deals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deps, pd.DataFrame]]:
+    from evals.scorecard import eval_settings
+
+    tmp = tmp_path_factory.mktemp("r4")
+    df = make_deals()
+    df.drop(columns=["close"]).to_csv(tmp / "deals.csv", index=False)
+    deps = Deps(settings=eval_settings(Settings(), tmp / "ws", "deterministic"))
+    deps.sales.import_file(tmp / "deals.csv")
+    try:
+        yield deps, df
+    finally:
+        deps.close()
+
+
+def _ask(deps: Deps, question: str) -> Answer:
+    from agent.workflows import ask
+
+    return ask(deps, question)
+
+
+def _items(answer: Answer) -> dict[str, float]:
+    return {str(n): float(v) for n, v in json.loads(answer.answers.get("items") or "[]")}
+
+
+def _lost(df: pd.DataFrame, quarter: str | None = None) -> pd.DataFrame:
+    out = df[df.Stage == "Closed Lost"]
+    return out[out.close.dt.to_period("Q") == pd.Period(quarter)] if quarter else out[out.close.dt.year == 2023]
+
+
+def _close(got: Any, want: float) -> bool:
+    return got not in (None, "") and abs(float(got) - want) <= 1e-4
+
+
+# ---- loss reasons -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question", ["lost deals by loss reason in 2023", "2023年各丢单原因的输单数", "2023年丢单原因分布，各多少单"]
+)
+def test_lost_deals_split_by_the_loss_reason_column(deals: tuple[Deps, pd.DataFrame], question: str) -> None:
+    deps, df = deals
+    answer = _ask(deps, question)
+    assert answer.status == "answered", (answer.status, answer.text[:300])
+    want = {str(k): float(len(g)) for k, g in _lost(df).groupby("Loss Reason")}
+    assert _items(answer) == want  # no blank row for the won deals, no reason left out
+
+
+def test_a_reason_named_in_words_is_a_filter_of_the_lost_deals(deals: tuple[Deps, pd.DataFrame]) -> None:
+    deps, df = deals
+    lost = _lost(df, "2023Q2")
+    answer = _ask(deps, "what share of Q2 2023 lost deals were lost on price")
+    assert answer.status == "answered", answer.text[:300]
+    assert _close(answer.answers.get("value"), float((lost["Loss Reason"] == "Price").mean()))
+    count = _ask(deps, "how many deals did we lose to competitors in Q2 2023")
+    assert _close(count.answers.get("value"), float((lost["Loss Reason"] == "Competitor").sum()))
+
+
+@pytest.mark.parametrize("question", ["won revenue by loss reason in 2023", "2023年各丢单原因的赢单率"])
+def test_a_won_figure_split_by_loss_reason_is_not_computed(deals: tuple[Deps, pd.DataFrame], question: str) -> None:
+    answer = _ask(deals[0], question)
+    assert answer.status != "answered", (answer.restatement, answer.answers)
+
+
+def test_a_why_question_that_says_reason_stays_a_why(deals: tuple[Deps, pd.DataFrame]) -> None:
+    answer = _ask(deals[0], "为什么2023年二季度赢单金额下降了，原因是什么")
+    assert answer.status == "answered", answer.text[:300]
+    q = answer.readings[0].query
+    assert q.operation == "why" and "loss_reason" not in {*q.group_by, *q.filters}
