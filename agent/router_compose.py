@@ -41,6 +41,7 @@ _PLURAL = re.compile(
     r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
 )
 _PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
+_AVERAGES = {"avg_deal_size", "sales_cycle_mean"}
 _PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
 
 
@@ -337,10 +338,13 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
             if s.free(m.start(), m.end()):
                 s.mark(m.start(), m.end())
                 found = ["avg_deal_size"]
+                _mark_word(s, r"\baverage\b|\bavg\b|\bmean\b|平均")  # 'average sales per order': the same average
     for hit in s.metrics:  # 'ARR', 'ACV': read as the deals' amount, which the user confirms (the amount column
         word = s.lower[hit.start : hit.end]  # may hold another figure)
         if hit.what == "won_revenue" and _RECURRING.fullmatch(word):
             s.doubts.append(s.text[hit.start : hit.end])
+    if found and all(m in _AVERAGES or m.endswith("__mean") for m in found):
+        _mark_word(s, r"\baverage\b|\bavg\b|\bmean\b|平均")  # 'average sales per order': the metric is the average
     if found and set(found) <= {"won_deals", "won_revenue", "won_customers", "avg_deal_size"}:
         _mark_word(s, _WIN_VERB.pattern)  # 'how many won deals did Central close': the verb the metric says
     if found == ["lost_deals"]:

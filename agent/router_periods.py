@@ -254,9 +254,10 @@ _YOY = re.compile(
 )
 _QOQ = re.compile(
     r"环比|比上季度|较上季度|比上个?月|quarter[-\s]over[-\s]quarter|\bqoq\b|month[-\s]over[-\s]month|\bmom\b"
-    r"|(?:vs\.?|than|from|versus|compared\s+(?:with|to))\s+(?:the\s+)?(?:last|previous|prior)\s+(?:quarter|month|qtr)",
+    r"|(?:vs\.?|than|from|versus|compared\s+(?:with|to))\s+(?:the\s+)?(?:last|previous|prior)\s+(?:quarter|month|qtr)"
+    r"|(?:vs\.?|than|versus|compared\s+(?:with|to))\s+(?:the\s+)?(?:last|previous|prior)(?:\s+one)?(?![\s\-]*[a-z0-9])",
     re.I,
-)
+)  # 'this year vs last': the one before
 _LAST_N = re.compile(
     r"(?:过去|最近|近)\s*(?P<n>\d+|[一二三四五六七八九十两]+)\s*个?(?P<gz>季度|月)"
     r"|(?:last|past|previous)\s+(?P<en>\d+|two|three|four|five|six|eight|twelve)\s+(?P<ge>quarters|months|years)",

@@ -97,6 +97,8 @@ def resolve_word(word: str, lexicon: Lexicon) -> str | None:
         if edits == 1 or (edits == 2 <= limit and target[0] == word[0]):
             found[edits].add(target)
     closest = found[1] or found[2]
+    if len(closest) > 1:  # 'proft': profit or the surname Prost? a word of the questions beats a word of a name
+        closest = closest - lexicon.segments or closest
     return closest.pop() if len(closest) == 1 else None
 
 

@@ -158,8 +158,13 @@ def word_variants(word: str) -> list[str]:
                 out.append(j[:-1])
             elif not j.endswith(("s", "x", "ch", "sh")):
                 out.append(j + "s")
+        for j in sorted(joins):  # the usual short form of 'category' ('sub-cats', 'top cats')
+            if j.endswith("category"):
+                out += [j[: -len("category")] + "cat", j[: -len("category")] + "cats"]
     elif _CJK.search(w) and len(w) >= 3 and w.endswith("类别"):
         out.append(w[:-1])
+    elif _CJK.search(w) and len(w) >= 4 and w.endswith("方式"):
+        out.append(w[:-2])  # 运输方式: '标准级运输' names the mode by its first half
     return [v for v in dict.fromkeys(out) if v != w and len(v) >= 2]
 
 

@@ -51,6 +51,7 @@ RANK = _rx(
 )
 CHANGE = _rx(
     r"增长|增加|上升|提升|提高|涨|下降|下滑|降低|减少|降|掉|跌|下跌|变化|变动|回落|表现|进步|退步|低了|高了|少了|多了|"
+    r"变差|更差|差(?=了|这么多|那么多|很多|不少|一些|得多)|"
     r"\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up|drop\w*|fell|fall\w*|declin\w*|"
     r"decreas\w*|shrank|shrink\w*|down|change\w*|moved?|swing|held\s+up|hold\s+up)\b"
 )
@@ -83,7 +84,7 @@ ASC = _rx(
 )
 BEST_WORST = _rx(r"最好|最差|最厉害|best|worst|strongest|weakest")
 FALL = _rx(
-    r"下降|下滑|降低|减少|掉|跌|回落|退步|拖后腿|拖累|拉低|\b(?:drop\w*|fell|fall\w*|declin\w*|decreas\w*|shrank|"
+    r"下降|下滑|降低|减少|掉|跌|回落|退步|拖后腿|拖累|拉低|变差|更差|差(?=了|这么多|那么多|很多|不少|一些|得多)|\b(?:drop\w*|fell|fall\w*|declin\w*|decreas\w*|shrank|"
     r"shrink\w*|down|lost\s+the\s+most|worse)\b"
 )
 RISE = _rx(
@@ -149,5 +150,5 @@ _STOP_ZH_WORDS = """的 了 吗 呢 啊 吧 呀 么 是 有 在 和 与 及 跟 
         里 里面 中 内 上 之 所 所有 全部 全 整 时 时候 期间 目前 现在 当前 到现在 为止 至今 一共有 有多少 是多少 多少钱 是谁 是哪个
         是哪些 哪里 吗？ 呢？ 情况如何 怎样 可以 能 能否 告诉 告诉我 列出 列一下 显示 给出 统计 计算 算 算一下 对应 相应 具体
         分 以及 还有 或者 或 并 并且 而 但 但是 方面 来说 来看 而言 一起 加起来 元 钱 金额是 额 人 员 里头 之中 当中 当中的
-        的话 是不是 有没有 没有 没 未 不 得 来 来的 点 几个点 多少个点 几天 天 比 这几个 这几 几个 累计 截至目前 截至 截止 到目前 目前为止 新增 因为 是因为 由于 各个 带来 带来的 看起来 看上去 这么多 那么多 这么 那么 哪些人 们 份 区 些 已经 已 曾 过 着 一点 比起 百分点 个百分点 拆分 拆开 之间 中间 年 月 如果 来自""".split()
+        的话 是不是 有没有 没有 没 未 不 得 来 来的 点 几个点 多少个点 几天 天 比 这几个 这几 几个 累计 截至目前 截至 截止 到目前 目前为止 新增 因为 是因为 由于 各个 带来 带来的 看起来 看上去 这么多 那么多 这么 那么 哪些人 们 份 区 些 已经 已 曾 过 着 一点 比起 百分点 个百分点 拆分 拆开 之间 中间 年 月 如果 来自 买 买了 购买 采购 买得 购买了""".split()
 STOP_ZH: tuple[str, ...] = tuple(sorted(set(_STOP_ZH_WORDS), key=lambda w: (-len(w), w)))

@@ -108,3 +108,73 @@ def test_a_why_question_that_says_reason_stays_a_why(deals: tuple[Deps, pd.DataF
     assert answer.status == "answered", answer.text[:300]
     q = answer.readings[0].query
     assert q.operation == "why" and "loss_reason" not in {*q.group_by, *q.filters}
+
+
+# ---- words a reading explains (coverage): each left unexplained made the router ask back ---------------------
+
+
+def _orders_vocab() -> Any:
+    from agent.router import build_vocabulary
+    from agent.router_periods import Calendar
+    from fupan.dimensions import DimensionDef, DimensionRegistry, MeasureDef
+
+    learned = [
+        DimensionDef(id="ship_mode", name_zh="运输方式", name_en="ship mode", header="Ship Mode",
+                     words=("Ship Mode", "运输方式"), origin="data"),
+        DimensionDef(id="sub_category", name_zh="子类别", name_en="sub-category", header="Sub-Category",
+                     words=("Sub-Category", "子类别"), origin="data"),
+    ]  # fmt: skip
+    measures = [MeasureDef(id="profit", header="Profit", name_zh="利润", name_en="profit", unit="money", words=("Profit",))]
+    registry = DimensionRegistry(measures=measures).with_dimensions(learned)
+    values = {"region": ["Harbor", "Upland"], "ship_mode": ["Slow Boat", "Air Mail"], "sub_category": ["Pens", "Desks"],
+              "account": ["Prost Ltd", "Pella Co"]}  # fmt: skip
+    quarters = [f"{y}Q{q}" for y in (2021, 2022) for q in (1, 2, 3, 4)]
+    return build_vocabulary(registry, values, Calendar.from_quarters(quarters), aliases=None)
+
+
+def _route(question: str) -> Any:
+    from agent.router import route
+
+    return route(question, _orders_vocab())
+
+
+@pytest.mark.parametrize(
+    ("question", "group_by"),
+    [
+        ("top 3 sub-cats by profit in 2022", ["sub_category"]),  # 'cats': the usual short form of category
+        ("proft by sub-category 2022", ["sub_category"]),  # a slip of a measure word, not of the name 'Prost'
+        ("2022年各运输的赢单数", ["ship_mode"]),  # 运输方式 named by its first half
+    ],
+)
+def test_short_and_misspelt_words_of_the_data_are_read(question: str, group_by: list[str]) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
+    assert r.readings[0].query.group_by == group_by
+
+
+@pytest.mark.parametrize(
+    ("question", "periods", "base"),
+    [
+        ("Harbor revenue this year vs last", ["2022"], "2021"),
+        ("Harbor revenue this quarter compared to the previous one", ["2022Q4"], "2022Q3"),
+    ],
+)
+def test_a_bare_last_after_vs_is_the_period_before(question: str, periods: list[str], base: str) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
+    q = r.readings[0].query
+    assert (q.periods, q.base if q.base != "previous" else base) == (periods, base)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["average sales per order in 2022", "2022年买得最多的客户（按赢单金额）", "为什么2022年四季度比三季度差这么多"],
+)
+def test_words_the_reading_itself_says_are_explained(question: str) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.unexplained for x in r.readings])
+
+
+def test_an_unplaced_word_is_still_asked_back() -> None:
+    r = _route("average sales per order in 2022 by warehouse")
+    assert r.status != "answer"
