@@ -423,7 +423,8 @@ def write_decompose(w: Writer) -> Written:
         columns=[_t(lang, "因素", "driver"), base, w.period(), _t(lang, "影响", "effect")],
         rows=[[p.name, p.base, p.current, p.effect] for p in res.parts],
     )
-    named = {"total_change": _raw(total.change), "current": _raw(total.value.value), "base": _raw(total.base.value)}
+    named = {"total_change": _raw(total.change), "current": _raw(total.value.value), "base": _raw(total.base.value),
+             "change": _raw(total.change)}  # fmt: skip
     named.update({f"part:{p.name}": _raw(p.effect) for p in res.parts})
     named.update({  # each driver's own change (157 → 108 won deals: −49), beside its effect on the total
         f"{p.name}_change": _raw(p.current - p.base) for p in res.parts if p.current is not None and p.base is not None

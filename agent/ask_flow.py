@@ -199,6 +199,7 @@ def answer_query(deps: Deps, question: str, query: MetricQuery, *, reading: Read
             from agent.ask_explain import write_why
 
             text, table, named = write_why(engine, query, vocab, col)
+            text += _partial_note(query, _why_base(engine, query), vocab, named)  # Q2 of two months against Q1
             return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
         res = query_engine.run(engine, query)
     except InputError as exc:  # the engine cannot compute this reading: say so, never guess
@@ -214,6 +215,17 @@ def answer_query(deps: Deps, question: str, query: MetricQuery, *, reading: Read
     if query.operation == "value" and named.get("value", "") == "":  # the figure cannot be computed: no number
         return Answer(text=text, status="unanswerable", missing=text, table=table, **base)  # type: ignore[arg-type]
     return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]
+
+
+def _why_base(engine: Any, query: MetricQuery) -> str | None:
+    """The period a why-answer compares with (the one before, a year before, or the one named)."""
+    if not query.base or query.base == "target" or not query.periods:
+        return query.base
+    try:
+        p = engine.base_period(engine.period(query.periods[0]), query.base)
+    except Exception:  # noqa: BLE001 — no base period: no note about it
+        return None
+    return p.label if p is not None else None
 
 
 def _partial_note(query: MetricQuery, base_label: str | None, vocab: Vocabulary, named: dict[str, str]) -> str:

@@ -88,7 +88,7 @@ def compose(
     group_sets = _group_sets(s, vocab)
     if isinstance(group_sets, str):
         return group_sets
-    period_sets = _period_sets(s)
+    period_sets = _period_sets(s, vocab)
     if group_sets == [[]] and len({h.what for h in s.metrics}) >= 2:
         for hit in s.metrics:  # 'orders by deal size': a grouping by a column the data does not have
             by = re.search(r"(?:\bby|\bper|按|各)\s*(?:the\s+)?$", s.text[: hit.start], re.I)
@@ -310,9 +310,11 @@ def _year_context(mentions: list[PeriodMention], share: bool) -> list[PeriodMent
     return out
 
 
-def _period_sets(s: Scan) -> list[list[PeriodMention]]:
+def _period_sets(s: Scan, vocab: Vocabulary) -> list[list[PeriodMention]]:
     s.periods.mentions = _year_context(s.periods.mentions, s.cue("share"))
     mentions = s.periods.mentions
+    if pair := _pair_span(s, vocab, mentions):
+        return [mentions, pair]  # '7月和8月华东的赢单金额': the two side by side, or the two together? asked
     branching = [m for m in mentions if m.kind == "implicit" and len(m.readings) > 1]
     if not branching:
         return [mentions]
@@ -321,6 +323,28 @@ def _period_sets(s: Scan) -> list[list[PeriodMention]]:
     for label in first.readings[:2]:
         out.append([m if m is not first else PeriodMention(m.start, m.end, [label], "explicit") for m in mentions])
     return out
+
+
+_OP_CUES = ("compare", "change", "trend", "why", "contribution", "share", "rank", "held_up", "target", "how")
+
+
+def _pair_span(s: Scan, vocab: Vocabulary, mentions: list[PeriodMention]) -> list[PeriodMention] | None:
+    """Two adjacent periods joined by 'and'/和 with no word saying what to do with them (no vs, 一共, change,
+    rank): the span of both, offered beside the comparison (a comparison alone would report one of them)."""
+    named = [m for m in mentions if m.kind not in {"range", "all"}]
+    labels = [label for m in named for label in m.labels]
+    if len(labels) != 2 or len(named) != 2 or s.periods.base or _TOTAL.search(s.text) or s.periods.grain:
+        return None
+    if any(s.cue(c) for c in _OP_CUES) or not _BOTH.fullmatch(s.text[named[0].end : named[1].start].strip()):
+        return None
+    try:
+        a, b = sorted((parse_period(x, vocab.calendar.fy) for x in labels), key=lambda p: p.start)
+    except Exception:  # noqa: BLE001 — an unreadable label is reported later
+        return None
+    if a.end != b.start:
+        return None
+    span = f"{a.start:%Y-%m}..{_month_before(b.end):%Y-%m}"
+    return [PeriodMention(named[0].start, named[1].end, [span], "range")]
 
 
 def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
@@ -484,8 +508,8 @@ _AMBIGUOUS = {
 }
 
 
-def _mark_word(s: Scan, pattern: str) -> None:
-    for m in re.finditer(pattern, s.lower):
+def _mark_word(s: Scan, pattern: str, start: int = 0) -> None:
+    for m in re.compile(pattern, re.I).finditer(s.lower, start):
         s.mark(m.start(), m.end())
 
 
@@ -603,6 +627,8 @@ def _one(
     periods, base = _resolve_periods(s, vocab, op, mentions, grain, default_period, metric_list)
     if op in {"compare", "rank_change"} and base is None:
         base = "previous"
+    if op == "compare" and (than := re.search(r"比|相比|对比", s.text)):
+        _mark_word(s, r"(?<=[\u4e00-\u9fff\d])更?(?:高|低|好|差)(?=[了吗么呢些\s?？。，,]|$)", than.end())  # '比10月高吗': which way
     if op in {"decompose", "why", "contribution"} and base is None:
         base = "target" if s.cue("target") and op != "decompose" else "previous"
     if op in {"compare", "contribution"} and s.cue("target") and base in {None, "previous"} and not s.periods.base:

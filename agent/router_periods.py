@@ -203,6 +203,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_Y + r"\s*年?\s*(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*[-到至~]\s*(?P<m2>1[0-2]|0?[1-9])\s*月", re.I), "ymm"),
     (re.compile(r"(?P<rel>今年|去年|前年)\s*(?P<m1>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*[-到至~]\s*"
                 r"(?P<m2>1[0-2]|0?[1-9]|[一二三四五六七八九十]+)\s*月"), "rmm"),  # fmt: skip
+    (re.compile(r"(?<![\d年\-~到至.])(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*[-到至~]\s*(?P<m2>1[0-2]|0?[1-9])\s*月"), "mmz"),
     (re.compile(_Y + _TO + r"(?P<y2>(?:19|20)\d{2})(?!\s*[Qq年-]\s*\d)", re.I), "yy"),
     (re.compile(_Y + r"\s*[-年/]?\s*[Qq]" + _Q), "yq"),
     (re.compile(_Y + r"\s*年\s*第?" + _Q + r"\s*季度?"), "yq"),
@@ -344,10 +345,12 @@ class _Resolver:
             year_text = g.get("y") or g.get("ye")
             year = int(year_text) if year_text else (int(self.current("year").label[:4]) if not self.cal.empty else 0)
             return [f"{year}-01..{year}-{3 * n:02d}"] if n in {2, 3} and year else []
-        if kind in {"ymm", "rmm"}:
+        if kind in {"ymm", "rmm", "mmz"}:  # '2017年7-8月', '今年7到8月', '7-8月' (the latest year with the last month)
             a, b = _num(g["m1"]), _num(g["m2"])
             if kind == "ymm":
                 year = int(g["y"])
+            elif kind == "mmz":
+                year = self._latest_year_for_month(b)
             else:
                 this = int(self.cal.current("year").label[:4]) if not self.cal.empty else 0
                 year = this - {"今年": 0, "去年": 1, "前年": 2}[g["rel"]]
@@ -455,7 +458,7 @@ def find_periods(text: str, cal: Calendar) -> PeriodWords:
         for m in pattern.finditer(text):
             if any(taken[m.start() : m.end()]):
                 continue
-            if kind in {"yy", "yMM", "MM", "ymm", "rmm", "yfq"}:
+            if kind in {"yy", "yMM", "MM", "ymm", "rmm", "mmz", "yfq"}:
                 labels, mkind, readings = resolver.ranges(kind, m), "range", []
             elif kind in {"q", "h", "M", "Mz"}:
                 found = resolver.implicit(kind, m)

@@ -51,7 +51,7 @@ RANK = _rx(
 )
 CHANGE = _rx(
     r"增长|增加|上升|提升|提高|涨|下降|下滑|降低|减少|降|掉|跌|下跌|变化|变动|回落|表现|进步|退步|低了|高了|少了|多了|"
-    r"变差|更差|差(?=了|这么多|那么多|很多|不少|一些|得多)|"
+    r"变差|更差|差(?=了|这么多|那么多|很多|不少|一些|得多)|(?:低|高)(?=这么多|那么多|很多|不少|得多)|"
     r"\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up|drop\w*|fell|fall\w*|declin\w*|"
     r"decreas\w*|shrank|shrink\w*|down|change\w*|moved?|swing|held\s+up|hold\s+up)\b"
 )
@@ -84,11 +84,11 @@ ASC = _rx(
 )
 BEST_WORST = _rx(r"最好|最差|最厉害|best|worst|strongest|weakest")
 FALL = _rx(
-    r"下降|下滑|降低|减少|掉|跌|回落|退步|拖后腿|拖累|拉低|变差|更差|差(?=了|这么多|那么多|很多|不少|一些|得多)|\b(?:drop\w*|fell|fall\w*|declin\w*|decreas\w*|shrank|"
+    r"下降|下滑|降低|减少|掉|跌|回落|退步|拖后腿|拖累|拉低|变差|更差|差(?=了|这么多|那么多|很多|不少|一些|得多)|低(?=这么多|那么多|很多|不少|得多)|\b(?:drop\w*|fell|fall\w*|declin\w*|decreas\w*|shrank|"
     r"shrink\w*|down|lost\s+the\s+most|worse)\b"
 )
 RISE = _rx(
-    r"增长|增加|上升|提升|提高|涨|进步|\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up)\b"
+    r"增长|增加|上升|提升|提高|涨|进步|高(?=这么多|那么多|很多|不少|得多)|\b(?:grew|grow\w*|rose|rise|rising|increase\w*|gain\w*|improv\w*|jump\w*|up)\b"
 )
 HELD_UP = _rx(r"表现最好|held\s+up\s+best|hold\s+up\s+best|did\s+best|best\s+performance|最抗跌")
 

@@ -178,3 +178,30 @@ def test_words_the_reading_itself_says_are_explained(question: str) -> None:
 def test_an_unplaced_word_is_still_asked_back() -> None:
     r = _route("average sales per order in 2022 by warehouse")
     assert r.status != "answer"
+
+
+# ---- periods: a pair of months, a month range, a quarter the data covers in part -----------------------------
+
+
+def test_two_adjacent_months_with_no_word_for_what_to_do_are_asked_back() -> None:
+    r = _route("Harbor won revenue in July and August 2022")
+    assert r.status == "clarify"
+    shapes = {(x.query.operation, tuple(x.query.periods)) for x in r.readings}
+    assert shapes == {("compare", ("2022-08",)), ("value", ("2022-07..2022-08",))}
+    assert _route("Harbor won revenue in July and August 2022 combined").readings[0].query.periods == ["2022-07..2022-08"]
+    assert _route("Harbor won revenue in July vs August 2022").status == "answer"
+
+
+def test_a_chinese_month_range_without_a_year_is_one_span() -> None:
+    r = _route("Harbor 7-8月赢单金额")
+    assert r.status == "answer", (r.status, r.message)
+    assert r.readings[0].query.periods == ["2022-07..2022-08"]
+
+
+def test_a_why_answer_says_a_quarter_is_covered_in_part(deals: tuple[Deps, pd.DataFrame]) -> None:
+    deps, df = deals
+    last = df.close.max()
+    answer = _ask(deps, "为什么2023年四季度赢单金额比三季度低这么多")
+    assert answer.status == "answered", answer.text[:300]
+    assert f"2023Q4 只有 2023-10..{last:%Y-%m} 的数据" in answer.text
+    assert answer.answers["change"] == answer.answers["total_change"]
