@@ -41,6 +41,7 @@ _PLURAL = re.compile(
     r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
 )
 _PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
+_SIZE_RANK = re.compile(r"\b(?:biggest|largest)\b|(?<![a-z])top(?![a-z])|最大", re.I)
 _AVERAGES = {"avg_deal_size", "sales_cycle_mean"}
 _PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
 
@@ -396,8 +397,14 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         return [["__how__"]]
     if s.cue("contribution") or (s.cue("change") and (s.cue("rank") or s.cue("held_up"))):
         return [["won_revenue"]]  # who drove / grew the most, with no metric named: revenue
+    sales_data = not vocab.has_losses  # every row a sale (order lines): a sale's figure is its amount
     if s.cue("compare") or len(s.periods.periods) >= 2 or s.periods.base:
-        return [["won_revenue"], ["won_deals"]]  # 'EMEA 2004 vs 2003': which figure? asked, revenue first
+        if sales_data:
+            return [["won_revenue"]]  # 'EMEA 2004 vs 2003' in order data: sales
+        return [["won_revenue"], ["won_deals"]]  # in a CRM export: which figure? asked, revenue first
+    if sales_data and s.cue("rank") and (size := _SIZE_RANK.search(s.text)):
+        s.mark(size.start(), size.end())
+        return [["won_revenue"]]  # 'biggest customer in 2003', '最大的客户': the one that bought the most
     if s.cue("rank") or s.cue("change") or _GROWTH.search(s.text) or _WHO.search(s.text):
         _mark_word(s, _GROWTH.pattern)
         options = ["won_revenue", "win_rate", "won_deals"] if vocab.has_losses else ["won_revenue", "won_deals"]

@@ -278,6 +278,7 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     _cues(s)
     _unknown_names(s, vocab)
     _part_names(s, vocab)
+    _codes_and_latin_names(s)
     if W.EXCLUDE.search(s.text):
         s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
     for m in W.THRESHOLD.finditer(s.text):
@@ -407,6 +408,27 @@ def _unknown_names(s: Scan, vocab: Vocabulary) -> None:
                     start, end = min(start, hit.start), max(end, hit.end)
             s.unknown.append((s.text[start:end], ""))
             s.mark(start, end)
+
+
+_CODE = re.compile(r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{2,}(?![A-Za-z0-9_-])")
+_NOT_A_CODE = re.compile(
+    r"(?:top|bottom|q|h|fy|t|y)\d{1,4}|\d+(?:st|nd|rd|th|k|m|w|x|s|pp|yr|y|d|h|mo|q\d)|\d{4}[qh]\d|\d{2,4}-\d{1,2}(?:-\d{1,2})?",
+    re.I,
+)
+_LATIN_NAME = re.compile(r"(?<![A-Za-z0-9_-])[A-Z][A-Za-z'\-]+(?![A-Za-z0-9_-])")
+
+
+def _codes_and_latin_names(s: Scan) -> None:
+    """A code no value has ('S10_1679', 'SKU-88A') and, in a Chinese question, a capitalised Latin word no word
+    of the data explains ('大单(Large)'): names the data does not have, said as such — never dropped from a
+    reading that would then answer for everything."""
+    found = [m for m in _CODE.finditer(s.text) if not _NOT_A_CODE.fullmatch(m.group(0))]
+    if s.lang == "zh":
+        found += [m for m in _LATIN_NAME.finditer(s.text) if m.group(0).lower() not in W.STOP_EN]
+    for m in sorted(found, key=lambda m: m.start()):
+        if s.free(m.start(), m.end()):
+            s.unknown.append((m.group(0), ""))
+            s.mark(m.start(), m.end())
 
 
 def _part_names(s: Scan, vocab: Vocabulary) -> None:

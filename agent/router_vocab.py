@@ -296,9 +296,10 @@ _ID_WORD = re.compile(r"(?<![a-z])(?:id|ids|code|codes|no|number|key)(?![a-z])|�
 
 
 def _named_by(header: str | None, word: str) -> bool:
-    """Whether a header is the name column of the thing `word` names ('Customer Name', '客户名称')."""
+    """Whether a header is the name column of the thing `word` names ('Customer Name', '客户名称'); `word` is one
+    of that column's own words in either language ('customer', '客户')."""
     low = (header or "").lower()
-    return bool(low) and _inside(word, low) and re.search(r"(?<![a-z])name(?![a-z])|名称|姓名", low) is not None
+    return bool(low and word) and re.search(r"(?<![a-z])name(?![a-z])|名称|姓名", low) is not None
 
 
 def _inside(word: str, name: str) -> bool:

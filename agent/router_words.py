@@ -46,7 +46,7 @@ RANK = _rx(
     r"(?:lowest|smallest|highest|largest|biggest|fewest|least|most|worst|best)\s+first|sorted|ascending|descending|"
     r"从低到高|从高到低|从小到大|从大到小|升序|降序|"
     r"最高|最好|最多|最大|最长|最低|最差|最少|最小|最短|最畅销|最厉害|排名|排行|排前|排第[一1]|第一名|第一位|前\s*[0-9一二三四五六七八九十两]+"
-    r"|后\s*[0-9一二三四五六七八九十两]+|倒数第?[一1]?|垫底|\btop(?:\b|(?=\d))|\bbottom(?:\b|(?=\d))|best|highest|most|largest|biggest|longest|lowest"
+    r"|后\s*[0-9一二三四五六七八九十两]+|倒数第?[一1]?|垫底|(?<![a-z])top(?![a-z])|(?<![a-z])bottom(?![a-z])|best|highest|most|largest|biggest|longest|lowest"
     r"|worst|least|fewest|smallest|shortest|leading|leader|rank\w*|number\s+one|\bno\.?\s*1\b"
 )
 CHANGE = _rx(

@@ -113,7 +113,7 @@ def test_a_why_question_that_says_reason_stays_a_why(deals: tuple[Deps, pd.DataF
 # ---- words a reading explains (coverage): each left unexplained made the router ask back ---------------------
 
 
-def _orders_vocab() -> Any:
+def _orders_vocab(has_losses: bool = True) -> Any:
     from agent.router import build_vocabulary
     from agent.router_periods import Calendar
     from fupan.dimensions import DimensionDef, DimensionRegistry, MeasureDef
@@ -123,19 +123,24 @@ def _orders_vocab() -> Any:
                      words=("Ship Mode", "运输方式"), origin="data"),
         DimensionDef(id="sub_category", name_zh="子类别", name_en="sub-category", header="Sub-Category",
                      words=("Sub-Category", "子类别"), origin="data"),
+        DimensionDef(id="account", name_zh="客户", name_en="account", header="Customer Name",
+                     words=("Customer Name", "客户", "customer", "customers")),
+        DimensionDef(id="customer_id", name_zh="客户编号", name_en="customer id", header="Customer ID",
+                     words=("Customer ID", "客户编号"), origin="data"),
+        DimensionDef(id="sku", name_zh="产品编码", name_en="sku", header="SKU", words=("SKU", "产品编码"), origin="data"),
     ]  # fmt: skip
     measures = [MeasureDef(id="profit", header="Profit", name_zh="利润", name_en="profit", unit="money", words=("Profit",))]
     registry = DimensionRegistry(measures=measures).with_dimensions(learned)
     values = {"region": ["Harbor", "Upland"], "ship_mode": ["Slow Boat", "Air Mail"], "sub_category": ["Pens", "Desks"],
-              "account": ["Prost Ltd", "Pella Co"]}  # fmt: skip
+              "account": ["Prost Ltd", "Pella Co"], "customer_id": ["C-1", "C-2"], "sku": ["K10_2201", "K10_2202"]}  # fmt: skip
     quarters = [f"{y}Q{q}" for y in (2021, 2022) for q in (1, 2, 3, 4)]
-    return build_vocabulary(registry, values, Calendar.from_quarters(quarters), aliases=None)
+    return build_vocabulary(registry, values, Calendar.from_quarters(quarters), aliases=None, has_losses=has_losses)
 
 
-def _route(question: str) -> Any:
+def _route(question: str, has_losses: bool = True) -> Any:
     from agent.router import route
 
-    return route(question, _orders_vocab())
+    return route(question, _orders_vocab(has_losses))
 
 
 @pytest.mark.parametrize(
@@ -205,3 +210,36 @@ def test_a_why_answer_says_a_quarter_is_covered_in_part(deals: tuple[Deps, pd.Da
     assert answer.status == "answered", answer.text[:300]
     assert f"2023Q4 只有 2023-10..{last:%Y-%m} 的数据" in answer.text
     assert answer.answers["change"] == answer.answers["total_change"]
+
+
+# ---- names: a code or a Latin name no value has is said, never dropped; the name column beats its ID ---------
+
+
+@pytest.mark.parametrize("question", ["产品K10_2209卖了多少", "sales of K10_2209 in 2022", "大单(Large)一共卖了多少"])
+def test_a_code_or_latin_name_not_in_the_data_is_never_dropped(question: str) -> None:
+    r = _route(question)
+    assert r.status != "answer", [x.restatement for x in r.readings]
+    assert all(x.query.filters for x in r.readings)  # a reading offered names a value of the data (K10_2201 …)
+
+
+@pytest.mark.parametrize("question", ["2022年TOP5客户的赢单金额", "sales in 2022Q3 by sub-category", "top3 customers by revenue 2022", "Q3 2022 revenue by SKU"])
+def test_periods_and_counts_are_not_codes(question: str) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message)
+
+
+def test_customer_means_the_name_column_not_its_id() -> None:
+    r = _route("利润最高的客户是谁")
+    assert r.status == "answer", (r.status, [x.restatement for x in r.readings])
+    assert r.readings[0].query.group_by == ["account"]
+
+
+@pytest.mark.parametrize(
+    ("question", "op"),
+    [("Harbor 2022 vs 2021", "compare"), ("biggest customer in 2022", "rank"), ("2022年TOP5客户", "rank")],
+)
+def test_order_data_with_no_figure_named_reads_sales(question: str, op: str) -> None:
+    orders = _route(question, has_losses=False)
+    assert orders.status == "answer", (orders.status, [x.restatement for x in orders.readings])
+    assert (orders.readings[0].query.operation, orders.readings[0].query.metrics) == (op, ["won_revenue"])
+    assert _route(question, has_losses=True).status == "clarify"  # a CRM export: revenue, deals or win rate?
