@@ -23,6 +23,8 @@ from agent.router_compose import compose, how_many_doubt
 from agent.router_restate import restate
 from agent.router_scan import Scan, ValueHit, detect_language, near_values, scan
 from agent.router_vocab import ValueWord, Vocabulary, build_vocabulary
+from agent.wording import metric_word
+from fupan.messages import say
 from fupan.periods import parse_period
 from fupan.query import MetricQuery, Reading
 
@@ -70,7 +72,7 @@ def route(
     drafts = router_measures.readings(s, drafts, vocab)  # another measure or aggregation the words may mean
     how_many_doubt(s, drafts[0])
     readings = [_reading(q, s, vocab) for q in drafts]
-    unexplained = _explained_by_metric(s.unexplained(), drafts[0])
+    unexplained = _explained_by_header(_explained_by_metric(s.unexplained(), drafts[0]), drafts[0], vocab)
     for r in readings:
         r.unexplained = unexplained
     if len(readings) > 1:
@@ -123,6 +125,18 @@ def _explained_by_metric(words: list[str], q: MetricQuery) -> list[str]:
     return words
 
 
+def _explained_by_header(words: list[str], q: MetricQuery, vocab: Vocabulary) -> list[str]:
+    """'orders shipped first class': a word formed on the header of a column the reading filters or groups by
+    (Ship Mode) says that column, which the reading already uses."""
+    heads = {
+        t
+        for d in [*q.filters, *q.group_by, *q.part]
+        if d in vocab.dims
+        for t in re.findall(r"[a-z]{4,}", (vocab.dims.get(d).header or "").lower())
+    }
+    return [w for w in words if not any(w.lower().startswith(t) for t in heads)]
+
+
 def _reading(q: MetricQuery, s: Scan, vocab: Vocabulary) -> Reading:
     return Reading(query=q, restatement=restate(q, vocab), used=_used_words(s))
 
@@ -151,7 +165,12 @@ def _refusal(s: Scan, vocab: Vocabulary) -> str:
         return s.unavailable
     if not vocab.has_targets and any(h.what in _TARGET_METRICS for h in s.metrics):  # '各销售的业绩目标达成率'
         return _no_data(MetricQuery(metrics=["target"]), vocab, s.lang)
+    if not vocab.has_losses and (lost := [h.what for h in s.metrics if h.what in _LOSS_METRICS]):
+        return say("ask.no_losses", s.lang, metric=metric_word(lost[0], s.lang))  # order data: a win rate is no figure
     return ""
+
+
+_LOSS_METRICS = ("win_rate", "lost_deals")
 
 
 def _unknown_name(

@@ -41,7 +41,6 @@ _PLURAL = re.compile(
     r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
 )
 _PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
-_SIZE_RANK = re.compile(r"\b(?:biggest|largest)\b|(?<![a-z])top(?![a-z])|最大", re.I)
 _AVERAGES = {"avg_deal_size", "sales_cycle_mean"}
 _PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
 
@@ -158,7 +157,9 @@ def _filter_sets(s: Scan, vocab: Vocabulary) -> list[dict[str, list[str]]]:
     sets: list[dict[str, list[str]]] = [{}]
     for hit in s.values:
         options = []
-        for dim in _primary_dims(hit, vocab):
+        dims = _primary_dims(hit, vocab)
+        named = [h.what for h in s.dims if _adjacent(s, hit.end, h.start) or _adjacent(s, h.end, hit.start)]
+        for dim in [d for d in dims if d in named] or dims:  # 'Japan区域': the territory, not the country
             value = next(c.value for c in hit.candidates if c.dim == dim)
             options.append((dim, value))
         grown = []
@@ -299,6 +300,8 @@ def _year_context(mentions: list[PeriodMention], share: bool) -> list[PeriodMent
     months or halves named without one, is their year (not a third period to compare)."""
     years = [m for m in mentions if m.kind == "explicit" and len(m.labels) == 1 and re.fullmatch(r"\d{4}", m.labels[0])]
     implicit = [m for m in mentions if m.kind == "implicit"]
+    if not years and len(implicit) == 1 and len(mentions) == 2:
+        return _before_the_named(mentions, implicit[0])
     if len(years) != 1 or not implicit or len(implicit) + 1 != len(mentions):
         return mentions
     if share and len(implicit) == 1:
@@ -309,6 +312,23 @@ def _year_context(mentions: list[PeriodMention], share: bool) -> list[PeriodMent
         label = year + m.labels[0][4:]
         out.append(PeriodMention(m.start, m.end, [label], "explicit"))
     return out
+
+
+def _before_the_named(mentions: list[PeriodMention], bare: PeriodMention) -> list[PeriodMention]:
+    """'2004下半年比上半年', 'Dec 2019 vs Nov', 'Q4 vs Q3 2023': a half, quarter or month named without its year,
+    beside one named with it, is of that year ('Q1 2005 vs Q4', no 2005Q4 in the data: the year before)."""
+    named = next(m for m in mentions if m is not bare)
+    label, own = named.labels[0] if len(named.labels) == 1 else "", bare.labels[0]
+    shape = re.fullmatch(r"(\d{4})(H[12]|Q[1-4]|-\d{2})", label)
+    if named.kind != "explicit" or not shape or not re.fullmatch(r"\d{4}" + shape.group(2)[0] + r"\d+", own):
+        return mentions
+    year, suffix = int(shape.group(1)), own[4:]
+    if f"{year}{suffix}" not in bare.readings and f"{year - 1}{suffix}" in bare.readings:
+        year -= 1  # 'Q1 2005 vs Q4' with no 2005Q4 in the data: the Q4 before
+    elif f"{year}{suffix}" not in bare.readings:
+        return mentions
+    fixed = PeriodMention(bare.start, bare.end, [f"{year}{suffix}"], "explicit")
+    return [fixed if m is bare else m for m in mentions]
 
 
 def _period_sets(s: Scan, vocab: Vocabulary) -> list[list[PeriodMention]]:
@@ -393,18 +413,14 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
             return [[m] for m in metrics if m != "win_rate" or vocab.has_losses]
     if any(s.cue(c) for c in ("funnel", "themes", "decompose", "why", "target")):
         return [[]]
+    if not vocab.has_losses and (s.dims or s.values or s.periods.periods or any(s.cue(c) for c in _OP_CUES)):
+        return [["won_revenue"]]  # order data (every row a sale), no figure named: 'EMEA 2004 vs 2003' is sales
     if s.cue("how") and not s.cue("rank"):
         return [["__how__"]]
     if s.cue("contribution") or (s.cue("change") and (s.cue("rank") or s.cue("held_up"))):
         return [["won_revenue"]]  # who drove / grew the most, with no metric named: revenue
-    sales_data = not vocab.has_losses  # every row a sale (order lines): a sale's figure is its amount
     if s.cue("compare") or len(s.periods.periods) >= 2 or s.periods.base:
-        if sales_data:
-            return [["won_revenue"]]  # 'EMEA 2004 vs 2003' in order data: sales
         return [["won_revenue"], ["won_deals"]]  # in a CRM export: which figure? asked, revenue first
-    if sales_data and s.cue("rank") and (size := _SIZE_RANK.search(s.text)):
-        s.mark(size.start(), size.end())
-        return [["won_revenue"]]  # 'biggest customer in 2003', '最大的客户': the one that bought the most
     if s.cue("rank") or s.cue("change") or _GROWTH.search(s.text) or _WHO.search(s.text):
         _mark_word(s, _GROWTH.pattern)
         options = ["won_revenue", "win_rate", "won_deals"] if vocab.has_losses else ["won_revenue", "won_deals"]
@@ -416,7 +432,7 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
 
 _ACHIEVED = re.compile(r"完成了?多少|达成了?多少|完成得|\b(?:achieved|attained|met|hit)\b", re.I)
 _DEAL_WORDS = re.compile(r"\b(?:deals?|orders?)\b|单子?", re.I)
-_WIN_VERB = re.compile(r"\b(?:win|won|close|closed|sign|signed)\b|赢|签", re.I)
+_WIN_VERB = re.compile(r"\b(?:win|won|close|closed|sign|signed)\b|赢|签|订(?!单)|下单", re.I)
 _LOSE_VERB = re.compile(r"\b(?:lose|lost)\b|丢|输", re.I)
 
 
@@ -883,6 +899,10 @@ def _order(s: Scan, op: str, metrics: list[str]) -> tuple[str, int | None]:
     return order, n
 
 
+_PART_AFTER = re.compile(r"^\s*(?:'s|’s)?\s*(?:share|fraction|percentage|proportion|portion|%)\b", re.I)
+_WHOLE_BEFORE = re.compile(r"\b(?:of|among|out\s+of)\s+(?:the\s+|all\s+)?$", re.I)  # 'share of North's won deals'
+
+
 def _share_part(s: Scan, filters: dict[str, list[str]]) -> list[str]:
     """The filters that name the part: all but those set as the context ('In the North, what % … ServiceBot')."""
     if len(filters) <= 1:
@@ -890,7 +910,9 @@ def _share_part(s: Scan, filters: dict[str, list[str]]) -> list[str]:
     context = []
     for hit in s.values:
         before, after = s.text[: hit.start], s.text[hit.end :]
-        if _CONTEXT_BEFORE.search(before) or _CONTEXT_AFTER.search(after):
+        if _PART_AFTER.match(after):
+            continue  # 'ServiceBot share of North's won deals': the part, wherever it stands
+        if _CONTEXT_BEFORE.search(before) or _CONTEXT_AFTER.search(after) or _WHOLE_BEFORE.search(before):
             context += hit.dims
     part = [d for d in filters if d not in context]
     return part or list(filters)[-1:]

@@ -239,9 +239,9 @@ _RELATIVE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"上个?季度|上一季度|前一季度|上季|last\s+(?:quarter|qtr)|previous\s+(?:quarter|qtr)|prior\s+quarter"
                 r"|the\s+quarter\s+before", re.I), "last_quarter"),  # fmt: skip
     (re.compile(r"本季度|这个季度|这季度|当季|当前季度|本季|最近一个?季度|this\s+(?:quarter|qtr)|current\s+quarter"
-                r"|latest\s+quarter|most\s+recent\s+quarter", re.I), "this_quarter"),  # fmt: skip
+                r"|(?:latest|most\s+recent|current|this)\s+(?:full\s+)?(?:quarter|qtr)", re.I), "this_quarter"),  # fmt: skip
     (re.compile(r"上个月|上月|last\s+month|previous\s+month", re.I), "last_month"),
-    (re.compile(r"本月|这个月|当月|this\s+month|current\s+month", re.I), "this_month"),
+    (re.compile(r"本月|这个月|当月|最近一个月|(?:this|current|latest|most\s+recent)\s+month", re.I), "this_month"),
     (re.compile(r"去年|上一年|last\s+(?:year|yr)|previous\s+year|prior\s+year", re.I), "last_year"),
     (re.compile(r"今年(?:到现在|到目前为止|到目前|以来|迄今)?|本年度?|年初至今|this\s+(?:year|yr)|current\s+year"
                 r"|year[-\s]to[-\s]date|\bytd\b|so\s+far\s+this\s+year", re.I), "this_year"),  # fmt: skip
@@ -501,3 +501,31 @@ def period_keywords() -> list[str]:
     patterns = [p for p, _ in _PATTERNS] + [_YOY, _QOQ, _LAST_N]
     patterns += [p for p, _ in _RELATIVE] + [p for p, _ in _GRAIN]
     return [w for p in patterns for w in re.findall(r"[a-z]{4,}", p.pattern)]
+
+
+_SHORT_YEARS = (
+    re.compile(r"(?<![\w'’])['’](?P<yy>\d{2})(?![\d%])"),  # "november '19", "Q4 '04"
+    re.compile(r"(?<=\b[QqHh][1-4])(?P<sp>\s*[-/,]?\s*)(?P<yy>\d{2})(?![\d%])(?!\s*(?:个|%|天|days?))"),  # "Q3 26", "H1/19"
+    re.compile(r"(?<![\d.\-/年])(?P<yy>\d{2})(?=\s*(?:到|至|-|~)\s*\d{2}\s*年)"),  # "03到04年"
+    re.compile(r"(?<![\d.\-/年])(?P<yy>\d{2})(?=\s*年)"),  # "19年下半年", "18年3月"
+)
+
+
+def expand_short_years(text: str, cal: Calendar) -> str:
+    """Two-digit years the router reads as years of the data: "'19", "Q3 26", "19年下半年", "03到04年" become
+    2019, 2026 …; only a year within a year of the data's span is taken (so '10年' is never 2010 in 2026 data)."""
+    if cal.empty:
+        return text
+    first, last = cal.first.year, cal.end.year
+
+    def year(m: re.Match[str]) -> str:
+        yy = int(m.group("yy"))
+        full = min((c + yy for c in (1900, 2000, 2100)), key=lambda y: abs(y - first))
+        if not first - 1 <= full <= last + 1:
+            return m.group(0)
+        sep = " " if m.groupdict().get("sp") is not None else ""
+        return f"{sep}{full}"
+
+    for pattern in _SHORT_YEARS:
+        text = pattern.sub(year, text)
+    return text

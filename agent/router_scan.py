@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent import router_words as W
-from agent.router_periods import PeriodWords, find_periods, period_spans
+from agent.router_periods import PeriodWords, expand_short_years, find_periods, period_spans
 from agent.router_spelling import correct_latin, distance, undouble_chinese
 from agent.router_vocab import ValueWord, Vocabulary
 
@@ -128,6 +128,7 @@ def _contains_all(text: str, word: str) -> list[tuple[int, int]]:
 
 def normalise(question: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     """The question with its spelling slips corrected, and the unknown words that look like names."""
+    question = expand_short_years(question, vocab.calendar)  # "Q4 '04", "19年下半年": the data's years
     if _CJK.search(question):
         question = undouble_chinese(question, lambda t: known_spans(t, vocab))
         question = fix_homophones(question, vocab)

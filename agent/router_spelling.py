@@ -87,6 +87,10 @@ def resolve_word(word: str, lexicon: Lexicon) -> str | None:
     """The one closest target within the allowed edits of `word`, or None (no match, or a tie).
     A two-edit match must keep the first letter (`tracking` is not a slip of `ranking`)."""
     limit = allowed_edits(word)
+    if len(word) == _MIN_LETTERS - 1:  # 'teh', 'adn': two letters swapped in a known three-letter word
+        swapped = {t for t in lexicon.known if len(t) == 3 and t != word and sorted(t) == sorted(word)
+                   and distance(word, t, 1) == 1}  # fmt: skip
+        return swapped.pop() if len(swapped) == 1 else None
     if not limit:
         return None
     found: dict[int, set[str]] = {1: set(), 2: set()}

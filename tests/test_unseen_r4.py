@@ -128,11 +128,12 @@ def _orders_vocab(has_losses: bool = True) -> Any:
         DimensionDef(id="customer_id", name_zh="客户编号", name_en="customer id", header="Customer ID",
                      words=("Customer ID", "客户编号"), origin="data"),
         DimensionDef(id="sku", name_zh="产品编码", name_en="sku", header="SKU", words=("SKU", "产品编码"), origin="data"),
+        DimensionDef(id="port", name_zh="港口", name_en="port", header="Port", words=("Port", "港口"), origin="data"),
     ]  # fmt: skip
     measures = [MeasureDef(id="profit", header="Profit", name_zh="利润", name_en="profit", unit="money", words=("Profit",))]
     registry = DimensionRegistry(measures=measures).with_dimensions(learned)
     values = {"region": ["Harbor", "Upland"], "ship_mode": ["Slow Boat", "Air Mail"], "sub_category": ["Pens", "Desks"],
-              "account": ["Prost Ltd", "Pella Co"], "customer_id": ["C-1", "C-2"], "sku": ["K10_2201", "K10_2202"]}  # fmt: skip
+              "account": ["Prost Ltd", "Pella Co"], "customer_id": ["C-1", "C-2"], "sku": ["K10_2201", "K10_2202"], "port": ["Upland", "Bay"]}  # fmt: skip
     quarters = [f"{y}Q{q}" for y in (2021, 2022) for q in (1, 2, 3, 4)]
     return build_vocabulary(registry, values, Calendar.from_quarters(quarters), aliases=None, has_losses=has_losses)
 
@@ -243,3 +244,56 @@ def test_order_data_with_no_figure_named_reads_sales(question: str, op: str) -> 
     assert orders.status == "answer", (orders.status, [x.restatement for x in orders.readings])
     assert (orders.readings[0].query.operation, orders.readings[0].query.metrics) == (op, ["won_revenue"])
     assert _route(question, has_losses=True).status == "clarify"  # a CRM export: revenue, deals or win rate?
+
+
+# ---- ext3 dev failures, by their general rules (asserted here on the generated vocabulary) --------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "periods", "base"),
+    [
+        ("Pens revenue Q3 '22 vs Q2 '22", ["2022Q3"], "2022Q2"),
+        ("Pens revenue, Q4 22 vs Q3?", ["2022Q4"], "2022Q3"),
+        ("21到22年Pens的赢单金额", ["2021", "2022"], None),
+        ("Pens 21年下半年的赢单金额", ["2021H2"], None),
+        ("2022下半年比上半年Pens多卖了多少", ["2022H2"], "2022H1"),
+    ],
+)
+def test_short_years_and_a_bare_half_take_the_years_of_the_data(question: str, periods: list[str], base: str | None) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
+    q = r.readings[0].query
+    assert q.periods[: len(periods)] == periods or q.periods == [f"{periods[0]}-01..{periods[-1]}-12"]
+    assert q.base == base or (q.base == "previous" and base is not None)
+
+
+def test_a_win_rate_on_data_with_no_lost_deals_is_refused() -> None:
+    for question in ("what's our win rate in Q4?", "2022年的赢单率"):
+        r = _route(question, has_losses=False)
+        assert r.status == "refuse" and r.readings == [], (question, r.status)
+
+
+@pytest.mark.parametrize(
+    ("question", "check"),
+    [
+        ("break down teh Q3 2022 revenue by ship mode", lambda q: q.group_by == ["ship_mode"]),
+        ("whats the average sale in Harbor in 2022", lambda q: q.metrics == ["avg_deal_size"]),
+        ("Harbor revenue latest qtr?", lambda q: q.periods == ["2022Q4"]),
+        ("Pens share of Harbor's won deals in 2022", lambda q: q.part == ["sub_category"] and "region" in q.filters),
+        ("Upland区域2022年同比的赢单金额", lambda q: list(q.filters) == ["region"]),
+        ("2022年12月比11月的变化主要是哪个子类别带来的", lambda q: q.operation == "contribution"),
+        ("2022年 Pens 一共订了多少单", lambda q: q.metrics == ["won_deals"]),
+    ],
+)
+def test_ext3_shapes_read_whole(question: str, check: Any) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
+    assert check(r.readings[0].query), r.readings[0].query
+
+
+@pytest.mark.parametrize(
+    ("question", "op"), [("Q4 2022 split by sub-category", "breakdown"), ("2022年Pens占比多少", "share")]
+)
+def test_order_data_reads_sales_for_any_shape(question: str, op: str) -> None:
+    r = _route(question, has_losses=False)
+    assert r.status == "answer" and r.readings[0].query.operation == op and r.readings[0].query.metrics == ["won_revenue"]
