@@ -170,7 +170,7 @@ def _refusal(s: Scan, vocab: Vocabulary) -> str:
     return ""
 
 
-_LOSS_METRICS = ("win_rate", "lost_deals")
+_LOSS_METRICS = ("win_rate", "lost_deals", "conversion_lead_to_opportunity", "conversion_opportunity_to_order")
 
 
 def _unknown_name(
