@@ -38,7 +38,7 @@ _CONTEXT_AFTER = re.compile(r"^\s*(?:里|里面|中|内|的.{0,6}(?:里|中))")
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|same for|那|那么|还有|再看|再看看)|呢\s*[?？]?\s*$", re.I)
 _TITLE = re.compile(r"([\u4e00-\u9fff])(?:经理|总监|主管|总)")
 _PLURAL = re.compile(
-    r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\btop\s+\w+s\b|\bbottom\s+\w+s\b|几个(?!百分点|点)|几位", re.I
+    r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\b(?:top|bottom)\s+(?:\w+\s+)?\w+s\b(?<!ss)(?<!sales)(?<!status)(?<!class)(?<!business)|几个(?!百分点|点)|几位", re.I
 )
 _PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
 _AVERAGES = {"avg_deal_size", "sales_cycle_mean"}
@@ -239,7 +239,8 @@ def _group_sets(s: Scan, vocab: Vocabulary) -> list[list[str]] | str:
         if hit.what not in free:
             free.append(hit.what)
             word = s.lower[hit.start : hit.end]
-            if header := _loose_header(vocab, hit.what, word):
+            own = any(h.what == hit.what and not _loose_header(vocab, h.what, s.lower[h.start : h.end]) for h in s.dims)
+            if (header := _loose_header(vocab, hit.what, word)) and not own:  # 'product categories': the header says it
                 s.loose.append((s.text[hit.start : hit.end], header))
         for other in vocab.dim_alternatives.get(s.lower[hit.start : hit.end], []):
             if other not in free:

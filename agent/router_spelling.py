@@ -103,6 +103,8 @@ def resolve_word(word: str, lexicon: Lexicon) -> str | None:
     closest = found[1] or found[2]
     if len(closest) > 1:  # 'proft': profit or the surname Prost? a word of the questions beats a word of a name
         closest = closest - lexicon.segments or closest
+    if len(closest) > 1:  # 'waht': two letters swapped (what) is a likelier slip than one changed (want)
+        closest = {t for t in closest if sorted(t) == sorted(word)} or closest
     return closest.pop() if len(closest) == 1 else None
 
 

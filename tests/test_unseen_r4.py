@@ -129,11 +129,13 @@ def _orders_vocab(has_losses: bool = True) -> Any:
                      words=("Customer ID", "客户编号"), origin="data"),
         DimensionDef(id="sku", name_zh="产品编码", name_en="sku", header="SKU", words=("SKU", "产品编码"), origin="data"),
         DimensionDef(id="port", name_zh="港口", name_en="port", header="Port", words=("Port", "港口"), origin="data"),
+        DimensionDef(id="product", name_zh="产品", name_en="product", header="Category",
+                     words=("Category", "category", "类别", "产品", "product", "products")),
     ]  # fmt: skip
     measures = [MeasureDef(id="profit", header="Profit", name_zh="利润", name_en="profit", unit="money", words=("Profit",))]
     registry = DimensionRegistry(measures=measures).with_dimensions(learned)
     values = {"region": ["Harbor", "Upland"], "ship_mode": ["Slow Boat", "Air Mail"], "sub_category": ["Pens", "Desks"],
-              "account": ["Prost Ltd", "Pella Co"], "customer_id": ["C-1", "C-2"], "sku": ["K10_2201", "K10_2202"], "port": ["Upland", "Bay"]}  # fmt: skip
+              "account": ["Prost Ltd", "Pella Co"], "customer_id": ["C-1", "C-2"], "sku": ["K10_2201", "K10_2202"], "port": ["Upland", "Bay"], "product": ["Paper", "Furniture"]}  # fmt: skip
     quarters = [f"{y}Q{q}" for y in (2021, 2022) for q in (1, 2, 3, 4)]
     return build_vocabulary(registry, values, Calendar.from_quarters(quarters), aliases=None, has_losses=has_losses)
 
@@ -297,3 +299,19 @@ def test_ext3_shapes_read_whole(question: str, check: Any) -> None:
 def test_order_data_reads_sales_for_any_shape(question: str, op: str) -> None:
     r = _route(question, has_losses=False)
     assert r.status == "answer" and r.readings[0].query.operation == op and r.readings[0].query.metrics == ["won_revenue"]
+
+
+@pytest.mark.parametrize(
+    ("question", "check"),
+    [
+        ("waht were sales in Harbor in 2022", lambda q: q.filters == {"region": ["Harbor"]}),  # what, not want
+        ("sales in 2022 pls thx", lambda q: q.periods == ["2022"]),
+        ("top prodcut categories by revenue 2022", lambda q: q.group_by == ["product"] and q.n == 3),
+        ("top customers by revenue 2022", lambda q: q.n == 3),
+        ("top sales region 2022", lambda q: q.n == 1),
+    ],
+)
+def test_chat_words_and_slips_do_not_block_a_full_reading(question: str, check: Any) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
+    assert check(r.readings[0].query), r.readings[0].query
