@@ -389,6 +389,9 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         word = s.lower[hit.start : hit.end]  # may hold another figure)
         if hit.what == "won_revenue" and _RECURRING.fullmatch(word):
             s.doubts.append(s.text[hit.start : hit.end])
+    if "sales_cycle_median" in found and (avg := re.search(r"\b(?:average|avg|mean)\b|平均", s.text, re.I)):
+        found = ["sales_cycle_mean" if m == "sales_cycle_median" else m for m in found]  # 'avg cycle time': the mean
+        s.mark(avg.start(), avg.end())
     if found and all(m in _AVERAGES or m.endswith("__mean") for m in found):
         _mark_word(s, r"\baverage\b|\bavg\b|\bmean\b|平均")  # 'average sales per order': the metric is the average
     if found and set(found) <= {"won_deals", "won_revenue", "won_customers", "avg_deal_size"}:
@@ -431,7 +434,9 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
     return [[]]
 
 
-_ACHIEVED = re.compile(r"完成了?多少|达成了?多少|完成得|\b(?:achieved|attained|met|hit)\b", re.I)
+_ACHIEVED = re.compile(
+    r"完成了?多少|达成了?多少|完成得|(?:完成|达成)(?:情况|度|率|比例|进度)|\b(?:achieved|attained|met|hit)\b", re.I
+)  # '各区域目标完成情况': how much of the target was met, never the target itself
 _DEAL_WORDS = re.compile(r"\b(?:deals?|orders?)\b|单子?", re.I)
 _WIN_VERB = re.compile(r"\b(?:win|won|close|closed|sign|signed)\b|赢|签|订(?!单)|下单", re.I)
 _LOSE_VERB = re.compile(r"\b(?:lose|lost)\b|丢|输", re.I)
@@ -720,8 +725,9 @@ def _resolve_metrics(s: Scan, vocab: Vocabulary, op: str, metrics: list[str]) ->
             return ["won_revenue"]
         if op == "compare" and metrics[0] == "target" and s.cue("target"):
             return ["won_revenue"]  # 'how are we tracking against quota': revenue against the target
-        if metrics[0] == "target" and _ACHIEVED.search(s.text):
+        if metrics[0] == "target" and (done := _ACHIEVED.search(s.text)):
             metrics = ["achievement_rate", *metrics[1:]]  # 完成了多少目标: how much of the target was met
+            s.mark(done.start(), done.end())
         if len(metrics) > 1 and "target" in metrics and ({"gap", "achievement_rate"} & set(metrics)):
             metrics = [m for m in metrics if m != "target"]  # 'hit the target … achievement %': target is context
         return metrics if op == "value" else metrics[:1]

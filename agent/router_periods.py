@@ -239,9 +239,11 @@ _RELATIVE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"上个?季度|上一季度|前一季度|上季|last\s+(?:quarter|qtr)|previous\s+(?:quarter|qtr)|prior\s+quarter"
                 r"|the\s+quarter\s+before", re.I), "last_quarter"),  # fmt: skip
     (re.compile(r"本季度|这个季度|这季度|当季|当前季度|本季|最近一个?季度|this\s+(?:quarter|qtr)|current\s+quarter"
-                r"|(?:latest|most\s+recent|current|this)\s+(?:full\s+)?(?:quarter|qtr)", re.I), "this_quarter"),  # fmt: skip
+                r"|(?:latest|most\s+recent|current|this)\s+(?:full\s+)?(?:quarter|qtr)|\bqtd\b|quarter[-\s]to[-\s]date", re.I),
+     "this_quarter"),  # fmt: skip
     (re.compile(r"上个月|上月|last\s+month|previous\s+month", re.I), "last_month"),
-    (re.compile(r"本月|这个月|当月|最近一个月|(?:this|current|latest|most\s+recent)\s+month", re.I), "this_month"),
+    (re.compile(r"本月|这个月|当月|最近一个月|(?:this|current|latest|most\s+recent)\s+month|\bmtd\b|month[-\s]to[-\s]date", re.I),
+     "this_month"),
     (re.compile(r"去年|上一年|last\s+(?:year|yr)|previous\s+year|prior\s+year", re.I), "last_year"),
     (re.compile(r"今年(?:到现在|到目前为止|到目前|以来|迄今)?|本年度?|年初至今|this\s+(?:year|yr)|current\s+year"
                 r"|year[-\s]to[-\s]date|\bytd\b|so\s+far\s+this\s+year", re.I), "this_year"),  # fmt: skip
@@ -265,10 +267,10 @@ _LAST_N = re.compile(
     re.I,
 )
 _GRAIN = [
-    (re.compile(r"这几个月|近几个月|每个?月|逐月|按月|各月|月度|分月|monthly|by\s+month|per\s+month|each\s+month"
+    (re.compile(r"这几个月|近几个月|每个?月|逐月|按月|各月|月度|分月|monthly|mthly|m-o-m|by\s+mo(?:nth)?|per\s+month|each\s+month"
                 r"|month[-\s]by[-\s]month|month[-\s]on[-\s]month"
                 r"|month[-\s]on[-\s]month\s+trend", re.I), "month"),  # fmt: skip
-    (re.compile(r"这几个季度|近几个季度|最近几个季度|每个?季度|逐季|按季度?|各季度?|季度走势|历季|quarterly|by\s+quarter"
+    (re.compile(r"这几个季度|近几个季度|最近几个季度|每个?季度|逐季|按季度?|各季度?|季度走势|历季|quarterly|qtrly|by\s+(?:quarter|qtr)"
                 r"|per\s+quarter|each\s+quarter|these\s+quarters|recent\s+quarters|the\s+last\s+few\s+quarters"
                 r"|quarter[-\s]by[-\s]quarter|over\s+the\s+quarters", re.I), "quarter"),  # fmt: skip
     (re.compile(r"每年|逐年|按年|各年|历年|年度走势|yearly|annually|by\s+year|per\s+year|each\s+year|year[-\s]by[-\s]year",

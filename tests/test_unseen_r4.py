@@ -315,3 +315,29 @@ def test_chat_words_and_slips_do_not_block_a_full_reading(question: str, check: 
     r = _route(question)
     assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
     assert check(r.readings[0].query), r.readings[0].query
+
+
+@pytest.mark.parametrize(
+    ("question", "check"),
+    [
+        ("2022 qtrly revenue", lambda q: q.periods == ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]),
+        ("Pens won deals qtd", lambda q: q.periods == ["2022Q4"]),
+        ("avg cycle time Q3 2022", lambda q: q.metrics == ["sales_cycle_mean"]),
+        ("median cycle time Q3 2022", lambda q: q.metrics == ["sales_cycle_median"]),
+    ],
+)
+def test_abbreviations_of_periods_and_averages(question: str, check: Any) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
+    assert check(r.readings[0].query), r.readings[0].query
+
+
+def test_how_much_of_a_target_was_met_is_never_the_target() -> None:
+    from agent.router import build_vocabulary, route
+    from agent.router_periods import Calendar
+    from fupan.dimensions import DimensionRegistry
+
+    vocab = build_vocabulary(DimensionRegistry(), {"region": ["Harbor", "Upland"]}, Calendar.from_quarters(["2022Q3"]))
+    for question in ("2022年三季度各区域目标完成情况", "Harbor 2022年三季度目标完成度"):
+        r = route(question, vocab)
+        assert r.status == "answer" and r.readings[0].query.metrics == ["achievement_rate"], (question, r.status)
