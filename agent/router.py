@@ -167,7 +167,14 @@ def _refusal(s: Scan, vocab: Vocabulary) -> str:
         return _no_data(MetricQuery(metrics=["target"]), vocab, s.lang)
     if not vocab.has_losses and (lost := [h.what for h in s.metrics if h.what in _LOSS_METRICS]):
         return say("ask.no_losses", s.lang, metric=metric_word(lost[0], s.lang))  # order data: a win rate is no figure
+    if not vocab.has_losses and (funnel := _FUNNEL_WORDS.search(s.text)):  # 'how many leads did we convert'
+        return say("ask.no_losses", s.lang, metric=funnel.group(0))
     return ""
+
+
+_FUNNEL_WORDS = re.compile(
+    r"\b(?:leads?|conver(?:t|ts|ted|sion|sions)|pipeline|funnel|opportunit(?:y|ies)|opps?)\b|线索|转化|商机|漏斗", re.I
+)
 
 
 _LOSS_METRICS = ("win_rate", "lost_deals", "conversion_lead_to_opportunity", "conversion_opportunity_to_order")
