@@ -115,6 +115,15 @@ def compose(
 # ---- pieces -------------------------------------------------------------------------------------------------
 
 
+def _reasons_asked(
+    s: Scan, vocab: Vocabulary, group_by: list[str], mentions: list[PeriodMention], metrics: list[str]
+) -> bool:
+    """Why deals were lost, in data that records why: the loss reasons (no change or comparison asked)."""
+    if group_by or "loss_reason" not in vocab.dims or metrics != ["lost_deals"] or len(mentions) > 1:
+        return False
+    return not (s.cue("change") or s.cue("compare") or s.periods.base or "loss_reason" in {h.what for h in s.dims})
+
+
 _LOSS_OPS = {"value", "breakdown", "rank", "share", "compare", "trend"}
 
 
@@ -610,6 +619,8 @@ def _one(
                                           "conversion_opportunity_to_order", "new_customers"}:
         s.doubts.append(other_date.group(0).strip())  # 'won revenue for deals engaged in 2017': not the close date
     op = _operation(s, group_by, mentions, grain)
+    if op == "why" and _reasons_asked(s, vocab, group_by, mentions, metrics):
+        op, group_by = "breakdown", ["loss_reason"]  # '三季度华东丢单主要是什么原因': the recorded reasons
     multi = [d for d, v in filters.items() if len(v) > 1]
     one_period = sum(len(m.labels) for m in mentions if m.kind != "range") <= 1 and not s.periods.base
     side = _SIDE_BY_SIDE.search(s.text)
@@ -656,7 +667,7 @@ def _one(
     periods, base = _resolve_periods(s, vocab, op, mentions, grain, default_period, metric_list)
     if op in {"compare", "rank_change"} and base is None:
         base = "previous"
-    if op == "compare" and (than := re.search(r"比|相比|对比", s.text)):
+    if op in {"compare", "decompose", "why", "contribution"} and (than := re.search(r"比|相比|对比", s.text)):
         _mark_word(s, r"(?<=[\u4e00-\u9fff\d])更?(?:高|低|好|差)(?=[了吗么呢些\s?？。，,]|$)", than.end())  # '比10月高吗': which way
     if op in {"decompose", "why", "contribution"} and base is None:
         base = "target" if s.cue("target") and op != "decompose" else "previous"

@@ -373,6 +373,8 @@ def _reason_column(s: Scan, start: int, end: int) -> bool:
     """A why-word (原因) that is the loss-reason column's name: said as a grouping ('各原因', '丢单原因分布'),
     or inside the column's longer name (丢单原因). Otherwise the column's word is dropped and the why stays."""
     for hit in [h for h in s.dims if h.what == "loss_reason" and h.start < end and start < h.end]:
+        if any("loss_reason" in v.dims and not s.text[v.end : hit.start].strip() for v in s.values):
+            return True  # '价格原因': the reason named, its word beside it
         longer = hit.end - hit.start > end - start
         if longer or _REASON_BY_BEFORE.search(s.text[: hit.start]) or _REASON_BY_AFTER.match(s.text[hit.end :]):
             return True

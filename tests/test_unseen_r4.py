@@ -97,6 +97,19 @@ def test_a_reason_named_in_words_is_a_filter_of_the_lost_deals(deals: tuple[Deps
     assert _close(count.answers.get("value"), float((lost["Loss Reason"] == "Competitor").sum()))
 
 
+def test_a_reason_beside_its_word_and_why_we_lost_read_the_reasons(deals: tuple[Deps, pd.DataFrame]) -> None:
+    deps, df = deals
+    lost = _lost(df, "2023Q2")
+    share = _ask(deps, "2023年二季度Price原因丢单占比")  # the reason named with 原因 beside it: a share, not a why
+    assert share.status == "answered" and share.readings[0].query.operation == "share", share.text[:200]
+    assert _close(share.answers.get("value"), float((lost["Loss Reason"] == "Price").mean()))
+    why = _ask(deps, "2023年二季度丢单主要是什么原因")  # why deals were lost, where the data records why
+    assert why.status == "answered", why.text[:200]
+    assert _items(why) == {str(k): float(len(g)) for k, g in lost.groupby("Loss Reason")}
+    change = _ask(deps, "为什么2023年二季度丢单多了")  # a change asked: still a why
+    assert change.readings[0].query.operation == "why"
+
+
 @pytest.mark.parametrize("question", ["won revenue by loss reason in 2023", "2023年各丢单原因的赢单率"])
 def test_a_won_figure_split_by_loss_reason_is_not_computed(deals: tuple[Deps, pd.DataFrame], question: str) -> None:
     answer = _ask(deals[0], question)
@@ -176,7 +189,10 @@ def test_a_bare_last_after_vs_is_the_period_before(question: str, periods: list[
 
 @pytest.mark.parametrize(
     "question",
-    ["average sales per order in 2022", "2022年买得最多的客户（按赢单金额）", "为什么2022年四季度比三季度差这么多"],
+    [
+        "average sales per order in 2022", "2022年买得最多的客户（按赢单金额）", "为什么2022年四季度比三季度差这么多",
+        "2022年赢单金额比2021年低，是订单少了还是客单价低了？",
+    ],
 )
 def test_words_the_reading_itself_says_are_explained(question: str) -> None:
     r = _route(question)
