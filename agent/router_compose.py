@@ -41,6 +41,7 @@ _PLURAL = re.compile(
     r"哪些|哪几|\bwhich\s+(?!is\b|was\b|has\b|does\b|this\b|sales\b|series\b|business\b|class\b|status\b|address\b)\w+s\b|\bwho\s+are\b|\b(?:top|bottom)\s+(?:\w+\s+)?\w+s\b(?<!ss)(?<!sales)(?<!status)(?<!class)(?<!business)|几个(?!百分点|点)|几位", re.I
 )
 _PER_DEAL = re.compile(r"\b(?:per|a|each|every)\s+(?:won\s+|closed\s+|single\s+)?(?:deal|order|opportunity|opp|win|sale|transaction)\b|每(?:一)?[单笔]", re.I)
+_LOSS_MAKING = re.compile(r"亏损|亏钱|亏本|赔钱|\blos(?:t|e|es|ing)\s+(?:the\s+most\s+)?money\b|\bbiggest\s+loss(?:es)?\b", re.I)
 _AVERAGES = {"avg_deal_size", "sales_cycle_mean"}
 _PER = re.compile(r"\bper\s+(?:the\s+)?[a-z]+(?<!s)\b|人均|户均|客均", re.I)
 
@@ -398,6 +399,11 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         word = s.lower[hit.start : hit.end]  # may hold another figure)
         if hit.what == "won_revenue" and _RECURRING.fullmatch(word):
             s.doubts.append(s.text[hit.start : hit.end])
+    if not found and (loss := _LOSS_MAKING.search(s.text)) and s.cue("rank"):
+        margins = [m.id for m in vocab.dims.measures if m.margin]
+        if len(margins) == 1:  # '哪个子类别亏损最多', 'which state lost the most money': the lowest profit
+            s.mark(loss.start(), loss.end())
+            found = [f"{margins[0]}__sum"]
     if "sales_cycle_median" in found and (avg := re.search(r"\b(?:average|avg|mean)\b|平均", s.text, re.I)):
         found = ["sales_cycle_mean" if m == "sales_cycle_median" else m for m in found]  # 'avg cycle time': the mean
         s.mark(avg.start(), avg.end())
@@ -902,7 +908,7 @@ def _order(s: Scan, op: str, metrics: list[str]) -> tuple[str, int | None]:
     else:
         from agent.router_words import ASC, BEST_WORST
 
-        order = "asc" if ASC.search(s.text) else "desc"
+        order = "asc" if ASC.search(s.text) or _LOSS_MAKING.search(s.text) else "desc"
         if BEST_WORST.search(s.text) and metric and not higher_is_better(metric):
             order = "asc" if order == "desc" else "desc"
     if op not in {"rank", "rank_change", "contribution"}:

@@ -140,7 +140,7 @@ STOP_EN = frozenset(
     pls plz kindly quick quickly bought buy buying purchased purchase ordered order something anything deals deal because due booked book booking generated brought made cumulative accumulated tracking track tracked pacing land landed landing bring brought acquire acquired just roughly approx approximately about around exactly ones one's period periods
     time times date dates altogether combined sum summed everything anything something nothing whole entire
     including include includes overall together compared vs. vs split figure out break broken engage engaged
-    business bring brings bringing yo gimme hey sup related thx ty asap btw fyi tia""".split()
+    business bring brings bringing yo gimme hey sup related thx ty asap btw fyi tia money""".split()
 )
 # Chinese function words and phrases (longest first when stripped)
 _STOP_ZH_WORDS = """的 了 吗 呢 啊 吧 呀 么 是 有 在 和 与 及 跟 对 把 被 给 让 从 到 为 以 由 于 按 看 看看 看下 看一下 查 查下

@@ -145,7 +145,8 @@ def _orders_vocab(has_losses: bool = True) -> Any:
         DimensionDef(id="product", name_zh="产品", name_en="product", header="Category",
                      words=("Category", "category", "类别", "产品", "product", "products")),
     ]  # fmt: skip
-    measures = [MeasureDef(id="profit", header="Profit", name_zh="利润", name_en="profit", unit="money", words=("Profit",))]
+    measures = [MeasureDef(id="profit", header="Profit", name_zh="利润", name_en="profit", unit="money", words=("Profit",),
+                           margin=True)]
     registry = DimensionRegistry(measures=measures).with_dimensions(learned)
     values = {"region": ["Harbor", "Upland"], "ship_mode": ["Slow Boat", "Air Mail"], "sub_category": ["Pens", "Desks"],
               "account": ["Prost Ltd", "Pella Co"], "customer_id": ["C-1", "C-2"], "sku": ["K10_2201", "K10_2202"], "port": ["Upland", "Bay"], "product": ["Paper", "Furniture"]}  # fmt: skip
@@ -359,3 +360,11 @@ def test_how_much_of_a_target_was_met_is_never_the_target() -> None:
     for question in ("2022年三季度各区域目标完成情况", "Harbor 2022年三季度目标完成度"):
         r = route(question, vocab)
         assert r.status == "answer" and r.readings[0].query.metrics == ["achievement_rate"], (question, r.status)
+
+
+@pytest.mark.parametrize("question", ["2022年哪个子类别亏损最多", "which port lost the most money in 2022"])
+def test_losing_money_ranks_the_profit_lowest_first(question: str) -> None:
+    r = _route(question)
+    assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
+    q = r.readings[0].query
+    assert (q.metrics, q.order, q.n) == (["profit__sum"], "asc", 1)
