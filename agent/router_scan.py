@@ -388,7 +388,7 @@ def _count(s: Scan) -> None:
         (m for m in W.TOP_N.finditer(s.text) if s.free(m.start(), m.end()) and (ranked or not m.group("n5"))), None
     )
     if m:
-        s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5"))
+        s.n = W.number(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5") or m.group("n6"))
         end = m.end("n5") if m.group("n5") else m.end()  # the noun is left for the dimension words
         s.mark(m.start(), end)
 

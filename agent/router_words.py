@@ -112,6 +112,8 @@ TOP_N = _rx(
     r"|\b(?P<n3>\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:best|top|highest|lowest|worst|biggest|largest|"
     r"leading|smallest|weakest|strongest|most|least)\b"
     r"|\b(?:which|what|the)\s+(?P<n4>\d+|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|\b(?:worst|best|lowest|highest|largest|smallest|biggest|weakest|strongest)\s+(?P<n6>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
+    r"(?![\d.,%])(?!\s*(?:percent|quarters?|months?|years?|weeks?|days?|q[1-4]\b))"
     r"|(?<![\d.$,])\b(?P<n5>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+"
     r"(?!(?:days|weeks|months|quarters|years|percent|points|times|deals|orders|wins|units)\b)[a-z][a-z\-]*s\b"
 )
