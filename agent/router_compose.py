@@ -404,6 +404,9 @@ def _metric_sets(s: Scan, vocab: Vocabulary) -> list[list[str]]:
         if len(margins) == 1:  # '哪个子类别亏损最多', 'which state lost the most money': the lowest profit
             s.mark(loss.start(), loss.end())
             found = [f"{margins[0]}__sum"]
+    for hit in [h for h in s.metrics if h.what == "avg_deal_size"]:  # '平均每单利润': profit per order is neither
+        if any("__" in m.what and not s.text[hit.end : m.start].strip(" 的") for m in s.metrics):  # the order size
+            s.doubts.append(s.text[hit.start : hit.end])  # beside the profit nor the mean over order lines
     if "sales_cycle_median" in found and (avg := re.search(r"\b(?:average|avg|mean)\b|平均", s.text, re.I)):
         found = ["sales_cycle_mean" if m == "sales_cycle_median" else m for m in found]  # 'avg cycle time': the mean
         s.mark(avg.start(), avg.end())

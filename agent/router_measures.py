@@ -25,7 +25,8 @@ _MEAN_EN = ("average {w}", "avg {w}", "mean {w}", "average of {w}", "mean of {w}
             "average {w} per line", "average {w} per order line", "simple average {w}", "simple avg {w}",
             "simple mean {w}", "unweighted average {w}")  # fmt: skip
 _SUM_ZH = ("总{w}", "{w}总额", "{w}合计", "{w}总计", "{w}总和", "合计{w}", "{w}总量", "总{w}额", "{w}之和", "{w}加总")
-_MEAN_ZH = ("平均{w}", "{w}平均", "{w}均值", "{w}平均值", "平均的{w}", "平均每单{w}", "人均{w}", "{w}的平均值")
+_MEAN_ZH = ("平均{w}", "{w}平均", "{w}均值", "{w}平均值", "平均的{w}", "{w}的平均值")  # not 平均每单/人均: per order or per
+# person is not the mean over the file's rows (order lines), so those words are left for the router to ask about
 _MARGIN_EN = ("{w} margin", "{w} margins", "{w} rate", "{w} ratio", "{w} margin rate", "{w} margin %")
 _MARGIN_ZH = ("{w}率", "{w}占比")
 _MARGIN_ALONE = ("margin", "margins", "profit margin", "gross margin", "利润率", "毛利率", "利润占比", "毛利占比")

@@ -370,3 +370,9 @@ def test_losing_money_ranks_the_profit_lowest_first(question: str) -> None:
     assert r.status == "answer", (r.status, r.message, [x.restatement for x in r.readings])
     q = r.readings[0].query
     assert (q.metrics, q.order, q.n) == (["profit__sum"], "asc", 1)
+
+
+@pytest.mark.parametrize("question", ["2022年平均每单利润", "2022年人均利润", "average profit per order 2022"])
+def test_a_measure_per_order_or_per_person_is_never_the_mean_over_rows(question: str) -> None:
+    r = _route(question)  # order lines: profit per order is neither the line mean nor the order size beside profit
+    assert r.status != "answer", [x.restatement for x in r.readings]
