@@ -330,6 +330,7 @@ def test_order_data_reads_sales_for_any_shape(question: str, op: str) -> None:
         ("top sales region 2022", lambda q: q.n == 1),
         ("revenue by port 2022, worst 2", lambda q: (q.order, q.n) == ("asc", 2)),
         ("best 3 customers by revenue 2022", lambda q: (q.order, q.n) == ("desc", 3)),
+        ("2022年各港口的客户数", lambda q: (q.metrics, q.group_by) == (["won_customers"], ["port"])),
     ],
 )
 def test_chat_words_and_slips_do_not_block_a_full_reading(question: str, check: Any) -> None:
