@@ -64,8 +64,10 @@ def find_lessons(deps: Deps, brief: str, *, k: int = 5, language: str = "zh") ->
                 period=meta.get("period") or None,
             )
         )
-    matches.sort(key=lambda m: -m.score)
-    return matches[:k]
+    # the k most relevant are chosen by score; among them, what failed is listed after what can be repeated, as
+    # the warning it is ("avoid repeating"), whatever the search's order of two near-equal passages
+    chosen = sorted(matches, key=lambda m: -m.score)[:k]
+    return sorted(chosen, key=lambda m: (m.outcome == "did_not_work", -m.score))
 
 
 __all__ = ["find_lessons"]
