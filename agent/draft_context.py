@@ -16,14 +16,12 @@ from agent.deal_bands import DEAL_SIZE_BAND, band_label
 from agent.draft_comparable import Comparability, DataSpan
 from agent.wording import segment_label, value_label
 from fupan.dimensions import DimensionRegistry
+from fupan.messages import say
 from fupan.periods import parse_period, previous_period, same_period_last_year
 
 TREE_DIMS = ("region", "rep", "product")  # the data's own dimensions the tree walks (when the data have them)
 EXTRA_METRICS = ["won_deals", "lost_deals", "win_rate", "won_revenue", "avg_deal_size"]
-_ANALYSIS_LABELS = {
-    "loss_reason": ("丢单原因", "loss reason"),
-    DEAL_SIZE_BAND: ("金额区间", "deal size"),
-}
+_ANALYSIS_LABELS = {"loss_reason": "draft.dim_loss_reason", DEAL_SIZE_BAND: "draft.dim_deal_size_band"}
 
 
 @dataclass
@@ -124,13 +122,17 @@ class DraftContext:
         """The unit of amounts in this data: its currency code from the snapshot, or `money` when unknown."""
         return str(getattr(self.engine, "money", "money"))
 
-    def t(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
+    def say(self, key: str, **slots: object) -> str:
+        """The catalogue's message `key` (fupan/messages.py) in the draft's language, its slots filled by name."""
+        return say(key, self.lang, **slots)
+
+    def inline(self, text: str) -> str:
+        """A sentence's opening words used inside another sentence: English lower-cases the first letter."""
+        return text[:1].lower() + text[1:] if self.lang == "en" else text
 
     def dim_label(self, dim: str) -> str:
         if dim in _ANALYSIS_LABELS:
-            zh, en = _ANALYSIS_LABELS[dim]
-            return self.t(zh, en)
+            return self.say(_ANALYSIS_LABELS[dim])
         return self.dims.label(dim, self.lang)
 
     def value_label(self, dim: str, value: str) -> str:

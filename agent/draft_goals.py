@@ -26,10 +26,6 @@ CORE_METRICS = (
 )
 
 
-def _t(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def revenue_goal(
     engine: Any, period: str, segment: dict[str, str], col: Collector, cmp: Comparability, base: str
 ) -> GoalResult:
@@ -44,22 +40,19 @@ def revenue_goal(
     ach = figs["achievement_rate"].value
     note = ""
     if ach is not None:
-        note = _t(
-            lang,
-            "达成"
+        gap = figs["gap"]
+        note = (
+            say("goals.met", lang)
             if ach >= 1
-            else f"未达成，缺口 {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
-            "target met"
-            if ach >= 1
-            else f"missed by {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
+            else say("goals.missed_by", lang, gap=fmt(abs(gap.value or 0), gap.unit, lang))
         )
     ids = [f.evidence_id for f in figs.values() if f.value is not None]
     verdict = cmp.value(figs["won_revenue"])
     if not verdict.ok:
-        note = (note + _t(lang, "；", "; ") if note else "") + verdict.text(lang)
+        note = (note + say("draft.clause_sep", lang) if note else "") + verdict.text(lang)
     elif ach is None:
         change, more = _change_note(
-            engine, "won_revenue", figs["won_revenue"], base, segment, col, cmp, "环比", "QoQ"
+            engine, "won_revenue", figs["won_revenue"], base, segment, col, cmp, say("goals.qoq", lang)
         )
         note, ids = change, ids + more
     return GoalResult(
@@ -84,27 +77,24 @@ def _change_note(
     segment: dict[str, str],
     col: Collector,
     cmp: Comparability,
-    word_zh: str,
-    word_en: str,
+    word: str,
 ) -> tuple[str, list[str]]:
     """'环比降 9.1 个百分点（2026Q2：51.1%）', or '环比不可比：…' when the change is an artefact."""
     lang = col.lang
     old = engine.value(metric, base, segment or None)
     verdict = cmp.change(cur, old)
     if not verdict.ok:
-        return _t(
-            lang, f"{word_zh}不可比：{verdict.text(lang)}", f"{word_en} not comparable: {verdict.text(lang)}"
-        ), []
+        return say("goals.not_comparable", lang, word=word, why=verdict.text(lang)), []
     change = cur.value - old.value
-    way = (
-        _t(lang, "升" if change > 0 else "降", "up" if change > 0 else "down")
-        if change
-        else _t(lang, "持平", "flat")
-    )
-    text = _t(
+    way = say("goals.up" if change > 0 else "goals.down", lang) if change else say("goals.flat", lang)
+    text = say(
+        "goals.change",
         lang,
-        f"{word_zh}{way} {fmt_change(change, cur.unit, lang)}（{base}：{fmt(old.value, old.unit, lang)}）",
-        f"{word_en} {way} {fmt_change(change, cur.unit, lang)} ({base}: {fmt(old.value, old.unit, lang)})",
+        word=word,
+        way=way,
+        change=fmt_change(change, cur.unit, lang),
+        base=base,
+        old=fmt(old.value, old.unit, lang),
     )
     return text, [col.cite(old)[1:-1]]
 
@@ -128,8 +118,8 @@ def metric_goal(
         notes = [verdict.text(lang)]  # no trend from a value that is itself an artefact
     else:
         notes = []
-        for (word_zh, word_en), base in zip((("环比", "QoQ"), ("同比", "YoY")), bases, strict=True):
-            text, more = _change_note(engine, metric, cur, base, segment, col, cmp, word_zh, word_en)
+        for word, base in zip(("goals.qoq", "goals.yoy"), bases, strict=True):
+            text, more = _change_note(engine, metric, cur, base, segment, col, cmp, say(word, lang))
             notes.append(text)
             ids += more
     return GoalResult(
@@ -138,7 +128,7 @@ def metric_goal(
         segment=dict(segment),
         actual=cur.value,
         unit=cur.unit,
-        note=_t(lang, "；", "; ").join(n for n in dict.fromkeys(notes) if n),
+        note=say("draft.clause_sep", lang).join(n for n in dict.fromkeys(notes) if n),
         evidence=ids,
     )
 
@@ -231,7 +221,10 @@ def target_vs_actual_chart(
         title=say("draft.chart_target_vs_actual", lang, period=period),
         categories=[region_label(r, lang) for r in regions],
         unit=money,
-        series=[_series(say("draft.series_target", lang), tgt), _series(say("draft.series_actual", lang), act)],
+        series=[
+            _series(say("draft.series_target", lang), tgt),
+            _series(say("draft.series_actual", lang), act),
+        ],
     )
 
 
@@ -285,5 +278,8 @@ def trend_chart(
         title=say("draft.chart_trend", lang),
         unit=money,
         categories=list(quarters),
-        series=[_series(say("draft.series_revenue", lang), trend), _series(say("draft.series_target", lang), targets)],
+        series=[
+            _series(say("draft.series_revenue", lang), trend),
+            _series(say("draft.series_target", lang), targets),
+        ],
     )

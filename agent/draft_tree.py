@@ -37,9 +37,15 @@ DRIVER_METRICS = (
 )
 _FACTORS = {"closed_deals": "won_deals", "win_rate": "win_rate", "avg_deal_size": "avg_deal_size"}
 _FACTOR_WORDS = {
-    "closed_deals": ("结单数量", "the number of deals closed"),
-    "win_rate": ("赢单率", "the win rate"),
-    "avg_deal_size": ("客单价", "the deal size"),
+    "closed_deals": "tree.factor_closed_deals",
+    "win_rate": "tree.factor_win_rate",
+    "avg_deal_size": "tree.factor_avg_deal_size",
+}
+_MIX = {  # (by product, a success) → the sentence
+    (True, True): "tree.mix_product_above",
+    (True, False): "tree.mix_product_below",
+    (False, True): "tree.mix_band_above",
+    (False, False): "tree.mix_band_below",
 }
 MIX_SHARE = 0.5  # a mix shift "explains" a change when it accounts for at least half of it
 LOSS_REASON_SHARE = 0.3  # reasons pointing to a cause, on this share of the lost deals, support it
@@ -84,9 +90,9 @@ def change_text(ctx: DraftContext, row: Any) -> str:
     sign = "+" if up else "−"
     cur, old = fmt(row.current.value, row.current.unit, lang), fmt(row.base.value, row.base.unit, lang)
     delta = fmt_change(row.change, row.current.unit, lang)
-    return ctx.t(
-        f"{metric_label(m, lang)}从 {old} {'升至' if up else '降至'} {cur}（{sign}{delta}）",
-        f"{_lower_first(metric_label(m, lang))} {'rose' if up else 'fell'} from {old} to {cur} ({sign}{delta})",
+    metric = metric_label(m, lang) if lang == "zh" else _lower_first(metric_label(m, lang))
+    return ctx.say(
+        "tree.rose" if up else "tree.fell", metric=metric, old=old, cur=cur, sign=sign, delta=delta
     )
 
 
@@ -138,15 +144,11 @@ def drivers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> tupl
     if (effects[main] > 0) != good or not effects[main]:
         return None, None
     shown = [usable[m] for m in ("won_deals", "win_rate", "avg_deal_size") if m in usable]
-    parts = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
-    formula = ctx.t(
-        "结单数 × 赢单率 × 客单价" if "win_rate" in effects else "赢单数 × 客单价",
-        "deals closed × win rate × deal size" if "win_rate" in effects else "deals won × deal size",
-    )
-    zh_word, en_word = _FACTOR_WORDS[main]
-    claim = ctx.t(
-        f"与上季度相比，{parts}；按“{formula}”分解，影响最大的是{zh_word}。",
-        f"Against last quarter, {parts}; splitting revenue into {formula}, {en_word} moved it most.",
+    claim = ctx.say(
+        "tree.drivers",
+        parts=ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown),
+        formula=ctx.say("tree.formula_with_rate" if "win_rate" in effects else "tree.formula_without_rate"),
+        factor=ctx.say(_FACTOR_WORDS[main]),
     )
     main_row = usable.get(_FACTORS[main], usable["won_deals"])
     return (
@@ -207,18 +209,18 @@ def mix_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | N
         name = ctx.value_label(dim, value)
         s0, s1 = fmt(seg.share_base, "ratio", ctx.lang), fmt(seg.share_current, "ratio", ctx.lang)
         avg0, avg1 = fmt(overall.value, overall.unit, ctx.lang), fmt(rate.value, rate.unit, ctx.lang)
-        where = ctx.t(f"{ctx.dim_label(dim)} {name}", f"{ctx.dim_label(dim)} {name}")
-        claim = ctx.t(
-            f"{'产品结构' if dim == 'product' else '订单金额结构'}变化：{where} 占赢单数的比重从 {s0} 升至 {s1}，"
-            f"其平均客单价为 {avg1}，{'高于' if good else '低于'}上季度整体的 {avg0}。",
-            f"The mix moved: {where} rose from {s0} to {s1} of the deals won, at an average deal size of {avg1} "
-            f"against {avg0} for the whole last quarter.",
+        where = f"{ctx.dim_label(dim)} {name}"
+        claim = ctx.say(
+            _MIX[dim == "product", good],
+            where=where,
+            s0=s0,
+            s1=s1,
+            avg0=avg0,
+            avg1=avg1,
         )
         return Step(
             claim=claim,
-            short=ctx.t(
-                f"{where} 占赢单数的比重从 {s0} 升至 {s1}", f"{where} went from {s0} to {s1} of the deals won"
-            ),
+            short=ctx.say("tree.mix_short", where=where, s0=s0, s1=s1),
             evidence=ctx.cite(*shares, rate, overall),
             kind="mix",
             findings=set() if good else {"smaller_deal_mix"},
@@ -246,9 +248,7 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
     if not rows:
         return None
     with_base = ctx.cmp.base_ok(base_total.value)
-    shares = [
-        (r, _share(r.current, total), _share(r.base, base_total) if with_base else 0.0) for r in rows
-    ]
+    shares = [(r, _share(r.current, total), _share(r.base, base_total) if with_base else 0.0) for r in rows]
     shares.sort(key=lambda t: -(t[1] - t[2]))
     rows = [r for r, _, _ in shares]
     shown = [r for r in rows if _share(r.current, total) >= 0.15][:2] or rows[:1]
@@ -258,21 +258,17 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
         then = fmt(_share(r.base, base_total), "ratio", ctx.lang) if with_base else ""
         reason = r.dims["loss_reason"]
         parts.append(
-            ctx.t(
-                f"“{reason}”占 {now}" + (f"（上季度 {then}）" if then else ""),
-                f"'{reason}' {now}" + (f" (last quarter {then})" if then else ""),
+            ctx.say(
+                "tree.reason_share_then" if then else "tree.reason_share", reason=reason, now=now, then=then
             )
         )
         ids += ctx.cite(r.current) + (ctx.cite(r.base) if with_base else [])
     ids += ctx.cite(total) + (ctx.cite(base_total) if with_base else [])
     causes = loss_reason_causes([(r.dims["loss_reason"], now, then) for r, now, then in shares], with_base)
-    sep = ctx.t("，", ", ")
+    said = ctx.say("draft.comma_sep").join(parts)
     return Step(
-        claim=ctx.t(
-            f"CRM 丢单原因：本期输单中{sep.join(parts)}。",
-            f"The CRM's loss reasons: of this period's lost deals, {sep.join(parts)}.",
-        ),
-        short=ctx.t(f"丢单原因中{sep.join(parts)}", f"loss reasons: {sep.join(parts)}"),
+        claim=ctx.say("tree.loss_reasons", parts=said),
+        short=ctx.say("tree.loss_reasons_short", parts=said),
         evidence=list(dict.fromkeys(ids)),
         kind="loss_reasons",
         grade="record",
@@ -322,15 +318,18 @@ def focus_step(
         return None
     _, dim, row = best
     name = ctx.value_label(dim, row.dims[dim])
-    where = ctx.t(
-        f"{'增长主要来自' if good else '问题集中在'}{ctx.dim_label(dim)} {name}",
-        f"{'Growth came mostly from' if good else 'It concentrates in'} {ctx.dim_label(dim)} {name}",
-    )
+    where = ctx.say("tree.focus_good" if good else "tree.focus_bad", dim=ctx.dim_label(dim), name=name)
+    return _where_step(ctx, where, row, "focus")
+
+
+def _where_step(ctx: DraftContext, where: str, row: Any, kind: str) -> Step:
+    """A step that names where a change sits and says the change."""
+    change = change_text(ctx, row)
     return Step(
-        claim=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}{ctx.t('。', '.')}",
-        short=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}",
+        claim=ctx.say("tree.where_claim", where=where, change=change),
+        short=ctx.say("tree.where_short", where=where, change=change),
         evidence=cite_row(ctx, row),
-        kind="focus",
+        kind=kind,
     )
 
 
@@ -352,9 +351,9 @@ def customers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> St
     new = next((r for r in shown if r.current.metric == "new_customers"), None)
     if new is None or ((new.change or 0) > 0) != good:
         return None
-    text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+    text = ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown)
     return Step(
-        claim=ctx.t(f"新老客户：{text}。", f"New and existing customers: {text}."),
+        claim=ctx.say("tree.customers", text=text),
         short=change_text(ctx, new),
         evidence=[i for r in shown for i in cite_row(ctx, r)],
         kind="customers",
@@ -370,9 +369,9 @@ def funnel_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step 
             shown.append(row)
     if not shown:
         return None
-    text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+    text = ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown)
     return Step(
-        claim=ctx.t(f"漏斗：{text}。", f"The funnel: {text}."),
+        claim=ctx.say("tree.funnel", text=text),
         short=change_text(ctx, shown[0]),
         evidence=[i for r in shown for i in cite_row(ctx, r)],
         kind="funnel",
@@ -394,16 +393,8 @@ def source_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step 
         return None
     row = max(rows, key=lambda r: abs(r.change or 0))
     name = row.dims["lead_source"]
-    where = ctx.t(
-        f"{'增长主要来自' if good else '下滑主要来自'}线索来源 {name}",
-        f"{'Growth came mostly from' if good else 'The drop came mostly from'} lead source {name}",
-    )
-    return Step(
-        claim=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}{ctx.t('。', '.')}",
-        short=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}",
-        evidence=cite_row(ctx, row),
-        kind="source",
-    )
+    where = ctx.say("tree.source_good" if good else "tree.source_bad", name=name)
+    return _where_step(ctx, where, row, "source")
 
 
 # ---- the walk -------------------------------------------------------------------------------------------
@@ -447,10 +438,10 @@ def metric_tree(ctx: DraftContext, segment: dict[str, str], metric: str) -> Tree
     steps: list[Step] = []
     if moves:
         shown = moves[:2]
-        text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+        text = ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown)
         steps.append(
             Step(
-                claim=ctx.t(f"与上季度相比，{text}。", f"Against last quarter, {text}."),
+                claim=ctx.say("tree.against_last", text=text),
                 short=change_text(ctx, shown[0]),
                 evidence=[i for r in shown for i in cite_row(ctx, r)],
                 kind="drivers",

@@ -11,39 +11,29 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from fupan.messages import Text
+
 PLAYBOOK_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "playbook.yaml"
-
-
-class Bilingual(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 class Remedy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     metric: str
-    action: Bilingual
-    resources: Bilingual
-    checkpoint: Bilingual
+    action: Text
+    resources: Text
+    checkpoint: Text
 
 
-class LessonText(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    zh: str
-    en: str
-    scenario: Bilingual
+class LessonText(Text):
+    scenario: Text
 
 
 class Cause(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     category: Literal["people", "product_market", "process", "resources"]
-    title: Bilingual
-    question: Bilingual
+    title: Text
+    question: Text
     signals: list[str]
     keywords: list[str]
     symptoms: dict[str, Literal["up", "down"]]
@@ -51,7 +41,7 @@ class Cause(BaseModel):
     loss_reasons: list[str]
     findings: list[str] = []  # patterns of the quantitative tree it fits (agent/draft_tree.py)
     hypotheses: dict[str, list[str]]
-    check: Bilingual
+    check: Text
     remedy: Remedy
     lesson: LessonText
 
