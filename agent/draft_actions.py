@@ -14,7 +14,8 @@ from typing import Any
 from agent.draft_chains import CauseChoice
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
-from agent.draft_tree import DRIVER_METRICS, change_text
+from agent.draft_tree import DRIVER_METRICS, change_text, row_figures
+from agent.metric_values import MetricValue
 from agent.numbers import fmt, is_money
 from agent.playbook import Cause, load_playbook
 from agent.smart import period_end
@@ -54,13 +55,13 @@ def _metric_for(ctx: DraftContext, chain: RootCauseChain, cause: Cause) -> str:
 
 def action_for(
     ctx: DraftContext, index: int, chain: RootCauseChain, cause: Cause, owner: str, *, check_first: bool
-) -> ActionItem:
+) -> tuple[ActionItem, list[MetricValue]]:
+    """The action answering a chain's cause, and the figure it cites (the metric's value this period)."""
     metric = _metric_for(ctx, chain, cause)
     seg = chain.segment
     cur = ctx.engine.value(metric, ctx.period, seg or None)
     old = ctx.engine.value(metric, ctx.base, seg or None)
     baseline = cur.value if cur.value is not None else 0.0
-    ctx.cite(cur)
     target = action_target(ctx, metric, seg, baseline, old.value, cur.unit)
     nxt = next_period(ctx)
     deadline = period_end(nxt)
@@ -72,7 +73,7 @@ def action_for(
         target=fmt(target, cur.unit, ctx.lang),
     )
     what, checkpoint = action_wording(ctx, cause, ctx.who(seg), goal, deadline, check_first=check_first)
-    return ActionItem(
+    item = ActionItem(
         id=f"A{index + 1}",
         owner=owner,
         deadline=deadline,
@@ -86,8 +87,9 @@ def action_for(
         checkpoint=checkpoint,
         check_first=check_first,
         chains=[chain.id],
-        evidence=[cur.evidence_id],
+        evidence=ctx.cite(cur),
     )
+    return item, [cur]
 
 
 def action_target(
@@ -139,10 +141,10 @@ def replicate_action(
     choice: CauseChoice,
     target_segment: dict[str, str],
     owner: str,
-) -> ActionItem:
+) -> tuple[ActionItem, list[MetricValue]]:
     """Copy a success to the segment that missed most: the winning play, piloted there, measured there."""
     cause = choice.cause
-    item = action_for(
+    item, figures = action_for(
         ctx, index, chain.model_copy(update={"segment": target_segment}), cause, owner, check_first=False
     )
     src, dst = ctx.who(chain.segment), ctx.who(target_segment)
@@ -154,7 +156,7 @@ def replicate_action(
     item.action = item.action.replace(cause.remedy.action.get(ctx.lang), new)[:600]
     item.check_first = not choice.confirmed
     item.chains = [chain.id]
-    return item
+    return item, figures
 
 
 def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Lesson]:
@@ -187,9 +189,11 @@ def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Les
     return lessons
 
 
-def success_lessons(ctx: DraftContext, successes: list[Problem], rep_rows: list[Any]) -> list[Lesson]:
+def success_lessons(
+    ctx: DraftContext, successes: list[Problem], rep_rows: list[Any]
+) -> tuple[list[Lesson], list[MetricValue]]:
     """The segments that beat target (what improved, where growth came from), then the rep whose revenue grew
-    most against last period (`rep_rows`: won_revenue by rep)."""
+    most against last period (`rep_rows`: won_revenue by rep); with the figures they cite."""
     play = load_playbook().cause("winning_play")
     candidates: list[tuple[dict[str, str], list[Any], Problem | None]] = [
         (p.segment, [], p) for p in successes
@@ -202,15 +206,16 @@ def success_lessons(ctx: DraftContext, successes: list[Problem], rep_rows: list[
     if best:
         top = max(best, key=lambda r: r.change)
         candidates.append((dict(top.current.dims), [top.current, top.base], None))
-    lessons = []
+    lessons, cited = [], []
     for i, (seg, figs, success) in enumerate(candidates[:3]):
         who = ctx.who(seg)
         if success is not None:
-            ev = (
-                ctx.cite(success.headline)
+            figs = (
+                [success.headline]
                 if not hasattr(success.headline, "current")
-                else ctx.cite(success.headline.current, success.headline.base)
+                else row_figures(success.headline)
             )
+            ev = ctx.cite(*figs)
             head = (
                 ctx.say(
                     "actions.reached",
@@ -240,4 +245,5 @@ def success_lessons(ctx: DraftContext, successes: list[Problem], rep_rows: list[
                 evidence=list(dict.fromkeys(ev)),
             )
         )
-    return lessons
+        cited += figs
+    return lessons, cited

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
-from agent.draft_tree import Step, change_text, cite_row
+from agent.draft_tree import Step, change_text, row_figures
+from agent.metric_values import MetricValue
 from agent.numbers import fmt
 from agent.playbook import Cause, best_causes
 from agent.signals import Signal, link_signals
@@ -80,29 +81,49 @@ def _supporting(linked: list[Signal], cause: Cause) -> list[Signal]:
 
 
 # ---- the links ------------------------------------------------------------------------------------------
-def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
-    who, period = ctx.who(problem.segment), ctx.period
-    if problem.kind in ("gap", "success") and getattr(problem.headline, "metric", "") in (
+def _against_target(problem: Problem) -> bool:
+    """Whether the problem's headline is its gap or achievement against target (else a comparison)."""
+    return problem.kind in ("gap", "success") and getattr(problem.headline, "metric", "") in (
         "gap",
         "achievement_rate",
+    )
+
+
+def headline_figures(problem: Problem) -> list[MetricValue]:
+    """The engine values a chain's first link cites: the gap or achievement against target; else the
+    comparison, and for a rep off pace the region's figure beside it."""
+    if _against_target(problem):
+        return [problem.headline]
+    figures = row_figures(problem.headline)
+    peer = problem.peer
+    if (
+        problem.kind == "anomaly"
+        and peer is not None
+        and peer.value is not None
+        and problem.segment.get("region")
     ):
-        ctx.cite(problem.headline)
+        figures.append(peer)
+    return figures
+
+
+def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
+    who, period = ctx.who(problem.segment), ctx.period
+    ids = ctx.cite(*headline_figures(problem))
+    if _against_target(problem):
         if problem.kind == "gap":
             gap = fmt(problem.shortfall, ctx.money, ctx.lang)
             claim = ctx.say("chain.missed_target", who=who, period=period, gap=gap)
         else:
             ach = fmt(problem.headline.value, "ratio", ctx.lang)
             claim = ctx.say("chain.beat_target", who=who, period=period, achievement=ach)
-        return WhyLink(claim=claim, evidence=[problem.headline.evidence_id], grade="figure")
+        return WhyLink(claim=claim, evidence=ids, grade="figure")
     row = problem.headline
     if problem.kind == "anomaly":
         peer, region = problem.peer, problem.segment.get("region", "")
         peer_text = ""
-        ids = cite_row(ctx, row)
         if peer is not None and peer.value is not None and region:
             where = ctx.who({"region": region})
             peer_text = ctx.say("chain.peer", where=where, value=fmt(peer.value, peer.unit, ctx.lang))
-            ids += ctx.cite(peer)
         return WhyLink(
             claim=ctx.say("chain.anomaly", who=who, change=change_text(ctx, row), peer=peer_text),
             evidence=ids,
@@ -111,7 +132,7 @@ def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
     if problem.kind == "success":
         return WhyLink(
             claim=ctx.say("chain.largest_growth", who=who, change=change_text(ctx, row)),
-            evidence=cite_row(ctx, row),
+            evidence=ids,
             grade="figure",
         )
     whole = ctx.engine.compare("won_revenue", ctx.period, ctx.base, filters=ctx.scope or None).rows[0]
@@ -119,7 +140,7 @@ def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
     said = ctx.say("chain.main_source" if (whole.change or 0) < 0 else "chain.largest_fall")
     return WhyLink(
         claim=ctx.say("chain.decline", who=who, change=change_text(ctx, row), said=said),
-        evidence=cite_row(ctx, row),
+        evidence=ids,
         grade="figure",
     )
 
@@ -254,4 +275,4 @@ def cause_to_check(ctx: DraftContext, who: str, cause: Cause, finding: str, chec
     return root, verification
 
 
-__all__ = ["CauseChoice", "build_chain", "choose_cause", "headline_link", "how_to_check"]
+__all__ = ["CauseChoice", "build_chain", "choose_cause", "headline_figures", "headline_link", "how_to_check"]

@@ -8,14 +8,16 @@ the plan is skipped rather than computed on its own, so the draft's speed does n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.ask import Collector
 from agent.deal_bands import DEAL_SIZE_BAND, band_label
 from agent.draft_comparable import Comparability, DataSpan
+from agent.metric_values import MetricValue
 from agent.wording import segment_label, value_label
 from fupan.dimensions import DimensionRegistry
+from fupan.evidence import Evidence
 from fupan.messages import say
 from fupan.periods import parse_period, previous_period, same_period_last_year
 
@@ -98,12 +100,8 @@ class DraftContext:
     engine: Any
     plan: DraftPlan
     cmp: Comparability
-    col: Collector
+    lang: str
     dims: DimensionRegistry = field(default_factory=DimensionRegistry)
-
-    @property
-    def lang(self) -> str:
-        return self.col.lang
 
     @property
     def period(self) -> str:
@@ -143,8 +141,17 @@ class DraftContext:
     def who(self, segment: dict[str, str]) -> str:
         return segment_label(segment, self.lang)
 
-    def cite(self, *values: Any) -> list[str]:
-        """Register engine values as evidence; their ids, in order."""
-        for mv in values:
-            self.col.cite(mv)
+    def cite(self, *values: MetricValue) -> list[str]:
+        """The evidence ids of engine values, in order. Nothing is registered: a function that cites returns
+        the values with what it wrote (a tree step's `figures`, or beside its result), and the draft's evidence
+        is built from them at the end (`evidence_of`)."""
         return [mv.evidence_id for mv in values]
+
+
+def evidence_of(figures: Iterable[MetricValue], lang: str) -> dict[str, Evidence]:
+    """The evidence of the figures a draft cited, by id, in the order each was first cited."""
+    out: dict[str, Evidence] = {}
+    for mv in figures:
+        ev = mv.to_evidence(label_language=lang)
+        out[ev.id] = ev
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 
 from agent.draft_context import DraftContext
 from agent.draft_tree import Tree, metric_tree, revenue_tree
+from agent.metric_values import MetricValue
 from agent.wording import higher_is_better
 
 
@@ -31,6 +32,16 @@ class Problem:
         return self.tree.moves
 
 
+Found = tuple[
+    list[Problem], list[MetricValue]
+]  # problems in reading order; the figures their trees cited, as read
+
+
+def _found(problems: list[Problem], reading_order: list[Problem]) -> Found:
+    """The problems in reading order, with the figures of every tree in the order the trees were built."""
+    return reading_order, [f for p in problems for f in p.tree.figures]
+
+
 def segments(ctx: DraftContext, regions: list[str]) -> list[dict[str, str]]:
     """The segments the targets are set for: each region, or the scope itself."""
     if regions and "region" not in ctx.scope:
@@ -43,7 +54,7 @@ def _covered(ctx: DraftContext, segment: dict[str, str]) -> bool:
     return ctx.cmp.value(ctx.engine.value("won_revenue", ctx.period, segment or None)).ok
 
 
-def find_problems(ctx: DraftContext, regions: list[str]) -> list[Problem]:
+def find_problems(ctx: DraftContext, regions: list[str]) -> Found:
     """Segments that missed their target (or, without one, fell against last period), then the product and
     the rep whose revenue fell most."""
     e, problems = ctx.engine, []
@@ -75,7 +86,7 @@ def find_problems(ctx: DraftContext, regions: list[str]) -> list[Problem]:
         for row in sorted(rows, key=lambda r: r.change)[:1]:
             seg = {**ctx.scope, **row.dims}
             problems.append(Problem(seg, -row.change, row, "decline", revenue_tree(ctx, seg)))
-    return sorted(problems, key=lambda p: -p.shortfall)
+    return _found(problems, sorted(problems, key=lambda p: -p.shortfall))
 
 
 def whole_before(ctx: DraftContext) -> float | None:
@@ -104,7 +115,7 @@ def _off_pace(metric: str, value: float, peer: float) -> bool:
     return value >= 1.3 * peer if not higher_is_better(metric) else value <= 0.75 * peer
 
 
-def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int = 2) -> list[Problem]:
+def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int = 2) -> Found:
     """Reps whose cycle or win rate broke sharply from last period, even where the region met its target.
 
     A rep inside a region whose missed target is already explained is skipped for win rate (that chain covers
@@ -112,7 +123,7 @@ def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int =
     """
     group = ["region", "rep"] if ctx.plan.has({}, ["region", "rep"]) else ["rep"]
     if not ctx.plan.has({}, group):
-        return []
+        return [], []
     found: list[tuple[float, Problem]] = []
     for metric, min_rel, min_abs in ANOMALY_RULES:
         rows = ctx.engine.compare(metric, ctx.period, ctx.base, by=group, filters=ctx.scope or None).rows
@@ -135,6 +146,7 @@ def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int =
                 continue  # the whole team moved; that is the region's story, not this rep's
             problem = Problem(seg, 0.0, row, "anomaly", metric_tree(ctx, seg, metric), peer=peer)
             found.append((bad, problem))
+    built = [p for _, p in found]
     found.sort(key=lambda x: -x[0])
     seen: set[str] = set()
     out = []
@@ -143,10 +155,10 @@ def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int =
             continue
         seen.add(problem.segment.get("rep", ""))
         out.append(problem)
-    return out[:limit]
+    return _found(built, out[:limit])
 
 
-def find_successes(ctx: DraftContext, regions: list[str]) -> list[Problem]:
+def find_successes(ctx: DraftContext, regions: list[str]) -> Found:
     """Segments that beat their target, in order; without targets, the segment whose revenue grew most."""
     e, out = ctx.engine, []
     segs = [s for s in segments(ctx, regions) if _covered(ctx, s)]
@@ -158,14 +170,15 @@ def find_successes(ctx: DraftContext, regions: list[str]) -> list[Problem]:
             continue
         out.append(Problem(seg, 0.0, ach, "success", revenue_tree(ctx, seg, good=True)))
     if targets or out:
-        return out
+        return _found(out, out)
     grew = []
     for seg in segs:
         row = e.compare("won_revenue", ctx.period, ctx.base, filters=seg or None).rows[0]
         if (row.change or 0) > 0 and ctx.cmp.row(row).ok:
             grew.append(row)
     if not grew:
-        return []
+        return [], []
     row = max(grew, key=lambda r: r.change or 0)
     seg = {**ctx.scope, **row.dims} if row.dims else dict(ctx.scope)
-    return [Problem(seg, 0.0, row, "success", revenue_tree(ctx, seg, good=True))]
+    best = [Problem(seg, 0.0, row, "success", revenue_tree(ctx, seg, good=True))]
+    return _found(best, best)

@@ -22,6 +22,7 @@ from typing import Any
 from agent.deal_bands import DEAL_SIZE_BAND
 from agent.decompose import driver_decomposition, mix_rate
 from agent.draft_context import EXTRA_METRICS, DraftContext
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.numbers import fmt, fmt_change
 from agent.playbook import load_playbook
 from agent.wording import higher_is_better, metric_label
@@ -62,6 +63,7 @@ class Step:
     grade: str = "figure"
     causes: list[str] = field(default_factory=list)  # playbook causes a record (loss reasons) supports
     findings: set[str] = field(default_factory=set)  # patterns a cause may fit, e.g. smaller_deal_mix
+    figures: list[MetricValue] = field(default_factory=list)  # the engine values behind `evidence`, in order
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Tree:
     moves: list[Any]  # comparable driver moves in the bad (or, for a success, good) direction, largest first
     steps: list[Step]
     main: str | None = None  # the factor that moved revenue most
+    figures: list[MetricValue] = field(default_factory=list)  # every value its steps cited, kept or not
 
     @property
     def findings(self) -> set[str]:
@@ -96,8 +99,14 @@ def change_text(ctx: DraftContext, row: Any) -> str:
     )
 
 
-def cite_row(ctx: DraftContext, row: Any) -> list[str]:
-    return ctx.cite(row.current, row.base)
+def cite_row(ctx: DraftContext, row: ComparisonRow) -> list[str]:
+    """The evidence ids of a comparison: this period's value, then the base period's."""
+    return ctx.cite(*row_figures(row))
+
+
+def row_figures(*rows: ComparisonRow) -> list[MetricValue]:
+    """The values a comparison cites: each row's current value, then its base."""
+    return [v for r in rows for v in (r.current, r.base)]
 
 
 def _bad(metric: str, row: Any, good: bool = False) -> float:
@@ -151,12 +160,14 @@ def drivers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> tupl
         factor=ctx.say(_FACTOR_WORDS[main]),
     )
     main_row = usable.get(_FACTORS[main], usable["won_deals"])
+    figures = row_figures(*shown)
     return (
         Step(
             claim=claim,
             short=change_text(ctx, main_row),
-            evidence=[e for r in shown for e in cite_row(ctx, r)],
+            evidence=ctx.cite(*figures),
             kind="drivers",
+            figures=figures,
         ),
         _FACTORS[main],
     )
@@ -224,6 +235,7 @@ def mix_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | N
             evidence=ctx.cite(*shares, rate, overall),
             kind="mix",
             findings=set() if good else {"smaller_deal_mix"},
+            figures=[*shares, rate, overall],
         )
     return None
 
@@ -252,7 +264,7 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
     shares.sort(key=lambda t: -(t[1] - t[2]))
     rows = [r for r, _, _ in shares]
     shown = [r for r in rows if _share(r.current, total) >= 0.15][:2] or rows[:1]
-    parts, ids = [], []
+    parts, figures = [], []
     for r in shown:
         now = fmt(_share(r.current, total), "ratio", ctx.lang)
         then = fmt(_share(r.base, base_total), "ratio", ctx.lang) if with_base else ""
@@ -262,17 +274,18 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
                 "tree.reason_share_then" if then else "tree.reason_share", reason=reason, now=now, then=then
             )
         )
-        ids += ctx.cite(r.current) + (ctx.cite(r.base) if with_base else [])
-    ids += ctx.cite(total) + (ctx.cite(base_total) if with_base else [])
+        figures += [r.current, r.base] if with_base else [r.current]
+    figures += [total, base_total] if with_base else [total]
     causes = loss_reason_causes([(r.dims["loss_reason"], now, then) for r, now, then in shares], with_base)
     said = ctx.say("draft.comma_sep").join(parts)
     return Step(
         claim=ctx.say("tree.loss_reasons", parts=said),
         short=ctx.say("tree.loss_reasons_short", parts=said),
-        evidence=list(dict.fromkeys(ids)),
+        evidence=list(dict.fromkeys(ctx.cite(*figures))),
         kind="loss_reasons",
         grade="record",
         causes=causes if supports else [],
+        figures=figures,
     )
 
 
@@ -330,6 +343,7 @@ def _where_step(ctx: DraftContext, where: str, row: Any, kind: str) -> Step:
         short=ctx.say("tree.where_short", where=where, change=change),
         evidence=cite_row(ctx, row),
         kind=kind,
+        figures=row_figures(row),
     )
 
 
@@ -355,8 +369,9 @@ def customers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> St
     return Step(
         claim=ctx.say("tree.customers", text=text),
         short=change_text(ctx, new),
-        evidence=[i for r in shown for i in cite_row(ctx, r)],
+        evidence=ctx.cite(*row_figures(*shown)),
         kind="customers",
+        figures=row_figures(*shown),
     )
 
 
@@ -373,8 +388,9 @@ def funnel_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step 
     return Step(
         claim=ctx.say("tree.funnel", text=text),
         short=change_text(ctx, shown[0]),
-        evidence=[i for r in shown for i in cite_row(ctx, r)],
+        evidence=ctx.cite(*row_figures(*shown)),
         kind="funnel",
+        figures=row_figures(*shown),
     )
 
 
@@ -428,7 +444,8 @@ def revenue_tree(ctx: DraftContext, segment: dict[str, str], *, good: bool = Fal
     for step in candidates:
         if step is not None and all(step.claim != s.claim for s in steps):
             steps.append(step)
-    return Tree(moves=moves, steps=steps, main=main)
+    figures = [f for s in [drivers, *candidates] if s is not None for f in s.figures]
+    return Tree(moves=moves, steps=steps, main=main, figures=figures)
 
 
 def metric_tree(ctx: DraftContext, segment: dict[str, str], metric: str) -> Tree:
@@ -443,12 +460,13 @@ def metric_tree(ctx: DraftContext, segment: dict[str, str], metric: str) -> Tree
             Step(
                 claim=ctx.say("tree.against_last", text=text),
                 short=change_text(ctx, shown[0]),
-                evidence=[i for r in shown for i in cite_row(ctx, r)],
+                evidence=ctx.cite(*row_figures(*shown)),
                 kind="drivers",
+                figures=row_figures(*shown),
             )
         )
     reasons = loss_reason_step(ctx, segment, supports=metric == "win_rate")
     for step in (reasons, focus_step(ctx, segment, metric, False, (DEAL_SIZE_BAND,))):
         if step is not None:
             steps.append(step)
-    return Tree(moves=moves, steps=steps, main=metric)
+    return Tree(moves=moves, steps=steps, main=metric, figures=[f for s in steps for f in s.figures])
