@@ -9,13 +9,13 @@ confirmed by notes or loss reasons or in a hypothesis to check (agent/draft_chai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent import tools
 from agent.draft_actions import action_for, failure_lessons, replicate_action, success_lessons
 from agent.draft_chains import build_chain, choose_cause, headline_figures
 from agent.draft_comparable import Comparability, DataSpan, data_span
-from agent.draft_context import DraftContext, evidence_of, make_plan, prefetch
+from agent.draft_context import DraftContext, DraftPlan, evidence_of, make_plan, prefetch
 from agent.draft_goals import charts, goal_rows
 from agent.draft_merge import merge_actions, unique_lessons
 from agent.draft_notes import load_notes, owner_for
@@ -24,7 +24,7 @@ from agent.draft_summary import write_summary
 from agent.draft_tree import row_figures
 from agent.metric_values import ComparisonRow, MetricValue
 from agent.playbook import load_playbook
-from agent.signals import Note, looks_like_injection, mine_signals, notes_from_text, top_competitor
+from agent.signals import Note, Signal, looks_like_injection, mine_signals, notes_from_text, top_competitor
 from agent.wording import segment_label
 from fupan.errors import NotFound
 from fupan.evidence import Evidence
@@ -32,6 +32,9 @@ from fupan.messages import say
 from fupan.periods import Period, parse_period, quarters_through
 from fupan.report import ActionItem, Finding, ReviewDraft, RootCauseChain
 from knowledge.deps import Deps
+
+if TYPE_CHECKING:
+    from agent.metric_engine import MetricEngine
 
 MAX_CHAINS = 6
 
@@ -55,7 +58,7 @@ def span_for(deps: Deps) -> DataSpan:
     return deps.cached_for("data_span", snapshot, lambda: data_span(deps.sales.connection))
 
 
-def _regions(engine: Any, scope: dict[str, str], span: DataSpan) -> list[str]:
+def _regions(engine: MetricEngine, scope: dict[str, str], span: DataSpan) -> list[str]:
     if "region" in scope:
         return [scope["region"]]
     return sorted(engine.dimension_values("region")) if span.distinct.get("region") else []
@@ -115,7 +118,7 @@ def build_draft(
     return draft
 
 
-def available_periods(engine: Any, period: str) -> list[str]:
+def available_periods(engine: MetricEngine, period: str) -> list[str]:
     """The periods with sales data; `NotFound` when the one asked for is not among them."""
     available = list(engine.periods_available())
     if period not in available:
@@ -131,7 +134,7 @@ def recent_quarters(available: list[str], period: Period) -> list[str]:
 
 
 def review_notes(
-    deps: Deps, engine: Any, span: DataSpan, period: str, scope: dict[str, str], pasted: str | None
+    deps: Deps, engine: MetricEngine, span: DataSpan, period: str, scope: dict[str, str], pasted: str | None
 ) -> list[Note]:
     """The stored notes of the period and scope, then the notes pasted for this review."""
     stored = load_notes(deps, period, scope)
@@ -141,14 +144,16 @@ def review_notes(
 
 
 def chain_share_base(
-    engine: Any, period: str, base: str, scope: dict[str, str], missed: list[Problem]
+    engine: MetricEngine, period: str, base: str, scope: dict[str, str], missed: list[Problem]
 ) -> float:
     """What a chain's share is of: the missed targets' gap, or without targets, the revenue the scope lost."""
     whole = engine.compare("won_revenue", period, base, filters=scope or None).rows[0]
     return sum(p.shortfall for p in missed) or max(-(whole.change or 0.0), 0.0)
 
 
-def rep_changes(engine: Any, period: str, plan: Any, scope: dict[str, str]) -> list[Any]:
+def rep_changes(
+    engine: MetricEngine, period: str, plan: DraftPlan, scope: dict[str, str]
+) -> list[ComparisonRow]:
     """Each rep's revenue against the base period, when the data name reps."""
     if not plan.has({}, ["rep"]):
         return []
@@ -176,7 +181,7 @@ class ChainEvidence:
     """What the chains can draw on besides the figures: the notes' signals and top competitor, and whether
     the review has notes and the data loss reasons at all."""
 
-    signals: Any
+    signals: list[Signal]
     competitor: str | None
     has_notes: bool
     has_reasons: bool
@@ -231,14 +236,16 @@ def chains_and_actions(
     return chains, actions, figures
 
 
-def region_gaps(ctx: DraftContext, scope: dict[str, str], regions: list[str]) -> list[Any]:
+def region_gaps(ctx: DraftContext, scope: dict[str, str], regions: list[str]) -> list[MetricValue]:
     """Each region's gap to target (company-wide reviews only): the gap chart's figures, each cited."""
     if "region" in scope or not regions:
         return []
     return list(ctx.engine.compute("gap", ctx.period, by=["region"], filters=scope or None).rows)
 
 
-def rep_pareto(ctx: DraftContext, scope: dict[str, str], rep_rows: list[Any]) -> list[tuple[str, Any]]:
+def rep_pareto(
+    ctx: DraftContext, scope: dict[str, str], rep_rows: list[ComparisonRow]
+) -> list[tuple[str, ComparisonRow]]:
     """The reps whose revenue fell against the base period, largest drop first, with their labels: the Pareto
     chart's figures (`pareto_figures`)."""
     falling = (r for r in rep_rows if r.dims.get("rep") and (r.change or 0) < 0 and ctx.cmp.row(r).ok)
@@ -282,7 +289,7 @@ def injection_findings(set_aside: list[Note], lang: str) -> list[Finding]:
     ]
 
 
-def _success_rank(problem: Any) -> float:
+def _success_rank(problem: Problem) -> float:
     """Successes against target by achievement, then growth against last period by its size."""
     head = problem.headline
     return -(head.change or 0) if hasattr(head, "current") else -(head.value or 0)
@@ -294,7 +301,7 @@ def _cited(evidence_id: str, draft: ReviewDraft) -> bool:
     )
 
 
-def _names(engine: Any, span: DataSpan) -> dict[str, dict[str, str]]:
+def _names(engine: MetricEngine, span: DataSpan) -> dict[str, dict[str, str]]:
     """Words that name a segment in pasted notes: data values plus the regions' English aliases."""
     from knowledge.workspace_aliases import load_aliases
 

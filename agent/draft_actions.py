@@ -8,14 +8,14 @@ the remedy. A failure lesson on a hypothesis says so ("if confirmed").
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from typing import Any
 
 from agent.draft_chains import CauseChoice
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
 from agent.draft_tree import DRIVER_METRICS, change_text, row_figures
-from agent.metric_values import MetricValue
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.numbers import fmt, is_money
 from agent.playbook import Cause, load_playbook
 from agent.smart import period_end
@@ -112,7 +112,7 @@ def action_target(
 
 
 def action_wording(
-    ctx: DraftContext, cause: Cause, who: str, goal: str, deadline: Any, *, check_first: bool
+    ctx: DraftContext, cause: Cause, who: str, goal: str, deadline: dt.date, *, check_first: bool
 ) -> tuple[str, str]:
     """The action's text and its checkpoint: check the cause first when no note or loss reason confirmed it."""
     remedy = cause.remedy.action.get(ctx.lang)
@@ -190,12 +190,12 @@ def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Les
 
 
 def success_lessons(
-    ctx: DraftContext, successes: list[Problem], rep_rows: list[Any]
+    ctx: DraftContext, successes: list[Problem], rep_rows: list[ComparisonRow]
 ) -> tuple[list[Lesson], list[MetricValue]]:
     """The segments that beat target (what improved, where growth came from), then the rep whose revenue grew
     most against last period (`rep_rows`: won_revenue by rep); with the figures they cite."""
     play = load_playbook().cause("winning_play")
-    candidates: list[tuple[dict[str, str], list[Any], Problem | None]] = [
+    candidates: list[tuple[dict[str, str], list[MetricValue], Problem | None]] = [
         (p.segment, [], p) for p in successes
     ]
     best = [
@@ -204,28 +204,21 @@ def success_lessons(
         if r.dims.get("rep") and (r.change or 0) > 0 and r.base.value and ctx.cmp.row(r).ok
     ]
     if best:
-        top = max(best, key=lambda r: r.change)
+        top = max(best, key=lambda r: r.change or 0.0)  # every one grew
         candidates.append((dict(top.current.dims), [top.current, top.base], None))
     lessons, cited = [], []
     for i, (seg, figs, success) in enumerate(candidates[:3]):
         who = ctx.who(seg)
         if success is not None:
-            figs = (
-                [success.headline]
-                if not hasattr(success.headline, "current")
-                else row_figures(success.headline)
-            )
+            headline = success.headline
+            if isinstance(headline, MetricValue):  # its achievement against target
+                figs = [headline]
+                achievement = fmt(headline.value, "ratio", ctx.lang)
+                head = ctx.say("actions.reached", who=who, period=ctx.period, achievement=achievement)
+            else:
+                figs = row_figures(headline)
+                head = ctx.say("actions.changed", who=who, change=change_text(ctx, headline))
             ev = ctx.cite(*figs)
-            head = (
-                ctx.say(
-                    "actions.reached",
-                    who=who,
-                    period=ctx.period,
-                    achievement=fmt(success.headline.value, "ratio", ctx.lang),
-                )
-                if not hasattr(success.headline, "current")
-                else ctx.say("actions.changed", who=who, change=change_text(ctx, success.headline))
-            )
             shown = [s for s in success.tree.steps if s.grade == "figure"][:2]
             why = "".join(ctx.say("actions.also", text=s.short) for s in shown)
             ev += [x for s in shown for x in s.evidence]

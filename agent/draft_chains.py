@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
 from agent.draft_tree import Step, change_text, row_figures
-from agent.metric_values import MetricValue
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.numbers import fmt
 from agent.playbook import Cause, best_causes
 from agent.signals import Signal, link_signals
@@ -81,18 +81,10 @@ def _supporting(linked: list[Signal], cause: Cause) -> list[Signal]:
 
 
 # ---- the links ------------------------------------------------------------------------------------------
-def _against_target(problem: Problem) -> bool:
-    """Whether the problem's headline is its gap or achievement against target (else a comparison)."""
-    return problem.kind in ("gap", "success") and getattr(problem.headline, "metric", "") in (
-        "gap",
-        "achievement_rate",
-    )
-
-
 def headline_figures(problem: Problem) -> list[MetricValue]:
     """The engine values a chain's first link cites: the gap or achievement against target; else the
     comparison, and for a rep off pace the region's figure beside it."""
-    if _against_target(problem):
+    if isinstance(problem.headline, MetricValue):  # the gap or achievement against target
         return [problem.headline]
     figures = row_figures(problem.headline)
     peer = problem.peer
@@ -109,15 +101,15 @@ def headline_figures(problem: Problem) -> list[MetricValue]:
 def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
     who, period = ctx.who(problem.segment), ctx.period
     ids = ctx.cite(*headline_figures(problem))
-    if _against_target(problem):
+    row = problem.headline
+    if isinstance(row, MetricValue):  # the gap or achievement against target
         if problem.kind == "gap":
             gap = fmt(problem.shortfall, ctx.money, ctx.lang)
             claim = ctx.say("chain.missed_target", who=who, period=period, gap=gap)
         else:
-            ach = fmt(problem.headline.value, "ratio", ctx.lang)
+            ach = fmt(row.value, "ratio", ctx.lang)
             claim = ctx.say("chain.beat_target", who=who, period=period, achievement=ach)
         return WhyLink(claim=claim, evidence=ids, grade="figure")
-    row = problem.headline
     if problem.kind == "anomaly":
         peer, region = problem.peer, problem.segment.get("region", "")
         peer_text = ""
@@ -197,7 +189,7 @@ def _finding(ctx: DraftContext, problem: Problem, shown: list[Step]) -> str:
     if step is not None:
         return step.short
     row = problem.headline
-    if hasattr(row, "current"):
+    if isinstance(row, ComparisonRow):
         return change_text(ctx, row)
     return ctx.say("chain.result_off_plan")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.deal_bands import DEAL_SIZE_BAND, band_label
 from agent.draft_comparable import Comparability, DataSpan
@@ -20,6 +20,9 @@ from fupan.dimensions import DimensionRegistry
 from fupan.evidence import Evidence
 from fupan.messages import say
 from fupan.periods import parse_period, previous_period, same_period_last_year
+
+if TYPE_CHECKING:
+    from agent.metric_engine import MetricEngine
 
 TREE_DIMS = ("region", "rep", "product")  # the data's own dimensions the tree walks (when the data have them)
 EXTRA_METRICS = ["won_deals", "lost_deals", "win_rate", "won_revenue", "avg_deal_size"]
@@ -80,7 +83,7 @@ def make_plan(period: str, scope: dict[str, str], span: DataSpan, quarters: list
     )
 
 
-def prefetch(engine: Any, plan: DraftPlan) -> None:
+def prefetch(engine: MetricEngine, plan: DraftPlan) -> None:
     """Every figure the draft reads, in a few packs: all metrics for the period and the one before by the
     tree's dimensions; sums and counts by pairs of them (from the monthly cube) and by the analysis dimensions;
     all metrics for the same period last year, and revenue for the trend quarters."""
@@ -97,7 +100,7 @@ def prefetch(engine: Any, plan: DraftPlan) -> None:
 
 @dataclass
 class DraftContext:
-    engine: Any
+    engine: MetricEngine
     plan: DraftPlan
     cmp: Comparability
     lang: str

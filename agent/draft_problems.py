@@ -8,11 +8,10 @@ problem or a success: the artefact rule (agent/draft_comparable.py) is asked fir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from agent.draft_context import DraftContext
 from agent.draft_tree import Tree, metric_tree, revenue_tree
-from agent.metric_values import MetricValue
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.wording import higher_is_better
 
 
@@ -22,13 +21,14 @@ class Problem:
 
     segment: dict[str, str]
     shortfall: float  # revenue short (positive = worse), vs target or the previous period
-    headline: Any  # MetricValue of the gap or achievement (vs target), or a ComparisonRow (vs last period)
+    # the gap or achievement against target (a MetricValue), or the change against last period (a ComparisonRow)
+    headline: MetricValue | ComparisonRow
     kind: str  # "gap" | "decline" | "anomaly" | "success", as RootCauseChain.kind
     tree: Tree
-    peer: Any = None  # for an anomaly: the same metric for the rep's region (MetricValue)
+    peer: MetricValue | None = None  # for an anomaly: the same metric for the rep's region (MetricValue)
 
     @property
-    def moves(self) -> list[Any]:
+    def moves(self) -> list[ComparisonRow]:
         return self.tree.moves
 
 
@@ -83,9 +83,9 @@ def find_problems(ctx: DraftContext, regions: list[str]) -> Found:
             for r in e.compare("won_revenue", ctx.period, ctx.base, by=[dim], filters=ctx.scope or None).rows
             if r.dims.get(dim) and (r.change or 0) < 0 and ctx.cmp.segment_move(r, whole, _deals(ctx, r)).ok
         ]
-        for row in sorted(rows, key=lambda r: r.change)[:1]:
+        for row in sorted(rows, key=lambda r: r.change or 0.0)[:1]:  # every one fell: its change is set
             seg = {**ctx.scope, **row.dims}
-            problems.append(Problem(seg, -row.change, row, "decline", revenue_tree(ctx, seg)))
+            problems.append(Problem(seg, -(row.change or 0.0), row, "decline", revenue_tree(ctx, seg)))
     return _found(problems, sorted(problems, key=lambda p: -p.shortfall))
 
 
@@ -94,7 +94,9 @@ def whole_before(ctx: DraftContext) -> float | None:
     return ctx.engine.value("won_revenue", ctx.base, ctx.scope or None).value  # type: ignore[no-any-return]
 
 
-def _deals(ctx: DraftContext, row: Any, segment: dict[str, str] | None = None) -> tuple[Any, Any]:
+def _deals(
+    ctx: DraftContext, row: ComparisonRow, segment: dict[str, str] | None = None
+) -> tuple[MetricValue, MetricValue]:
     """The won deals behind a segment's revenue now and in the base period."""
     seg = segment if segment is not None else {**ctx.scope, **row.dims}
     return (
@@ -142,7 +144,7 @@ def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int =
             seg = {**ctx.scope, **row.dims}
             peer_seg = {**ctx.scope, "region": region} if region else dict(ctx.scope)
             peer = ctx.engine.value(metric, ctx.period, peer_seg or None)
-            if peer.value is not None and not _off_pace(metric, row.current.value, peer.value):
+            if peer.value is not None and not _off_pace(metric, row.current.value or 0.0, peer.value):
                 continue  # the whole team moved; that is the region's story, not this rep's
             problem = Problem(seg, 0.0, row, "anomaly", metric_tree(ctx, seg, metric), peer=peer)
             found.append((bad, problem))

@@ -17,7 +17,6 @@ grounding check accepts nothing else), so Shapley effects rank the factors but a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from agent.deal_bands import DEAL_SIZE_BAND
 from agent.decompose import driver_decomposition, mix_rate
@@ -68,7 +67,8 @@ class Step:
 
 @dataclass
 class Tree:
-    moves: list[Any]  # comparable driver moves in the bad (or, for a success, good) direction, largest first
+    # comparable driver moves in the bad (or, for a success, good) direction, largest first
+    moves: list[ComparisonRow]
     steps: list[Step]
     main: str | None = None  # the factor that moved revenue most
     figures: list[MetricValue] = field(default_factory=list)  # every value its steps cited, kept or not
@@ -86,7 +86,7 @@ def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
-def change_text(ctx: DraftContext, row: Any) -> str:
+def change_text(ctx: DraftContext, row: ComparisonRow) -> str:
     """'赢单率从 43.8% 降至 28.4%（−15.4 个百分点）' / 'win rate fell from 43.8% to 28.4% (−15.4 pp)'."""
     m, lang = row.current.metric, ctx.lang
     up = (row.change or 0) > 0
@@ -109,7 +109,7 @@ def row_figures(*rows: ComparisonRow) -> list[MetricValue]:
     return [v for r in rows for v in (r.current, r.base)]
 
 
-def _bad(metric: str, row: Any, good: bool = False) -> float:
+def _bad(metric: str, row: ComparisonRow, good: bool = False) -> float:
     """How far a figure moved the wrong way (or, with `good`, the right way), relative to its base; 0 if not."""
     if row.change is None or row.base.value in (None, 0):
         return 0.0
@@ -118,7 +118,7 @@ def _bad(metric: str, row: Any, good: bool = False) -> float:
     return max(0.0, -worse if good else worse)
 
 
-def driver_moves(ctx: DraftContext, segment: dict[str, str], *, good: bool = False) -> list[Any]:
+def driver_moves(ctx: DraftContext, segment: dict[str, str], *, good: bool = False) -> list[ComparisonRow]:
     """The drivers that moved by more than 3% in the bad (or good) direction, comparable ones only."""
     rows = []
     for metric in DRIVER_METRICS:
@@ -174,7 +174,7 @@ def drivers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> tupl
 
 
 # ---- level 2: why the factor moved ----------------------------------------------------------------------
-def _share_values(ctx: DraftContext, segment: dict[str, str], dim: str, value: str) -> list[Any]:
+def _share_values(ctx: DraftContext, segment: dict[str, str], dim: str, value: str) -> list[MetricValue]:
     """won_deals of the part and of the whole, this period and the base period."""
     e, part = ctx.engine, {**segment, dim: value}
     return [
@@ -289,7 +289,7 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
     )
 
 
-def _share(mv: Any, whole: Any) -> float:
+def _share(mv: MetricValue, whole: MetricValue) -> float:
     return (mv.value or 0) / whole.value if whole.value else 0.0
 
 
@@ -313,7 +313,7 @@ def focus_step(
     ctx: DraftContext, segment: dict[str, str], metric: str, good: bool, dims: tuple[str, ...]
 ) -> Step | None:
     """The part (rep, product, band) where `metric` moved worst (or best), weighted by its size."""
-    best: tuple[float, str, Any] | None = None
+    best: tuple[float, str, ComparisonRow] | None = None
     counts = metric in EXTRA_METRICS  # sums and counts were fetched for more groupings than the rest
     for dim in dims:
         if dim in segment or not ctx.plan.has(segment, [dim], extra=counts):
@@ -335,7 +335,7 @@ def focus_step(
     return _where_step(ctx, where, row, "focus")
 
 
-def _where_step(ctx: DraftContext, where: str, row: Any, kind: str) -> Step:
+def _where_step(ctx: DraftContext, where: str, row: ComparisonRow, kind: str) -> Step:
     """A step that names where a change sits and says the change."""
     change = change_text(ctx, row)
     return Step(
@@ -347,11 +347,11 @@ def _where_step(ctx: DraftContext, where: str, row: Any, kind: str) -> Step:
     )
 
 
-def _material(ctx: DraftContext, segment: dict[str, str], row: Any) -> bool:
+def _material(ctx: DraftContext, segment: dict[str, str], row: ComparisonRow) -> bool:
     """One part's revenue move, inside a segment: on enough deals and a material share of the segment's."""
     part = {**segment, **row.dims}
     whole = ctx.engine.value("won_revenue", ctx.base, segment or None).value
-    deals = tuple(ctx.engine.value("won_deals", p, part) for p in (ctx.period, ctx.base))
+    deals = (ctx.engine.value("won_deals", ctx.period, part), ctx.engine.value("won_deals", ctx.base, part))
     return ctx.cmp.segment_move(row, whole, deals).ok
 
 
