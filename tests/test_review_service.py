@@ -7,14 +7,10 @@ import datetime as dt
 
 import pytest
 
-from api.review_service import (
-    ReviewService,
-    _company_wide,
-    _only_own_team,
-    approved_documents,
-    review_text,
-    target_met,
-)
+from api.review_actions import target_met
+from api.review_data import _company_wide, _only_own_team
+from api.review_knowledge import approved_documents, review_text
+from api.review_service import ReviewService
 from fupan.answers import Answer
 from fupan.errors import InputError, PermissionDenied
 from fupan.evidence import Evidence
