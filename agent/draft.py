@@ -20,8 +20,8 @@ from agent.draft_goals import charts, goal_rows
 from agent.draft_merge import merge_actions, unique_lessons
 from agent.draft_notes import load_notes, owner_for
 from agent.draft_problems import Problem, find_anomalies, find_problems, find_successes
+from agent.draft_steps import row_figures
 from agent.draft_summary import write_summary
-from agent.draft_tree import row_figures
 from agent.metric_values import ComparisonRow, MetricValue
 from agent.playbook import load_playbook
 from agent.signals import Note, Signal, looks_like_injection, mine_signals, notes_from_text, top_competitor

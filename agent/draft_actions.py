@@ -14,7 +14,8 @@ import math
 from agent.draft_chains import CauseChoice
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
-from agent.draft_tree import DRIVER_METRICS, change_text, row_figures
+from agent.draft_steps import change_text, row_figures
+from agent.draft_tree import DRIVER_METRICS
 from agent.metric_values import ComparisonRow, MetricValue
 from agent.numbers import fmt, is_money
 from agent.playbook import Cause, load_playbook

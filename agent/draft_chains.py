@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
-from agent.draft_tree import Step, change_text, row_figures
+from agent.draft_steps import Step, change_text, row_figures
 from agent.metric_values import ComparisonRow, MetricValue
 from agent.numbers import fmt
 from agent.playbook import Cause, best_causes

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.draft_context import DraftContext
-from agent.draft_tree import Tree, metric_tree, revenue_tree
+from agent.draft_steps import Tree
+from agent.draft_tree import metric_tree, revenue_tree
 from agent.metric_values import ComparisonRow, MetricValue
 from agent.wording import higher_is_better
 

@@ -16,15 +16,14 @@ grounding check accepts nothing else), so Shapley effects rank the factors but a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from agent.deal_bands import DEAL_SIZE_BAND
 from agent.decompose import driver_decomposition, mix_rate
 from agent.draft_context import EXTRA_METRICS, DraftContext
+from agent.draft_steps import Step, Tree, change_text, cite_row, row_figures
 from agent.metric_values import ComparisonRow, MetricValue
-from agent.numbers import fmt, fmt_change
-from agent.playbook import load_playbook
-from agent.wording import higher_is_better, metric_label
+from agent.numbers import fmt
+from agent.playbook import loss_reason_causes
+from agent.wording import higher_is_better
 
 DRIVER_METRICS = (
     "win_rate",
@@ -48,65 +47,6 @@ _MIX = {  # (by product, a success) → the sentence
     (False, False): "tree.mix_band_below",
 }
 MIX_SHARE = 0.5  # a mix shift "explains" a change when it accounts for at least half of it
-LOSS_REASON_SHARE = 0.3  # reasons pointing to a cause, on this share of the lost deals, support it
-
-
-@dataclass
-class Step:
-    """One level of the tree: a cited claim (without the 'Why?' that introduces it) and a short phrase of it."""
-
-    claim: str
-    short: str
-    evidence: list[str]
-    kind: str
-    grade: str = "figure"
-    causes: list[str] = field(default_factory=list)  # playbook causes a record (loss reasons) supports
-    findings: set[str] = field(default_factory=set)  # patterns a cause may fit, e.g. smaller_deal_mix
-    figures: list[MetricValue] = field(default_factory=list)  # the engine values behind `evidence`, in order
-
-
-@dataclass
-class Tree:
-    # comparable driver moves in the bad (or, for a success, good) direction, largest first
-    moves: list[ComparisonRow]
-    steps: list[Step]
-    main: str | None = None  # the factor that moved revenue most
-    figures: list[MetricValue] = field(default_factory=list)  # every value its steps cited, kept or not
-
-    @property
-    def findings(self) -> set[str]:
-        return {f for s in self.steps for f in s.findings}
-
-    @property
-    def supported_causes(self) -> list[str]:
-        return [c for s in self.steps if s.grade == "record" for c in s.causes]
-
-
-def _lower_first(label: str) -> str:
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-
-def change_text(ctx: DraftContext, row: ComparisonRow) -> str:
-    """'赢单率从 43.8% 降至 28.4%（−15.4 个百分点）' / 'win rate fell from 43.8% to 28.4% (−15.4 pp)'."""
-    m, lang = row.current.metric, ctx.lang
-    up = (row.change or 0) > 0
-    sign = "+" if up else "−"
-    cur, old = fmt(row.current.value, row.current.unit, lang), fmt(row.base.value, row.base.unit, lang)
-    delta = fmt_change(row.change, row.current.unit, lang)
-    metric = metric_label(m, lang) if lang == "zh" else _lower_first(metric_label(m, lang))
-    return ctx.say(
-        "tree.rose" if up else "tree.fell", metric=metric, old=old, cur=cur, sign=sign, delta=delta
-    )
-
-
-def cite_row(ctx: DraftContext, row: ComparisonRow) -> list[str]:
-    """The evidence ids of a comparison: this period's value, then the base period's."""
-    return ctx.cite(*row_figures(row))
-
-
-def row_figures(*rows: ComparisonRow) -> list[MetricValue]:
-    """The values a comparison cites: each row's current value, then its base."""
-    return [v for r in rows for v in (r.current, r.base)]
 
 
 def _bad(metric: str, row: ComparisonRow, good: bool = False) -> float:
@@ -291,22 +231,6 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
 
 def _share(mv: MetricValue, whole: MetricValue) -> float:
     return (mv.value or 0) / whole.value if whole.value else 0.0
-
-
-def loss_reason_causes(shares: list[tuple[str, float, float]], with_base: bool) -> list[str]:
-    """The playbook causes the loss reasons point at: (reason, share now, share in the base period) summed per
-    cause; a cause counts from LOSS_REASON_SHARE of the lost deals, and, with a base period, only when its
-    share grew. Largest share first."""
-    book = load_playbook()
-    support: dict[str, list[float]] = {}
-    for reason, now_share, then_share in shares:
-        for cause in book.causes_of_loss_reason(reason):
-            got = support.setdefault(cause.id, [0.0, 0.0])
-            got[0], got[1] = got[0] + now_share, got[1] + then_share
-    causes = [
-        c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
-    ]
-    return sorted(causes, key=lambda c: -support[c][0])
 
 
 def focus_step(

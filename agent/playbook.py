@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from fupan.messages import Text
 
 PLAYBOOK_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "playbook.yaml"
+LOSS_REASON_SHARE = 0.3  # reasons pointing to a cause, on this share of the lost deals, support it
 
 
 class Remedy(BaseModel):
@@ -99,3 +100,19 @@ def best_causes(
 
     ranked = sorted(pool, key=lambda c: -score(c))
     return [c for c in ranked if score(c) > 0] or ranked[:1]
+
+
+def loss_reason_causes(shares: list[tuple[str, float, float]], with_base: bool) -> list[str]:
+    """The playbook causes the loss reasons point at: (reason, share now, share in the base period) summed per
+    cause; a cause counts from LOSS_REASON_SHARE of the lost deals, and, with a base period, only when its
+    share grew. Largest share first."""
+    book = load_playbook()
+    support: dict[str, list[float]] = {}
+    for reason, now_share, then_share in shares:
+        for cause in book.causes_of_loss_reason(reason):
+            got = support.setdefault(cause.id, [0.0, 0.0])
+            got[0], got[1] = got[0] + now_share, got[1] + then_share
+    causes = [
+        c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
+    ]
+    return sorted(causes, key=lambda c: -support[c][0])

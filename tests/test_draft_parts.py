@@ -11,8 +11,8 @@ import pytest
 
 from agent.draft import injection_findings, recent_quarters, title
 from agent.draft_goals import funnel_chart, gap_chart, pareto_chart, target_vs_actual_chart, trend_chart
-from agent.draft_tree import LOSS_REASON_SHARE, loss_reason_causes
 from agent.metric_engine import ComparisonRow, MetricValue
+from agent.playbook import LOSS_REASON_SHARE, loss_reason_causes
 from agent.signals import Note
 from fupan.periods import parse_period, quarters, quarters_through
 

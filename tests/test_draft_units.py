@@ -15,7 +15,8 @@ from agent.draft_chains import CauseChoice, build_chain, headline_figures
 from agent.draft_comparable import Verdict
 from agent.draft_context import DraftContext, DraftPlan, evidence_of
 from agent.draft_problems import Problem
-from agent.draft_tree import Step, Tree, change_text, cite_row, funnel_step, row_figures
+from agent.draft_steps import Step, Tree, change_text, cite_row, row_figures
+from agent.draft_tree import funnel_step
 from agent.metric_values import ComparisonRow, MetricValue
 from agent.playbook import load_playbook
 
