@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from engine_figures import metric_value as _mv
 
 from agent.draft_actions import action_for, failure_lessons
 from agent.draft_chains import CauseChoice, build_chain, headline_figures
@@ -21,18 +22,6 @@ from agent.metric_values import ComparisonRow, MetricValue
 from agent.playbook import load_playbook
 
 P, B = "2026Q3", "2026Q2"
-
-
-def _mv(metric: str, period: str, value: float | None, unit: str = "CNY", **dims: str) -> MetricValue:
-    key = ":".join(f"{k}={v}" for k, v in sorted(dims.items()))
-    return MetricValue(
-        metric=metric,
-        period=period,
-        dims=dims,
-        value=value,
-        unit=unit,
-        evidence_id=f"metric:{metric}:{period}" + (f":{key}" if key else ""),
-    )
 
 
 def _row(metric: str, now: float, before: float, unit: str = "ratio", **dims: str) -> ComparisonRow:
