@@ -21,7 +21,7 @@ Whole documents (`DocumentIndex.search_documents`) are ranked in three steps:
    outcome shows in how it ends, "I'll look it over and call you back"), as a direction away from how all
    documents end (`closing_directions`). The query's similarity to each direction, as a standard score
    across the values, adds CLOSING_WEIGHT to the value's score, so a situation no word list names
-   ("happy with the insurer he has had for decades") still points to the outcome whose calls end that way.
+   ("content with the cover they already have") still points to the outcome whose calls end that way.
 """
 
 from __future__ import annotations
