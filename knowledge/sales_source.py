@@ -79,11 +79,23 @@ def dirty_sql(expr: str) -> str:
     )
 
 
-def blank_sql(expr: str) -> str:
-    """Whether a staged cell is blank: empty, or nothing but whitespace."""
+def may_lead_sql(expr: str) -> str:
+    """Whether a non-NULL staged cell may begin with an edge character (or is empty), by byte-wise comparisons
+    only: its first byte is below '!' (space, tab, line breaks, other control characters, or nothing), or it
+    begins with the bytes of NBSP or of the ideographic space. Cheaper than decoding the first character
+    (`ascii`, ~2x on the profile's blank counts); a cell it lets through is tested exactly."""
     return (
-        f"(CASE WHEN {expr} IS NULL THEN true WHEN ascii({expr}) IN ({_EDGE_CODES}) "
-        f"THEN trim({expr}, '{STRIP}') = '' ELSE {expr} = '' END)"
+        f"({expr} < '!' OR ({expr} >= '\u00a0' AND {expr} < '\u00a1') "
+        f"OR ({expr} >= '\u3000' AND {expr} < '\u3001'))"
+    )
+
+
+def blank_sql(expr: str) -> str:
+    """Whether a staged cell is blank: empty, or nothing but whitespace (a cell that cannot begin with an edge
+    character and is not empty is not blank; the others are trimmed and compared)."""
+    return (
+        f"(CASE WHEN {expr} IS NULL THEN true WHEN {may_lead_sql(expr)} "
+        f"THEN trim({expr}, '{STRIP}') = '' ELSE false END)"
     )
 
 
