@@ -466,7 +466,7 @@ def _identical_rows(
     if not cols:
         return []
     body = ", ".join(cols)
-    key = "_h" if staged.row_hash and row_id is None else f"hash({body})"  # _h: hashed while reading
+    key = f"hash({body})"
     where = f" WHERE {blank_sql(without)}" if without else ""
     rows = con.execute(
         f"WITH s AS (SELECT {key} AS k FROM {STAGE}{where}), "
