@@ -330,7 +330,7 @@ def write_share(w: Writer) -> Written:
     text = _t(
         lang,
         f"{w.period() + ' ' if not res.base_label else ''}{part_name} 的{w.mword()} {w.fig(r.value)}，占 {whole_name}（{w.fig(r.base)}）的 {_pct(share)}。",
-        f"{part_name}: {w.mword()} {w.fig(r.value)}{'' if res.base_label else ' in ' + w.period()}, "
+        f"{part_name}: {w.mword()} {w.fig(r.value)}{'' if res.base_label else _in_period(w)}, "
         f"{_pct(share)} of {whole_name} ({w.fig(r.base)}).",
     )
     table = AnswerTable(
@@ -339,6 +339,11 @@ def write_share(w: Writer) -> Written:
         evidence=[r.value.evidence_id],
     )
     return text, table, {"value": _raw(share), "part": _raw(r.value.value), "whole": _raw(r.base.value)}
+
+
+def _in_period(w: Writer) -> str:
+    """' in 2026Q3', or ', as of the export (…)' for an open-deal figure."""
+    return (", " if as_of(w.q, w.vocab, w.lang) else " in ") + w.period()
 
 
 def _pct(share: float | None) -> str:

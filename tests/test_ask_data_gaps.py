@@ -208,3 +208,22 @@ def test_excluding_a_category_on_superstore(shared_datasets: Path, tmp_path: Pat
         assert float(answer.answers["value"]) == pytest.approx(df[df.Category != "Technology"].Sales.sum())
     finally:
         deps.close()
+
+
+def test_the_llm_tool_takes_an_exclusion_and_its_citation_re_runs(crm) -> None:  # type: ignore[no-untyped-def]
+    from agent.engine import engine_for
+    from agent.tools import run_query
+    from fupan.errors import InputError
+    from fupan.evidence import parse_metric_id
+    from fupan.query import MetricQuery
+
+    deps, deals = crm
+    q = MetricQuery(metrics=["won_revenue"], periods=["2024"], exclude={"category": ["Technology"]}, language="en")
+    got = run_query(deps, q)
+    want = sum(d.amount for d in _won_2024(deals) if d.category != "Technology")  # type: ignore[misc]
+    assert [f.value for f in got.figures] == pytest.approx([want])
+    parsed = parse_metric_id(got.figures[0].evidence_id)
+    assert parsed is not None and parsed.dims == {"category!": "Technology"}
+    assert engine_for(deps).value(parsed.name, parsed.period, parsed.dims).value == pytest.approx(want)
+    with pytest.raises(InputError):  # a name left out must be in the data: never an exclusion of nothing
+        run_query(deps, q.model_copy(update={"exclude": {"category": ["Gadgets"]}}))
