@@ -58,7 +58,7 @@ def route(
     router_measures.prepare(vocab)  # the data's measures (profit, quantity …) as metric words
     s = scan(question, vocab, language)
     lang = s.lang
-    _data_words(s)
+    _data_words(s, vocab)
     if refusal := _refusal(s, vocab):
         return Routing("refuse", message=refusal, language=lang)
     if s.unknown:
@@ -108,11 +108,11 @@ def route(
     return Routing("answer", readings, language=lang)
 
 
-def _data_words(s: Scan) -> None:
+def _data_words(s: Scan, vocab: Vocabulary) -> None:
     """Words the data's own columns explain: 'right now', 'amounts', 'by stage' of an open-pipeline question;
     '丢单原因' as the loss-reason column (not 'why'), 'price related'."""
     router_pipeline.mark_words(s)
-    router_reasons.mark_words(s)
+    router_reasons.mark_words(s, "loss_reason" in vocab.dims)
 
 
 def _data_readings(s: Scan, drafts: list[MetricQuery] | str, vocab: Vocabulary) -> list[MetricQuery] | str:

@@ -21,6 +21,8 @@ _GLUE = re.compile(
     re.I,
 )
 _GLUE_WORDS = {"related", "relating"}
+# 'lost deals by reason', '输单按原因': the bare word is the column only beside lost deals ('原因是什么' is 'why')
+_BY_REASON = re.compile(r"\b(?:by|per|each)\s+reasons?\b|按原因|各原因|原因分布|分原因", re.I)
 
 
 def _reasons(s: Any) -> bool:
@@ -29,8 +31,16 @@ def _reasons(s: Any) -> bool:
     )
 
 
-def mark_words(s: Any) -> None:
+def _by_reason(s: Any) -> re.Match[str] | None:
+    lost = any(h.what == "lost_deals" for h in s.metrics)
+    return _BY_REASON.search(s.text) if lost and getattr(s, "reason_column", False) else None
+
+
+def mark_words(s: Any, has_column: bool = False) -> None:
     """The words a loss-reason reading explains (see the module docstring)."""
+    s.reason_column = has_column
+    if m := _by_reason(s):
+        s.mark(m.start(), m.end())
     if not _reasons(s):
         return
     for h in [h for h in s.dims if h.what == LOSS_REASON]:
@@ -48,6 +58,8 @@ def mark_words(s: Any) -> None:
 def adjust(s: Any, q: MetricQuery) -> MetricQuery:
     """A loss-reason question that names no metric counts lost deals; '丢单原因' alone ('三季度丢单原因分布')
     is a breakdown by it."""
+    if _by_reason(s) and q.operation in {"value", "breakdown"} and not q.group_by:
+        return q.model_copy(update={"operation": "breakdown", "group_by": [LOSS_REASON]})
     if not _reasons(s):
         return q
     named = any(h.what == LOSS_REASON for h in s.dims)

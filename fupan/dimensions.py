@@ -149,8 +149,8 @@ def loss_reason_dimension(header: str | None) -> DimensionDef:
         name_zh="丢单原因",
         name_en="loss reason",
         words=(
-            "丢单原因", "输单原因", "丢单的原因", "输单的原因", "丢单理由", "输单理由", "原因", "loss reason",
-            "loss reasons", "lost reason", "lost reasons", "reason lost", "reasons lost", "reason", "reasons",
+            "丢单原因", "输单原因", "丢单的原因", "输单的原因", "丢单理由", "输单理由", "loss reason",
+            "loss reasons", "lost reason", "lost reasons", "reason lost", "reasons lost",
         ),
         origin="data",
         header=header,
