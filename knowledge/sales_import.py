@@ -467,8 +467,11 @@ def _duplicate_ids(
 ) -> list[tuple[str, list[int]]]:
     col = staged.column(header)
     t = col if col in clean else clean_sql(col)  # a column with no cell to trim is compared as it is
+    # the hashes that occur more than once, found by sorting them (equal neighbours): grouping 10M nearly unique
+    # ids in a hash table cost twice as much (3.4 against 1.5 CPU-s at 10M rows)
     rows = con.execute(
-        f"WITH h AS (SELECT hash({t}) AS k FROM {STAGE} WHERE {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) "
+        f"WITH s AS (SELECT hash({t}) AS k FROM {STAGE} WHERE {t} IS NOT NULL), "
+        "h AS (SELECT DISTINCT k FROM (SELECT k, lag(k) OVER (ORDER BY k) AS p FROM s) WHERE k = p) "
         f"SELECT {t}, list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
         f"WHERE hash({t}) IN (SELECT k FROM h) AND {t} IS NOT NULL GROUP BY 1 HAVING count(*) > 1 "
         f"ORDER BY min(rowid)"
@@ -485,10 +488,11 @@ def _identical_rows(
     if not cols:
         return []
     body = ", ".join(cols)
-    key = "_h" if staged.row_hash and row_id is None else f"hash({body})"  # _h: hashed while reading
+    key = f"hash({body})"
     where = f" WHERE {blank_sql(without)}" if without else ""
     rows = con.execute(
-        f"WITH h AS (SELECT {key} AS k FROM {STAGE}{where} GROUP BY 1 HAVING count(*) > 1) "
+        f"WITH s AS (SELECT {key} AS k FROM {STAGE}{where}), "
+        "h AS (SELECT DISTINCT k FROM (SELECT k, lag(k) OVER (ORDER BY k) AS p FROM s) WHERE k = p) "
         f"SELECT list(rowid + {staged.first_line} ORDER BY rowid) FROM {STAGE} "
         f"WHERE {key} IN (SELECT k FROM h) GROUP BY {body} HAVING count(*) > 1 ORDER BY min(rowid)"
     ).fetchall()

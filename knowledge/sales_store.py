@@ -405,6 +405,10 @@ class SalesStore:
             share = self.settings.import_max_removed_share
             check_removal(con, kind, incoming, prep.report, replace=replace, share=share)
         select = _accepted_sql(con, prep, snap)
+        # the rows need no particular order unless the SELECT sorts them (ORDER BY is still honoured; the file's
+        # row order was not kept by the parallel write either): the threads write as they finish, with less
+        # buffering (10M rows, two threads: 26.1 → 25.2 CPU-s at the import's memory limit, 22.7 → 20.6 without)
+        con.execute("SET preserve_insertion_order = false")
         con.execute("BEGIN TRANSACTION")
         try:
             keep_previous(con, kind)
@@ -442,6 +446,7 @@ class SalesStore:
             con.execute("ROLLBACK")
             raise
         finally:
+            con.execute("RESET preserve_insertion_order")
             self.invalidate()
         return False
 
