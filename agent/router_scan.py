@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent import router_words as W
+from agent.router_exclude import read_exclusions
 from agent.router_periods import PeriodWords, find_periods, period_spans
 from agent.router_spelling import correct_latin, distance, undouble_chinese
 from agent.router_vocab import ValueWord, Vocabulary
@@ -58,6 +59,7 @@ class Scan:
     used: list[bool] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)  # phrases with two likely meanings ("sales per customer")
     loose: list[tuple[str, str]] = field(default_factory=list)  # (generic word, the user's header it was read as)
+    excluded: list[ValueHit] = field(default_factory=list)  # values left out (agent/router_exclude.py)
 
     def cue(self, name: str) -> bool:
         return bool(self.cues.get(name))
@@ -278,8 +280,7 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     _cues(s)
     _unknown_names(s, vocab)
     _part_names(s, vocab)
-    if W.EXCLUDE.search(s.text):
-        s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
+    read_exclusions(s)  # 'excluding East', '除了华东以外': values left out, or refused when none is named
     for m in W.THRESHOLD.finditer(s.text):
         s.doubts.append(m.group(0).strip())  # 'below 40%', '超过100万': a condition Fupan does not filter by yet
         s.mark(m.start(), m.end())

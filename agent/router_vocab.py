@@ -233,7 +233,7 @@ def build_vocabulary(
         dim_alternatives=alternatives,
         values=values,
         unknown_names=unknown,
-        unavailable=list(builtin["unavailable"]),
+        unavailable=[e for e in builtin["unavailable"] if e.get("unless") not in dims],  # the data answers those
         calendar=calendar,
         has_targets=has_targets,
         has_losses=has_losses,

@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from fupan.dimensions import CORE_IDS, DimensionDef, MeasureDef
+from fupan.dimensions import (
+    CORE_IDS,
+    LOSS_REASON,
+    STAGE_NAME,
+    DimensionDef,
+    MeasureDef,
+    loss_reason_dimension,
+    stage_dimension,
+)
 from knowledge.column_profile import CURRENCY_SIGNS, profile
 from knowledge.dates import STRIP
 from knowledge.import_report import DimensionFound, ImportReport, Issue, MeasureFound
@@ -262,6 +270,7 @@ def _dimensions(rec: Recognized, staged: Staged, profiles, taken: set[str]) -> l
             header = rec.mapping.columns.get(f)
             if header:
                 out.append(DimColumn(core_with_header(f, header), None, f))
+        out += _crm_columns(rec, staged)
     if rec.kind == "team":
         for f in ("region", "manager"):
             header = rec.mapping.columns.get(f)
@@ -275,6 +284,19 @@ def _dimensions(rec: Recognized, staged: Staged, profiles, taken: set[str]) -> l
         used.add(d.id)
         stored = canonical if canonical else d.id
         out.append(DimColumn(d, staged.column(header), stored))
+    return out
+
+
+def _crm_columns(rec: Recognized, staged: Staged) -> list[DimColumn]:
+    """The export's own stage names, kept beside the canonical stage (stored as `stage_name`), and its loss
+    reasons: dimensions a manager groups open deals and losses by."""
+    out = []
+    stage = rec.mapping.columns.get("stage")
+    if stage and stage in staged.headers:
+        out.append(DimColumn(stage_dimension(stage), staged.column(stage), STAGE_NAME))
+    reason = rec.mapping.columns.get("loss_reason")
+    if reason:
+        out.append(DimColumn(loss_reason_dimension(reason), None, LOSS_REASON))
     return out
 
 
