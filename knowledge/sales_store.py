@@ -242,7 +242,7 @@ class SalesStore:
     ) -> ImportReport:
         """Import a table (`table`) or a query's rows (`query`) from a database URL (postgresql://…), checked
         and kept as a snapshot exactly like a file."""
-        from knowledge.sales_source import stage_database
+        from knowledge.sales_database import stage_database
 
         def stage(con: duckdb.DuckDBPyConnection):  # type: ignore[no-untyped-def]
             return stage_database(con, url, table=table, query=query)
@@ -413,18 +413,7 @@ class SalesStore:
         try:
             keep_previous(con, kind)
             con.execute(f"CREATE OR REPLACE TABLE {_table(kind)} AS {select}")
-            found = {d.id: d.values for d in prep.report.dimensions}
-            for pos, d in enumerate(prep.dims):
-                definition = d.definition.model_copy(update={"cardinality": found.get(d.definition.id)})
-                con.execute(
-                    "INSERT INTO dimension_defs VALUES (?, ?, ?, ?, ?)",
-                    [snap, kind, pos, d.stored, definition.model_dump_json()],
-                )
-            con.execute("DELETE FROM measure_defs WHERE snapshot_id = ? AND kind = ?", [snap, kind])
-            for pos, m in enumerate(prep.measures):
-                con.execute(
-                    "INSERT INTO measure_defs VALUES (?, ?, ?, ?)", [snap, kind, pos, m.definition.model_dump_json()]
-                )
+            _record_definitions(con, prep, snap)
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
                 "INSERT INTO snapshots (snapshot_id, kind, file, rows, imported_at, is_current, currency) "
@@ -660,3 +649,17 @@ def mark_deal_heads(con: duckdb.DuckDBPyConnection) -> None:
         "UPDATE opportunities_data SET deal_head = order_id IS NULL OR opportunity_id IN "
         "(SELECT min(opportunity_id) FROM opportunities_data WHERE order_id IS NOT NULL GROUP BY order_id)"
     )
+
+
+def _record_definitions(con, prep, snap: str) -> None:  # type: ignore[no-untyped-def]
+    """The snapshot's dimension definitions (with the value counts the report found) and measure definitions."""
+    kind = prep.kind
+    found = {d.id: d.values for d in prep.report.dimensions}
+    for pos, d in enumerate(prep.dims):
+        definition = d.definition.model_copy(update={"cardinality": found.get(d.definition.id)})
+        con.execute(
+            "INSERT INTO dimension_defs VALUES (?, ?, ?, ?, ?)", [snap, kind, pos, d.stored, definition.model_dump_json()]
+        )
+    con.execute("DELETE FROM measure_defs WHERE snapshot_id = ? AND kind = ?", [snap, kind])
+    for pos, m in enumerate(prep.measures):
+        con.execute("INSERT INTO measure_defs VALUES (?, ?, ?, ?)", [snap, kind, pos, m.definition.model_dump_json()])
