@@ -5,7 +5,7 @@ STAMP := $(VENV)/.fupan-installed
 
 .PHONY: setup demo test lint bench eval clean
 
-$(STAMP): pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh
 	touch $(STAMP)
 

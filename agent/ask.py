@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from agent.numbers import fmt, fmt_change
 from agent.query_engine import QueryResult, Row
-from agent.router_restate import base_text, dim_text, period_span, period_text, segment_text, value_text
+from agent.router_restate import (
+    as_of,
+    base_text,
+    dim_text,
+    exclusion_text,
+    period_span,
+    period_text,
+    segment_text,
+    value_text,
+)
 from agent.wording import higher_is_better, metric_word
 from fupan.answers import AnswerTable
 from fupan.evidence import Evidence
@@ -72,12 +81,15 @@ class Writer:
 
     def who(self) -> str:
         seg = segment_text(self.q.filters, self.vocab, self.lang)
+        if self.q.exclude:  # 'The company excluding Technology'
+            seg = (seg or _t(self.lang, "全公司", "The company")) + " " + exclusion_text(self.q, self.vocab, self.lang)
         return seg or _t(self.lang, "全公司", "The company")
 
     def label(self, row: Row) -> str:
         if not self.q.group_by:
             return row.label
-        return " · ".join(value_text(d, row.dims.get(d, ""), self.vocab, self.lang) for d in self.q.group_by)
+        text = " · ".join(value_text(d, row.dims.get(d, ""), self.vocab, self.lang) for d in self.q.group_by)
+        return text + _t(self.lang, "（本期无商机）", " (no deals)") if row.no_deals else text
 
     def by(self) -> str:
         return dim_text(self.q.group_by[0], self.vocab, self.lang) if self.q.group_by else ""
@@ -86,7 +98,7 @@ class Writer:
         return metric_word(metric or self.metric, self.lang)
 
     def period(self) -> str:
-        return period_text(self.res.period, self.vocab, self.lang)
+        return as_of(self.q, self.vocab, self.lang) or period_text(self.res.period, self.vocab, self.lang)
 
     def items(self, rows: list[Row], attr: str = "value") -> str:
         out = []
@@ -212,12 +224,21 @@ def write_rank(w: Writer) -> Written:
     if not q.n and len(rows) > len(top):
         text += _more_note(len(rows) - len(top), lang)
     tie = _tie_note(w, rows, q.n) if q.n else ""
-    text += tie
+    text += tie + _no_deals_note(w, rows, top)
     table = w.table(rows, [w.by() or _t(lang, "期间", "period"), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
     named = {"items": w.items(top if q.n else rows), "top": top[0].label,
              "value": _raw(top[0].value.value if top[0].value else None)}  # fmt: skip
     named.update({f"top_{i + 1}": r.label for i, r in enumerate(top)})
     return text, table, named
+
+
+def _no_deals_note(w: Writer, rows: list[Row], shown: list[Row]) -> str:
+    """Reps of the team table with no deal in the period, when the ranking shown leaves them out."""
+    idle = [r for r in rows if r.no_deals and r not in shown]
+    if not idle:
+        return ""
+    names = _sep(w.lang).join(r.label for r in idle[:10])
+    return _t(w.lang, f"（团队表中的 {names} 在 {w.period()} 没有商机。）", f" (On the team table with no deals in {w.period()}: {names}.)")
 
 
 def _more_note(n: int, lang: str) -> str:
@@ -281,6 +302,7 @@ def write_breakdown(w: Writer) -> Written:
     text += _sep(lang).join(parts) + _t(lang, "。", ".")
     if len(rows) > 8:
         text += _more_note(len(rows) - 8, lang)
+    text += _no_deals_note(w, rows, [r for r in shown if r.value is not None and r.value.value is not None])
     table = w.table(rows, [w.by(), w.mword()], lambda r: [r.label, r.value.value if r.value else None])
     return text, table, {"items": w.items(rows), **{r.label: _raw(r.value.value if r.value else None) for r in rows}}
 
@@ -308,7 +330,7 @@ def write_share(w: Writer) -> Written:
     text = _t(
         lang,
         f"{w.period() + ' ' if not res.base_label else ''}{part_name} 的{w.mword()} {w.fig(r.value)}，占 {whole_name}（{w.fig(r.base)}）的 {_pct(share)}。",
-        f"{part_name}: {w.mword()} {w.fig(r.value)}{'' if res.base_label else ' in ' + w.period()}, "
+        f"{part_name}: {w.mword()} {w.fig(r.value)}{'' if res.base_label else _in_period(w)}, "
         f"{_pct(share)} of {whole_name} ({w.fig(r.base)}).",
     )
     table = AnswerTable(
@@ -317,6 +339,11 @@ def write_share(w: Writer) -> Written:
         evidence=[r.value.evidence_id],
     )
     return text, table, {"value": _raw(share), "part": _raw(r.value.value), "whole": _raw(r.base.value)}
+
+
+def _in_period(w: Writer) -> str:
+    """' in 2026Q3', or ', as of the export (…)' for an open-deal figure."""
+    return (", " if as_of(w.q, w.vocab, w.lang) else " in ") + w.period()
 
 
 def _pct(share: float | None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from agent import query_engine
 from agent.ask import WRITERS, Collector, Writer, write_empty
+from agent.ask_pipeline import unknown_amount_note
 from agent.engine import engine_for
 from agent.router import Routing, route
 from agent.router_restate import restate
@@ -131,7 +132,7 @@ def _targets_by_their_dimension(deps: Deps, routing: Routing, vocab: Vocabulary)
 
 def _one_value_of(deps: Deps, filters: dict[str, list[str]], dims: tuple[str, ...]) -> tuple[str, str] | None:
     """The one value of a target dimension that every deal of the segment has (a manager's team → that manager's region)."""
-    from agent.metric_pack import sql_literal
+    from agent.metric_filters import sql_literal
 
     if not filters or any(len(v) != 1 for v in filters.values()):
         return None
@@ -212,6 +213,7 @@ def answer_query(deps: Deps, question: str, query: MetricQuery, *, reading: Read
     text, table, named = WRITERS[query.operation](writer)
     text = text[:1].upper() + text[1:] if lang == "en" else text
     text += _partial_note(query, res.base_label, vocab, named)
+    text += unknown_amount_note(engine, res, col.cite, writer.label)
     if query.operation == "value" and named.get("value", "") == "":  # the figure cannot be computed: no number
         return Answer(text=text, status="unanswerable", missing=text, table=table, **base)  # type: ignore[arg-type]
     return Answer(text=text, table=table, evidence=col.evidence, answers=named, **base)  # type: ignore[arg-type]

@@ -9,28 +9,32 @@ confirmed by notes or loss reasons or in a hypothesis to check (agent/draft_chai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent import tools
-from agent.ask import Collector
 from agent.draft_actions import action_for, failure_lessons, replicate_action, success_lessons
-from agent.draft_chains import build_chain, choose_cause
+from agent.draft_chains import build_chain, choose_cause, headline_figures
 from agent.draft_comparable import Comparability, DataSpan, data_span
-from agent.draft_context import DraftContext, make_plan, prefetch
+from agent.draft_context import DraftContext, DraftPlan, evidence_of, make_plan, prefetch
 from agent.draft_goals import charts, goal_rows
 from agent.draft_merge import merge_actions, unique_lessons
 from agent.draft_notes import load_notes, owner_for
 from agent.draft_problems import Problem, find_anomalies, find_problems, find_successes
+from agent.draft_steps import row_figures
 from agent.draft_summary import write_summary
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.playbook import load_playbook
-from agent.signals import Note, looks_like_injection, mine_signals, notes_from_text, top_competitor
+from agent.signals import Note, Signal, looks_like_injection, mine_signals, notes_from_text, top_competitor
 from agent.wording import segment_label
 from fupan.errors import NotFound
 from fupan.evidence import Evidence
 from fupan.messages import say
-from fupan.periods import Period, parse_period, quarters_through, same_period_last_year
+from fupan.periods import Period, parse_period, quarters_through
 from fupan.report import ActionItem, Finding, ReviewDraft, RootCauseChain
 from knowledge.deps import Deps
+
+if TYPE_CHECKING:
+    from agent.metric_engine import MetricEngine
 
 MAX_CHAINS = 6
 
@@ -54,7 +58,7 @@ def span_for(deps: Deps) -> DataSpan:
     return deps.cached_for("data_span", snapshot, lambda: data_span(deps.sales.connection))
 
 
-def _regions(engine: Any, scope: dict[str, str], span: DataSpan) -> list[str]:
+def _regions(engine: MetricEngine, scope: dict[str, str], span: DataSpan) -> list[str]:
     if "region" in scope:
         return [scope["region"]]
     return sorted(engine.dimension_values("region")) if span.distinct.get("region") else []
@@ -69,50 +73,52 @@ def build_draft(
     quarters = recent_quarters(available_periods(engine, period), parse_period(period, fy))
     plan = make_plan(period, scope, span, quarters, fy)
     prefetch(engine, plan)
-    ctx = DraftContext(
-        engine, plan, Comparability(span, engine, fy), Collector(lang), deps.sales.dimensions()
-    )
+    ctx = DraftContext(engine, plan, Comparability(span, engine, fy), lang, deps.sales.dimensions())
     regions = _regions(engine, scope, span)
     all_notes = review_notes(deps, engine, span, period, scope, notes)
     signals = mine_signals(all_notes)
-    problems = find_problems(ctx, regions)
+    problems, problem_figs = find_problems(ctx, regions)
     missed = [p for p in problems if p.kind == "gap"]
     total = chain_share_base(engine, period, plan.base, scope, missed)
     rep_rows = rep_changes(engine, period, plan, scope)
-    successes = find_successes(ctx, regions)
-    ordered = problems_in_reading_order(ctx, problems, missed, successes)
+    successes, success_figs = find_successes(ctx, regions)
+    ordered, anomaly_figs = problems_in_reading_order(ctx, problems, missed, successes)
     evidence = ChainEvidence(signals, top_competitor(signals), bool(all_notes), span.loss_reasons > 0)
-    chains, actions = chains_and_actions(deps, ctx, ordered[:MAX_CHAINS], missed, evidence, total)
+    chains, actions, chain_figs = chains_and_actions(deps, ctx, ordered[:MAX_CHAINS], missed, evidence, total)
     actions = merge_actions(ctx, actions, chains)
-    lessons = unique_lessons(success_lessons(ctx, successes, rep_rows) + failure_lessons(ctx, chains))
+    successes_learnt, lesson_figs = success_lessons(ctx, successes, rep_rows)
+    lessons = unique_lessons(successes_learnt + failure_lessons(ctx, chains))
     gap_rows = region_gaps(ctx, scope, regions)
     pareto = rep_pareto(ctx, scope, rep_rows)
-    yoy = same_period_last_year(parse_period(period, fy)).label
-    col = ctx.col
+    goals, goal_figs = goal_rows(
+        engine, period, scope, regions if "region" not in scope else [], lang, ctx.cmp, (plan.base, plan.yoy)
+    )
+    specs, chart_figs = charts(engine, period, scope, regions, quarters, lang, gap_rows, pareto, ctx.cmp)
     draft = ReviewDraft(
         period=period,
         language=lang,
         scope=scope,
         title=title(scope, period, lang),
-        goals=goal_rows(
-            engine, period, scope, regions if "region" not in scope else [], col, ctx.cmp, (plan.base, yoy)
-        ),
+        goals=goals,
         chains=chains,
         lessons=lessons,
         actions=actions,
-        charts=charts(engine, period, scope, regions, quarters, col, gap_rows, pareto, ctx.cmp),
+        charts=specs,
         snapshot_id=deps.sales.current_snapshot_id(),
         writer="deterministic",
         prompt_version=f"playbook-v{load_playbook().version}",
     )
-    draft.evidence = {**col.evidence, **cited_note_evidence(all_notes, draft)}
+    # every figure cited, in the order it was read: trees, chains and actions, lessons, gaps and reps, goals, charts
+    figures = [*problem_figs, *success_figs, *anomaly_figs, *chain_figs, *lesson_figs, *gap_rows]
+    figures += [*pareto_figures(pareto), *goal_figs, *chart_figs]
+    draft.evidence = {**evidence_of(figures, lang), **cited_note_evidence(all_notes, draft)}
     targets = any(g.target is not None for g in draft.goals)
     draft.summary = write_summary(ctx, draft, regions=regions, targets=targets)
     draft.findings = injection_findings([n for n in all_notes if looks_like_injection(n.text)], lang)
     return draft
 
 
-def available_periods(engine: Any, period: str) -> list[str]:
+def available_periods(engine: MetricEngine, period: str) -> list[str]:
     """The periods with sales data; `NotFound` when the one asked for is not among them."""
     available = list(engine.periods_available())
     if period not in available:
@@ -128,7 +134,7 @@ def recent_quarters(available: list[str], period: Period) -> list[str]:
 
 
 def review_notes(
-    deps: Deps, engine: Any, span: DataSpan, period: str, scope: dict[str, str], pasted: str | None
+    deps: Deps, engine: MetricEngine, span: DataSpan, period: str, scope: dict[str, str], pasted: str | None
 ) -> list[Note]:
     """The stored notes of the period and scope, then the notes pasted for this review."""
     stored = load_notes(deps, period, scope)
@@ -138,14 +144,16 @@ def review_notes(
 
 
 def chain_share_base(
-    engine: Any, period: str, base: str, scope: dict[str, str], missed: list[Problem]
+    engine: MetricEngine, period: str, base: str, scope: dict[str, str], missed: list[Problem]
 ) -> float:
     """What a chain's share is of: the missed targets' gap, or without targets, the revenue the scope lost."""
     whole = engine.compare("won_revenue", period, base, filters=scope or None).rows[0]
     return sum(p.shortfall for p in missed) or max(-(whole.change or 0.0), 0.0)
 
 
-def rep_changes(engine: Any, period: str, plan: Any, scope: dict[str, str]) -> list[Any]:
+def rep_changes(
+    engine: MetricEngine, period: str, plan: DraftPlan, scope: dict[str, str]
+) -> list[ComparisonRow]:
     """Each rep's revenue against the base period, when the data name reps."""
     if not plan.has({}, ["rep"]):
         return []
@@ -154,16 +162,18 @@ def rep_changes(engine: Any, period: str, plan: Any, scope: dict[str, str]) -> l
 
 def problems_in_reading_order(
     ctx: DraftContext, problems: list[Problem], missed: list[Problem], successes: list[Problem]
-) -> list[Problem]:
+) -> tuple[list[Problem], list[MetricValue]]:
     """What a manager reads first: the missed targets (largest gap first), then reps off pace, then what
-    worked, then the remaining declines by product or rep."""
+    worked, then the remaining declines by product or rep; with the figures the reps' trees cited."""
     covered = {p.segment.get("region", "") for p in missed}
-    return (
+    anomalies, figures = find_anomalies(ctx, covered)
+    ordered = (
         missed
-        + find_anomalies(ctx, covered)
+        + anomalies
         + sorted(successes, key=_success_rank)[:1]
         + [p for p in problems if p.kind != "gap"]
     )
+    return ordered, figures
 
 
 @dataclass(frozen=True)
@@ -171,7 +181,7 @@ class ChainEvidence:
     """What the chains can draw on besides the figures: the notes' signals and top competitor, and whether
     the review has notes and the data loss reasons at all."""
 
-    signals: Any
+    signals: list[Signal]
     competitor: str | None
     has_notes: bool
     has_reasons: bool
@@ -184,11 +194,12 @@ def chains_and_actions(
     missed: list[Problem],
     evidence: ChainEvidence,
     total: float,
-) -> tuple[list[RootCauseChain], list[ActionItem]]:
+) -> tuple[list[RootCauseChain], list[ActionItem], list[MetricValue]]:
     """One chain per problem, each ending in a cause no earlier problem took; an action per problem (a
-    success's action replicates it in the weakest segment)."""
+    success's action replicates it in the weakest segment); and the figures they cite, in order."""
     chains: list[RootCauseChain] = []
     actions: list[ActionItem] = []
+    figures: list[MetricValue] = []
     used: set[str] = set()
     weakest = max(missed, key=lambda p: p.shortfall).segment if missed else None
     for problem in problems:
@@ -208,44 +219,55 @@ def chains_and_actions(
             owner=owner,
         )
         chains = [*chains, chain]
+        figures += headline_figures(problem)
         if problem.kind != "success":
-            action = action_for(
+            action, cited = action_for(
                 ctx, len(actions), chain, choice.cause, owner, check_first=not choice.confirmed
             )
         elif weakest and weakest != problem.segment:
             weakest_owner = owner_for(deps, weakest, ctx.lang)
-            action = replicate_action(ctx, len(actions), chain, problem, choice, weakest, weakest_owner)
+            action, cited = replicate_action(
+                ctx, len(actions), chain, problem, choice, weakest, weakest_owner
+            )
         else:
             continue
         actions = [*actions, action]
-    return chains, actions
+        figures += cited
+    return chains, actions, figures
 
 
-def region_gaps(ctx: DraftContext, scope: dict[str, str], regions: list[str]) -> list[Any]:
-    """Each region's gap to target (company-wide reviews only), cited."""
+def region_gaps(ctx: DraftContext, scope: dict[str, str], regions: list[str]) -> list[MetricValue]:
+    """Each region's gap to target (company-wide reviews only): the gap chart's figures, each cited."""
     if "region" in scope or not regions:
         return []
-    rows = ctx.engine.compute("gap", ctx.period, by=["region"], filters=scope or None).rows
-    for row in rows:
-        ctx.col.cite(row)
-    return rows
+    return list(ctx.engine.compute("gap", ctx.period, by=["region"], filters=scope or None).rows)
 
 
-def rep_pareto(ctx: DraftContext, scope: dict[str, str], rep_rows: list[Any]) -> list[tuple[str, Any]]:
-    """The reps whose revenue fell against the base period, largest drop first, with their labels; cited."""
+def rep_pareto(
+    ctx: DraftContext, scope: dict[str, str], rep_rows: list[ComparisonRow]
+) -> list[tuple[str, ComparisonRow]]:
+    """The reps whose revenue fell against the base period, largest drop first, with their labels: the Pareto
+    chart's figures (`pareto_figures`)."""
     falling = (r for r in rep_rows if r.dims.get("rep") and (r.change or 0) < 0 and ctx.cmp.row(r).ok)
     pareto = [
         (segment_label({**scope, **row.dims}, ctx.lang), row)
         for row in sorted(falling, key=lambda r: r.change)
     ]
-    for _, row in pareto:
-        ctx.col.cite(row.current)
-        ctx.col.cite(row.base)
     return pareto
 
 
+def pareto_figures(pareto: list[tuple[str, ComparisonRow]]) -> list[MetricValue]:
+    """The values the Pareto chart cites: each falling rep's revenue now and in the base period."""
+    return row_figures(*(row for _, row in pareto))
+
+
 def title(scope: dict[str, str], period: str, lang: str) -> str:
-    return say("draft.title", lang, scope=segment_label(scope, lang) if scope else say("draft.company", lang), period=period)
+    return say(
+        "draft.title",
+        lang,
+        scope=segment_label(scope, lang) if scope else say("draft.company", lang),
+        period=period,
+    )
 
 
 def cited_note_evidence(notes: list[Note], draft: ReviewDraft) -> dict[str, Evidence]:
@@ -267,7 +289,7 @@ def injection_findings(set_aside: list[Note], lang: str) -> list[Finding]:
     ]
 
 
-def _success_rank(problem: Any) -> float:
+def _success_rank(problem: Problem) -> float:
     """Successes against target by achievement, then growth against last period by its size."""
     head = problem.headline
     return -(head.change or 0) if hasattr(head, "current") else -(head.value or 0)
@@ -279,7 +301,7 @@ def _cited(evidence_id: str, draft: ReviewDraft) -> bool:
     )
 
 
-def _names(engine: Any, span: DataSpan) -> dict[str, dict[str, str]]:
+def _names(engine: MetricEngine, span: DataSpan) -> dict[str, dict[str, str]]:
     """Words that name a segment in pasted notes: data values plus the regions' English aliases."""
     from knowledge.workspace_aliases import load_aliases
 

@@ -8,13 +8,15 @@ the remedy. A failure lesson on a hypothesis says so ("if confirmed").
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from typing import Any
 
 from agent.draft_chains import CauseChoice
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
-from agent.draft_tree import DRIVER_METRICS, change_text
+from agent.draft_steps import change_text, row_figures
+from agent.draft_tree import DRIVER_METRICS
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.numbers import fmt, is_money
 from agent.playbook import Cause, load_playbook
 from agent.smart import period_end
@@ -54,23 +56,25 @@ def _metric_for(ctx: DraftContext, chain: RootCauseChain, cause: Cause) -> str:
 
 def action_for(
     ctx: DraftContext, index: int, chain: RootCauseChain, cause: Cause, owner: str, *, check_first: bool
-) -> ActionItem:
+) -> tuple[ActionItem, list[MetricValue]]:
+    """The action answering a chain's cause, and the figure it cites (the metric's value this period)."""
     metric = _metric_for(ctx, chain, cause)
     seg = chain.segment
     cur = ctx.engine.value(metric, ctx.period, seg or None)
     old = ctx.engine.value(metric, ctx.base, seg or None)
     baseline = cur.value if cur.value is not None else 0.0
-    ctx.cite(cur)
     target = action_target(ctx, metric, seg, baseline, old.value, cur.unit)
     nxt = next_period(ctx)
     deadline = period_end(nxt)
-    goal = ctx.t(
-        f"目标：{nxt} 将{metric_label(metric, ctx.lang)}从 {fmt(baseline, cur.unit, ctx.lang)} 改善到 {fmt(target, cur.unit, ctx.lang)}。",
-        f"Goal: move {metric_label(metric, ctx.lang)} from {fmt(baseline, cur.unit, ctx.lang)} to "
-        f"{fmt(target, cur.unit, ctx.lang)} in {nxt}.",
+    goal = ctx.say(
+        "actions.goal",
+        period=nxt,
+        metric=metric_label(metric, ctx.lang),
+        baseline=fmt(baseline, cur.unit, ctx.lang),
+        target=fmt(target, cur.unit, ctx.lang),
     )
     what, checkpoint = action_wording(ctx, cause, ctx.who(seg), goal, deadline, check_first=check_first)
-    return ActionItem(
+    item = ActionItem(
         id=f"A{index + 1}",
         owner=owner,
         deadline=deadline,
@@ -84,8 +88,9 @@ def action_for(
         checkpoint=checkpoint,
         check_first=check_first,
         chains=[chain.id],
-        evidence=[cur.evidence_id],
+        evidence=ctx.cite(cur),
     )
+    return item, [cur]
 
 
 def action_target(
@@ -108,26 +113,25 @@ def action_target(
 
 
 def action_wording(
-    ctx: DraftContext, cause: Cause, who: str, goal: str, deadline: Any, *, check_first: bool
+    ctx: DraftContext, cause: Cause, who: str, goal: str, deadline: dt.date, *, check_first: bool
 ) -> tuple[str, str]:
     """The action's text and its checkpoint: check the cause first when no note or loss reason confirmed it."""
     remedy = cause.remedy.action.get(ctx.lang)
+    checkpoint = cause.remedy.checkpoint.get(ctx.lang)
     if not check_first:
-        checkpoint = cause.remedy.checkpoint.get(ctx.lang) + ctx.t(
-            f"；{deadline} 前复核。", f"; reviewed by {deadline}."
+        return (
+            ctx.say("actions.remedy", who=who, remedy=remedy, goal=goal),
+            ctx.say("actions.review_by", checkpoint=checkpoint, deadline=deadline),
         )
-        return ctx.t(f"【{who}】{remedy}。{goal}", f"[{who}] {remedy}. {goal}"), checkpoint
-    what = ctx.t(
-        f"【{who}】第一步，两周内核实原因（{cause.question.zh}）：{cause.check.zh}。核实属实后：{remedy}。{goal}",
-        f"[{who}] First, within two weeks, check the cause ({cause.question.en}): {cause.check.en}. "
-        f"If it holds: {remedy}. {goal}",
+    what = ctx.say(
+        "actions.check_then_remedy",
+        who=who,
+        question=cause.question.get(ctx.lang),
+        check=cause.check.get(ctx.lang),
+        remedy=remedy,
+        goal=goal,
     )
-    checkpoint = ctx.t(
-        f"两周内提交核实结论（属实或不属实，附依据）；{cause.remedy.checkpoint.zh}；{deadline} 前复核。",
-        f"A written conclusion on the cause (holds or not, with the evidence) within two weeks; "
-        f"{cause.remedy.checkpoint.en}; reviewed by {deadline}.",
-    )
-    return what, checkpoint
+    return what, ctx.say("actions.check_checkpoint", checkpoint=checkpoint, deadline=deadline)
 
 
 def replicate_action(
@@ -138,30 +142,22 @@ def replicate_action(
     choice: CauseChoice,
     target_segment: dict[str, str],
     owner: str,
-) -> ActionItem:
+) -> tuple[ActionItem, list[MetricValue]]:
     """Copy a success to the segment that missed most: the winning play, piloted there, measured there."""
     cause = choice.cause
-    item = action_for(
+    item, figures = action_for(
         ctx, index, chain.model_copy(update={"segment": target_segment}), cause, owner, check_first=False
     )
     src, dst = ctx.who(chain.segment), ctx.who(target_segment)
     play = next((s.short for s in problem.tree.steps if s.kind in ("source", "mix", "focus")), "")
-    play = ctx.t(f"（{play}）", f" ({play})") if play else ""
-    if choice.confirmed:
-        new = ctx.t(
-            f"把{src}的成功打法{play}整理成一页手册，由{dst}选 2 名销售试点复制",
-            f"Write up {src}'s winning play{play} as a one-page playbook and pilot it with two reps in {dst}",
-        )
-    else:
-        new = ctx.t(
-            f"第一步，两周内核实可复制的做法：与{src}的经理复盘增长最多的商机{play}；核实后整理成一页手册，由{dst}选 2 名销售试点",
-            f"First, within two weeks, check what can be copied: walk through {src}'s largest wins with its "
-            f"manager{play}; then write it up as a one-page playbook and pilot it with two reps in {dst}",
-        )
+    play = ctx.say("actions.play", play=play) if play else ""
+    new = ctx.say(
+        "actions.copy_play" if choice.confirmed else "actions.check_play", src=src, dst=dst, play=play
+    )
     item.action = item.action.replace(cause.remedy.action.get(ctx.lang), new)[:600]
     item.check_first = not choice.confirmed
     item.chains = [chain.id]
-    return item
+    return item, figures
 
 
 def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Lesson]:
@@ -175,17 +171,13 @@ def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Les
     lessons = []
     for i, (cause_id, group) in enumerate(groups.items()):
         cause = book.cause(cause_id)
-        who = ctx.t("、", ", ").join(dict.fromkeys(ctx.who(c.segment) for c in group))
-        if all(c.hypothesis for c in group):
-            content = ctx.t(
-                f"如核实为{cause.title.zh}：{cause.lesson.zh}（{who}）。",
-                f"If {cause.title.en.lower()} is confirmed: {cause.lesson.en} ({who}).",
-            )
-        else:
-            content = ctx.t(
-                f"{cause.lesson.zh}（{who}，{cause.title.zh}）。",
-                f"{cause.lesson.en} ({who}; {cause.title.en.lower()}).",
-            )
+        who = ctx.say("draft.list_sep").join(dict.fromkeys(ctx.who(c.segment) for c in group))
+        content = ctx.say(
+            "actions.lesson_if_confirmed" if all(c.hypothesis for c in group) else "actions.lesson_failure",
+            title=cause.title.inline(ctx.lang),
+            lesson=cause.lesson.get(ctx.lang),
+            who=who,
+        )
         lessons.append(
             Lesson(
                 id=f"F{i + 1}",
@@ -198,11 +190,13 @@ def failure_lessons(ctx: DraftContext, chains: list[RootCauseChain]) -> list[Les
     return lessons
 
 
-def success_lessons(ctx: DraftContext, successes: list[Problem], rep_rows: list[Any]) -> list[Lesson]:
+def success_lessons(
+    ctx: DraftContext, successes: list[Problem], rep_rows: list[ComparisonRow]
+) -> tuple[list[Lesson], list[MetricValue]]:
     """The segments that beat target (what improved, where growth came from), then the rep whose revenue grew
-    most against last period (`rep_rows`: won_revenue by rep)."""
+    most against last period (`rep_rows`: won_revenue by rep); with the figures they cite."""
     play = load_playbook().cause("winning_play")
-    candidates: list[tuple[dict[str, str], list[Any], Problem | None]] = [
+    candidates: list[tuple[dict[str, str], list[MetricValue], Problem | None]] = [
         (p.segment, [], p) for p in successes
     ]
     best = [
@@ -211,45 +205,39 @@ def success_lessons(ctx: DraftContext, successes: list[Problem], rep_rows: list[
         if r.dims.get("rep") and (r.change or 0) > 0 and r.base.value and ctx.cmp.row(r).ok
     ]
     if best:
-        top = max(best, key=lambda r: r.change)
+        top = max(best, key=lambda r: r.change or 0.0)  # every one grew
         candidates.append((dict(top.current.dims), [top.current, top.base], None))
-    lessons = []
+    lessons, cited = [], []
     for i, (seg, figs, success) in enumerate(candidates[:3]):
         who = ctx.who(seg)
         if success is not None:
-            ev = (
-                ctx.cite(success.headline)
-                if not hasattr(success.headline, "current")
-                else ctx.cite(success.headline.current, success.headline.base)
-            )
-            head = (
-                ctx.t(
-                    f"{who} {ctx.period} 达成率 {fmt(success.headline.value, 'ratio', ctx.lang)}",
-                    f"{who} reached {fmt(success.headline.value, 'ratio', ctx.lang)} of its {ctx.period} target",
-                )
-                if not hasattr(success.headline, "current")
-                else ctx.t(
-                    f"{who} 的{change_text(ctx, success.headline)}",
-                    f"For {who}, {change_text(ctx, success.headline)}",
-                )
-            )
+            headline = success.headline
+            if isinstance(headline, MetricValue):  # its achievement against target
+                figs = [headline]
+                achievement = fmt(headline.value, "ratio", ctx.lang)
+                head = ctx.say("actions.reached", who=who, period=ctx.period, achievement=achievement)
+            else:
+                figs = row_figures(headline)
+                head = ctx.say("actions.changed", who=who, change=change_text(ctx, headline))
+            ev = ctx.cite(*figs)
             shown = [s for s in success.tree.steps if s.grade == "figure"][:2]
-            why = "".join(ctx.t(f"；{s.short}", f"; {s.short}") for s in shown)
+            why = "".join(ctx.say("actions.also", text=s.short) for s in shown)
             ev += [x for s in shown for x in s.evidence]
         else:
             ev = ctx.cite(*figs)
-            head = ctx.t(
-                f"{who} 销售额从 {fmt(figs[1].value, ctx.money, ctx.lang)} 增至 {fmt(figs[0].value, ctx.money, ctx.lang)}",
-                f"{who} grew revenue from {fmt(figs[1].value, ctx.money, ctx.lang)} to {fmt(figs[0].value, ctx.money, ctx.lang)}",
-            )
+            old, cur = (fmt(f.value, ctx.money, ctx.lang) for f in (figs[1], figs[0]))
+            head = ctx.say("actions.grew", who=who, old=old, cur=cur)
             why = ""
         lessons.append(
             Lesson(
                 id=f"S{i + 1}",
                 type="success",
-                content=ctx.t(f"{head}{why}。{play.lesson.zh}。", f"{head}{why}. {play.lesson.en}.")[:800],
+                content=ctx.say(
+                    "actions.lesson_success", head=head, why=why, lesson=play.lesson.get(ctx.lang)
+                )[:800],
                 scenario=play.lesson.scenario.get(ctx.lang),
                 evidence=list(dict.fromkeys(ev)),
             )
         )
-    return lessons
+        cited += figs
+    return lessons, cited

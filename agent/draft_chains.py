@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from agent.draft_context import DraftContext
 from agent.draft_problems import Problem
-from agent.draft_tree import Step, change_text, cite_row
+from agent.draft_steps import Step, change_text, row_figures
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.numbers import fmt
 from agent.playbook import Cause, best_causes
 from agent.signals import Signal, link_signals
@@ -80,85 +81,76 @@ def _supporting(linked: list[Signal], cause: Cause) -> list[Signal]:
 
 
 # ---- the links ------------------------------------------------------------------------------------------
+def headline_figures(problem: Problem) -> list[MetricValue]:
+    """The engine values a chain's first link cites: the gap or achievement against target; else the
+    comparison, and for a rep off pace the region's figure beside it."""
+    if isinstance(problem.headline, MetricValue):  # the gap or achievement against target
+        return [problem.headline]
+    figures = row_figures(problem.headline)
+    peer = problem.peer
+    if (
+        problem.kind == "anomaly"
+        and peer is not None
+        and peer.value is not None
+        and problem.segment.get("region")
+    ):
+        figures.append(peer)
+    return figures
+
+
 def headline_link(ctx: DraftContext, problem: Problem) -> WhyLink:
     who, period = ctx.who(problem.segment), ctx.period
-    if problem.kind in ("gap", "success") and getattr(problem.headline, "metric", "") in (
-        "gap",
-        "achievement_rate",
-    ):
-        ctx.cite(problem.headline)
-        if problem.kind == "gap":
-            claim = ctx.t(
-                f"{who} {period} 未完成销售额目标，缺口 {fmt(problem.shortfall, ctx.money, ctx.lang)}。",
-                f"{who} missed its {period} revenue target by {fmt(problem.shortfall, ctx.money, ctx.lang)}.",
-            )
-        else:
-            ach = fmt(problem.headline.value, "ratio", ctx.lang)
-            claim = ctx.t(
-                f"{who} {period} 超额完成销售额目标，达成率 {ach}。",
-                f"{who} beat its {period} revenue target: {ach} of target.",
-            )
-        return WhyLink(claim=claim, evidence=[problem.headline.evidence_id], grade="figure")
+    ids = ctx.cite(*headline_figures(problem))
     row = problem.headline
+    if isinstance(row, MetricValue):  # the gap or achievement against target
+        if problem.kind == "gap":
+            gap = fmt(problem.shortfall, ctx.money, ctx.lang)
+            claim = ctx.say("chain.missed_target", who=who, period=period, gap=gap)
+        else:
+            ach = fmt(row.value, "ratio", ctx.lang)
+            claim = ctx.say("chain.beat_target", who=who, period=period, achievement=ach)
+        return WhyLink(claim=claim, evidence=ids, grade="figure")
     if problem.kind == "anomaly":
         peer, region = problem.peer, problem.segment.get("region", "")
         peer_text = ""
-        ids = cite_row(ctx, row)
         if peer is not None and peer.value is not None and region:
             where = ctx.who({"region": region})
-            peer_text = ctx.t(
-                f"，同期{where}整体为 {fmt(peer.value, peer.unit, ctx.lang)}",
-                f", against {fmt(peer.value, peer.unit, ctx.lang)} for {where} as a whole",
-            )
-            ids += ctx.cite(peer)
+            peer_text = ctx.say("chain.peer", where=where, value=fmt(peer.value, peer.unit, ctx.lang))
         return WhyLink(
-            claim=ctx.t(
-                f"{who} 的{change_text(ctx, row)}{peer_text}，明显偏离团队水平。",
-                f"For {who}, {change_text(ctx, row)}{peer_text}: well off the team's pace.",
-            ),
+            claim=ctx.say("chain.anomaly", who=who, change=change_text(ctx, row), peer=peer_text),
             evidence=ids,
             grade="figure",
         )
     if problem.kind == "success":
         return WhyLink(
-            claim=ctx.t(
-                f"{who} 的{change_text(ctx, row)}，是本期增长最多的部分。",
-                f"For {who}, {change_text(ctx, row)}, the largest growth this period.",
-            ),
-            evidence=cite_row(ctx, row),
+            claim=ctx.say("chain.largest_growth", who=who, change=change_text(ctx, row)),
+            evidence=ids,
             grade="figure",
         )
     whole = ctx.engine.compare("won_revenue", ctx.period, ctx.base, filters=ctx.scope or None).rows[0]
-    if (whole.change or 0) < 0:
-        said = ctx.t("，是销售额下滑的主要来源之一。", ", one of the main sources of the revenue decline.")
-    else:  # the whole did not fall: this fall is the largest part that did, not a source of a decline
-        said = ctx.t("，是本期下滑最多的部分（整体销售额未下滑）。", ", the largest fall this period (revenue as a whole did not fall).")
+    # when the whole did not fall, this fall is the largest part that did, not a source of a decline
+    said = ctx.say("chain.main_source" if (whole.change or 0) < 0 else "chain.largest_fall")
     return WhyLink(
-        claim=ctx.t(f"{who} 的{change_text(ctx, row)}{said}", f"For {who}, {change_text(ctx, row)}{said}"),
-        evidence=cite_row(ctx, row),
+        claim=ctx.say("chain.decline", who=who, change=change_text(ctx, row), said=said),
+        evidence=ids,
         grade="figure",
     )
 
 
 def _step_link(ctx: DraftContext, step: Step) -> WhyLink:
     return WhyLink(
-        claim=ctx.t(f"为什么？{step.claim}", f"Why? {step.claim}"), evidence=step.evidence, grade=step.grade
+        claim=ctx.say("chain.why_step", claim=step.claim), evidence=step.evidence, grade=step.grade
     )  # type: ignore[arg-type]
 
 
 def _notes_link(ctx: DraftContext, choice: CauseChoice, competitor: str | None) -> WhyLink:
     sigs, cause = choice.notes, choice.cause
-    quote = (
-        "；".join(f"“{s.excerpt}”" for s in sigs[:2])
-        if ctx.lang == "zh"
-        else "; ".join(f'"{s.excerpt}"' for s in sigs[:2])
-    )
+    quotes = ctx.say("draft.clause_sep").join(ctx.say("chain.quote", text=s.excerpt) for s in sigs[:2])
     named = competitor if competitor and "competitor" in cause.signals else None
-    who_comp = ctx.t(f"（{named}）", f" ({named})") if named else ""
+    who_comp = ctx.say("chain.named", name=named) if named else ""
     return WhyLink(
-        claim=ctx.t(
-            f"为什么？客户记录指向{cause.title.zh}{who_comp}：{quote}",
-            f"Why? Customer notes point to {cause.title.en.lower()}{who_comp}: {quote}",
+        claim=ctx.say(
+            "chain.notes_point_to", title=cause.title.inline(ctx.lang), named=who_comp, quotes=quotes
         ),
         evidence=[s.evidence_id for s in sigs],
         grade="record",
@@ -169,16 +161,11 @@ def how_to_check(ctx: DraftContext, cause: Cause, *, has_notes: bool, has_reason
     """What would confirm the cause: the playbook's check, the data the workspace lacks, the person to ask."""
     missing = []
     if not has_reasons:
-        missing.append(
-            ctx.t(
-                "数据中没有丢单原因字段，建议在 CRM 中补录",
-                "the export has no loss-reason column; record it in the CRM",
-            )
-        )
+        missing.append(ctx.say("chain.no_loss_reasons"))
     if not has_notes:
-        missing.append(ctx.t("本期尚无拜访或通话记录可查", "no call or visit notes of the period are loaded"))
-    tail = ctx.t(f"；负责核实：{owner}", f"; to confirm with: {owner}") if owner else ""
-    gaps = ctx.t(f"（{'；'.join(missing)}）", f" ({'; '.join(missing)})") if missing else ""
+        missing.append(ctx.say("chain.no_notes"))
+    tail = ctx.say("chain.confirm_with", owner=owner) if owner else ""
+    gaps = ctx.say("chain.missing", text=ctx.say("draft.clause_sep").join(missing)) if missing else ""
     return f"{cause.check.get(ctx.lang)}{gaps}{tail}"
 
 
@@ -186,9 +173,8 @@ def _hypothesis_link(ctx: DraftContext, choice: CauseChoice, check: str) -> WhyL
     cause = choice.cause
     questions = cause.hypotheses[ctx.lang]
     asked = questions if choice.confirmed else [cause.question.get(ctx.lang), questions[0]]
-    text = "".join(asked) if ctx.lang == "zh" else " ".join(asked)
     return WhyLink(
-        claim=ctx.t(f"待核实的假设：{text}", f"Hypothesis to check: {text}"),
+        claim=ctx.say("chain.hypothesis", text=ctx.say("chain.question_sep").join(asked)),
         evidence=[],
         grade="hypothesis",
         check=check[:600],
@@ -203,9 +189,9 @@ def _finding(ctx: DraftContext, problem: Problem, shown: list[Step]) -> str:
     if step is not None:
         return step.short
     row = problem.headline
-    if hasattr(row, "current"):
+    if isinstance(row, ComparisonRow):
         return change_text(ctx, row)
-    return ctx.t("本期结果与计划不符", "the result differs from plan")
+    return ctx.say("chain.result_off_plan")
 
 
 def build_chain(
@@ -262,35 +248,23 @@ def build_chain(
 def confirmed_cause(ctx: DraftContext, who: str, choice: CauseChoice) -> tuple[str, str]:
     """The root cause and how it was verified, when notes or loss reasons confirm it."""
     cause = choice.cause
-    root = ctx.t(
-        f"{who}：{cause.title.zh}——{cause.why['zh'][0]}。",
-        f"{who}: {cause.title.en} — {cause.why['en'][0][:1].lower()}{cause.why['en'][0][1:]}.",
-    )
+    why = ctx.inline(cause.why[ctx.lang][0])
+    root = ctx.say("chain.confirmed_root", who=who, title=cause.title.get(ctx.lang), why=why)
     sources = []
     if choice.notes:
-        sources.append(ctx.t(f"{len(choice.notes)} 条客户记录", f"{len(choice.notes)} customer notes"))
+        sources.append(ctx.say("chain.n_notes", n=len(choice.notes)))
     if choice.loss_reasons:
-        sources.append(ctx.t("CRM 丢单原因", "the CRM's loss reasons"))
-    verification = ctx.t(
-        f"指标逐层下钻（销售额 → 驱动指标 → 结构/销售）与 {'、'.join(sources)}相互印证。",
-        f"The metric drill-down (revenue → driver → mix/rep) and {' and '.join(sources)} agree.",
-    )
+        sources.append(ctx.say("chain.crm_loss_reasons"))
+    verification = ctx.say("chain.confirmed_check", sources=ctx.say("chain.source_sep").join(sources))
     return root, verification
 
 
 def cause_to_check(ctx: DraftContext, who: str, cause: Cause, finding: str, check: str) -> tuple[str, str]:
     """The root cause as a hypothesis to check, when nothing but the figures supports it."""
-    low = finding[:1].lower() + finding[1:] if ctx.lang == "en" else finding
-    root = ctx.t(
-        f"{who}：{finding}。原因待核实——{cause.question.zh}",
-        f"{who}: {low}. The cause is still to check — {cause.question.en}",
-    )
-    verification = ctx.t(
-        f"数据只说明到“{finding}”为止；尚无客户记录或丢单原因佐证，原因是待核实的假设。核实方法：{check}",
-        f"The data show only that {low}; no customer note or loss reason supports a cause yet, so it is "
-        f"a hypothesis. To confirm: {check}",
-    )
+    low = ctx.inline(finding)
+    root = ctx.say("chain.root_to_check", who=who, finding=low, question=cause.question.get(ctx.lang))
+    verification = ctx.say("chain.check_to_check", finding=low, check=check)
     return root, verification
 
 
-__all__ = ["CauseChoice", "build_chain", "choose_cause", "headline_link", "how_to_check"]
+__all__ = ["CauseChoice", "build_chain", "choose_cause", "headline_figures", "headline_link", "how_to_check"]

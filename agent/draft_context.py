@@ -8,22 +8,25 @@ the plan is skipped rather than computed on its own, so the draft's speed does n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from agent.ask import Collector
 from agent.deal_bands import DEAL_SIZE_BAND, band_label
 from agent.draft_comparable import Comparability, DataSpan
+from agent.metric_values import MetricValue
 from agent.wording import segment_label, value_label
 from fupan.dimensions import DimensionRegistry
+from fupan.evidence import Evidence
+from fupan.messages import say
 from fupan.periods import parse_period, previous_period, same_period_last_year
+
+if TYPE_CHECKING:
+    from agent.metric_engine import MetricEngine
 
 TREE_DIMS = ("region", "rep", "product")  # the data's own dimensions the tree walks (when the data have them)
 EXTRA_METRICS = ["won_deals", "lost_deals", "win_rate", "won_revenue", "avg_deal_size"]
-_ANALYSIS_LABELS = {
-    "loss_reason": ("丢单原因", "loss reason"),
-    DEAL_SIZE_BAND: ("金额区间", "deal size"),
-}
+_ANALYSIS_LABELS = {"loss_reason": "draft.dim_loss_reason", DEAL_SIZE_BAND: "draft.dim_deal_size_band"}
 
 
 @dataclass
@@ -80,7 +83,7 @@ def make_plan(period: str, scope: dict[str, str], span: DataSpan, quarters: list
     )
 
 
-def prefetch(engine: Any, plan: DraftPlan) -> None:
+def prefetch(engine: MetricEngine, plan: DraftPlan) -> None:
     """Every figure the draft reads, in a few packs: all metrics for the period and the one before by the
     tree's dimensions; sums and counts by pairs of them (from the monthly cube) and by the analysis dimensions;
     all metrics for the same period last year, and revenue for the trend quarters."""
@@ -97,15 +100,11 @@ def prefetch(engine: Any, plan: DraftPlan) -> None:
 
 @dataclass
 class DraftContext:
-    engine: Any
+    engine: MetricEngine
     plan: DraftPlan
     cmp: Comparability
-    col: Collector
+    lang: str
     dims: DimensionRegistry = field(default_factory=DimensionRegistry)
-
-    @property
-    def lang(self) -> str:
-        return self.col.lang
 
     @property
     def period(self) -> str:
@@ -124,13 +123,17 @@ class DraftContext:
         """The unit of amounts in this data: its currency code from the snapshot, or `money` when unknown."""
         return str(getattr(self.engine, "money", "money"))
 
-    def t(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
+    def say(self, key: str, **slots: object) -> str:
+        """The catalogue's message `key` (fupan/messages.py) in the draft's language, its slots filled by name."""
+        return say(key, self.lang, **slots)
+
+    def inline(self, text: str) -> str:
+        """A sentence's opening words used inside another sentence: English lower-cases the first letter."""
+        return text[:1].lower() + text[1:] if self.lang == "en" else text
 
     def dim_label(self, dim: str) -> str:
         if dim in _ANALYSIS_LABELS:
-            zh, en = _ANALYSIS_LABELS[dim]
-            return self.t(zh, en)
+            return self.say(_ANALYSIS_LABELS[dim])
         return self.dims.label(dim, self.lang)
 
     def value_label(self, dim: str, value: str) -> str:
@@ -141,8 +144,17 @@ class DraftContext:
     def who(self, segment: dict[str, str]) -> str:
         return segment_label(segment, self.lang)
 
-    def cite(self, *values: Any) -> list[str]:
-        """Register engine values as evidence; their ids, in order."""
-        for mv in values:
-            self.col.cite(mv)
+    def cite(self, *values: MetricValue) -> list[str]:
+        """The evidence ids of engine values, in order. Nothing is registered: a function that cites returns
+        the values with what it wrote (a tree step's `figures`, or beside its result), and the draft's evidence
+        is built from them at the end (`evidence_of`)."""
         return [mv.evidence_id for mv in values]
+
+
+def evidence_of(figures: Iterable[MetricValue], lang: str) -> dict[str, Evidence]:
+    """The evidence of the figures a draft cited, by id, in the order each was first cited."""
+    out: dict[str, Evidence] = {}
+    for mv in figures:
+        ev = mv.to_evidence(label_language=lang)
+        out[ev.id] = ev
+    return out

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.ask import Collector
 from agent.draft_comparable import Comparability
+from agent.metric_values import MetricValue
 from agent.numbers import fmt, fmt_change
 from agent.wording import metric_label, region_label
 from fupan.messages import say
@@ -26,43 +26,37 @@ CORE_METRICS = (
 )
 
 
-def _t(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
+Goals = tuple[list[GoalResult], list[MetricValue]]  # rows, and the figures they cite in order
 
 
 def revenue_goal(
-    engine: Any, period: str, segment: dict[str, str], col: Collector, cmp: Comparability, base: str
-) -> GoalResult:
-    lang = col.lang
+    engine: Any, period: str, segment: dict[str, str], lang: str, cmp: Comparability, base: str
+) -> tuple[GoalResult, list[MetricValue]]:
+    """Revenue against target for one segment (or its change, without a target), and the figures it cites."""
     figs = {
         m: engine.value(m, period, segment or None)
         for m in ("won_revenue", "target", "achievement_rate", "gap")
     }
-    for f in figs.values():
-        if f.value is not None:
-            col.cite(f)
+    cited = [f for f in figs.values() if f.value is not None]
     ach = figs["achievement_rate"].value
     note = ""
     if ach is not None:
-        note = _t(
-            lang,
-            "达成"
+        gap = figs["gap"]
+        note = (
+            say("goals.met", lang)
             if ach >= 1
-            else f"未达成，缺口 {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
-            "target met"
-            if ach >= 1
-            else f"missed by {fmt(abs(figs['gap'].value or 0), figs['gap'].unit, lang)}",
+            else say("goals.missed_by", lang, gap=fmt(abs(gap.value or 0), gap.unit, lang))
         )
-    ids = [f.evidence_id for f in figs.values() if f.value is not None]
+    ids = [f.evidence_id for f in cited]
     verdict = cmp.value(figs["won_revenue"])
     if not verdict.ok:
-        note = (note + _t(lang, "；", "; ") if note else "") + verdict.text(lang)
+        note = (note + say("draft.clause_sep", lang) if note else "") + verdict.text(lang)
     elif ach is None:
         change, more = _change_note(
-            engine, "won_revenue", figs["won_revenue"], base, segment, col, cmp, "环比", "QoQ"
+            engine, "won_revenue", figs["won_revenue"], base, segment, lang, cmp, say("goals.qoq", lang)
         )
-        note, ids = change, ids + more
-    return GoalResult(
+        note, ids, cited = change, ids + [m.evidence_id for m in more], cited + more
+    row = GoalResult(
         metric="won_revenue",
         label=metric_label("won_revenue", lang),
         segment=dict(segment),
@@ -74,6 +68,7 @@ def revenue_goal(
         note=note,
         evidence=ids,
     )
+    return row, cited
 
 
 def _change_note(
@@ -82,31 +77,28 @@ def _change_note(
     cur: Any,
     base: str,
     segment: dict[str, str],
-    col: Collector,
+    lang: str,
     cmp: Comparability,
-    word_zh: str,
-    word_en: str,
-) -> tuple[str, list[str]]:
-    """'环比降 9.1 个百分点（2026Q2：51.1%）', or '环比不可比：…' when the change is an artefact."""
-    lang = col.lang
+    word: str,
+) -> tuple[str, list[MetricValue]]:
+    """'环比降 9.1 个百分点（2026Q2：51.1%）', or '环比不可比：…' when the change is an artefact; with the
+    base period's figure it cites."""
     old = engine.value(metric, base, segment or None)
     verdict = cmp.change(cur, old)
     if not verdict.ok:
-        return _t(
-            lang, f"{word_zh}不可比：{verdict.text(lang)}", f"{word_en} not comparable: {verdict.text(lang)}"
-        ), []
+        return say("goals.not_comparable", lang, word=word, why=verdict.text(lang)), []
     change = cur.value - old.value
-    way = (
-        _t(lang, "升" if change > 0 else "降", "up" if change > 0 else "down")
-        if change
-        else _t(lang, "持平", "flat")
-    )
-    text = _t(
+    way = say("goals.up" if change > 0 else "goals.down", lang) if change else say("goals.flat", lang)
+    text = say(
+        "goals.change",
         lang,
-        f"{word_zh}{way} {fmt_change(change, cur.unit, lang)}（{base}：{fmt(old.value, old.unit, lang)}）",
-        f"{word_en} {way} {fmt_change(change, cur.unit, lang)} ({base}: {fmt(old.value, old.unit, lang)})",
+        word=word,
+        way=way,
+        change=fmt_change(change, cur.unit, lang),
+        base=base,
+        old=fmt(old.value, old.unit, lang),
     )
-    return text, [col.cite(old)[1:-1]]
+    return text, [old]
 
 
 def metric_goal(
@@ -114,33 +106,34 @@ def metric_goal(
     metric: str,
     period: str,
     segment: dict[str, str],
-    col: Collector,
+    lang: str,
     cmp: Comparability,
     bases: tuple[str, str],
-) -> GoalResult | None:
-    lang = col.lang
+) -> tuple[GoalResult, list[MetricValue]] | None:
+    """One core metric with its QoQ and YoY change, and the figures it cites; None when it has no value."""
     cur = engine.value(metric, period, segment or None)
     if cur.value is None:
         return None
-    ids = [col.cite(cur)[1:-1]]
+    cited = [cur]
     verdict = cmp.value(cur)
     if not verdict.ok:
         notes = [verdict.text(lang)]  # no trend from a value that is itself an artefact
     else:
         notes = []
-        for (word_zh, word_en), base in zip((("环比", "QoQ"), ("同比", "YoY")), bases, strict=True):
-            text, more = _change_note(engine, metric, cur, base, segment, col, cmp, word_zh, word_en)
+        for word, base in zip(("goals.qoq", "goals.yoy"), bases, strict=True):
+            text, more = _change_note(engine, metric, cur, base, segment, lang, cmp, say(word, lang))
             notes.append(text)
-            ids += more
-    return GoalResult(
+            cited += more
+    row = GoalResult(
         metric=metric,
         label=metric_label(metric, lang),
         segment=dict(segment),
         actual=cur.value,
         unit=cur.unit,
-        note=_t(lang, "；", "; ").join(n for n in dict.fromkeys(notes) if n),
-        evidence=ids,
+        note=say("draft.clause_sep", lang).join(n for n in dict.fromkeys(notes) if n),
+        evidence=[m.evidence_id for m in cited],
     )
+    return row, cited
 
 
 def goal_rows(
@@ -148,16 +141,16 @@ def goal_rows(
     period: str,
     scope: dict[str, str],
     regions: list[str],
-    col: Collector,
+    lang: str,
     cmp: Comparability,
     bases: tuple[str, str],
-) -> list[GoalResult]:
-    """Revenue against target for the scope and each region, then the core metrics with QoQ and YoY."""
-    rows = [revenue_goal(engine, period, scope, col, cmp, bases[0])]
-    if "region" not in scope:
-        rows += [revenue_goal(engine, period, {**scope, "region": r}, col, cmp, bases[0]) for r in regions]
-    rows += [g for m in CORE_METRICS if (g := metric_goal(engine, m, period, scope, col, cmp, bases))]
-    return rows
+) -> Goals:
+    """Revenue against target for the scope and each region, then the core metrics with QoQ and YoY; with
+    the figures they cite, in order."""
+    segs = [scope] + ([{**scope, "region": r} for r in regions] if "region" not in scope else [])
+    found = [revenue_goal(engine, period, seg, lang, cmp, bases[0]) for seg in segs]
+    found += [g for m in CORE_METRICS if (g := metric_goal(engine, m, period, scope, lang, cmp, bases))]
+    return [row for row, _ in found], [f for _, figures in found for f in figures]
 
 
 def charts(
@@ -166,17 +159,14 @@ def charts(
     scope: dict[str, str],
     regions: list[str],
     quarters: list[str],
-    col: Collector,
+    lang: str,
     gap_rows: list[Any],
     pareto_rows: list[tuple[str, Any]],
     cmp: Comparability,
-) -> list[ChartSpec]:
-    """The report's charts in reading order; every figure a chart shows is cited in `col`, in that order."""
-    lang = col.lang
+) -> tuple[list[ChartSpec], list[MetricValue]]:
+    """The report's charts in reading order, and every figure a chart shows (cited, in that order)."""
     regional = region_figures(engine, period, scope, regions)
-    _cite_all(col, [*regional[0], *regional[1]])
     funnel = funnel_figures(engine, period, scope, cmp)
-    _cite_all(col, funnel)
     specs = [
         target_vs_actual_chart(period, regions, *regional, engine.money, lang),
         funnel_chart(period, funnel, lang),
@@ -185,14 +175,9 @@ def charts(
     ]
     trend = engine.trend("won_revenue", quarters, scope or None)
     targets = [engine.value("target", q, scope or None) for q in quarters]
-    _cite_all(col, [*trend, *targets])
     specs.append(trend_chart(quarters, trend, targets, engine.money, lang))
-    return [spec for spec in specs if spec is not None]
-
-
-def _cite_all(col: Collector, figures: list[Any]) -> None:
-    for f in figures:
-        col.cite(f)
+    shown = [*regional[0], *regional[1], *funnel, *trend, *targets]
+    return [spec for spec in specs if spec is not None], shown
 
 
 def region_figures(
@@ -231,7 +216,10 @@ def target_vs_actual_chart(
         title=say("draft.chart_target_vs_actual", lang, period=period),
         categories=[region_label(r, lang) for r in regions],
         unit=money,
-        series=[_series(say("draft.series_target", lang), tgt), _series(say("draft.series_actual", lang), act)],
+        series=[
+            _series(say("draft.series_target", lang), tgt),
+            _series(say("draft.series_actual", lang), act),
+        ],
     )
 
 
@@ -285,5 +273,8 @@ def trend_chart(
         title=say("draft.chart_trend", lang),
         unit=money,
         categories=list(quarters),
-        series=[_series(say("draft.series_revenue", lang), trend), _series(say("draft.series_target", lang), targets)],
+        series=[
+            _series(say("draft.series_revenue", lang), trend),
+            _series(say("draft.series_target", lang), targets),
+        ],
     )

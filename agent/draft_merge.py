@@ -21,7 +21,7 @@ def action_key(item: ActionItem, chains: dict[str, RootCauseChain]) -> str:
 
 
 def _prefix(ctx: DraftContext, who: str) -> str:
-    return ctx.t(f"【{who}】", f"[{who}] ")
+    return ctx.say("actions.prefix", who=who)
 
 
 def merge_actions(
@@ -38,8 +38,10 @@ def merge_actions(
             whos = list(dict.fromkeys(ctx.who(i.segment) for i in items))
             old = _prefix(ctx, whos[0])
             if first.action.startswith(old):
-                first.action = (_prefix(ctx, ctx.t("；", "; ").join(whos)) + first.action[len(old) :])[:600]
-            first.owner = ctx.t("、", ", ").join(dict.fromkeys(i.owner for i in items))[:120]
+                first.action = (
+                    _prefix(ctx, ctx.say("draft.clause_sep").join(whos)) + first.action[len(old) :]
+                )[:600]
+            first.owner = ctx.say("draft.list_sep").join(dict.fromkeys(i.owner for i in items))[:120]
             first.chains = list(dict.fromkeys(c for i in items for c in i.chains))
             first.evidence = list(dict.fromkeys(e for i in items for e in i.evidence))
             first.check_first = any(i.check_first for i in items)

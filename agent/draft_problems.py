@@ -8,10 +8,11 @@ problem or a success: the artefact rule (agent/draft_comparable.py) is asked fir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from agent.draft_context import DraftContext
-from agent.draft_tree import Tree, metric_tree, revenue_tree
+from agent.draft_steps import Tree
+from agent.draft_tree import metric_tree, revenue_tree
+from agent.metric_values import ComparisonRow, MetricValue
 from agent.wording import higher_is_better
 
 
@@ -21,14 +22,25 @@ class Problem:
 
     segment: dict[str, str]
     shortfall: float  # revenue short (positive = worse), vs target or the previous period
-    headline: Any  # MetricValue of the gap or achievement (vs target), or a ComparisonRow (vs last period)
+    # the gap or achievement against target (a MetricValue), or the change against last period (a ComparisonRow)
+    headline: MetricValue | ComparisonRow
     kind: str  # "gap" | "decline" | "anomaly" | "success", as RootCauseChain.kind
     tree: Tree
-    peer: Any = None  # for an anomaly: the same metric for the rep's region (MetricValue)
+    peer: MetricValue | None = None  # for an anomaly: the same metric for the rep's region (MetricValue)
 
     @property
-    def moves(self) -> list[Any]:
+    def moves(self) -> list[ComparisonRow]:
         return self.tree.moves
+
+
+Found = tuple[
+    list[Problem], list[MetricValue]
+]  # problems in reading order; the figures their trees cited, as read
+
+
+def _found(problems: list[Problem], reading_order: list[Problem]) -> Found:
+    """The problems in reading order, with the figures of every tree in the order the trees were built."""
+    return reading_order, [f for p in problems for f in p.tree.figures]
 
 
 def segments(ctx: DraftContext, regions: list[str]) -> list[dict[str, str]]:
@@ -43,7 +55,7 @@ def _covered(ctx: DraftContext, segment: dict[str, str]) -> bool:
     return ctx.cmp.value(ctx.engine.value("won_revenue", ctx.period, segment or None)).ok
 
 
-def find_problems(ctx: DraftContext, regions: list[str]) -> list[Problem]:
+def find_problems(ctx: DraftContext, regions: list[str]) -> Found:
     """Segments that missed their target (or, without one, fell against last period), then the product and
     the rep whose revenue fell most."""
     e, problems = ctx.engine, []
@@ -72,10 +84,10 @@ def find_problems(ctx: DraftContext, regions: list[str]) -> list[Problem]:
             for r in e.compare("won_revenue", ctx.period, ctx.base, by=[dim], filters=ctx.scope or None).rows
             if r.dims.get(dim) and (r.change or 0) < 0 and ctx.cmp.segment_move(r, whole, _deals(ctx, r)).ok
         ]
-        for row in sorted(rows, key=lambda r: r.change)[:1]:
+        for row in sorted(rows, key=lambda r: r.change or 0.0)[:1]:  # every one fell: its change is set
             seg = {**ctx.scope, **row.dims}
-            problems.append(Problem(seg, -row.change, row, "decline", revenue_tree(ctx, seg)))
-    return sorted(problems, key=lambda p: -p.shortfall)
+            problems.append(Problem(seg, -(row.change or 0.0), row, "decline", revenue_tree(ctx, seg)))
+    return _found(problems, sorted(problems, key=lambda p: -p.shortfall))
 
 
 def whole_before(ctx: DraftContext) -> float | None:
@@ -83,7 +95,9 @@ def whole_before(ctx: DraftContext) -> float | None:
     return ctx.engine.value("won_revenue", ctx.base, ctx.scope or None).value  # type: ignore[no-any-return]
 
 
-def _deals(ctx: DraftContext, row: Any, segment: dict[str, str] | None = None) -> tuple[Any, Any]:
+def _deals(
+    ctx: DraftContext, row: ComparisonRow, segment: dict[str, str] | None = None
+) -> tuple[MetricValue, MetricValue]:
     """The won deals behind a segment's revenue now and in the base period."""
     seg = segment if segment is not None else {**ctx.scope, **row.dims}
     return (
@@ -104,7 +118,7 @@ def _off_pace(metric: str, value: float, peer: float) -> bool:
     return value >= 1.3 * peer if not higher_is_better(metric) else value <= 0.75 * peer
 
 
-def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int = 2) -> list[Problem]:
+def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int = 2) -> Found:
     """Reps whose cycle or win rate broke sharply from last period, even where the region met its target.
 
     A rep inside a region whose missed target is already explained is skipped for win rate (that chain covers
@@ -112,7 +126,7 @@ def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int =
     """
     group = ["region", "rep"] if ctx.plan.has({}, ["region", "rep"]) else ["rep"]
     if not ctx.plan.has({}, group):
-        return []
+        return [], []
     found: list[tuple[float, Problem]] = []
     for metric, min_rel, min_abs in ANOMALY_RULES:
         rows = ctx.engine.compare(metric, ctx.period, ctx.base, by=group, filters=ctx.scope or None).rows
@@ -131,10 +145,11 @@ def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int =
             seg = {**ctx.scope, **row.dims}
             peer_seg = {**ctx.scope, "region": region} if region else dict(ctx.scope)
             peer = ctx.engine.value(metric, ctx.period, peer_seg or None)
-            if peer.value is not None and not _off_pace(metric, row.current.value, peer.value):
+            if peer.value is not None and not _off_pace(metric, row.current.value or 0.0, peer.value):
                 continue  # the whole team moved; that is the region's story, not this rep's
             problem = Problem(seg, 0.0, row, "anomaly", metric_tree(ctx, seg, metric), peer=peer)
             found.append((bad, problem))
+    built = [p for _, p in found]
     found.sort(key=lambda x: -x[0])
     seen: set[str] = set()
     out = []
@@ -143,10 +158,10 @@ def find_anomalies(ctx: DraftContext, covered_regions: set[str], *, limit: int =
             continue
         seen.add(problem.segment.get("rep", ""))
         out.append(problem)
-    return out[:limit]
+    return _found(built, out[:limit])
 
 
-def find_successes(ctx: DraftContext, regions: list[str]) -> list[Problem]:
+def find_successes(ctx: DraftContext, regions: list[str]) -> Found:
     """Segments that beat their target, in order; without targets, the segment whose revenue grew most."""
     e, out = ctx.engine, []
     segs = [s for s in segments(ctx, regions) if _covered(ctx, s)]
@@ -158,14 +173,15 @@ def find_successes(ctx: DraftContext, regions: list[str]) -> list[Problem]:
             continue
         out.append(Problem(seg, 0.0, ach, "success", revenue_tree(ctx, seg, good=True)))
     if targets or out:
-        return out
+        return _found(out, out)
     grew = []
     for seg in segs:
         row = e.compare("won_revenue", ctx.period, ctx.base, filters=seg or None).rows[0]
         if (row.change or 0) > 0 and ctx.cmp.row(row).ok:
             grew.append(row)
     if not grew:
-        return []
+        return [], []
     row = max(grew, key=lambda r: r.change or 0)
     seg = {**ctx.scope, **row.dims} if row.dims else dict(ctx.scope)
-    return [Problem(seg, 0.0, row, "success", revenue_tree(ctx, seg, good=True))]
+    best = [Problem(seg, 0.0, row, "success", revenue_tree(ctx, seg, good=True))]
+    return _found(best, best)

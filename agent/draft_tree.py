@@ -16,15 +16,14 @@ grounding check accepts nothing else), so Shapley effects rank the factors but a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from agent.deal_bands import DEAL_SIZE_BAND
 from agent.decompose import driver_decomposition, mix_rate
 from agent.draft_context import EXTRA_METRICS, DraftContext
-from agent.numbers import fmt, fmt_change
-from agent.playbook import load_playbook
-from agent.wording import higher_is_better, metric_label
+from agent.draft_steps import Step, Tree, change_text, cite_row, row_figures
+from agent.metric_values import ComparisonRow, MetricValue
+from agent.numbers import fmt
+from agent.playbook import loss_reason_causes
+from agent.wording import higher_is_better
 
 DRIVER_METRICS = (
     "win_rate",
@@ -37,64 +36,20 @@ DRIVER_METRICS = (
 )
 _FACTORS = {"closed_deals": "won_deals", "win_rate": "win_rate", "avg_deal_size": "avg_deal_size"}
 _FACTOR_WORDS = {
-    "closed_deals": ("结单数量", "the number of deals closed"),
-    "win_rate": ("赢单率", "the win rate"),
-    "avg_deal_size": ("客单价", "the deal size"),
+    "closed_deals": "tree.factor_closed_deals",
+    "win_rate": "tree.factor_win_rate",
+    "avg_deal_size": "tree.factor_avg_deal_size",
+}
+_MIX = {  # (by product, a success) → the sentence
+    (True, True): "tree.mix_product_above",
+    (True, False): "tree.mix_product_below",
+    (False, True): "tree.mix_band_above",
+    (False, False): "tree.mix_band_below",
 }
 MIX_SHARE = 0.5  # a mix shift "explains" a change when it accounts for at least half of it
-LOSS_REASON_SHARE = 0.3  # reasons pointing to a cause, on this share of the lost deals, support it
 
 
-@dataclass
-class Step:
-    """One level of the tree: a cited claim (without the 'Why?' that introduces it) and a short phrase of it."""
-
-    claim: str
-    short: str
-    evidence: list[str]
-    kind: str
-    grade: str = "figure"
-    causes: list[str] = field(default_factory=list)  # playbook causes a record (loss reasons) supports
-    findings: set[str] = field(default_factory=set)  # patterns a cause may fit, e.g. smaller_deal_mix
-
-
-@dataclass
-class Tree:
-    moves: list[Any]  # comparable driver moves in the bad (or, for a success, good) direction, largest first
-    steps: list[Step]
-    main: str | None = None  # the factor that moved revenue most
-
-    @property
-    def findings(self) -> set[str]:
-        return {f for s in self.steps for f in s.findings}
-
-    @property
-    def supported_causes(self) -> list[str]:
-        return [c for s in self.steps if s.grade == "record" for c in s.causes]
-
-
-def _lower_first(label: str) -> str:
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-
-def change_text(ctx: DraftContext, row: Any) -> str:
-    """'赢单率从 43.8% 降至 28.4%（−15.4 个百分点）' / 'win rate fell from 43.8% to 28.4% (−15.4 pp)'."""
-    m, lang = row.current.metric, ctx.lang
-    up = (row.change or 0) > 0
-    sign = "+" if up else "−"
-    cur, old = fmt(row.current.value, row.current.unit, lang), fmt(row.base.value, row.base.unit, lang)
-    delta = fmt_change(row.change, row.current.unit, lang)
-    return ctx.t(
-        f"{metric_label(m, lang)}从 {old} {'升至' if up else '降至'} {cur}（{sign}{delta}）",
-        f"{_lower_first(metric_label(m, lang))} {'rose' if up else 'fell'} from {old} to {cur} ({sign}{delta})",
-    )
-
-
-def cite_row(ctx: DraftContext, row: Any) -> list[str]:
-    return ctx.cite(row.current, row.base)
-
-
-def _bad(metric: str, row: Any, good: bool = False) -> float:
+def _bad(metric: str, row: ComparisonRow, good: bool = False) -> float:
     """How far a figure moved the wrong way (or, with `good`, the right way), relative to its base; 0 if not."""
     if row.change is None or row.base.value in (None, 0):
         return 0.0
@@ -103,7 +58,7 @@ def _bad(metric: str, row: Any, good: bool = False) -> float:
     return max(0.0, -worse if good else worse)
 
 
-def driver_moves(ctx: DraftContext, segment: dict[str, str], *, good: bool = False) -> list[Any]:
+def driver_moves(ctx: DraftContext, segment: dict[str, str], *, good: bool = False) -> list[ComparisonRow]:
     """The drivers that moved by more than 3% in the bad (or good) direction, comparable ones only."""
     rows = []
     for metric in DRIVER_METRICS:
@@ -138,30 +93,28 @@ def drivers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> tupl
     if (effects[main] > 0) != good or not effects[main]:
         return None, None
     shown = [usable[m] for m in ("won_deals", "win_rate", "avg_deal_size") if m in usable]
-    parts = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
-    formula = ctx.t(
-        "结单数 × 赢单率 × 客单价" if "win_rate" in effects else "赢单数 × 客单价",
-        "deals closed × win rate × deal size" if "win_rate" in effects else "deals won × deal size",
-    )
-    zh_word, en_word = _FACTOR_WORDS[main]
-    claim = ctx.t(
-        f"与上季度相比，{parts}；按“{formula}”分解，影响最大的是{zh_word}。",
-        f"Against last quarter, {parts}; splitting revenue into {formula}, {en_word} moved it most.",
+    claim = ctx.say(
+        "tree.drivers",
+        parts=ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown),
+        formula=ctx.say("tree.formula_with_rate" if "win_rate" in effects else "tree.formula_without_rate"),
+        factor=ctx.say(_FACTOR_WORDS[main]),
     )
     main_row = usable.get(_FACTORS[main], usable["won_deals"])
+    figures = row_figures(*shown)
     return (
         Step(
             claim=claim,
             short=change_text(ctx, main_row),
-            evidence=[e for r in shown for e in cite_row(ctx, r)],
+            evidence=ctx.cite(*figures),
             kind="drivers",
+            figures=figures,
         ),
         _FACTORS[main],
     )
 
 
 # ---- level 2: why the factor moved ----------------------------------------------------------------------
-def _share_values(ctx: DraftContext, segment: dict[str, str], dim: str, value: str) -> list[Any]:
+def _share_values(ctx: DraftContext, segment: dict[str, str], dim: str, value: str) -> list[MetricValue]:
     """won_deals of the part and of the whole, this period and the base period."""
     e, part = ctx.engine, {**segment, dim: value}
     return [
@@ -207,21 +160,22 @@ def mix_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step | N
         name = ctx.value_label(dim, value)
         s0, s1 = fmt(seg.share_base, "ratio", ctx.lang), fmt(seg.share_current, "ratio", ctx.lang)
         avg0, avg1 = fmt(overall.value, overall.unit, ctx.lang), fmt(rate.value, rate.unit, ctx.lang)
-        where = ctx.t(f"{ctx.dim_label(dim)} {name}", f"{ctx.dim_label(dim)} {name}")
-        claim = ctx.t(
-            f"{'产品结构' if dim == 'product' else '订单金额结构'}变化：{where} 占赢单数的比重从 {s0} 升至 {s1}，"
-            f"其平均客单价为 {avg1}，{'高于' if good else '低于'}上季度整体的 {avg0}。",
-            f"The mix moved: {where} rose from {s0} to {s1} of the deals won, at an average deal size of {avg1} "
-            f"against {avg0} for the whole last quarter.",
+        where = f"{ctx.dim_label(dim)} {name}"
+        claim = ctx.say(
+            _MIX[dim == "product", good],
+            where=where,
+            s0=s0,
+            s1=s1,
+            avg0=avg0,
+            avg1=avg1,
         )
         return Step(
             claim=claim,
-            short=ctx.t(
-                f"{where} 占赢单数的比重从 {s0} 升至 {s1}", f"{where} went from {s0} to {s1} of the deals won"
-            ),
+            short=ctx.say("tree.mix_short", where=where, s0=s0, s1=s1),
             evidence=ctx.cite(*shares, rate, overall),
             kind="mix",
             findings=set() if good else {"smaller_deal_mix"},
+            figures=[*shares, rate, overall],
         )
     return None
 
@@ -246,65 +200,44 @@ def loss_reason_step(ctx: DraftContext, segment: dict[str, str], *, supports: bo
     if not rows:
         return None
     with_base = ctx.cmp.base_ok(base_total.value)
-    shares = [
-        (r, _share(r.current, total), _share(r.base, base_total) if with_base else 0.0) for r in rows
-    ]
+    shares = [(r, _share(r.current, total), _share(r.base, base_total) if with_base else 0.0) for r in rows]
     shares.sort(key=lambda t: -(t[1] - t[2]))
     rows = [r for r, _, _ in shares]
     shown = [r for r in rows if _share(r.current, total) >= 0.15][:2] or rows[:1]
-    parts, ids = [], []
+    parts, figures = [], []
     for r in shown:
         now = fmt(_share(r.current, total), "ratio", ctx.lang)
         then = fmt(_share(r.base, base_total), "ratio", ctx.lang) if with_base else ""
         reason = r.dims["loss_reason"]
         parts.append(
-            ctx.t(
-                f"“{reason}”占 {now}" + (f"（上季度 {then}）" if then else ""),
-                f"'{reason}' {now}" + (f" (last quarter {then})" if then else ""),
+            ctx.say(
+                "tree.reason_share_then" if then else "tree.reason_share", reason=reason, now=now, then=then
             )
         )
-        ids += ctx.cite(r.current) + (ctx.cite(r.base) if with_base else [])
-    ids += ctx.cite(total) + (ctx.cite(base_total) if with_base else [])
+        figures += [r.current, r.base] if with_base else [r.current]
+    figures += [total, base_total] if with_base else [total]
     causes = loss_reason_causes([(r.dims["loss_reason"], now, then) for r, now, then in shares], with_base)
-    sep = ctx.t("，", ", ")
+    said = ctx.say("draft.comma_sep").join(parts)
     return Step(
-        claim=ctx.t(
-            f"CRM 丢单原因：本期输单中{sep.join(parts)}。",
-            f"The CRM's loss reasons: of this period's lost deals, {sep.join(parts)}.",
-        ),
-        short=ctx.t(f"丢单原因中{sep.join(parts)}", f"loss reasons: {sep.join(parts)}"),
-        evidence=list(dict.fromkeys(ids)),
+        claim=ctx.say("tree.loss_reasons", parts=said),
+        short=ctx.say("tree.loss_reasons_short", parts=said),
+        evidence=list(dict.fromkeys(ctx.cite(*figures))),
         kind="loss_reasons",
         grade="record",
         causes=causes if supports else [],
+        figures=figures,
     )
 
 
-def _share(mv: Any, whole: Any) -> float:
+def _share(mv: MetricValue, whole: MetricValue) -> float:
     return (mv.value or 0) / whole.value if whole.value else 0.0
-
-
-def loss_reason_causes(shares: list[tuple[str, float, float]], with_base: bool) -> list[str]:
-    """The playbook causes the loss reasons point at: (reason, share now, share in the base period) summed per
-    cause; a cause counts from LOSS_REASON_SHARE of the lost deals, and, with a base period, only when its
-    share grew. Largest share first."""
-    book = load_playbook()
-    support: dict[str, list[float]] = {}
-    for reason, now_share, then_share in shares:
-        for cause in book.causes_of_loss_reason(reason):
-            got = support.setdefault(cause.id, [0.0, 0.0])
-            got[0], got[1] = got[0] + now_share, got[1] + then_share
-    causes = [
-        c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
-    ]
-    return sorted(causes, key=lambda c: -support[c][0])
 
 
 def focus_step(
     ctx: DraftContext, segment: dict[str, str], metric: str, good: bool, dims: tuple[str, ...]
 ) -> Step | None:
     """The part (rep, product, band) where `metric` moved worst (or best), weighted by its size."""
-    best: tuple[float, str, Any] | None = None
+    best: tuple[float, str, ComparisonRow] | None = None
     counts = metric in EXTRA_METRICS  # sums and counts were fetched for more groupings than the rest
     for dim in dims:
         if dim in segment or not ctx.plan.has(segment, [dim], extra=counts):
@@ -322,23 +255,27 @@ def focus_step(
         return None
     _, dim, row = best
     name = ctx.value_label(dim, row.dims[dim])
-    where = ctx.t(
-        f"{'增长主要来自' if good else '问题集中在'}{ctx.dim_label(dim)} {name}",
-        f"{'Growth came mostly from' if good else 'It concentrates in'} {ctx.dim_label(dim)} {name}",
-    )
+    where = ctx.say("tree.focus_good" if good else "tree.focus_bad", dim=ctx.dim_label(dim), name=name)
+    return _where_step(ctx, where, row, "focus")
+
+
+def _where_step(ctx: DraftContext, where: str, row: ComparisonRow, kind: str) -> Step:
+    """A step that names where a change sits and says the change."""
+    change = change_text(ctx, row)
     return Step(
-        claim=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}{ctx.t('。', '.')}",
-        short=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}",
+        claim=ctx.say("tree.where_claim", where=where, change=change),
+        short=ctx.say("tree.where_short", where=where, change=change),
         evidence=cite_row(ctx, row),
-        kind="focus",
+        kind=kind,
+        figures=row_figures(row),
     )
 
 
-def _material(ctx: DraftContext, segment: dict[str, str], row: Any) -> bool:
+def _material(ctx: DraftContext, segment: dict[str, str], row: ComparisonRow) -> bool:
     """One part's revenue move, inside a segment: on enough deals and a material share of the segment's."""
     part = {**segment, **row.dims}
     whole = ctx.engine.value("won_revenue", ctx.base, segment or None).value
-    deals = tuple(ctx.engine.value("won_deals", p, part) for p in (ctx.period, ctx.base))
+    deals = (ctx.engine.value("won_deals", ctx.period, part), ctx.engine.value("won_deals", ctx.base, part))
     return ctx.cmp.segment_move(row, whole, deals).ok
 
 
@@ -352,12 +289,13 @@ def customers_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> St
     new = next((r for r in shown if r.current.metric == "new_customers"), None)
     if new is None or ((new.change or 0) > 0) != good:
         return None
-    text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+    text = ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown)
     return Step(
-        claim=ctx.t(f"新老客户：{text}。", f"New and existing customers: {text}."),
+        claim=ctx.say("tree.customers", text=text),
         short=change_text(ctx, new),
-        evidence=[i for r in shown for i in cite_row(ctx, r)],
+        evidence=ctx.cite(*row_figures(*shown)),
         kind="customers",
+        figures=row_figures(*shown),
     )
 
 
@@ -370,12 +308,13 @@ def funnel_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step 
             shown.append(row)
     if not shown:
         return None
-    text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+    text = ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown)
     return Step(
-        claim=ctx.t(f"漏斗：{text}。", f"The funnel: {text}."),
+        claim=ctx.say("tree.funnel", text=text),
         short=change_text(ctx, shown[0]),
-        evidence=[i for r in shown for i in cite_row(ctx, r)],
+        evidence=ctx.cite(*row_figures(*shown)),
         kind="funnel",
+        figures=row_figures(*shown),
     )
 
 
@@ -394,16 +333,8 @@ def source_step(ctx: DraftContext, segment: dict[str, str], good: bool) -> Step 
         return None
     row = max(rows, key=lambda r: abs(r.change or 0))
     name = row.dims["lead_source"]
-    where = ctx.t(
-        f"{'增长主要来自' if good else '下滑主要来自'}线索来源 {name}",
-        f"{'Growth came mostly from' if good else 'The drop came mostly from'} lead source {name}",
-    )
-    return Step(
-        claim=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}{ctx.t('。', '.')}",
-        short=f"{where}{ctx.t('：', ': ')}{change_text(ctx, row)}",
-        evidence=cite_row(ctx, row),
-        kind="source",
-    )
+    where = ctx.say("tree.source_good" if good else "tree.source_bad", name=name)
+    return _where_step(ctx, where, row, "source")
 
 
 # ---- the walk -------------------------------------------------------------------------------------------
@@ -437,7 +368,8 @@ def revenue_tree(ctx: DraftContext, segment: dict[str, str], *, good: bool = Fal
     for step in candidates:
         if step is not None and all(step.claim != s.claim for s in steps):
             steps.append(step)
-    return Tree(moves=moves, steps=steps, main=main)
+    figures = [f for s in [drivers, *candidates] if s is not None for f in s.figures]
+    return Tree(moves=moves, steps=steps, main=main, figures=figures)
 
 
 def metric_tree(ctx: DraftContext, segment: dict[str, str], metric: str) -> Tree:
@@ -447,17 +379,18 @@ def metric_tree(ctx: DraftContext, segment: dict[str, str], metric: str) -> Tree
     steps: list[Step] = []
     if moves:
         shown = moves[:2]
-        text = ctx.t("；", "; ").join(change_text(ctx, r) for r in shown)
+        text = ctx.say("draft.clause_sep").join(change_text(ctx, r) for r in shown)
         steps.append(
             Step(
-                claim=ctx.t(f"与上季度相比，{text}。", f"Against last quarter, {text}."),
+                claim=ctx.say("tree.against_last", text=text),
                 short=change_text(ctx, shown[0]),
-                evidence=[i for r in shown for i in cite_row(ctx, r)],
+                evidence=ctx.cite(*row_figures(*shown)),
                 kind="drivers",
+                figures=row_figures(*shown),
             )
         )
     reasons = loss_reason_step(ctx, segment, supports=metric == "win_rate")
     for step in (reasons, focus_step(ctx, segment, metric, False, (DEAL_SIZE_BAND,))):
         if step is not None:
             steps.append(step)
-    return Tree(moves=moves, steps=steps, main=metric)
+    return Tree(moves=moves, steps=steps, main=metric, figures=[f for s in steps for f in s.figures])

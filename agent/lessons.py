@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fupan.answers import LessonMatch
+from fupan.messages import say
 from knowledge.deps import Deps
 
 
@@ -18,23 +19,16 @@ def _brief_segments(deps: Deps, brief: str) -> dict[str, str]:
 
 
 def _why(meta: dict[str, str], wanted: dict[str, str], brief: str, lang: str) -> str:
+    """Why a lesson matches a brief: same region, same product, how it went, its content."""
     reasons = []
     if wanted.get("region") and meta.get("region") == wanted["region"]:
-        reasons.append(
-            f"同一区域（{wanted['region']}）" if lang == "zh" else f"same region ({wanted['region']})"
-        )
+        reasons.append(say("themes.same_region", lang, region=wanted["region"]))
     if meta.get("product") and meta["product"] in brief:
-        reasons.append(
-            f"同一产品（{meta['product']}）" if lang == "zh" else f"same product ({meta['product']})"
-        )
-    if meta.get("outcome") == "worked":
-        reasons.append("过去执行有效" if lang == "zh" else "it worked when tried")
-    elif meta.get("outcome") == "did_not_work":
-        reasons.append(
-            "过去执行无效，避免重复" if lang == "zh" else "it did not work before: avoid repeating it"
-        )
-    reasons.append("内容与简报相关" if lang == "zh" else "its content matches the brief")
-    return "；".join(reasons) if lang == "zh" else "; ".join(reasons)
+        reasons.append(say("themes.same_product", lang, product=meta["product"]))
+    if meta.get("outcome") in ("worked", "did_not_work"):
+        reasons.append(say(f"themes.{meta['outcome']}", lang))
+    reasons.append(say("themes.matches_brief", lang))
+    return say("draft.clause_sep", lang).join(reasons)
 
 
 def find_lessons(deps: Deps, brief: str, *, k: int = 5, language: str = "zh") -> list[LessonMatch]:
@@ -64,8 +58,10 @@ def find_lessons(deps: Deps, brief: str, *, k: int = 5, language: str = "zh") ->
                 period=meta.get("period") or None,
             )
         )
-    matches.sort(key=lambda m: -m.score)
-    return matches[:k]
+    # the k most relevant are chosen by score; among them, what failed is listed after what can be repeated, as
+    # the warning it is ("avoid repeating"), whatever the search's order of two near-equal passages
+    chosen = sorted(matches, key=lambda m: -m.score)[:k]
+    return sorted(chosen, key=lambda m: (m.outcome == "did_not_work", -m.score))
 
 
 __all__ = ["find_lessons"]

@@ -15,6 +15,10 @@ Unit = Literal["money", "ratio", "count", "days", "number"]  # money: in the dat
 WON = "stage = 'won' AND close_date >= $s AND close_date < $e"
 LOST = "stage = 'lost' AND close_date >= $s AND close_date < $e"
 CREATED = "created_date >= $s AND created_date < $e"
+# open deals (neither won nor lost) as of the export: the data holds each deal's current stage only, so these
+# figures have no period; `OPEN_METRICS` are answered for the data's latest period and said to be "as of" it
+OPEN = "stage NOT IN ('won', 'lost')"
+OPEN_METRICS = ("open_deals", "open_pipeline", "open_amount_unknown")
 DEAL_KEY = "deal_head"  # one row per deal: each CRM row, or the first line of an order
 
 

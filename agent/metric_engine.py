@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from agent.deal_bands import DEAL_SIZE_BAND, source_sql
 from agent.metric_cache import FigureKey, Slot, SnapshotCache
+from agent.metric_filters import filter_condition, filter_dims
 from agent.metric_funnel import read_funnel
-from agent.metric_pack import CUBE_DIMS, bind_period, pack_metrics, run_pack, sql_literal
+from agent.metric_pack import CUBE_DIMS, bind_period, pack_metrics, run_pack
 from agent.metric_targets import target_rows
 from agent.metric_values import (  # noqa: F401 — re-exported: the engine's results, imported from here by callers
     Comparison,
@@ -24,6 +25,7 @@ from fupan.errors import InputError
 from fupan.evidence import Evidence, metric_evidence_id, parse_metric_id
 from fupan.formatting import money_unit
 from fupan.periods import Period, parse_period, previous_period, same_period_last_year
+from fupan.query import filter_dimension
 
 # computed or descriptive columns a review groups by, besides the data's dimensions
 ANALYSIS_DIMENSIONS = ("loss_reason", DEAL_SIZE_BAND)
@@ -72,7 +74,7 @@ class MetricEngine:
 
     def _check_dims(self, dims: list[str]) -> None:
         registry = self.dimensions()
-        for d in dims:
+        for d in {filter_dimension(x) for x in dims}:
             if d not in ANALYSIS_DIMENSIONS:
                 registry.get(d)  # InputError naming the dimensions in the data
 
@@ -184,7 +186,7 @@ class MetricEngine:
         )
 
     def _where(self, filters: dict[str, str]) -> str:
-        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
+        conds = [filter_condition(k, v) for k, v in sorted(filters.items())]
         return (" WHERE " + " AND ".join(conds)) if conds else ""
 
     def _opportunity_sql(self, metric: str, p: Period, by: list[str], filters: dict[str, str]) -> str:
@@ -202,7 +204,7 @@ class MetricEngine:
         sql = (
             # account-level windows (first won deal, won in period) see every deal of the account, then the
             # segment filter applies: a rep's "new customer" is new to the company, not new to that rep
-            f"WITH base AS (SELECT * FROM (SELECT *{extra} FROM {source_sql(set(by) | set(filters))})"
+            f"WITH base AS (SELECT * FROM (SELECT *{extra} FROM {source_sql(set(by) | filter_dims(filters))})"
             f"{self._where(filters)}) "
             f"SELECT {group + ', ' if group else ''}{num} AS num, {den} AS den FROM base"
             + (f" GROUP BY {group}" if group else "")
@@ -217,7 +219,7 @@ class MetricEngine:
         got = self._memo.figure(key)
         if got is None and not self.single_sql:
             got = self._from_finer(metric, p.label, by, filters)
-        if got is None and self._cube_answers(metric, p, set(by) | set(filters)):
+        if got is None and self._cube_answers(metric, p, set(by) | filter_dims(filters)):
             got = run_pack(self.con, [p], [by], filters, list(_NEEDED), True, [metric], self.snapshot_fact)[key]
         if got is None:
             got = {}

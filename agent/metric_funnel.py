@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import Any
 
-from agent.metric_pack import sql_literal
+from agent.metric_filters import filter_condition, sql_literal
 from agent.metric_values import FunnelResult, FunnelStage
 from fupan.evidence import metric_evidence_id
 from fupan.periods import Period
@@ -40,7 +40,7 @@ def _reached(funnel_stage: str, stage: str | None) -> bool:
 
 
 def read_funnel(con: Any, p: Period, filters: dict[str, str], snapshot_id: str | None) -> FunnelResult:
-    conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
+    conds = [filter_condition(k, v) for k, v in sorted(filters.items())]
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     created = f"created_date >= {sql_literal(p.start)} AND created_date < {sql_literal(p.end)}"
     cols = ", ".join(

@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 
 from agent.deal_bands import source_sql
+from agent.metric_filters import filter_dims, sql_literal, where_clause
 from agent.metrics import REGISTRY
 from fupan.periods import Period, previous_period
 
@@ -74,12 +74,6 @@ def parse_aggregate(sql: str) -> Aggregate | None:
     return Aggregate(m.group(1), bool(m.group(2)), m.group(3).strip(), m.group(4).strip())
 
 
-def sql_literal(value: object) -> str:
-    if isinstance(value, date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def bind_period(sql: str, p: Period) -> str:
     """Replace $s/$e (the period) and $ps/$pe (its previous period) by date literals."""
     prev = previous_period(p)
@@ -87,11 +81,6 @@ def bind_period(sql: str, p: Period) -> str:
     for key in sorted(params, key=len, reverse=True):
         sql = sql.replace(key, sql_literal(params[key]))
     return sql
-
-
-def where_clause(filters: dict[str, str]) -> str:
-    conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
-    return (" WHERE " + " AND ".join(conds)) if conds else ""
 
 
 def pack_metrics() -> dict[str, tuple[Aggregate, Aggregate | None]]:
@@ -102,6 +91,8 @@ def pack_metrics() -> dict[str, tuple[Aggregate, Aggregate | None]]:
             continue
         num = parse_aggregate(d.numerator_sql)
         den = parse_aggregate(d.denominator_sql) if d.denominator_sql else None
+        if num and "$" not in num.cond:
+            continue  # a figure as of the export (open deals): its own small SQL, never a scan of every row
         if num and (den or not d.denominator_sql):
             out[m] = (num, den)
     return out
@@ -121,12 +112,12 @@ class _Plan:
         self.won_in_period = "won_in_period" in text
         self.use_won_deals = False
         self.derived = False  # the per-snapshot tables (account_first_won, won_deals, cube) are current
-        self.source = source_sql(set(dims) | set(filters))  # the view, with computed dims when used
+        self.source = source_sql(set(dims) | filter_dims(filters))  # the view, with computed dims when used
 
     @property
     def won_deals_cover(self) -> bool:
         """Whether the `won_deals` table has every grouping and filter column."""
-        return set(self.dims) | set(self.filters) <= set(WON_DEAL_DIMS)
+        return set(self.dims) | filter_dims(self.filters) <= set(WON_DEAL_DIMS)
 
     @property
     def all_won(self) -> str:
@@ -271,7 +262,7 @@ def _group_keys(con: duckdb.DuckDBPyConnection, plan: _Plan, bys: list[list[str]
         return keys
     sets = ", ".join("(" + ", ".join(by) + ")" for by in bys)
     # the cube holds every (rep, manager, region, product) combination of the data, in far fewer rows
-    source = "opportunity_cube" if plan.derived and set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS) else plan.source
+    source = "opportunity_cube" if plan.derived and set(plan.dims) | filter_dims(plan.filters) <= set(CUBE_DIMS) else plan.source
     # the distinct combinations first (one hash pass), then the grouping sets over those few rows
     combos = f"SELECT DISTINCT {', '.join(plan.dims)} FROM {source}{where_clause(plan.filters)}"
     sql = f"SELECT {', '.join(plan.dims)}{_grouping(plan.dims)} FROM ({combos}) GROUP BY GROUPING SETS ({sets})"
@@ -294,7 +285,7 @@ def _store(
 def _scan(con, plan: _Plan, bys, needed, aggs: list[Aggregate], values: dict) -> None:  # type: ignore[no-untyped-def]
     """One statement: cube-safe sums and counts from the monthly cube; the rest over the row copies `u`
     (built once, MATERIALIZED): sums and counts, medians and means, distinct counts."""
-    cube = plan.derived and set(plan.dims) | set(plan.filters) <= set(CUBE_DIMS)
+    cube = plan.derived and set(plan.dims) | filter_dims(plan.filters) <= set(CUBE_DIMS)
     from_cube = [a for a in aggs if cube and a.cube_safe]
     rest = [a for a in aggs if a not in from_cube]
     row_plan = _Plan(rest, plan.periods, plan.dims, plan.filters)

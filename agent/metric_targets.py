@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.metric_cache import Slot
-from agent.metric_pack import sql_literal
+from agent.metric_filters import filter_condition, sql_literal
 from fupan.periods import Period, make_period
 
 
@@ -30,7 +30,7 @@ def target_rows(
     """{group: (target, None)} and the SQL that sums them; empty when a dimension has no targets."""
     labels = ", ".join(sql_literal(x) for x in target_labels(p, fy))
     conds = ["metric = 'won_revenue'", f"period IN ({labels})"]
-    conds += [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())]
+    conds += [filter_condition(k, v) for k, v in sorted(filters.items())]
     group = ", ".join(by)
     sql = (
         f"SELECT {group + ', ' if group else ''}sum(target) AS num, NULL AS den FROM targets "

@@ -100,7 +100,9 @@ class FigureStore(Protocol):
 class FigureEngine(Protocol):
     """The metric engine as the query runner and the decompositions use it (agent/metric_engine.py)."""
 
-    store: FigureStore
+    @property
+    def store(self) -> FigureStore: ...
+
     con: duckdb.DuckDBPyConnection
 
     def period(self, label: str | Period) -> Period: ...

@@ -8,10 +8,10 @@ and `$ps`/`$pe` (the previous period of the same grain, used by churn).
 from __future__ import annotations
 
 from agent.measures import metric_def
-from agent.metric_def import CREATED, DEAL_KEY, LOST, WON, MetricDef, Unit
+from agent.metric_def import CREATED, DEAL_KEY, LOST, OPEN, OPEN_METRICS, WON, MetricDef, Unit
 from fupan.errors import InputError
 
-__all__ = ["CREATED", "DEAL_KEY", "LOST", "REGISTRY", "WON", "MetricDef", "Unit", "get_metric", "registry_markdown"]
+__all__ = ["CREATED", "DEAL_KEY", "LOST", "OPEN", "OPEN_METRICS", "REGISTRY", "WON", "MetricDef", "Unit", "get_metric", "registry_markdown"]
 
 
 def _m(**kw: object) -> MetricDef:
@@ -217,6 +217,44 @@ _DEFS = [
         synonyms_zh=["新增管道", "新增商机"],
         synonyms_en=["new pipeline", "pipeline generated"],
         numerator_sql=f"sum(amount) FILTER (WHERE {CREATED})",
+    ),
+    _m(
+        id="open_deals",
+        name_zh="在手商机数",
+        name_en="Open deals",
+        unit="count",
+        higher_is_better=True,
+        aggregation="count",
+        definition_zh="导出时既未赢单也未输单的商机笔数（按当前阶段，不分期间）。",
+        definition_en="Number of deals neither won nor lost at the export (by their current stage, any period).",
+        synonyms_zh=["未关闭商机数", "在途商机数"],
+        synonyms_en=["open opportunities", "open deal count"],
+        numerator_sql=f"count(*) FILTER (WHERE {OPEN} AND {DEAL_KEY})",
+    ),
+    _m(
+        id="open_pipeline",
+        name_zh="在手商机金额",
+        name_en="Open pipeline",
+        unit="money",
+        higher_is_better=True,
+        aggregation="sum",
+        definition_zh="导出时既未赢单也未输单的商机金额合计；还没有金额的商机不计入金额，另行列出。",
+        definition_en="Sum of the amount of deals neither won nor lost at the export; deals without an amount yet "
+        "are left out of the sum and counted apart.",
+        synonyms_zh=["未关闭商机金额", "在途商机金额"],
+        synonyms_en=["open pipeline amount", "open pipeline value"],
+        numerator_sql=f"sum(amount) FILTER (WHERE {OPEN})",
+    ),
+    _m(
+        id="open_amount_unknown",
+        name_zh="金额未知的在手商机数",
+        name_en="Open deals without an amount",
+        unit="count",
+        higher_is_better=False,
+        aggregation="count",
+        definition_zh="导出时未关闭、还没有金额的商机笔数。",
+        definition_en="Number of open deals at the export whose amount is not known yet.",
+        numerator_sql=f"count(*) FILTER (WHERE {OPEN} AND amount IS NULL AND {DEAL_KEY})",
     ),
     _m(
         id="pipeline_coverage",

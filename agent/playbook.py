@@ -11,39 +11,30 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from fupan.messages import Text
+
 PLAYBOOK_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "playbook.yaml"
-
-
-class Bilingual(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+LOSS_REASON_SHARE = 0.3  # reasons pointing to a cause, on this share of the lost deals, support it
 
 
 class Remedy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     metric: str
-    action: Bilingual
-    resources: Bilingual
-    checkpoint: Bilingual
+    action: Text
+    resources: Text
+    checkpoint: Text
 
 
-class LessonText(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    zh: str
-    en: str
-    scenario: Bilingual
+class LessonText(Text):
+    scenario: Text
 
 
 class Cause(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     category: Literal["people", "product_market", "process", "resources"]
-    title: Bilingual
-    question: Bilingual
+    title: Text
+    question: Text
     signals: list[str]
     keywords: list[str]
     symptoms: dict[str, Literal["up", "down"]]
@@ -51,7 +42,7 @@ class Cause(BaseModel):
     loss_reasons: list[str]
     findings: list[str] = []  # patterns of the quantitative tree it fits (agent/draft_tree.py)
     hypotheses: dict[str, list[str]]
-    check: Bilingual
+    check: Text
     remedy: Remedy
     lesson: LessonText
 
@@ -109,3 +100,19 @@ def best_causes(
 
     ranked = sorted(pool, key=lambda c: -score(c))
     return [c for c in ranked if score(c) > 0] or ranked[:1]
+
+
+def loss_reason_causes(shares: list[tuple[str, float, float]], with_base: bool) -> list[str]:
+    """The playbook causes the loss reasons point at: (reason, share now, share in the base period) summed per
+    cause; a cause counts from LOSS_REASON_SHARE of the lost deals, and, with a base period, only when its
+    share grew. Largest share first."""
+    book = load_playbook()
+    support: dict[str, list[float]] = {}
+    for reason, now_share, then_share in shares:
+        for cause in book.causes_of_loss_reason(reason):
+            got = support.setdefault(cause.id, [0.0, 0.0])
+            got[0], got[1] = got[0] + now_share, got[1] + then_share
+    causes = [
+        c for c, (now, then) in support.items() if now >= LOSS_REASON_SHARE and (not with_base or now > then)
+    ]
+    return sorted(causes, key=lambda c: -support[c][0])

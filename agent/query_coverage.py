@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from agent.metric_pack import sql_literal
+from agent.metric_filters import filter_condition, filter_dims, sql_literal
 from fupan.errors import InputError
 from fupan.periods import Period
 from fupan.query import MetricQuery
@@ -24,7 +24,7 @@ def guard_order_counts(engine: Any, q: MetricQuery) -> None:
     inside an order (a product category), that would count orders under one of their lines only: refused
     rather than answered wrong."""
     counting = _DEAL_COUNTS & set(q.metrics) or (q.operation in {"decompose", "why"})
-    dims = [d for d in [*q.filters, *q.group_by] if d]
+    dims = [d for d in [*q.filters, *q.exclude, *q.group_by] if d]
     if not counting or not dims:
         return
     for dim in dims:
@@ -75,8 +75,8 @@ def months_with_rows(engine: Any, filters: dict[str, str]) -> frozenset[date]:
     """The months in which the segment has a deal created or closed (one query per segment and snapshot)."""
 
     def read() -> frozenset[date]:
-        where = " AND ".join(f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())) or "true"
-        table = source(engine, set(filters))
+        where = " AND ".join(filter_condition(k, v) for k, v in sorted(filters.items())) or "true"
+        table = source(engine, filter_dims(filters))
         rows = engine.con.execute(
             f"SELECT DISTINCT date_trunc('month', close_date)::DATE FROM {table} WHERE {where} AND close_date IS NOT NULL "
             f"UNION SELECT DISTINCT date_trunc('month', created_date)::DATE FROM {table} WHERE {where} "
@@ -98,8 +98,8 @@ def active_segments(engine: Any, periods: list[str], by: list[str], filters: dic
             f"(created_date >= {sql_literal(p.start)} AND created_date < {sql_literal(p.end)})"
             for p in ps
         )
-        conds = [f"{k} = {sql_literal(v)}" for k, v in sorted(filters.items())] + [f"({windows or 'true'})"]
-        table = source(engine, set(by) | set(filters))
+        conds = [filter_condition(k, v) for k, v in sorted(filters.items())] + [f"({windows or 'true'})"]
+        table = source(engine, set(by) | filter_dims(filters))
         rows = engine.con.execute(f"SELECT DISTINCT {', '.join(by)} FROM {table} WHERE {' AND '.join(conds)}").fetchall()
         return frozenset(tuple(zip(by, ("" if v is None else str(v) for v in r), strict=True)) for r in rows)
 

@@ -12,54 +12,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from agent.decompose import CENT, _dec, driver_decomposition, mix_rate, shapley
-from agent.metric_values import FunnelResult, MetricValue
+from agent.metric_values import MetricValue
 from agent.metrics import get_metric
 from agent.query_coverage import active_segments, guard_order_counts, has_rows
 from agent.query_figures import prefetch_for
+from agent.query_result import Part, QueryResult, Row
+from agent.query_segments import blank_segments, open_only, team_reps_without_deals
 from fupan.errors import InputError
-from fupan.query import MetricQuery
+from fupan.query import MetricQuery, excluded
 
 __all__ = ["Part", "QueryResult", "Row", "active_segments", "has_rows", "prefetch_for", "run"]
-
-
-class Row(BaseModel):
-    """One line of a result: a segment (group-by value), a period of a series, or the total (`label` '')."""
-
-    label: str = ""
-    dims: dict[str, str] = Field(default_factory=dict)
-    period: str = ""
-    value: MetricValue | None = None
-    base: MetricValue | None = None
-    change: float | None = None
-    pct_change: float | None = None
-    share: float | None = None
-    delta: MetricValue | None = Field(None, description="the change as a figure of its own (gap to target)")
-
-
-class Part(BaseModel):
-    """One driver of a decomposed change: its base and current level and its effect on the change."""
-
-    name: str
-    base: float | None = None
-    current: float | None = None
-    effect: float
-    evidence: list[MetricValue] = Field(default_factory=list)
-
-
-class QueryResult(BaseModel):
-    query: MetricQuery
-    period: str = ""
-    base_label: str | None = Field(None, description="the resolved base period label, or 'target'")
-    total: Row | None = None
-    rows: list[Row] = Field(default_factory=list)
-    parts: list[Part] = Field(default_factory=list)
-    extra: list[MetricValue] = Field(default_factory=list, description="other figures the answer cites")
-    empty: list[str] = Field(default_factory=list, description="periods or segments with no data: no answer")
-    gaps: list[str] = Field(default_factory=list, description="periods of a series with no data (left out)")
-    funnel: FunnelResult | None = None
 
 
 def run(engine: Any, query: MetricQuery, *, prefetch: bool = True) -> QueryResult:
@@ -73,13 +36,15 @@ def run(engine: Any, query: MetricQuery, *, prefetch: bool = True) -> QueryResul
     guard_order_counts(engine, query)
     if prefetch:
         prefetch_for(engine, query)
-    return runner(engine, query)
+    res = runner(engine, query)
+    blank_segments(res)
+    return res
 
 
 def _known_dimensions(engine: Any, q: MetricQuery) -> None:
     """Only the data's dimensions reach SQL (a query can come from the API as it is)."""
     known = {*engine.store.dimensions().ids(), "loss_reason"}  # a plain column the engine groups by (metric_engine)
-    for dim in [*q.filters, *q.group_by, *q.part]:
+    for dim in [*q.filters, *q.exclude, *q.group_by, *q.part]:
         if dim not in known:
             raise InputError(f"unknown dimension {dim!r}", hint=f"dimensions in the data: {', '.join(sorted(known))}")
 
@@ -94,7 +59,7 @@ def _filters(q: MetricQuery) -> dict[str, str]:
             f"several values of {multi[0]} at once are not supported yet",
             hint="ask about one value at a time",
         )
-    return q.single_filters()
+    return q.single_filters() | q.exclusions()
 
 
 def _keep_active(engine: Any, rows: list[Row], periods: list[str], by: list[str], f: dict[str, str]) -> list[Row]:
@@ -111,7 +76,7 @@ def _no_reason(row: Row, by: list[str]) -> bool:
 
 
 def _segment_note(period: str, filters: dict[str, str]) -> str:
-    seg = " · ".join(filters.values())
+    seg = " · ".join(v if excluded(k, v) is None else f"≠ {v}" for k, v in filters.items())
     return f"{seg} {period}".strip()
 
 
@@ -195,9 +160,11 @@ def _rank(engine: Any, q: MetricQuery) -> QueryResult:
         return res
     rows = [r for r in _ranked_values(engine, q, f) if r.value is not None and r.value.value is not None]
     if not q.grain:
-        rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
+        rows = open_only(engine, q, _keep_active(engine, rows, [q.period or ""], q.group_by, f), f)
+    idle = team_reps_without_deals(engine, q, rows, f)
+    rows += [r for r in idle if r.value is not None and r.value.value is not None]  # 0 won: ranked as 0
     rows.sort(key=lambda r: ((r.value.value or 0.0) * (1 if q.order == "asc" else -1), r.label))  # type: ignore[union-attr]
-    res.rows = rows
+    res.rows = rows + [r for r in idle if r.value is None or r.value.value is None]  # a rate of no deals: listed last
     return res
 
 
@@ -214,7 +181,8 @@ def _breakdown(engine: Any, q: MetricQuery) -> QueryResult:
     result = engine.compute(metric, q.period, by=q.group_by, filters=f or None)
     rows = [Row(label=_key(r.dims, q.group_by), dims=r.dims, period=result.period, value=r) for r in result.rows]
     rows = [r for r in rows if all(str(r.dims.get(d)) in v for d, v in picked.items())]
-    rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
+    rows = open_only(engine, q, _keep_active(engine, rows, [q.period or ""], q.group_by, f), f)
+    rows += team_reps_without_deals(engine, q, rows, f)
     sign = -1 if higher_is_better(metric) else 1
     rows.sort(key=lambda r: (r.value is None or r.value.value is None, sign * ((r.value and r.value.value) or 0.0), r.label))
     res.rows = rows
@@ -248,7 +216,7 @@ def _share(engine: Any, q: MetricQuery) -> QueryResult:
                 share=(r.value or 0.0) / whole.value if whole.value else None)  # fmt: skip
             for r in result.rows
         ]
-        rows = _keep_active(engine, rows, [q.period or ""], q.group_by, f)
+        rows = open_only(engine, q, _keep_active(engine, rows, [q.period or ""], q.group_by, f), f)
         res.rows = sorted(rows, key=lambda r: (-(r.share or 0.0), r.label))
         return res
     if q.base and q.base not in {"previous", "yoy", "target"}:  # a period's share of a wider period

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agent import router_measures
+from agent import router_exclude, router_measures, router_pipeline, router_reasons
 from agent.router_compose import compose, how_many_doubt
 from agent.router_restate import restate
 from agent.router_scan import Scan, ValueHit, detect_language, near_values, scan
@@ -60,11 +60,12 @@ def route(
     router_measures.prepare(vocab)  # the data's measures (profit, quantity …) as metric words
     s = scan(question, vocab, language)
     lang = s.lang
+    _data_words(s, vocab)
     if refusal := _refusal(s, vocab):
         return Routing("refuse", message=refusal, language=lang)
     if s.unknown:
         return _unknown_name(s, vocab, previous, default_period)
-    drafts = compose(s, vocab, previous=previous, default_period=default_period)
+    drafts = _data_readings(s, compose(s, vocab, previous=previous, default_period=default_period), vocab)
     if isinstance(drafts, str):
         return Routing("refuse", message=drafts, language=lang)
     if missing := _no_data(drafts[0], vocab, lang):
@@ -107,6 +108,23 @@ def route(
             lang,
         )
     return Routing("answer", readings, language=lang)
+
+
+def _data_words(s: Scan, vocab: Vocabulary) -> None:
+    """Words the data's own columns explain: 'right now', 'amounts', 'by stage' of an open-pipeline question;
+    '丢单原因' as the loss-reason column (not 'why'), 'price related'."""
+    router_pipeline.mark_words(s)
+    router_reasons.mark_words(s, "loss_reason" in vocab.dims)
+
+
+def _data_readings(s: Scan, drafts: list[MetricQuery] | str, vocab: Vocabulary) -> list[MetricQuery] | str:
+    """Open deals as of the export; exclusions as `not in`; a loss-reason question counting lost deals."""
+    if isinstance(drafts, str):
+        return drafts
+    drafts = router_pipeline.adjust(s, drafts, vocab)
+    if isinstance(drafts, str):
+        return drafts
+    return [router_reasons.adjust(s, router_exclude.apply(s, q)) for q in drafts]
 
 
 def _dim_word_set(vocab: Vocabulary) -> set[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agent.metric_def import OPEN_METRICS
 from agent.wording import metric_word as metric_label
 from fupan.query import MetricQuery
 
@@ -25,6 +26,10 @@ def period_text(label: str | None, vocab: Any, lang: str) -> str:
 
 
 def value_text(dim: str, value: str, vocab: Any, lang: str) -> str:
+    if not value:
+        from fupan.dimensions import blank_label
+
+        return blank_label(lang)
     display = getattr(vocab, "display", {}).get((dim, value)) if vocab is not None else None
     return f"{display} ({value})" if display and lang == "en" else value
 
@@ -66,6 +71,30 @@ def _team_lead(vocab: Any) -> bool:
     return not header or not re.search(r"account|client|customer|客户", header)
 
 
+def as_of(q: MetricQuery, vocab: Any, lang: str) -> str | None:
+    """'as of the export (data to 2026-09)' for an open-deal reading (agent/router_pipeline.py); None for any
+    other: open deals are known at the export only, so their figures have no period of their own."""
+    if not set(q.metrics) & set(OPEN_METRICS):
+        return None
+    cal = getattr(vocab, "calendar", None)
+    last = cal.months[-1] if cal is not None and not cal.empty else ""
+    if lang == "zh":
+        return f"截至导出时（数据至 {last}）" if last else "截至导出时"
+    return f"as of the export (data to {last})" if last else "as of the export"
+
+
+def exclusion_text(q: MetricQuery, vocab: Any, lang: str) -> str:
+    """'excluding Technology' / '不含 Technology' (agent/router_exclude.py); '' without exclusions."""
+    if not q.exclude:
+        return ""
+    names = _sep(lang).join(value_text(d, v, vocab, lang) for d, vs in q.exclude.items() for v in vs)
+    return f"不含 {names}" if lang == "zh" else f"excluding {names}"
+
+
+def _sep(lang: str) -> str:
+    return "、" if lang == "zh" else ", "
+
+
 def base_text(q: MetricQuery, vocab: Any, lang: str) -> str:
     """The base as shown: 'target', or the period it stands for (previous → 2026Q2, yoy → 2025Q3)."""
     if q.base == "target":
@@ -82,6 +111,8 @@ def base_text(q: MetricQuery, vocab: Any, lang: str) -> str:
 def restate(q: MetricQuery, vocab: Any = None) -> str:
     lang = q.language
     body = _body(q, vocab, lang)
+    if q.exclude:
+        body += ("，" if lang == "zh" else ", ") + exclusion_text(q, vocab, lang)
     return _t(lang, f"理解为：{body}", f"Read as: {body}")
 
 
@@ -90,7 +121,7 @@ def _body(q: MetricQuery, vocab: Any, lang: str) -> str:  # noqa: C901 — one c
     metric = metric_label(q.metrics[0], lang) if q.metrics else ""
     seg = segment_text(q.filters, vocab, lang)
     where = _t(lang, f"{seg} ", f" for {seg}") if seg else ""
-    period = period_text(q.period, vocab, lang)
+    period = as_of(q, vocab, lang) or period_text(q.period, vocab, lang)
     by = dim_text(q.group_by[0], vocab, lang) if q.group_by else ""
     base = base_text(q, vocab, lang)
     top = _top_words(q, lang)

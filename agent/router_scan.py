@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent import router_words as W
+from agent.router_exclude import read_exclusions
 from agent.router_periods import PeriodWords, expand_short_years, find_periods, period_spans
 from agent.router_spelling import correct_latin, distance, undouble_chinese
 from agent.router_vocab import ValueWord, Vocabulary
@@ -58,6 +59,7 @@ class Scan:
     used: list[bool] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)  # phrases with two likely meanings ("sales per customer")
     loose: list[tuple[str, str]] = field(default_factory=list)  # (generic word, the user's header it was read as)
+    excluded: list[ValueHit] = field(default_factory=list)  # values left out (agent/router_exclude.py)
 
     def cue(self, name: str) -> bool:
         return bool(self.cues.get(name))
@@ -280,8 +282,7 @@ def scan(question: str, vocab: Vocabulary, lang: str | None = None) -> Scan:
     _unknown_names(s, vocab)
     _part_names(s, vocab)
     _codes_and_latin_names(s)
-    if W.EXCLUDE.search(s.text):
-        s.unavailable = s.unavailable or W.EXCLUDE_MESSAGE[s.lang]  # never answered as if the segment were kept
+    read_exclusions(s)  # 'excluding East', '除了华东以外': values left out, or refused when none is named
     for m in W.THRESHOLD.finditer(s.text):
         s.doubts.append(m.group(0).strip())  # 'below 40%', '超过100万': a condition Fupan does not filter by yet
         s.mark(m.start(), m.end())
@@ -357,6 +358,9 @@ def _cues(s: Scan) -> None:
         for m in pattern.finditer(text):
             if name == "why" and _reason_column(s, m.start(), m.end()):
                 continue  # '各原因的输单数', '丢单原因分布': the data's loss-reason column, not a why
+            if name == "why" and any("loss_reason" in v.dims and not s.text[v.end : m.start()].strip() for v in s.values):
+                s.mark(m.start(), m.end())  # '价格原因丢单占比': the reason named, its word beside it
+                continue
             if name == "rank" and any(a <= m.start() and m.end() <= b for a, b in inside):
                 continue  # 前三季度, 'the first three quarters': a period, not a top three
             s.cues.setdefault(name, []).append(Hit(m.start(), m.end(), name))
@@ -374,7 +378,8 @@ def _reason_column(s: Scan, start: int, end: int) -> bool:
     or inside the column's longer name (丢单原因). Otherwise the column's word is dropped and the why stays."""
     for hit in [h for h in s.dims if h.what == "loss_reason" and h.start < end and start < h.end]:
         if any("loss_reason" in v.dims and not s.text[v.end : hit.start].strip() for v in s.values):
-            return True  # '价格原因': the reason named, its word beside it
+            s.dims.remove(hit)  # '价格原因': the reason named, its word beside it (no grouping, no why)
+            return True
         longer = hit.end - hit.start > end - start
         if longer or _REASON_BY_BEFORE.search(s.text[: hit.start]) or _REASON_BY_AFTER.match(s.text[hit.end :]):
             return True

@@ -255,7 +255,7 @@ def build_vocabulary(
         dim_alternatives=alternatives,
         values=values,
         unknown_names=unknown,
-        unavailable=unavailable,
+        unavailable=[e for e in unavailable if e.get("unless") not in dims],  # the data answers those
         calendar=calendar,
         has_targets=has_targets,
         has_losses=has_losses,

@@ -21,28 +21,30 @@ from agent.numbers import fmt
 from agent.signals import Note, mine_signals, top_competitor
 from fupan.answers import Answer, AnswerTable
 from fupan.evidence import Evidence, count_evidence_id, parse_evidence_id
+from fupan.messages import say
 from fupan.query import MetricQuery
 from knowledge.deps import Deps
 from knowledge.documents import NOTE_KINDS, SearchFilters
 
-SIGNAL_LABELS: dict[str, tuple[str, str]] = {
-    "price": ("价格", "price"),
-    "competitor": ("竞品", "competitors"),
-    "budget": ("预算", "budget"),
-    "product_gap": ("需求不匹配/功能缺失", "unmet needs and missing features"),
-    "decision_delay": ("决策延迟", "decision delays"),
-    "objection": ("其他顾虑", "other concerns"),
-    "follow_up": ("跟进不及时", "slow follow-up"),
-    "resources": ("售前资源", "presales resources"),
-    "success": ("成交与转介绍", "wins and referrals"),
-}
+# the signals counted; each is named by the catalogue's `themes.signal_<signal>` (fupan/messages/themes.yaml)
+SIGNALS = (
+    "price",
+    "competitor",
+    "budget",
+    "product_gap",
+    "decision_delay",
+    "objection",
+    "follow_up",
+    "resources",
+    "success",
+)
 # what a question asks about → the signals counted
 GROUPS: dict[str, tuple[str, ...]] = {
     "objections": ("price", "competitor", "budget", "product_gap", "decision_delay", "objection"),
     "competitors": ("competitor",),
     "loss_reasons": ("price", "competitor", "budget", "product_gap", "decision_delay"),
     "needs": ("product_gap",),
-    "all": tuple(SIGNAL_LABELS),
+    "all": SIGNALS,
 }
 _GROUP_WORDS = (
     ("competitors", r"竞品|竞争对手|友商|competitors?|rivals?"),
@@ -132,13 +134,9 @@ def answer_themes(deps: Deps, query: MetricQuery, *, question: str = "", group: 
     documents, themes = count_themes(deps, filters)
     signals = [s for s in GROUPS.get(group, GROUPS["objections"]) if s in themes]
     ranked = sorted(signals, key=lambda s: (-len(themes[s].notes), s))
-    scope = "、".join(dims.values()) if lang == "zh" else ", ".join(dims.values())
+    where = _where(dims, lang)
     if not documents:
-        text = (
-            f"{label}{f'（{scope}）' if scope else ''}没有通话或拜访笔记，无法统计。"
-            if lang == "zh"
-            else f"There are no call or visit notes for {label}{f' ({scope})' if scope else ''} to count."
-        )
+        text = say("themes.no_notes", lang, label=label, where=where)
         return Answer(
             question=question, language=lang, text=text, status="unanswerable", missing=text, query=query
         )
@@ -151,31 +149,17 @@ def answer_themes(deps: Deps, query: MetricQuery, *, question: str = "", group: 
         cited = theme.notes[:3]
         for note_id in cited:
             evidence[note_id] = Evidence(id=note_id, kind="note", text=theme.excerpts[note_id])
-        share = fmt(len(theme.notes) / len(documents), "ratio", lang)
-        name = SIGNAL_LABELS[signal][0 if lang == "zh" else 1]
-        rival = top_competitor_name(theme)
-        also = (f"，多提到 {rival}" if lang == "zh" else f", mostly {rival}") if rival else ""
-        refs = " ".join(f"[{n}]" for n in cited)
-        parts.append(
-            f"{i}. {name} {len(theme.notes)} 条（{share}）[{cid}]{also}，如 {refs}"
-            if lang == "zh"
-            else f"{i}. {name}: {len(theme.notes)} notes ({share}) [{cid}]{also}, e.g. {refs}"
-        )
-        rows.append(
-            [name, len(theme.notes), round(len(theme.notes) / len(documents), 4), theme.excerpts[cited[0]]]
-        )
-    where = f"（{scope}）" if scope and lang == "zh" else (f" ({scope})" if scope else "")
-    if lang == "zh":
-        head = f"{label}{where}共 {len(documents)} 条通话/拜访笔记 [{total}]"
-        text = f"{head}，客户最常提的：" + "；".join(parts) + "。" if parts else f"{head}，没有提到这类内容。"
-    else:
-        head = f"{label}{where}: {len(documents)} call/visit notes [{total}]"
-        text = (
-            f"{head}; what customers raised most: " + "; ".join(parts) + "."
-            if parts
-            else f"{head}; none raise this."
-        )
-    columns = ["主题", "笔记数", "占比", "示例"] if lang == "zh" else ["theme", "notes", "share", "example"]
+        parts.append(_theme_line(i, theme, cid, len(documents), lang))
+        share = round(len(theme.notes) / len(documents), 4)
+        rows.append([say(f"themes.signal_{signal}", lang), len(theme.notes), share, theme.excerpts[cited[0]]])
+    head = say("themes.head", lang, label=label, where=where, n=len(documents), total=total)
+    joined = say("draft.clause_sep", lang).join(parts)
+    text = (
+        say("themes.raised_most", lang, head=head, parts=joined)
+        if parts
+        else say("themes.none_raised", lang, head=head)
+    )
+    columns = [say(f"themes.col_{c}", lang) for c in ("theme", "notes", "share", "example")]
     table = AnswerTable(
         columns=columns, rows=rows, evidence=[count_evidence_id(s, label, dims) for s in ranked[:6]]
     )
@@ -187,6 +171,28 @@ def answer_themes(deps: Deps, query: MetricQuery, *, question: str = "", group: 
         table=table,
         evidence=evidence,
         answers={s: str(len(themes[s].notes)) for s in ranked},
+    )
+
+
+def _where(dims: dict[str, str], lang: str) -> str:
+    """The filters of a themes query in brackets, or nothing."""
+    scope = say("draft.list_sep", lang).join(dims.values())
+    return say("themes.scope", lang, scope=scope) if scope else ""
+
+
+def _theme_line(i: int, theme: Theme, cid: str, documents: int, lang: str) -> str:
+    """'1. 价格 3 条（37.5%）[count:…]，如 [note:…]': one theme of the answer, its count and a few notes cited."""
+    rival = top_competitor_name(theme)
+    return say(
+        "themes.theme_line",
+        lang,
+        i=i,
+        name=say(f"themes.signal_{theme.signal}", lang),
+        n=len(theme.notes),
+        share=fmt(len(theme.notes) / documents, "ratio", lang),
+        cid=cid,
+        also=say("themes.mostly", lang, rival=rival) if rival else "",
+        refs=" ".join(f"[{n}]" for n in theme.notes[:3]),
     )
 
 
@@ -203,7 +209,7 @@ def _count_evidence(
     name: str, label: str, dims: dict[str, str], notes: list[str], lang: str, evidence: dict[str, Evidence]
 ) -> str:
     cid = count_evidence_id(name, label, dims)
-    what = SIGNAL_LABELS.get(name, ("笔记", "notes"))[0 if lang == "zh" else 1]
+    what = say(f"themes.signal_{name}", lang)
     evidence[cid] = Evidence(
         id=cid,
         kind="count",
@@ -269,21 +275,9 @@ def ask_themes(deps: Deps, question: str, *, language: str | None = None) -> Ans
     return answer
 
 
-_GROUP_LABELS = {
-    "objections": ("异议", "objections"),
-    "competitors": ("竞品", "competitors"),
-    "loss_reasons": ("丢单原因", "loss reasons"),
-    "needs": ("需求", "needs"),
-    "all": ("主题", "themes"),
-}
-
-
 def _restate(query: MetricQuery, group: str) -> str:
     """How a themes question was read: what is counted, where, when."""
     _, dims, label = _filters(query)
-    zh = query.language == "zh"
-    what = _GROUP_LABELS[group][0 if zh else 1]
-    scope = ("、" if zh else ", ").join(dims.values())
-    if zh:
-        return f"理解为：统计 {label}{f'（{scope}）' if scope else ''} 通话/拜访笔记中客户提到的{what}，按笔记数排序"
-    return f"Read as: {what} customers raised in the call/visit notes of {label}{f' ({scope})' if scope else ''}, by notes"
+    lang = query.language
+    what = say(f"themes.group_{group}", lang)
+    return say("themes.read_as", lang, label=label, where=_where(dims, lang), what=what)

@@ -89,10 +89,10 @@ def _check_query(deps: Deps, query: MetricQuery) -> None:
     for m in query.metrics:
         if m not in REGISTRY:
             raise InputError(f"unknown metric {m!r}", hint=f"metrics: {', '.join(REGISTRY)}")
-    for d in [*query.group_by, *query.filters]:
+    for d in [*query.group_by, *query.filters, *query.exclude]:
         if d not in dims:
             raise InputError(f"unknown dimension {d!r}", hint=f"dimensions: {', '.join(dims.ids())}")
-    for d, values in query.filters.items():
+    for d, values in [*query.filters.items(), *query.exclude.items()]:  # a name left out must be in the data too
         known = set(engine_for(deps).dimension_values(d))
         for v in values:
             if v not in known:

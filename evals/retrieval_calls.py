@@ -12,6 +12,8 @@ Sample-company notes: the set's 15 note queries, scored the same way over the sa
 (relevance = the generator's topic label), when the eval workspace holds the same notes the set was made on.
 
     .venv/bin/python -m evals.retrieval_calls [--calls FOLDER] [--split dev|holdout] [--mode hybrid]
+    .venv/bin/python -m evals.retrieval_calls --set FILE [--split dev|holdout]   # another set, same format as
+                                                                                 # own_queries.jsonl
 """
 
 from __future__ import annotations
@@ -58,13 +60,14 @@ def load_set(queries: str = "calls_queries.jsonl", qrels: str = "calls_qrels.tsv
     return out
 
 
-def load_own(calls: Path) -> list[LabelledQuery]:
-    """Fupan's own paraphrases (sets/retrieval_calls/own_queries.jsonl, splits "own" and "fresh"), relevant
-    calls read from the calls' `conversations.csv` by their outcome labels."""
+def load_own(calls: Path, queries: Path = SET / "own_queries.jsonl") -> list[LabelledQuery]:
+    """Fupan's own paraphrases (sets/retrieval_calls/own_queries.jsonl, splits "own" and "fresh"), or another
+    set in that format (`--set FILE`, kept outside the repository), relevant calls read from the calls'
+    `conversations.csv` by their outcome labels."""
     with (calls / "conversations.csv").open(encoding="utf-8", newline="") as f:
         outcome = {r["conversation_id"]: r["outcome"] for r in csv.DictReader(f)}
     out = []
-    for line in (SET / "own_queries.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in queries.read_text(encoding="utf-8").splitlines():
         if line.strip():
             raw = json.loads(line)
             wanted = set(raw.pop("relevant_outcomes"))
@@ -219,6 +222,12 @@ def main() -> None:
         choices=["dev", "holdout", "own", "fresh"],
         help="score one split only (own: Fupan's paraphrases, tuned on; fresh: written after, never tuned on)",
     )
+    parser.add_argument(
+        "--set",
+        type=Path,
+        dest="query_set",
+        help="score this query file instead (own_queries.jsonl's format: relevant_outcomes per query)",
+    )
     parser.add_argument("--mode", default="hybrid", choices=["hybrid", "vector", "bm25"])
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per query")
     args = parser.parse_args()
@@ -226,7 +235,8 @@ def main() -> None:
         raise SystemExit("insurance_sales_calls not found; pass --calls or set FUPAN_SHARED")
     with tempfile.TemporaryDirectory() as tmp:
         deps = calls_workspace(load_settings(workspace=args.workspace or Path(tmp)), args.calls)
-        queries = [q for q in load_set() + load_own(args.calls) if args.split in (None, q.split)]
+        every = load_own(args.calls, args.query_set) if args.query_set else load_set() + load_own(args.calls)
+        queries = [q for q in every if args.split in (None, q.split)]
         rows = score_queries(deps, queries, mode=args.mode)
         deps.close()
     for r in rows if args.verbose else []:

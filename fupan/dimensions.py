@@ -113,6 +113,49 @@ CORE_DIMENSIONS: tuple[DimensionDef, ...] = (
 )
 CORE_IDS: tuple[str, ...] = tuple(d.id for d in CORE_DIMENSIONS)
 
+# Columns of a CRM export kept beside the canonical fields, registered as dimensions when the export has them:
+# the export's own stage names (Prospecting, 商务谈判 …; the canonical stage, won/lost/lead …, decides what a deal
+# counts in) and its loss reasons (丢单原因, Loss Reason).
+STAGE_NAME = "stage_name"
+BLANK_LABEL = {"zh": "（空）", "en": "(blank)"}  # a segment whose value is blank: its own row, never merged or dropped
+
+
+def blank_label(language: str) -> str:
+    return BLANK_LABEL["zh" if language == "zh" else "en"]
+
+
+LOSS_REASON = "loss_reason"
+
+
+def stage_dimension(header: str | None) -> DimensionDef:
+    """The export's stage column as the user spells its values, named by the user's header."""
+    return DimensionDef(
+        id=STAGE_NAME,
+        name_zh="阶段",
+        name_en="stage",
+        words=(
+            "阶段", "销售阶段", "商机阶段", "stage", "stages", "deal stage", "deal stages", "sales stage",
+            "sales stages", "pipeline stage", "pipeline stages", "opportunity stage",
+        ),
+        origin="data",
+        header=header,
+    )
+
+
+def loss_reason_dimension(header: str | None) -> DimensionDef:
+    """The export's loss-reason column (why a lost deal was lost), named by the user's header."""
+    return DimensionDef(
+        id=LOSS_REASON,
+        name_zh="丢单原因",
+        name_en="loss reason",
+        words=(
+            "丢单原因", "输单原因", "丢单的原因", "输单的原因", "丢单理由", "输单理由", "loss reason",
+            "loss reasons", "lost reason", "lost reasons", "reason lost", "reasons lost",
+        ),
+        origin="data",
+        header=header,
+    )
+
 
 def dimension_id(header: str, taken: Iterable[str] = ()) -> str:
     """A SQL-safe id for a learned column: 'Regional Office' → 'regional_office', '国家' → 'dim_1' style

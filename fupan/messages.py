@@ -9,6 +9,9 @@ The messages live in `fupan/messages/<namespace>.yaml`, one `key: [中文, Engli
 files' headings and columns), `page` (the reviewer's page) and `draft` (the drafter's sentences). A `{slot}` is
 filled by name with `str.format`, and only the text of the language asked for is formatted, so a sentence is never
 built twice. A key the catalogue lacks renders as itself: a missing word shows in the output, it never fails it.
+
+Text that lives in data rather than in these files (the playbook's causes, knowledge/playbook.yaml) is a `Text`:
+the same pair of languages, picked by the same rule.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import functools
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 FOLDER = Path(__file__).with_name("messages")
 
@@ -37,8 +41,28 @@ def say(key: str, lang: str, **slots: object) -> str:
     pair = catalogue().get(key)
     if pair is None:
         return key.partition(".")[2] or key
-    text = pair[0] if lang == "zh" else pair[1]
+    text = pick(pair, lang)
     return text.format(**slots) if slots else text
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The text of a (中文, English) pair in `lang`: Chinese for zh, else English."""
+    return pair[0] if lang == "zh" else pair[1]
+
+
+class Text(BaseModel):
+    """A message kept in data (`zh:` and `en:`), rendered like the catalogue's."""
+
+    model_config = ConfigDict(extra="forbid")
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return pick((self.zh, self.en), lang)
+
+    def inline(self, lang: str) -> str:
+        """Inside a sentence: English lower-cased, Chinese as it is."""
+        return self.zh if lang == "zh" else self.en.lower()
 
 
 class Messages:

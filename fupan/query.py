@@ -61,6 +61,10 @@ class MetricQuery(BaseModel):
     )
     base: str | None = Field(None, description="previous | yoy | target | a period label")
     filters: dict[str, list[str]] = Field(default_factory=dict, description="dimension id → allowed values")
+    exclude: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="dimension id → values left out ('excluding Technology', '除了华东以外'); blank values stay in",
+    )
     part: list[str] = Field(
         default_factory=list, description="for share: the filter dimensions that name the part (default: all)"
     )
@@ -81,7 +85,7 @@ class MetricQuery(BaseModel):
                 raise ValueError(f"{dim!r} is not a dimension id")
         return value
 
-    @field_validator("filters")
+    @field_validator("filters", "exclude")
     @classmethod
     def _filter_dims(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         import re
@@ -102,6 +106,29 @@ class MetricQuery(BaseModel):
     def single_filters(self) -> dict[str, str]:
         """Filters with one value each, the form the engine's single-segment calls take."""
         return {dim: values[0] for dim, values in self.filters.items() if len(values) == 1}
+
+    def exclusions(self) -> dict[str, str]:
+        """The left-out values in the engine's filter form: `{'region!': 'East|West'}` (see `excluded`)."""
+        return {f"{dim}{EXCLUDED}": EXCLUDED_SEP.join(values) for dim, values in sorted(self.exclude.items()) if values}
+
+
+# An engine filter whose key ends in `!` keeps the rows whose dimension is none of the `|`-separated values
+# (blank values kept): `{'region!': 'East'}` is "excluding East". The same key form names the figure in its
+# evidence id (`metric:won_revenue:2026Q3:region!=East`), so a citation re-runs the same filter.
+EXCLUDED = "!"
+EXCLUDED_SEP = "|"
+
+
+def excluded(key: str, value: str) -> tuple[str, list[str]] | None:
+    """(dimension, left-out values) for an exclusion filter key; None for a plain filter."""
+    if not key.endswith(EXCLUDED):
+        return None
+    return key[: -len(EXCLUDED)], value.split(EXCLUDED_SEP)
+
+
+def filter_dimension(key: str) -> str:
+    """The dimension an engine filter key is on (`region!` → `region`)."""
+    return key[: -len(EXCLUDED)] if key.endswith(EXCLUDED) else key
 
 
 class Reading(BaseModel):

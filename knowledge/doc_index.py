@@ -23,10 +23,13 @@ from fupan.errors import Conflict, InputError
 from fupan.settings import Settings
 from knowledge.doc_ingest import read_documents
 from knowledge.doc_search import (
+    CLOSING_DOCS,
+    CLOSING_PASSAGES,
     FIELD_SHOWN,
     FieldShare,
     SearchColumns,
     chroma_where,
+    closing_directions,
     descriptive,
     distinctive_parts,
     document_scores,
@@ -100,6 +103,7 @@ class DocumentIndex:
         self._query_cache: dict[str, np.ndarray] = {}
         self._parts: dict[str, np.ndarray] = {}
         self._cues: tuple[np.ndarray, np.ndarray] | None = None
+        self._closings: tuple[str, dict[str, dict[str, np.ndarray]]] = ("", {})
         self._count: tuple[str, int] | None = None
 
     # --- services, opened lazily so a BM25-only caller never loads the embedding model
@@ -459,7 +463,14 @@ class DocumentIndex:
                         axis=0,
                     )
                     weight = SOFT_INTENT_WEIGHT
-            out.append(field_shares(name, values, sims, query, meant=meant, meant_weight=weight))
+            closing = None
+            if sims is not None:
+                directions = self._closing_directions(name)
+                if all(v in directions for v in values):
+                    closing = np.stack([directions[v] for v in values]) @ query_vector
+            out.append(
+                field_shares(name, values, sims, query, meant=meant, meant_weight=weight, closing=closing)
+            )
         return out
 
     def _value_similarity(
@@ -474,6 +485,38 @@ class DocumentIndex:
             ]
         )
         return (whole + parts) / 2
+
+    def _closing_directions(self, name: str) -> dict[str, np.ndarray]:
+        """Each value of a field described by the closing passages of its documents (doc_search's
+        `closing_directions`): the last CLOSING_PASSAGES chunks of at most CLOSING_DOCS documents per value,
+        read from Chroma once per catalogue generation and field."""
+        generation = self._catalogue.generation()
+        if self._closings[0] != generation:
+            self._closings = (generation, {})
+        held = self._closings[1]
+        if name not in held:
+            _, chunks, columns = self._lexical_index()
+            per_doc = columns.doc_values(name)
+            names = columns.values(name)
+            ends = np.r_[np.flatnonzero(columns.doc[1:] != columns.doc[:-1]) + 1, columns.size]
+            starts = np.r_[0, ends[:-1]]
+            chosen: dict[str, list[tuple[int, int]]] = {}
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                value = names[per_doc[columns.doc[start]]]
+                if value and len(chosen.setdefault(value, [])) < CLOSING_DOCS:
+                    chosen[value].append((max(start, end - CLOSING_PASSAGES), end))
+            ids = [chunks[i][-2] for spans in chosen.values() for a, b in spans for i in range(a, b)]
+            vectors = self.vectors.vectors(ids)
+            closings = {
+                value: [
+                    np.mean(found, axis=0)
+                    for a, b in spans
+                    if (found := [vectors[chunks[i][-2]] for i in range(a, b) if chunks[i][-2] in vectors])
+                ]
+                for value, spans in chosen.items()
+            }
+            held[name] = closing_directions(closings)
+        return held[name]
 
     def _cue_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """The embedding of every cue of the field-intent lexicon and its outcome's index: embedded once per

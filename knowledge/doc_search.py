@@ -17,6 +17,11 @@ Whole documents (`DocumentIndex.search_documents`) are ranked in three steps:
    of the field shares (the mean of the two similarities): the shared part ('process paused') says
    nothing about which of its values is meant, and a query phrased in other words than the label
    ("leads still mulling over the offer") matches the distinctive part better than the whole label.
+   Each descriptive value is also described by the data: the closing passages of its documents (a call's
+   outcome shows in how it ends, "I'll look it over and call you back"), as a direction away from how all
+   documents end (`closing_directions`). The query's similarity to each direction, as a standard score
+   across the values, adds CLOSING_WEIGHT to the value's score, so a situation no word list names
+   ("content with the cover they already have") still points to the outcome whose calls end that way.
 """
 
 from __future__ import annotations
@@ -49,6 +54,12 @@ _DESCRIPTIVE_WORDS = (
 
 
 SHORT_LEXICAL = 0.05
+# a document's outcome shows in how it ends (the last passages of a call: "I'll look it over and call you
+# back"); each value of a descriptive field is also described by the closing passages of its documents
+CLOSING_PASSAGES = 6
+CLOSING_SHRINK = 3.0  # documents' worth of doubt about a value's closing direction
+CLOSING_WEIGHT = 0.01  # × a standard score: one standard deviation = e^1 more share (FIELD_TEMPERATURE)
+CLOSING_DOCS = 200  # documents per value read to describe it (the first, in catalogue order)
 
 
 def _phrase(value: str) -> bool:
@@ -192,6 +203,30 @@ def field_boosts(
     return boosts, effective
 
 
+def closing_directions(closings: dict[str, list[np.ndarray]]) -> dict[str, np.ndarray]:
+    """Per value: how the closing passages of its documents differ from those of all documents.
+
+    `closings` holds, per value, one vector per document (the mean of its last CLOSING_PASSAGES chunks).
+    A value's direction is the mean of its documents' vectors minus the mean over every document, shrunk
+    by n / (n + CLOSING_SHRINK) so a value two documents have does not speak as loudly as one thirty have."""
+    every = [v for vectors in closings.values() for v in vectors]
+    if not every:
+        return {}
+    overall = np.mean(every, axis=0)
+    return {
+        value: (np.mean(vectors, axis=0) - overall) * len(vectors) / (len(vectors) + CLOSING_SHRINK)
+        for value, vectors in closings.items()
+        if vectors
+    }
+
+
+def standardized(scores: np.ndarray) -> np.ndarray:
+    """Scores as standard scores across the values (all 0 when they do not differ)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    spread = float(scores.std())
+    return (scores - scores.mean()) / spread if spread > 1e-12 else np.zeros_like(scores)
+
+
 AGREEMENT_TOP = 40
 AGREEMENT_SHARE = 0.4
 AGREEMENT_ALPHA = (
@@ -269,10 +304,13 @@ def field_shares(
     lexical: float | None = None,
     meant: np.ndarray | None = None,
     meant_weight: float = 0.0,
+    closing: np.ndarray | None = None,
 ) -> FieldShare:
     """The softmax share of each value: cosine similarity to the query (if given) + `lexical` × word overlap
     (FIELD_LEXICAL with similarities, NAME_LEXICAL without); `meant` (each value's similarity to the outcomes
-    the query names, knowledge/field_intents.py) takes `meant_weight` of the similarity."""
+    the query names, knowledge/field_intents.py) takes `meant_weight` of the similarity; `closing` (the
+    query's similarity to each value's closing direction, `closing_directions`) adds CLOSING_WEIGHT × its
+    standard score across the values."""
     score = np.zeros(len(values)) if similarities is None else np.asarray(similarities, dtype=np.float64)
     if similarities is not None:
         # a one-word value ('buy') is as close to any short query as to a related one: it gets the field's
@@ -284,6 +322,8 @@ def field_shares(
             score = score + np.where(short, SHORT_LEXICAL * word_overlap(values, query, symmetric=True), 0.0)
         if meant is not None and meant_weight:
             score = (1.0 - meant_weight) * score + meant_weight * np.asarray(meant, dtype=np.float64)
+    if closing is not None:
+        score = score + CLOSING_WEIGHT * standardized(closing)
     weight = lexical if lexical is not None else (FIELD_LEXICAL if similarities is not None else NAME_LEXICAL)
     if weight:  # a name or code is meant when the query has its own words, not a glossary translation
         score = score + weight * word_overlap(values, query, translations=similarities is not None)
@@ -330,10 +370,12 @@ __all__ = [
     "FieldShare",
     "SearchColumns",
     "chroma_where",
+    "closing_directions",
     "distinctive_parts",
     "document_scores",
     "field_shares",
     "field_boosts",
     "fuse_documents",
     "mask",
+    "standardized",
 ]

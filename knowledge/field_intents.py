@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+SUFFIX_MIN = 4  # letters of a cue's last word for an inflection to follow it
 SOFT_TEMPERATURE = 0.01  # e5 cosine similarities of a query to the cues differ by hundredths
 
 _FILE = Path(__file__).parent / "dictionaries" / "field_intents.tsv"
@@ -42,7 +43,9 @@ def lexicon() -> tuple[tuple[str, tuple[str, ...]], ...]:
 def _found(cue: str, text: str) -> bool:
     """Whether `cue` occurs in `text` (lowercased) and is not negated just before."""
     if cue.isascii():
-        pattern = re.compile(r"\b" + re.escape(cue).replace(r"\ ", r"\s+") + r"\w{0,3}\b")
+        # an inflection ("considered", "declined") may follow a word, not a short one ("said no" ≠ "said not")
+        suffix = r"\w{0,3}" if len(cue.split()[-1]) >= SUFFIX_MIN else ""
+        pattern = re.compile(r"\b" + re.escape(cue).replace(r"\ ", r"\s+") + suffix + r"\b")
     else:
         pattern = re.compile(re.escape(cue))
     for m in pattern.finditer(text):

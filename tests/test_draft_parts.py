@@ -8,25 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from engine_figures import metric_value as _mv
 
 from agent.draft import injection_findings, recent_quarters, title
 from agent.draft_goals import funnel_chart, gap_chart, pareto_chart, target_vs_actual_chart, trend_chart
-from agent.draft_tree import LOSS_REASON_SHARE, loss_reason_causes
-from agent.metric_engine import ComparisonRow, MetricValue
+from agent.metric_engine import ComparisonRow
+from agent.playbook import LOSS_REASON_SHARE, loss_reason_causes
 from agent.signals import Note
 from fupan.periods import parse_period, quarters, quarters_through
-
-
-def _mv(metric: str, period: str, value: float | None, unit: str = "CNY", **dims: str) -> MetricValue:
-    key = ":".join(f"{k}={v}" for k, v in sorted(dims.items()))
-    return MetricValue(
-        metric=metric,
-        period=period,
-        dims=dims,
-        value=value,
-        unit=unit,
-        evidence_id=f"metric:{metric}:{period}" + (f":{key}" if key else ""),
-    )
 
 
 def test_quarters_are_parsed_once_and_ordered_by_their_start() -> None:

@@ -82,3 +82,26 @@ def test_summary_by_split_and_the_twice_the_base_rate_count() -> None:
         "queries": 2,
     }
     assert parts["split=holdout"]["p@10"] == 0.2 and parts["lang=en"]["queries"] == 1
+
+
+def test_another_set_in_the_same_format_is_labelled_from_the_calls(tmp_path: Path) -> None:
+    """`--set FILE`: a query file outside the repository, relevant calls read from the calls' outcomes."""
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    (calls / "conversations.csv").write_text(
+        "conversation_id,outcome,duration_seconds\nc1,buy,1\nc2,customer not interested,2\nc3,buy,3\n",
+        encoding="utf-8",
+    )
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"id": "x-1", "query": "won", "lang": "en", "split": "dev", "kind": "outcome_words", '
+        '"paraphrase_group": "g", "relevant_outcomes": ["buy"], "base_rate": 0.6667}\n'
+        '{"id": "x-2", "query": "没兴趣", "lang": "zh", "split": "holdout", "kind": "situation", '
+        '"paraphrase_group": "h", "relevant_outcomes": ["customer not interested"], "base_rate": 0.3333}\n',
+        encoding="utf-8",
+    )
+    loaded = load_own(calls, queries)
+    assert [(q.id, q.split, q.relevant) for q in loaded] == [
+        ("x-1", "dev", {"c1", "c3"}),
+        ("x-2", "holdout", {"c2"}),
+    ]

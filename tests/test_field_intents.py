@@ -28,6 +28,8 @@ LOST = "the customer was lost"
         ("the call where the customer signed up", [BOUGHT]),
         ("没成交的通话", [LOST]),  # 成交 after 没 is not a sale
         ("calls with no sale", [LOST]),
+        ("the customer said not yet", []),  # "said no" takes no inflection: "not" is another word
+        ("the prospect considered it", [CONSIDER]),  # a longer word does ("consider" + ed)
         ("what did customers in East say about price", []),
         ("我们的报价比客户现在交的还贵", ["customer rejected our price"]),
         ("竞品便宜", []),

@@ -55,7 +55,7 @@ def test_table_imports_like_a_file(pg_url: str, settings: Settings) -> None:
     assert (report.file, report.kind, report.layout) == ("table crm.deals", "opportunities", "crm")
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (5, 5, 0)
     assert report.columns["rep"] == "deal_owner" and report.columns["stage"] == "deal_stage"
-    assert [d.id for d in report.dimensions if d.origin == "data"] == ["country"]
+    assert [d.id for d in report.dimensions if d.origin == "data"] == ["stage_name", "country"]  # stage as written
     assert any("1 open deal(s) have no amount yet" in n for n in report.notes)
     engine = MetricEngine(store)
     won = engine.value("won_revenue", "2026Q3")

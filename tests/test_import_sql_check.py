@@ -208,3 +208,26 @@ def test_long_reports_list_the_first_rows_and_count_the_rest(tmp_path: Path, mon
         column = ref[0].column
         assert any(w.row is None and w.column == column and w.reason == f"{len(ref):,} rows in all (first 3 listed)"
                    for w in report.warnings)
+
+
+def test_cell_tests_in_sql_match_python() -> None:
+    """blank_sql, clean_sql and dirty_sql agree with Python's strip(STRIP) on cells made of edge characters,
+    control characters, ASCII and CJK text, NBSP and the ideographic space at any position."""
+    from knowledge.dates import STRIP
+    from knowledge.sales_source import blank_sql, clean_sql, dirty_sql
+
+    rng = random.Random(5)
+    alphabet = [*STRIP, "\x01", "\x1f", "!", "a", "Z", "0", "华", "\u00a1", "\u00a0x", "\u3001", "\u2000", "\u00c2", "~"]
+    cells: list[str | None] = [None, "", *STRIP, *(c * 2 for c in STRIP)]
+    cells += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 5))) for _ in range(3000)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (c VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[c] for c in cells])
+    rows = con.execute(f"SELECT c, {blank_sql('c')}, {clean_sql('c')}, {dirty_sql('c')} FROM t").fetchall()
+    for cell, blank, clean, dirty in rows:
+        if cell is None:
+            assert blank is True and clean is None and dirty is None
+            continue
+        assert blank == (cell.strip(STRIP) == ""), repr(cell)
+        assert clean == (cell.strip(STRIP) or None), repr(cell)
+        assert dirty == (cell == "" or cell != cell.strip(STRIP)), repr(cell)

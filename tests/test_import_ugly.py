@@ -110,8 +110,8 @@ def test_gbk_export_with_chinese_headers(tmp_path: Path, settings: Settings) -> 
     assert (r.encoding, r.currency, r.kind) == ("gb18030", "CNY", "opportunities")
     assert r.rows_read == len(truth.deals_zh) and r.rows_rejected == 3
     assert {d.id: d.header for d in r.dimensions if d.origin == "data"} == {
-        "country": "国家", "customer_type": "客户类型", "channel": "渠道"
-    }  # fmt: skip
+        "stage_name": "阶段", "country": "国家", "customer_type": "客户类型", "channel": "渠道"
+    }  # fmt: skip  (the export's own stage names are kept beside the canonical stage)
     stored = dict(store.connection.execute("SELECT opportunity_id, rep FROM opportunities").fetchall())
     assert stored == {d.deal_id: d.owner for d in _accepted(truth.deals_zh)}
     store.close()

@@ -322,3 +322,41 @@ def test_the_outcome_cues_are_embedded_at_ingest_and_kept(index: DocumentIndex) 
     fresh = DocumentIndex(index.settings, embedder=index.embedder)
     assert np.array_equal(fresh._cue_vectors()[0], vectors)  # read back, not embedded again
     fresh.close()
+
+
+def test_a_value_is_described_by_how_its_documents_end() -> None:
+    """A value's closing direction: the mean closing vector of its documents minus that of all documents,
+    shrunk by n / (n + CLOSING_SHRINK) so a value few documents have speaks less loudly."""
+    from knowledge.doc_search import CLOSING_SHRINK, closing_directions, standardized
+
+    a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    directions = closing_directions({"many": [a, a, a], "one": [b]})
+    overall = (3 * a + b) / 4
+    assert directions["many"] == pytest.approx((a - overall) * 3 / (3 + CLOSING_SHRINK))
+    assert directions["one"] == pytest.approx((b - overall) * 1 / (1 + CLOSING_SHRINK))
+    assert closing_directions({}) == {}
+    assert standardized(np.array([0.2, 0.2])).tolist() == [0.0, 0.0]  # no difference: no evidence
+    assert standardized(np.array([1.0, 3.0])) == pytest.approx([-1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("query", "outcome"),
+    [
+        ("wanted to go over the numbers at home first", PAUSED),
+        ("we had no way to cover that driver", INELIGIBLE),
+        ("客户让我们别再打电话了", NOT_INTERESTED),
+        ("客户想回家再看看报价", PAUSED),
+    ],
+)
+def test_a_query_is_closest_to_the_closing_of_its_outcome(
+    index: DocumentIndex, query: str, outcome: str
+) -> None:
+    """Each outcome is also described by the last passages of its calls (in the data, not a word list), so a
+    situation no cue names, in English or Chinese, points to the outcome whose calls end that way."""
+    from knowledge.doc_search import standardized
+
+    directions = index._closing_directions("outcome")
+    assert set(directions) == set(ENDINGS)
+    values = list(directions)
+    scores = standardized(np.stack([directions[v] for v in values]) @ index._query_vector(query))
+    assert values[int(np.argmax(scores))] == outcome

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fupan.messages import Messages, catalogue, say
+from fupan.messages import Messages, Text, catalogue, pick, say
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,17 @@ def _slots(text: str) -> set[str]:
 
 def test_every_message_has_both_languages_with_the_same_slots() -> None:
     messages = catalogue()
-    assert {key.partition(".")[0] for key in messages} == {"ask", "draft", "page", "report"}
+    assert {key.partition(".")[0] for key in messages} == {
+        "actions",
+        "ask",
+        "chain",
+        "draft",
+        "goals",
+        "page",
+        "report",
+        "themes",
+        "tree",
+    }
     for key, (zh, en) in messages.items():
         assert bool(zh.strip()) == bool(en.strip()), key  # blank in both (a status that shows nothing) or in neither
         assert _slots(zh) == _slots(en), key
@@ -48,3 +58,10 @@ def test_an_unknown_key_renders_as_itself_and_namespaces_bind_a_language() -> No
     words = Messages("page", "zh")
     assert words.inbox == "审阅箱" and words("n_drafts", n=2) == "2 份"
     assert Messages("report", "en").performance == "Goal vs result"
+
+
+def test_text_kept_in_data_picks_its_language_like_the_catalogue() -> None:
+    title = Text(zh="竞品降价抢单", en="Competitor price cuts")
+    assert title.get("zh") == "竞品降价抢单" and title.get("en") == "Competitor price cuts"
+    assert title.inline("en") == "competitor price cuts" and title.inline("zh") == "竞品降价抢单"
+    assert [pick(("中", "en"), lang) for lang in ("zh", "en", "fr")] == ["中", "en", "en"]

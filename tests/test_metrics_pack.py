@@ -11,7 +11,7 @@ import pytest
 
 from agent.metric_engine import MetricEngine
 from agent.metric_pack import pack_metrics, parse_aggregate, run_pack
-from agent.metrics import REGISTRY
+from agent.metrics import OPEN_METRICS, REGISTRY
 from fupan.settings import load_settings
 from knowledge.sales_store import SalesStore, derived_is_current
 
@@ -64,8 +64,10 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_every_opportunity_metric_is_in_the_pack() -> None:
+    """Every opportunity metric of a period; the open-deal figures, as of the export, have their own SQL."""
     opportunity = {m for m, d in REGISTRY.items() if d.source == "opportunities"}
-    assert set(pack_metrics()) == opportunity
+    assert set(pack_metrics()) == opportunity - set(OPEN_METRICS)
+    assert set(OPEN_METRICS) < set(REGISTRY)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +93,7 @@ def test_pack_equals_single_metric_sql(
     store: SalesStore, filters: dict[str, str], bys: list[list[str]], least: int
 ) -> None:
     reference = MetricEngine(store, single_sql=True)
-    metrics = [m for m, d in REGISTRY.items() if d.source == "opportunities"]
+    metrics = [m for m, d in REGISTRY.items() if d.source == "opportunities" and m not in OPEN_METRICS]
     plain = {
         (m, p, tuple(b)): reference.compute(m, p, b, filters).rows for m in metrics for p in PERIODS for b in bys
     }

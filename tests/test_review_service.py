@@ -7,14 +7,10 @@ import datetime as dt
 
 import pytest
 
-from api.review_service import (
-    ReviewService,
-    _company_wide,
-    _only_own_team,
-    approved_documents,
-    review_text,
-    target_met,
-)
+from api.review_actions import target_met
+from api.review_data import _company_wide, _only_own_team
+from api.review_knowledge import approved_documents, review_text
+from api.review_service import ReviewService
 from fupan.answers import Answer
 from fupan.errors import InputError, PermissionDenied
 from fupan.evidence import Evidence
@@ -156,3 +152,27 @@ def test_a_viewer_cannot_save_and_a_team_key_cannot_import(service: ReviewServic
         service.save_draft(viewer, _report())
     with pytest.raises(PermissionDenied):
         service.undo_import(EAST_ANALYST)
+
+
+def test_the_split_service_keeps_its_public_api() -> None:
+    public = {name for name in dir(ReviewService) if not name.startswith("_")}
+    assert public == {
+        "approve", "approved_report", "ask", "audit_log", "authenticate", "check_overdue", "checkpoint",
+        "draft_review", "edit_draft", "get_action_item", "get_draft", "get_draft_json", "import_sales",
+        "index_state", "ingest_documents", "job", "list_action_items", "list_drafts", "list_lessons", "records",
+        "reject", "save_draft", "search_documents", "search_lessons", "start_background", "start_draft",
+        "stop_background", "submit", "sync_knowledge", "team_people", "undo_import", "update_action_item",
+        "with_people",
+    }  # fmt: skip
+
+
+def test_an_approval_without_a_runner_puts_the_review_into_the_knowledge_base_inline(service: ReviewService) -> None:
+    saved = service.save_draft(ANALYST, _report(), submit=True)
+    before, _ = service.get_draft_json(ANALYST, saved.id)
+    assert service.deps.docs.get(f"note:review-{saved.id}#0") is None  # nothing enters the KB before approval
+    approved = service.approve(APPROVER, saved.id, Decision(comment="ok", version=saved.version))
+    assert approved.changed and approved.draft.status == "approved"
+    assert service.deps.docs.get(f"note:review-{saved.id}#0") is not None
+    after, _ = service.get_draft_json(ANALYST, saved.id)
+    assert after != before and b'"approved"' in after
+    assert service.sync_knowledge() == 0  # nothing left to index

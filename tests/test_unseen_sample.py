@@ -52,10 +52,11 @@ def _team_share(opp: pd.DataFrame, team: pd.DataFrame, manager_col: str, manager
     return float(w[w["负责人"].isin(reps)].amount.sum() / w.amount.sum())
 
 
-def _reasons(opp: pd.DataFrame) -> list[tuple[str, float]]:
-    lost = _q3(opp)[_q3(opp)["阶段"] == "输单"]
-    counts = {str(k): float(len(g)) for k, g in lost.groupby("丢单原因")}
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+def _reason_ranking(opp: pd.DataFrame) -> list[tuple[str, float]]:
+    """Q3 lost deals by the export's 丢单原因 column, most first (ties by name)."""
+    lost = _q3(opp)
+    counts = lost[lost["阶段"] == "输单"].groupby("丢单原因").size()
+    return sorted(((str(k), float(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
 Truth = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], Any]
@@ -84,7 +85,7 @@ SC: list[tuple[str, str, Truth | None]] = [
     ("赵敏团队三季度的赢单金额占全公司的比例", "value", lambda o, _, tm: _team_share(o, tm, "经理", "赵敏")),
     ("three reps with the lowest Q3 won revenue", "rank", None),  # checked against pandas below
     ("张三三季度的赢单金额", "ask", None),
-    ("三季度丢单原因排名", "rank", lambda o, _, tm: _reasons(o)),  # the lost deals by reason, never a 'why'
+    ("三季度丢单原因排名", "rank", lambda o, _, __: _reason_ranking(o)),  # the loss-reason column, never 'why'
     ("三季度DataHub和SmartCRM哪个卖得好", "table", None),  # the two products side by side, checked below
     ("Q3 won revenue by industry sector size", "ask", None),
 ]

@@ -173,7 +173,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from api.cli import print_error, settings_from
         from fupan.errors import FupanError, ImportRefused
-        from knowledge.sales_source import is_database_url
+        from knowledge.sales_database import is_database_url
         from knowledge.sales_store import SalesStore
 
         if undo == (source is not None):

@@ -10,12 +10,14 @@ import pytest
 from cli_run import run_cli
 from sales_files import ALL_REJECTED, GOOD, HEADERS, ONE_OTHER, write
 
-from fupan.dimensions import CORE_IDS as CORE
+from fupan.dimensions import CORE_IDS, LOSS_REASON, STAGE_NAME
 from fupan.errors import ImportRefused, InputError
 from fupan.settings import Settings
 from knowledge.sales_store import SalesStore
 
 KINDS = ("opportunities", "targets", "team", "products", "accounts")
+
+CORE = (*CORE_IDS, STAGE_NAME, LOSS_REASON)  # a CRM file's stage names and loss reasons are always kept
 
 
 def state(store: SalesStore, kind: str) -> tuple[object, list[tuple]]:
