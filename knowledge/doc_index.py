@@ -56,6 +56,28 @@ from knowledge.hybrid import reciprocal_rank_fusion
 from knowledge.lexical import LexicalIndex, highlight_spans, tokenize
 from knowledge.vector_store import VectorStore
 
+
+def _load_directions(path: Path, stamp: str) -> dict[str, np.ndarray] | None:
+    """Closing directions kept by an earlier process for the same catalogue generation, or None."""
+    try:
+        with np.load(path) as held:
+            if str(held["stamp"]) != stamp:
+                return None
+            return {str(v): np.asarray(row, dtype=np.float32) for v, row in zip(held["values"], held["vectors"], strict=True)}
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _save_directions(path: Path, stamp: str, directions: dict[str, np.ndarray]) -> None:
+    values = list(directions)
+    vectors = np.stack([directions[v] for v in values]) if values else np.zeros((0, 0), dtype=np.float32)
+    try:
+        tmp = path.with_name(path.stem + ".tmp.npz")
+        np.savez(tmp, stamp=np.array(stamp), values=np.array(values, dtype=str), vectors=vectors)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only knowledge base: read again next time
+
 __all__ = [
     "Document",
     "DocumentHit",
@@ -495,28 +517,39 @@ class DocumentIndex:
             self._closings = (generation, {})
         held = self._closings[1]
         if name not in held:
-            _, chunks, columns = self._lexical_index()
-            per_doc = columns.doc_values(name)
-            names = columns.values(name)
-            ends = np.r_[np.flatnonzero(columns.doc[1:] != columns.doc[:-1]) + 1, columns.size]
-            starts = np.r_[0, ends[:-1]]
-            chosen: dict[str, list[tuple[int, int]]] = {}
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-                value = names[per_doc[columns.doc[start]]]
-                if value and len(chosen.setdefault(value, [])) < CLOSING_DOCS:
-                    chosen[value].append((max(start, end - CLOSING_PASSAGES), end))
-            ids = [chunks[i][-2] for spans in chosen.values() for a, b in spans for i in range(a, b)]
-            vectors = self.vectors.vectors(ids)
-            closings = {
-                value: [
-                    np.mean(found, axis=0)
-                    for a, b in spans
-                    if (found := [vectors[chunks[i][-2]] for i in range(a, b) if chunks[i][-2] in vectors])
-                ]
-                for value, spans in chosen.items()
-            }
-            held[name] = closing_directions(closings)
+            # kept beside the catalogue too, so that each CLI search (a new process) does not read them again
+            stamp = f"{generation}|{self.embedder.model}|{name}|{CLOSING_DOCS}|{CLOSING_PASSAGES}"
+            path = self.settings.docs_path / f"closings_{hashlib.sha256(name.encode()).hexdigest()[:12]}.npz"
+            found = _load_directions(path, stamp)
+            if found is None:
+                found = self._read_closing_directions(name)
+                _save_directions(path, stamp, found)
+            held[name] = found
         return held[name]
+
+    def _read_closing_directions(self, name: str) -> dict[str, np.ndarray]:
+        """`closing_directions` of one field, its documents' closing chunks read from Chroma."""
+        _, chunks, columns = self._lexical_index()
+        per_doc = columns.doc_values(name)
+        names = columns.values(name)
+        ends = np.r_[np.flatnonzero(columns.doc[1:] != columns.doc[:-1]) + 1, columns.size]
+        starts = np.r_[0, ends[:-1]]
+        chosen: dict[str, list[tuple[int, int]]] = {}
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            value = names[per_doc[columns.doc[start]]]
+            if value and len(chosen.setdefault(value, [])) < CLOSING_DOCS:
+                chosen[value].append((max(start, end - CLOSING_PASSAGES), end))
+        ids = [chunks[i][-2] for spans in chosen.values() for a, b in spans for i in range(a, b)]
+        vectors = self.vectors.vectors(ids)
+        closings = {
+            value: [
+                np.mean(found, axis=0)
+                for a, b in spans
+                if (found := [vectors[chunks[i][-2]] for i in range(a, b) if chunks[i][-2] in vectors])
+            ]
+            for value, spans in chosen.items()
+        }
+        return closing_directions(closings)
 
     def _cue_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """The embedding of every cue of the field-intent lexicon and its outcome's index: embedded once per

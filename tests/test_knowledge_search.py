@@ -360,3 +360,23 @@ def test_a_query_is_closest_to_the_closing_of_its_outcome(
     values = list(directions)
     scores = standardized(np.stack([directions[v] for v in values]) @ index._query_vector(query))
     assert values[int(np.argmax(scores))] == outcome
+
+
+def test_closing_directions_are_kept_for_the_next_process(
+    index: DocumentIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second index on the same knowledge base (a later CLI search) takes the directions from the file kept
+    beside the catalogue, without reading any chunk vector again; a new generation reads them anew."""
+    from knowledge.vector_store import VectorStore
+
+    first = index._closing_directions("outcome")
+    read: list[int] = []
+    vectors = VectorStore.vectors
+    monkeypatch.setattr(VectorStore, "vectors", lambda self, ids: read.append(len(ids)) or vectors(self, ids))
+    later = DocumentIndex(index.settings)
+    kept = later._closing_directions("outcome")
+    assert not read
+    assert set(kept) == set(first) and all(np.allclose(kept[v], first[v]) for v in first)
+    monkeypatch.setattr(later._catalogue, "generation", lambda: "another")
+    assert set(later._closing_directions("outcome")) == set(first)
+    assert read  # read from the chunks again for the new generation
