@@ -71,12 +71,18 @@ def _load_directions(path: Path, stamp: str) -> dict[str, np.ndarray] | None:
 def _save_directions(path: Path, stamp: str, directions: dict[str, np.ndarray]) -> None:
     values = list(directions)
     vectors = np.stack([directions[v] for v in values]) if values else np.zeros((0, 0), dtype=np.float32)
+    _keep_npz(path, stamp=np.array(stamp), values=np.array(values, dtype=str), vectors=vectors)
+
+
+def _keep_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Arrays kept beside the catalogue, written whole or not at all (a read-only knowledge base: none kept, and
+    they are computed again next time)."""
     try:
         tmp = path.with_name(path.stem + ".tmp.npz")
-        np.savez(tmp, stamp=np.array(stamp), values=np.array(values, dtype=str), vectors=vectors)
+        np.savez(tmp, **arrays)
         tmp.replace(path)
     except OSError:
-        pass  # a read-only knowledge base: read again next time
+        pass
 
 __all__ = [
     "Document",
@@ -568,12 +574,7 @@ class DocumentIndex:
             if vectors is None:
                 batched = getattr(self.embedder, "queries", None)
                 vectors = batched(texts) if batched else np.stack([self.embedder.query(t) for t in texts])
-                try:
-                    tmp = path.with_name("intent_cues.tmp.npz")
-                    np.savez(tmp, stamp=np.array(stamp), vectors=vectors)
-                    tmp.replace(path)
-                except OSError:
-                    pass  # a read-only knowledge base: embedded again next time
+                _keep_npz(path, stamp=np.array(stamp), vectors=vectors)
             self._cues = (vectors, owner)
         return self._cues
 
